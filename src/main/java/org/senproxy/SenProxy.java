@@ -1,0 +1,39 @@
+package org.senproxy;
+
+import java.util.concurrent.Callable;
+
+import org.senproxy.runtime.ProxyApplication;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one entry point: {@code java -jar target/sen-proxy.jar} runs the proxy; operator tasks are
+ * subcommands, each with --help.
+ */
+@Command(name = "sen-proxy", mixinStandardHelpOptions = true, version = "sen-proxy 0.1",
+        description = {"Federated energy-data exchange: SenML over XMPP.",
+            "Without a subcommand, runs the proxy configured by application.properties and the environment."},
+        subcommands = {SenProxy.Run.class})
+public final class SenProxy implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SenProxy()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return new Run().call();
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Runs the proxy until stopped (Ctrl-C or SIGTERM).",
+                "Home folder: SENPROXY_HOME or the working directory; it holds application.properties,",
+                "routes/, connectors/ and transforms/."})
+    static final class Run implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            ProxyApplication.fromEnvironment().run();
+            return 0;
+        }
+    }
+}

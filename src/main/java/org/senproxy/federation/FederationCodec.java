@@ -1,0 +1,219 @@
+package org.senproxy.federation;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.List;
+
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import javax.xml.stream.XMLStreamWriter;
+
+import org.apache.camel.Exchange;
+import org.jivesoftware.smack.packet.ExtensionElement;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.senproxy.outbox.Ack;
+import org.senproxy.outbox.OutboxMessage;
+import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
+import org.senproxy.senml.SenmlException;
+import org.senproxy.senml.SenmlRecord;
+
+/**
+ * The one place that writes and reads sen-proxy's federation messages. A data message is an ordinary
+ * chat message that other XMPP tools can read:
+ *
+ * <pre>
+ * &lt;message to="proxy-b@example.org" type="chat" id="(message id)"&gt;
+ *   &lt;body&gt;sen-proxy: 5 SenML records&lt;/body&gt;
+ *   &lt;envelope xmlns="urn:senproxy:0" version="1" id="(message id)" sender="proxy-a@example.org"
+ *             correlation="(correlation id)" records="5"/&gt;
+ *   &lt;quoalise xmlns="urn:quoalise:0"&gt;&lt;data&gt;&lt;meta/&gt;
+ *     &lt;sensml xmlns="urn:ietf:params:xml:ns:senml"&gt;&lt;senml n="..." u="W" t="..." v="..."/&gt;...&lt;/sensml&gt;
+ *   &lt;/data&gt;&lt;/quoalise&gt;
+ * &lt;/message&gt;
+ * </pre>
+ *
+ * The receiver answers each data message with {@code <ack xmlns="urn:senproxy:0" id="..." status="accepted"/>}
+ * once the message is committed to its inbox, or {@code status="rejected" reason="..."} when it never will be.
+ * Every stanza carries a body because chat clients (and camel-xmpp's consumer) ignore messages without one.
+ */
+public class FederationCodec {
+
+    public static final String NAMESPACE = "urn:senproxy:0";
+    public static final String QUOALISE_NAMESPACE = "urn:quoalise:0";
+    /** The wire format version this proxy writes and the versions it reads. */
+    public static final int VERSION = 1;
+
+    private static final int MAX_ID_LENGTH = 128;
+    private static final XMLOutputFactory XML_OUTPUT = XMLOutputFactory.newFactory();
+
+    private final String ownJid;
+
+    /** @param ownJid this proxy's bare JID, written as the sender of every message */
+    public FederationCodec(String ownJid) {
+        this.ownJid = ownJid;
+    }
+
+    // ---- sending
+
+    /** The data stanza for one outbox row. */
+    public Message toStanza(OutboxMessage row) throws XmppStringprepException {
+        List<SenmlRecord> records = Senml.parseJson(row.payload());
+        Message message = new Message(JidCreate.from(row.recipientJid()), Message.Type.chat);
+        message.setStanzaId(row.messageId());
+        message.setBody("sen-proxy: " + records.size() + " SenML records");
+        message.addExtension(StandardExtensionElement.builder("envelope", NAMESPACE)
+                .addAttribute("version", Integer.toString(VERSION))
+                .addAttribute("id", row.messageId())
+                .addAttribute("sender", ownJid)
+                .addAttribute("correlation", row.correlationId())
+                .addAttribute("records", Integer.toString(records.size()))
+                .build());
+        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records)));
+        return message;
+    }
+
+    private static String quoalise(List<SenmlRecord> records) {
+        StringWriter out = new StringWriter();
+        try {
+            XMLStreamWriter w = XML_OUTPUT.createXMLStreamWriter(out);
+            w.writeStartElement("quoalise");
+            w.writeDefaultNamespace(QUOALISE_NAMESPACE);
+            w.writeStartElement("data");
+            w.writeEmptyElement("meta");
+            Senml.writeXml(w, records);
+            w.writeEndElement();
+            w.writeEndElement();
+            w.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("Cannot write the quoalise element", e);
+        }
+        return out.toString();
+    }
+
+    /** The acknowledgement of a data message, sent once it is committed to the inbox. */
+    public Message accepted(String peerJid, String messageId) throws XmppStringprepException {
+        return ack(peerJid, messageId, "accepted", null);
+    }
+
+    /** The refusal of a data message that will never be accepted as it is. */
+    public Message rejected(String peerJid, String messageId, String reason) throws XmppStringprepException {
+        return ack(peerJid, messageId, "rejected", reason);
+    }
+
+    private static Message ack(String peerJid, String messageId, String status, String reason)
+            throws XmppStringprepException {
+        Message message = new Message(JidCreate.from(peerJid), Message.Type.chat);
+        message.setBody("sen-proxy: " + status + " " + messageId);
+        StandardExtensionElement.Builder ack = StandardExtensionElement.builder("ack", NAMESPACE)
+                .addAttribute("id", messageId)
+                .addAttribute("status", status);
+        if (reason != null) {
+            ack.addAttribute("reason", reason.length() > 500 ? reason.substring(0, 500) : reason);
+        }
+        message.addExtension(ack.build());
+        return message;
+    }
+
+    // ---- receiving
+
+    public boolean isAck(Message message) {
+        return message.getExtension("ack", NAMESPACE) != null;
+    }
+
+    /** Reads an acknowledgement; the peer is the authenticated sender of the stanza. */
+    public Ack decodeAck(Message message) {
+        StandardExtensionElement ack = standard(message.getExtension("ack", NAMESPACE));
+        String status = ack.getAttributeValue("status");
+        return new Ack(bareSender(message), ack.getAttributeValue("id"), "accepted".equals(status),
+                ack.getAttributeValue("reason"));
+    }
+
+    /**
+     * Reads and checks a data message: envelope present, version understood, sender consistent with the
+     * address the server authenticated, SenML valid. Anything else is a {@link FederationException}.
+     */
+    public FederationMessage decode(Message message, Exchange exchange) {
+        String sender = bareSender(message);
+        ExtensionElement element = message.getExtension("envelope", NAMESPACE);
+        if (element == null) {
+            throw new FederationException("not a sen-proxy data message: no <envelope xmlns='" + NAMESPACE + "'>",
+                    false);
+        }
+        StandardExtensionElement envelope = standard(element);
+        String id = envelope.getAttributeValue("id");
+        if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) {
+            throw new FederationException("envelope without a valid id (1 to " + MAX_ID_LENGTH + " characters)",
+                    false);
+        }
+        int version = version(envelope.getAttributeValue("version"));
+        String claimed = envelope.getAttributeValue("sender");
+        if (!sender.equals(claimed)) {
+            throw new FederationException("envelope sender '" + claimed + "' is not the authenticated address "
+                    + sender, false);
+        }
+        String correlation = envelope.getAttributeValue("correlation");
+        ExtensionElement data = message.getExtension("quoalise", QUOALISE_NAMESPACE);
+        if (data == null) {
+            throw new FederationException("no <quoalise xmlns='" + QUOALISE_NAMESPACE + "'> data element", true);
+        }
+        List<Measurement> records;
+        try {
+            double now = exchange.getClock().getCreated() / 1000.0;
+            records = Senml.resolve(readSensml(data.toXML(null).toString()), now);
+        } catch (SenmlException e) {
+            throw new FederationException("invalid SenML: " + e.getMessage(), e);
+        }
+        return new FederationMessage(sender, id, version,
+                correlation == null || correlation.isBlank() ? id : correlation, records);
+    }
+
+    private static int version(String value) {
+        try {
+            int version = Integer.parseInt(value);
+            if (version == VERSION) {
+                return version;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new FederationException("unsupported format version '" + value + "' (this proxy reads " + VERSION
+                + ")", true);
+    }
+
+    private static List<SenmlRecord> readSensml(String quoaliseXml) {
+        try {
+            XMLStreamReader r = Senml.secureInputFactory().createXMLStreamReader(new StringReader(quoaliseXml));
+            while (r.hasNext()) {
+                if (r.next() == XMLStreamConstants.START_ELEMENT && "sensml".equals(r.getLocalName())) {
+                    return Senml.readXml(r);
+                }
+            }
+        } catch (XMLStreamException e) {
+            throw new FederationException("unreadable quoalise XML: " + e.getMessage(), e);
+        }
+        throw new FederationException("no <sensml> element in the quoalise data", true);
+    }
+
+    private static StandardExtensionElement standard(ExtensionElement element) {
+        if (element instanceof StandardExtensionElement standard) {
+            return standard;
+        }
+        throw new FederationException("unexpected " + element.getElementName() + " element", false);
+    }
+
+    /** The authenticated sender's bare JID. */
+    public static String bareSender(Message message) {
+        Jid from = message.getFrom();
+        if (from == null) {
+            throw new FederationException("message without a sender address", false);
+        }
+        return from.asBareJid().toString();
+    }
+}

@@ -1,0 +1,13 @@
+package org.senproxy.federation;
+
+import java.util.List;
+
+import org.senproxy.senml.Measurement;
+
+/**
+ * A decoded data message: who sent it (bare JID, as the XMPP server authenticated it), its unique id,
+ * the wire format version, the correlation id that follows the batch end to end, and its records.
+ */
+public record FederationMessage(String senderJid, String messageId, int version, String correlationId,
+        List<Measurement> records) {
+}

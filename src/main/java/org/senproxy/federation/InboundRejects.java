@@ -1,0 +1,72 @@
+package org.senproxy.federation;
+
+import java.sql.SQLException;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.xmpp.XmppConstants;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.senproxy.delivery.DeadLetters;
+import org.senproxy.delivery.Reasons;
+
+/**
+ * What happens to an inbound message that cannot be accepted: it is kept as a dead letter with its raw
+ * stanza and reason, and a known sender is told, so that it dead-letters its outbox row instead of
+ * resending forever. The original stanza is in the {@code CamelXmppDoc} header that camel-xmpp sets.
+ */
+public class InboundRejects {
+
+    private final DeadLetters deadLetters;
+    private final FederationCodec codec;
+    private final Peers peers;
+
+    public InboundRejects(DeadLetters deadLetters, FederationCodec codec, Peers peers) {
+        this.deadLetters = deadLetters;
+        this.codec = codec;
+        this.peers = peers;
+    }
+
+    public void deadLetter(Exchange exchange) throws SQLException {
+        Message stanza = stanza(exchange);
+        String raw = stanza == null ? null : stanza.toXML(null).toString();
+        deadLetters.recordInbound(exchange.getFromRouteId(), sender(stanza), messageId(stanza), reason(exchange),
+                raw);
+    }
+
+    /** The rejection to send back, or null when the sender should not be answered. */
+    public Message rejection(Exchange exchange) throws SQLException, XmppStringprepException {
+        Message stanza = stanza(exchange);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String sender = sender(stanza);
+        String messageId = messageId(stanza);
+        boolean tell = !(error instanceof FederationException fe) || fe.tellSender();
+        if (!tell || sender == null || messageId == null || !peers.isKnown(sender)) {
+            return null;
+        }
+        return codec.rejected(sender, messageId, reason(exchange));
+    }
+
+    private static String reason(Exchange exchange) {
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return error instanceof FederationException ? error.getMessage() : Reasons.of(error);
+    }
+
+    private static Message stanza(Exchange exchange) {
+        return exchange.getIn().getHeader(XmppConstants.DOC_HEADER, Message.class);
+    }
+
+    private static String sender(Message stanza) {
+        return stanza == null || stanza.getFrom() == null ? null : stanza.getFrom().asBareJid().toString();
+    }
+
+    private static String messageId(Message stanza) {
+        if (stanza == null) {
+            return null;
+        }
+        if (stanza.getExtension("envelope", FederationCodec.NAMESPACE) instanceof StandardExtensionElement e) {
+            return e.getAttributeValue("id");
+        }
+        return null;
+    }
+}

@@ -1,0 +1,175 @@
+package org.senproxy.runtime;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.xmpp.XmppEndpoint;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.flywaydb.core.Flyway;
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.senproxy.delivery.DeadLetters;
+import org.senproxy.delivery.RetryPolicy;
+import org.senproxy.federation.FederationCodec;
+import org.senproxy.federation.FederationLink;
+import org.senproxy.federation.InboundRejects;
+import org.senproxy.federation.Peers;
+import org.senproxy.inbox.InboxRepository;
+import org.senproxy.outbox.OutboxPacker;
+import org.senproxy.outbox.OutboxRepository;
+import org.senproxy.outbox.SendResults;
+import org.senproxy.outbox.SourceRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The beans the route files use, built from settings: one pooled DataSource (its schema migrated by
+ * Flyway), one XMPP endpoint shared by every federation route (so one XMPP session per proxy), the
+ * outbox and inbox repositories and the federation codec. Names here are the names routes refer to.
+ */
+public class ProxyBeans implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyBeans.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        Registry registry = context.getRegistry();
+        String replica = settings.string("senproxy.replica", InetAddress.getLocalHost().getHostName());
+
+        HikariDataSource dataSource = dataSource(settings);
+        Flyway.configure().dataSource(dataSource).load().migrate();
+        registry.bind("dataSource", dataSource);
+
+        EntityBareJid jid = JidCreate.entityBareFrom(settings.required("senproxy.xmpp.jid"));
+        String xmppHost = settings.string("senproxy.xmpp.host", jid.getDomain().toString());
+        int xmppPort = settings.integer("senproxy.xmpp.port", 5222);
+        XMPPTCPConnectionConfiguration xmpp = xmppConfiguration(settings, jid, xmppHost, xmppPort);
+        FederationLink link = new FederationLink(xmpp, settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
+        registry.bind("federationLink", link);
+        registry.bind("federationXmpp", xmppEndpoint(context, settings, jid, xmpp, xmppHost + ":" + xmppPort));
+
+        FederationCodec codec = new FederationCodec(jid.toString());
+        DeadLetters deadLetters = new DeadLetters(dataSource);
+        Peers peers = new Peers(dataSource);
+        registry.bind("federation", codec);
+        registry.bind("peers", peers);
+        registry.bind("deadLetters", deadLetters);
+        registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
+        registry.bind("sourceRecords", new SourceRecords());
+        registry.bind("sendResults", new SendResults());
+        registry.bind("outbox", new OutboxRepository(dataSource,
+                new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
+                settings.integer("senproxy.outbox.batch-size", 100),
+                settings.integer("senproxy.outbox.lease-ms", 60_000),
+                retry(settings, "senproxy.outbox", "retry-first-ms"),
+                retry(settings, "senproxy.outbox", "ack-timeout-ms")));
+        registry.bind("inbox", new InboxRepository(dataSource, replica,
+                settings.integer("senproxy.inbox.batch-size", 100),
+                settings.integer("senproxy.inbox.lease-ms", 60_000),
+                retry(settings, "senproxy.inbox", "retry-first-ms")));
+
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                link.close();
+                dataSource.close();
+            }
+        }, true, true);
+        LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", jid, replica, dataSource.getJdbcUrl(),
+                xmppHost, xmppPort);
+    }
+
+    private static RetryPolicy retry(Settings settings, String prefix, String firstDelayKey) {
+        return new RetryPolicy(settings.integer(prefix + ".max-attempts", 20),
+                settings.millis(prefix + "." + firstDelayKey, 1000),
+                settings.millis(prefix + ".max-backoff-ms", 600_000), 0.2);
+    }
+
+    private static HikariDataSource dataSource(Settings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("sen-proxy");
+        config.setJdbcUrl(settings.string("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy"));
+        config.setUsername(settings.string("senproxy.db.user", "senproxy"));
+        settings.optional("senproxy.db.password").ifPresent(config::setPassword);
+        config.setMaximumPoolSize(settings.integer("senproxy.db.pool-size", 10));
+        config.setInitializationFailTimeout(settings.integer("senproxy.db.connect-timeout-ms", 30_000));
+        return new HikariDataSource(config);
+    }
+
+    private static XMPPTCPConnectionConfiguration xmppConfiguration(Settings settings, EntityBareJid jid, String host,
+            int port) throws Exception {
+        XMPPTCPConnectionConfiguration.Builder builder = XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(jid.asDomainBareJid())
+                .setHost(host)
+                .setPort(port)
+                .setConnectTimeout(settings.integer("senproxy.xmpp.connect-timeout-ms", 5000))
+                .setSecurityMode(securityMode(settings.string("senproxy.xmpp.security", "required")))
+                .setSendPresence(true);
+        var trustStore = settings.optional("senproxy.xmpp.truststore");
+        if (trustStore.isPresent()) {
+            builder.setCustomSSLContext(sslContext(Path.of(trustStore.get()),
+                    settings.optional("senproxy.xmpp.truststore-password").orElse("")));
+        }
+        return builder.build();
+    }
+
+    private static SecurityMode securityMode(String value) {
+        switch (value) {
+            case "required":
+                return SecurityMode.required;
+            case "ifpossible":
+                return SecurityMode.ifpossible;
+            case "disabled":
+                LOG.warn("XMPP without TLS (senproxy.xmpp.security=disabled): only for a trusted local network");
+                return SecurityMode.disabled;
+            default:
+                throw new IllegalStateException(
+                        "senproxy.xmpp.security must be required, ifpossible or disabled, not " + value);
+        }
+    }
+
+    private static SSLContext sslContext(Path trustStore, String password) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            store.load(in, password.toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+    }
+
+    /**
+     * The one XMPP endpoint of this proxy. The consumer (federation-inbound) and every producer
+     * (outbox-dispatch, acks) use it through {@code ref:federationXmpp}, so they share one session.
+     * doc=true: the consumer hands over the whole stanza and the producer sends stanzas as they are.
+     */
+    private static XmppEndpoint xmppEndpoint(CamelContext context, Settings settings, EntityBareJid jid,
+            XMPPTCPConnectionConfiguration configuration, String hostAndPort) {
+        XmppEndpoint endpoint = context.getEndpoint("xmpp://" + hostAndPort, XmppEndpoint.class);
+        endpoint.setConnectionConfig(configuration);
+        endpoint.setUser(jid.getLocalpart().toString());
+        endpoint.setPassword(settings.required("senproxy.xmpp.password"));
+        endpoint.setResource(settings.string("senproxy.xmpp.resource", "sen-proxy"));
+        endpoint.setParticipant(jid.toString());
+        endpoint.setDoc(true);
+        endpoint.setTestConnectionOnStartup(false);
+        endpoint.setConnectionPollDelay(settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
+        return endpoint;
+    }
+}

@@ -1,0 +1,167 @@
+package org.senproxy.senml;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Resolution of a pack into measurements (RFC 8428 section 4.6), and back. */
+final class Resolver {
+
+    /** The highest SenML version this package understands (RFC 8428 is version 10). */
+    static final int SUPPORTED_VERSION = 10;
+
+    /** Times below 2^28 seconds are relative to "now" (RFC 8428 section 4.5.3). */
+    static final double RELATIVE_TIME_LIMIT = 268_435_456; // 2^28
+
+    /** RFC 8428 section 4.5.1: letters, digits and - : . / _, starting with a letter or digit. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9:./_]*");
+
+    /** base64url without padding (RFC 4648 section 5). */
+    private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
+
+    private Resolver() {
+    }
+
+    /** The base fields in force while walking through a pack: each applies until a later record changes it. */
+    private static final class Base {
+        String name = "";
+        double time;
+        String unit;
+        double value;
+        double sum;
+        int version = SUPPORTED_VERSION;
+
+        void update(int index, SenmlRecord record) {
+            if (record.bver() != null) {
+                version = checkVersion(index, record.bver(), version);
+            }
+            if (record.bn() != null) {
+                name = record.bn();
+            }
+            if (record.bt() != null) {
+                time = record.bt();
+            }
+            if (record.bu() != null) {
+                unit = record.bu();
+            }
+            if (record.bv() != null) {
+                value = record.bv();
+            }
+            if (record.bs() != null) {
+                sum = record.bs();
+            }
+        }
+
+        /** RFC 8428 section 4.4: a version we understand, and the same one in all records of the pack. */
+        private static int checkVersion(int index, int version, int current) {
+            if (version < 1) {
+                throw new SenmlException(index, "bver", "the version is a positive integer, got " + version);
+            }
+            if (version > SUPPORTED_VERSION) {
+                throw new SenmlException(index, "bver", "unsupported SenML version " + version + " (this reader"
+                        + " understands up to " + SUPPORTED_VERSION + ")");
+            }
+            if (index > 0 && version != current) {
+                throw new SenmlException(index, "bver", "version " + version + " differs from version " + current
+                        + " of the records before; all records of a pack have the same version");
+            }
+            return version;
+        }
+    }
+
+    static List<Measurement> resolve(List<SenmlRecord> records, double nowSeconds) {
+        Base base = new Base();
+        List<Measurement> measurements = new ArrayList<>(records.size());
+        for (int index = 0; index < records.size(); index++) {
+            SenmlRecord record = records.get(index);
+            if (record == null) {
+                throw new NullPointerException("record " + index + " is null");
+            }
+            base.update(index, record);
+            measurements.add(resolve(index, record, base, nowSeconds));
+        }
+        measurements.sort(Comparator.comparingDouble(Measurement::time)); // a stable sort: ties keep their order
+        return List.copyOf(measurements);
+    }
+
+    private static Measurement resolve(int index, SenmlRecord record, Base base, double nowSeconds) {
+        checkOneValue(index, record);
+        if (record.vd() != null) {
+            checkBase64Url(index, record.vd());
+        }
+        String name = name(index, base.name + (record.n() == null ? "" : record.n()));
+        String unit = record.u() != null ? record.u() : base.unit;
+        double time = base.time + (record.t() == null ? 0 : record.t());
+        if (time < RELATIVE_TIME_LIMIT) {
+            time = nowSeconds + time;
+        }
+        finite(index, "t", "time", time);
+        Double value = record.v() == null ? null : finite(index, "v", "value", record.v() + base.value);
+        Double sum = record.s() == null ? null : finite(index, "s", "sum", record.s() + base.sum);
+        return new Measurement(name, unit, time, value, record.vs(), record.vb(), record.vd(), sum, record.ut());
+    }
+
+    /** RFC 8428 section 4.2: exactly one value field, unless there is a sum, which may stand alone. */
+    private static void checkOneValue(int index, SenmlRecord record) {
+        List<String> present = new ArrayList<>(4);
+        if (record.v() != null) {
+            present.add("v");
+        }
+        if (record.vs() != null) {
+            present.add("vs");
+        }
+        if (record.vb() != null) {
+            present.add("vb");
+        }
+        if (record.vd() != null) {
+            present.add("vd");
+        }
+        if (present.size() > 1) {
+            String count = present.size() == 2 ? "two" : present.size() == 3 ? "three" : "four";
+            String list = String.join(", ", present.subList(0, present.size() - 1)) + " and "
+                    + present.get(present.size() - 1);
+            throw new SenmlException(index, present.get(0), count + " value fields (" + list
+                    + "); a record has exactly one");
+        }
+        if (present.isEmpty() && record.s() == null) {
+            throw new SenmlException(index, "v", "no value field (v, vs, vb or vd) and no sum (s); a record has"
+                    + " one of them");
+        }
+    }
+
+    private static void checkBase64Url(int index, String data) {
+        if (!BASE64URL.matcher(data).matches() || data.length() % 4 == 1) {
+            throw new SenmlException(index, "vd", "not base64url without padding (RFC 4648 section 5): "
+                    + Text.quote(data));
+        }
+    }
+
+    private static String name(int index, String name) {
+        if (name.isEmpty()) {
+            throw new SenmlException(index, "n", "empty name: neither n nor bn gives one");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new SenmlException(index, "n", "name " + Text.quote(name) + " is not allowed by RFC 8428: only"
+                    + " letters, digits and - : . / _, starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private static double finite(int index, String field, String what, double number) {
+        if (!Double.isFinite(number)) {
+            throw new SenmlException(index, field, "the resolved " + what + " is out of the range of a double");
+        }
+        return number;
+    }
+
+    static List<SenmlRecord> fromMeasurements(List<Measurement> measurements) {
+        List<SenmlRecord> records = new ArrayList<>(measurements.size());
+        for (Measurement m : measurements) {
+            records.add(new SenmlRecord(null, null, null, null, null, null,
+                    m.name(), m.unit(), m.value(), m.stringValue(), m.boolValue(), m.dataValue(),
+                    m.sum(), m.time(), m.updateTime()));
+        }
+        return List.copyOf(records);
+    }
+}

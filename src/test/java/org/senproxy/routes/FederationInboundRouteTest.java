@@ -1,0 +1,154 @@
+package org.senproxy.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
+import org.jxmpp.jid.impl.JidCreate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.senproxy.testing.RouteHarness;
+
+/** routes/federation-inbound.camel.yaml with its error configuration: verify, store once, ack, deliver. */
+class FederationInboundRouteTest {
+
+    private static final String PEER = "proxy-b@localhost";
+    private static final String ME = RouteHarness.OWN_JID;
+    private static final String RECORD = "[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000.25,\"v\":7.5}]";
+
+    private RouteHarness harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        harness = new RouteHarness(Map.of("senproxy.inbox.sink", "test-sink"), "federation-inbound.camel.yaml",
+                "errors.camel.yaml", "outbox-ack.camel.yaml", "inbox-delivery.camel.yaml");
+        harness.replaceFrom("federation-inbound", "direct:xmpp-in");
+        harness.replaceFrom("inbox-delivery", "direct:deliver-due");
+        harness.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:test-sink").routeId("test-sink").to("mock:sink");
+            }
+        }).start();
+        harness.sql("INSERT INTO app (name, jid) VALUES ('b', '" + PEER + "')");
+    }
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    private void receive(Message stanza) {
+        harness.template().sendBodyAndHeader("direct:xmpp-in", stanza, "CamelXmppDoc", stanza);
+    }
+
+    private StandardExtensionElement ackOf(int index) {
+        Message ack = harness.mock("xmpp").getExchanges().get(index).getIn().getBody(Message.class);
+        return (StandardExtensionElement) ack.getExtension("ack", "urn:senproxy:0");
+    }
+
+    @Test
+    void storesAcknowledgesAndDeliversAMessage() throws Exception {
+        String id = UUID.randomUUID().toString();
+        MockEndpoint sink = harness.mock("sink");
+        sink.expectedMessageCount(1);
+
+        receive(Stanzas.data(PEER, ME, id, RECORD));
+
+        sink.assertIsSatisfied();
+        List<?> records = sink.getExchanges().get(0).getIn().getBody(List.class);
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).toString()).contains("name=urn:dev:x:1_power").contains("value=7.5")
+                .contains("unit=W").contains("2023-11-14T22:13:20.250Z").contains("message_id=" + id);
+        assertThat(harness.text("SELECT status || ' ' || sender_jid || ' ' || correlation_id FROM inbox"))
+                .isEqualTo("delivered " + PEER + " corr-" + id);
+        assertThat(ackOf(0).getAttributeValue("id")).isEqualTo(id);
+        assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("accepted");
+        assertThat(harness.mock("xmpp").getExchanges().get(0).getIn().getBody(Message.class).getTo().toString())
+                .isEqualTo(PEER);
+    }
+
+    @Test
+    void aResentMessageIsStoredOnceAndAcknowledgedAgain() throws Exception {
+        Message stanza = Stanzas.data(PEER, ME, RECORD);
+        receive(stanza);
+        receive(stanza);
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isOne();
+        assertThat(harness.mock("sink").getReceivedCounter()).isOne();
+        assertThat(harness.mock("xmpp").getReceivedCounter()).isEqualTo(2);
+        assertThat(ackOf(1).getAttributeValue("status")).isEqualTo("accepted");
+    }
+
+    @Test
+    void malformedSenmlIsADeadLetterAndTheSenderIsTold() throws Exception {
+        String id = UUID.randomUUID().toString();
+        receive(Stanzas.data(PEER, ME, id, "[{\"n\":\"urn:dev:x:1_power\",\"v\":1,\"vb\":true}]"));
+
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
+        assertThat(harness.text("SELECT origin || ' | ' || route_id || ' | ' || peer_jid || ' | ' || reason FROM dead_letter"))
+                .startsWith("inbound | federation-inbound | " + PEER + " | invalid SenML: record 0");
+        assertThat(harness.text("SELECT payload FROM dead_letter")).contains("<quoalise");
+        assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
+        assertThat(ackOf(0).getAttributeValue("reason")).startsWith("invalid SenML: record 0");
+        // the next message goes through
+        receive(Stanzas.data(PEER, ME, RECORD));
+        assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'")).isOne();
+    }
+
+    @Test
+    void aMessageFromAnUnknownSenderIsADeadLetterAndUnanswered() throws Exception {
+        receive(Stanzas.data("stranger@localhost", ME, RECORD));
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
+        assertThat(harness.text("SELECT reason FROM dead_letter"))
+                .isEqualTo("unknown sender stranger@localhost: not a registered app");
+        assertThat(harness.mock("xmpp").getReceivedCounter()).isZero();
+    }
+
+    @Test
+    void aSenderClaimingAnotherIdentityIsRefused() throws Exception {
+        Message forged = Stanzas.data(PEER, ME, RECORD);
+        forged.setFrom(JidCreate.from("mallory@localhost/x"));
+        receive(forged);
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
+        assertThat(harness.text("SELECT reason FROM dead_letter"))
+                .isEqualTo("envelope sender 'proxy-b@localhost' is not the authenticated address mallory@localhost");
+    }
+
+    @Test
+    void aStanzaThatIsNotOursIsADeadLetter() throws Exception {
+        Message chat = new Message(JidCreate.from(ME), "hello, are you a bot?");
+        chat.setFrom(JidCreate.from(PEER + "/phone"));
+        receive(chat);
+        assertThat(harness.text("SELECT reason FROM dead_letter")).startsWith("not a sen-proxy data message");
+    }
+
+    @Test
+    void anUnknownFormatVersionIsRefusedWithAClearReason() throws Exception {
+        Message stanza = Stanzas.data(PEER, ME, RECORD);
+        StandardExtensionElement envelope = (StandardExtensionElement) stanza.getExtension("envelope", "urn:senproxy:0");
+        stanza.removeExtension(envelope);
+        stanza.addExtension(StandardExtensionElement.builder("envelope", "urn:senproxy:0")
+                .addAttribute("version", "9").addAttribute("id", "m-9").addAttribute("sender", PEER).build());
+        receive(stanza);
+        assertThat(harness.text("SELECT reason FROM dead_letter"))
+                .isEqualTo("unsupported format version '9' (this proxy reads 1)");
+        assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
+    }
+
+    @Test
+    void acksAreHandedToTheOutbox() throws Exception {
+        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test', id FROM app");
+        String id = UUID.randomUUID().toString();
+        harness.sql("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
+                + " status) SELECT '" + id + "', 'c', id, '" + PEER + "', '[]', 0, 'sent' FROM consumer");
+        receive(Stanzas.accepted(PEER, ME, id));
+        assertThat(harness.text("SELECT status FROM outbox")).isEqualTo("acked");
+    }
+}

@@ -1,0 +1,62 @@
+package org.senproxy.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.senproxy.testing.RouteHarness;
+
+/** routes/outbox-ack.camel.yaml: a peer's ack settles the row; only the recipient can settle it. */
+class OutboxAckRouteTest {
+
+    private RouteHarness harness;
+    private String messageId;
+
+    @BeforeEach
+    void start() throws Exception {
+        harness = new RouteHarness(Map.of(), "outbox-ack.camel.yaml").start();
+        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
+        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test', id FROM app");
+        messageId = UUID.randomUUID().toString();
+        harness.sql("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
+                + " status, attempts, sent_at) SELECT '" + messageId + "', 'c', id, 'proxy-b@localhost', '[]', 0, 'sent', 1,"
+                + " now() FROM consumer");
+    }
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    private String status() throws Exception {
+        return harness.text("SELECT status FROM outbox WHERE message_id = '" + messageId + "'");
+    }
+
+    @Test
+    void anAcceptedAckFromTheRecipientCompletesTheRow() throws Exception {
+        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", messageId));
+        assertThat(status()).isEqualTo("acked");
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE acked_at IS NOT NULL")).isOne();
+    }
+
+    @Test
+    void anAckFromAnyoneElseChangesNothing() throws Exception {
+        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("mallory@localhost", "proxy-a@localhost", messageId));
+        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", "not-a-uuid"));
+        assertThat(status()).isEqualTo("sent");
+    }
+
+    @Test
+    void aRejectionMakesTheRowADeadLetterWithThePeersReason() throws Exception {
+        harness.template().sendBody("direct:outbox-ack",
+                Stanzas.rejected("proxy-b@localhost", "proxy-a@localhost", messageId, "invalid SenML: record 0, field 'n'"));
+        assertThat(status()).isEqualTo("dead");
+        assertThat(harness.text("SELECT reason FROM dead_letter WHERE message_id = '" + messageId + "'"))
+                .isEqualTo("rejected by proxy-b@localhost: invalid SenML: record 0, field 'n'");
+        assertThat(harness.text("SELECT route_id FROM dead_letter")).isEqualTo("outbox-ack");
+    }
+}

@@ -1,0 +1,154 @@
+package org.senproxy.testing;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.flywaydb.core.Flyway;
+import org.senproxy.runtime.ProxyApplication;
+
+/**
+ * A whole federation on this machine: a real XMPP server, a real PostgreSQL with one database per proxy,
+ * an Eco-devices stand-in, and two proxies running the route files of this project folder:
+ * A polls the Eco-devices and sends to B; B stores what it receives with the postgres-sink connector.
+ * Used by the federation tests and by the quick-start demo.
+ */
+public final class LocalFederation implements AutoCloseable {
+
+    public static final String A = "proxy-a";
+    public static final String B = "proxy-b";
+    public static final String METER = "urn:dev:prm:09111642617347_";
+
+    public final XmppTestServer xmpp;
+    public final EcodevicesStub ecodevices;
+    public final String databaseA;
+    public final String databaseB;
+    public ProxyApplication proxyA;
+    public ProxyApplication proxyB;
+    private final Map<String, String> passwords = new HashMap<>();
+
+    private LocalFederation(XmppTestServer xmpp, EcodevicesStub ecodevices, String databaseA, String databaseB) {
+        this.xmpp = xmpp;
+        this.ecodevices = ecodevices;
+        this.databaseA = databaseA;
+        this.databaseB = databaseB;
+    }
+
+    /**
+     * Starts servers and both proxies; A starts polling at once. {@code tuning} is applied to both proxies
+     * (poll intervals, timeouts).
+     */
+    public static LocalFederation start(Map<String, String> tuning) throws Exception {
+        XmppTestServer xmpp = XmppTestServer.fromEnvironment();
+        xmpp.start();
+        LocalFederation federation = new LocalFederation(xmpp, new EcodevicesStub(),
+                TestPostgres.newDatabase("proxy_a"), TestPostgres.newDatabase("proxy_b"));
+        federation.register(A);
+        federation.register(B);
+        federation.register("stranger");
+        federation.seed();
+        federation.proxyA = new ProxyApplication(Path.of("."), federation.settingsA(tuning));
+        federation.proxyB = new ProxyApplication(Path.of("."), federation.settingsB(tuning));
+        federation.proxyB.start();
+        federation.proxyA.start();
+        return federation;
+    }
+
+    private void register(String user) throws Exception {
+        String password = user + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        xmpp.register(user, password);
+        passwords.put(user, password);
+    }
+
+    public String password(String user) {
+        return passwords.get(user);
+    }
+
+    public static String jid(String user) {
+        return user + "@localhost";
+    }
+
+    /** A knows B and sends it the Eco-devices series; B knows A. */
+    private void seed() throws SQLException {
+        migrate(databaseA);
+        migrate(databaseB);
+        try (Connection c = DriverManager.getConnection(databaseA, "postgres", "")) {
+            c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('b', '" + jid(B) + "')");
+            c.createStatement().execute("INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app");
+        }
+        try (Connection c = DriverManager.getConnection(databaseB, "postgres", "")) {
+            c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('a', '" + jid(A) + "')");
+        }
+    }
+
+    private static void migrate(String url) {
+        Flyway.configure().dataSource(url, "postgres", "").load().migrate();
+    }
+
+    private Map<String, String> common(String user, String database, Map<String, String> tuning) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("camel.main.name", user);
+        settings.put("senproxy.replica", user);
+        settings.put("senproxy.xmpp.jid", jid(user));
+        settings.put("senproxy.xmpp.password", passwords.get(user));
+        settings.put("senproxy.xmpp.host", xmpp.host());
+        settings.put("senproxy.xmpp.port", Integer.toString(xmpp.port()));
+        settings.put("senproxy.xmpp.truststore", xmpp.trustStore().toString());
+        settings.put("senproxy.xmpp.truststore-password", xmpp.trustStorePassword());
+        settings.put("senproxy.db.url", database);
+        settings.put("senproxy.db.user", "postgres");
+        settings.put("senproxy.db.pool-size", "4");
+        settings.putAll(tuning);
+        return settings;
+    }
+
+    private Map<String, String> settingsA(Map<String, String> tuning) {
+        Map<String, String> settings = common(A, databaseA, tuning);
+        settings.put("senproxy.connectors", "ecodevices-source");
+        settings.put("ecodevices.address", ecodevices.address());
+        settings.put("ecodevices.base-name", METER);
+        return settings;
+    }
+
+    private Map<String, String> settingsB(Map<String, String> tuning) {
+        Map<String, String> settings = common(B, databaseB, tuning);
+        settings.put("senproxy.connectors", "postgres-sink");
+        settings.put("senproxy.inbox.sink", "postgres-sink");
+        return settings;
+    }
+
+    /** Starts or stops A's Eco-devices poller. */
+    public void polling(boolean on) throws Exception {
+        if (on) {
+            proxyA.context().getRouteController().startRoute("ecodevices-source");
+        } else {
+            proxyA.context().getRouteController().stopRoute("ecodevices-source");
+        }
+    }
+
+    public long count(String database, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+             PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (proxyA != null) {
+            proxyA.stop();
+        }
+        if (proxyB != null) {
+            proxyB.stop();
+        }
+        ecodevices.close();
+        xmpp.stop();
+    }
+}

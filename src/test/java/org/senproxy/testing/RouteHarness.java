@@ -1,0 +1,122 @@
+package org.senproxy.testing;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.senproxy.runtime.ProxyBeans;
+
+/**
+ * Runs some of the project's real route files in a Camel context with the proxy's real beans on a fresh
+ * embedded PostgreSQL database. The XMPP endpoint is swapped for {@code mock:xmpp} (what the routes send
+ * over XMPP lands there), and routes started by timers can have their {@code from} replaced by a direct
+ * endpoint so that a test triggers them itself.
+ */
+public final class RouteHarness implements AutoCloseable {
+
+    public static final String OWN_JID = "proxy-a@localhost";
+
+    public final DefaultCamelContext context = new DefaultCamelContext();
+    public final String database = TestPostgres.newDatabase("routes");
+
+    public RouteHarness(Map<String, String> settings, String... routeFiles) throws Exception {
+        Properties properties = new Properties();
+        properties.put("senproxy.home", Path.of(".").toAbsolutePath().normalize().toString());
+        properties.put("senproxy.db.url", database);
+        properties.put("senproxy.db.user", "postgres");
+        properties.put("senproxy.db.pool-size", "2");
+        properties.put("senproxy.xmpp.jid", OWN_JID);
+        properties.put("senproxy.xmpp.password", "never-used");
+        properties.put("senproxy.xmpp.host", "127.0.0.1");
+        properties.put("senproxy.xmpp.port", "1");
+        properties.putAll(settings);
+        context.getPropertiesComponent().setOverrideProperties(properties);
+        new ProxyBeans().configure(context);
+        replaceBean("federationXmpp", context.getEndpoint("mock:xmpp"));
+        for (String file : routeFiles) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    ResourceHelper.resolveMandatoryResource(context, "file:routes/" + file));
+        }
+    }
+
+    /** A bean standing in for the federation link, to run the dispatcher as if the XMPP session were up or down. */
+    public static final class Link {
+        private volatile boolean online;
+
+        public Link(boolean online) {
+            this.online = online;
+        }
+
+        public boolean isOnline() {
+            return online;
+        }
+
+        public void online(boolean value) {
+            online = value;
+        }
+    }
+
+    /** Puts a stand-in in place of one of the proxy's beans (the registry keeps one bean per name and type). */
+    public void replaceBean(String name, Object bean) {
+        context.getRegistry().unbind(name);
+        context.getRegistry().bind(name, bean);
+    }
+
+    public RouteHarness replaceFrom(String routeId, String uri) throws Exception {
+        AdviceWith.adviceWith(context, routeId, a -> a.replaceFromWith(uri));
+        return this;
+    }
+
+    public RouteHarness addRoutes(RouteBuilder builder) throws Exception {
+        context.addRoutes(builder);
+        return this;
+    }
+
+    public RouteHarness start() {
+        context.start();
+        return this;
+    }
+
+    public ProducerTemplate template() {
+        return context.createProducerTemplate();
+    }
+
+    public MockEndpoint mock(String name) {
+        return context.getEndpoint("mock:" + name, MockEndpoint.class);
+    }
+
+    public void sql(String statement) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    public String text(String query) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    public long count(String query) throws SQLException {
+        String value = text(query);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    @Override
+    public void close() {
+        context.stop();
+    }
+}

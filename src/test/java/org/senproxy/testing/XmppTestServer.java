@@ -1,0 +1,52 @@
+package org.senproxy.testing;
+
+import java.nio.file.Path;
+
+/**
+ * A real XMPP server for tests and the demo: embedded Apache Vysper by default, or the Debian ejabberd
+ * that .ci/run installs (environment variable SENPROXY_IT_XMPP=ejabberd).
+ */
+public interface XmppTestServer extends AutoCloseable {
+
+    /** The XMPP domain, also the host name in the server certificate. */
+    String domain();
+
+    String host();
+
+    int port();
+
+    /** A JKS trust store that holds the server's certificate. */
+    Path trustStore();
+
+    String trustStorePassword();
+
+    /** Creates (or resets the password of) an account on the server. */
+    void register(String user, String password) throws Exception;
+
+    /** Starts the server; returns once it accepts client connections. */
+    void start() throws Exception;
+
+    /** Stops the server; every client session is cut. */
+    void stop() throws Exception;
+
+    @Override
+    default void close() throws Exception {
+        stop();
+    }
+
+    /** The server selected by SENPROXY_IT_XMPP (vysper, the default, or ejabberd). */
+    static XmppTestServer fromEnvironment() throws Exception {
+        String kind = System.getenv().getOrDefault("SENPROXY_IT_XMPP", "");
+        if (kind.isBlank()) {
+            kind = System.getProperty("senproxy.it.xmpp", "vysper");
+        }
+        switch (kind) {
+            case "ejabberd":
+                return new EjabberdTestServer();
+            case "vysper":
+                return new VysperTestServer();
+            default:
+                throw new IllegalArgumentException("SENPROXY_IT_XMPP must be vysper or ejabberd, not " + kind);
+        }
+    }
+}

@@ -10,19 +10,30 @@ import org.jivesoftware.smack.ConnectionCreationListener;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.XMPPConnectionRegistry;
+import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This proxy's XMPP session: knows whether it is up, and brings it back after the server went away.
+ * This proxy's XMPP session: knows whether it is up, sends stanzas on it, and logs in again after the
+ * server went away.
  *
- * <p>camel-xmpp owns the connection and does not expose it, so the link recognises the connections built
- * from this proxy's own configuration as Smack creates them. camel-xmpp's consumer reconnects with
- * {@code connect()} alone, which since Smack 4.2 no longer logs in: left to itself, the session would stay
- * connected but unauthenticated after a server restart. (Smack's ReconnectionManager does not help: it
- * gives up as soon as the connection is connected, logged in or not.) So the link checks the session every
- * {@code senproxy.xmpp.reconnect-delay-s} and connects and logs in again when needed.
+ * <p>camel-xmpp's consumer (federation-inbound) owns the connection; the link recognises the connections
+ * built from this proxy's own configuration as Smack creates them.
+ *
+ * <p>Who does what after a server restart or a network cut:
+ * <ul>
+ * <li>camel-xmpp's consumer reconnects ({@code connect()}) every {@code senproxy.xmpp.reconnect-delay-s};</li>
+ * <li>since Smack 4.2, {@code connect()} no longer logs in, and Smack's ReconnectionManager gives up as soon as
+ * the connection is connected, logged in or not: so the link logs in again when it finds the session connected
+ * but not authenticated.</li>
+ * </ul>
+ * The link never calls {@code connect()} itself, and the routes send through {@link #send(Stanza)}, which refuses
+ * while the session is down, rather than through camel-xmpp's producer, which would call {@code connect()}. One
+ * reconnecting thread only: with Smack 4.3.5, a second thread entering {@code connect()} while a failed attempt is
+ * being cleaned up takes the connection's monitor before Smack's own error handler does, then waits forever for
+ * the old writer thread that only that handler can stop (seen with ejabberd restarts).
  */
 public final class FederationLink implements ConnectionCreationListener, AutoCloseable {
 
@@ -40,7 +51,7 @@ public final class FederationLink implements ConnectionCreationListener, AutoClo
             thread.setDaemon(true);
             return thread;
         });
-        watchdog.scheduleWithFixedDelay(this::keepUp, checkSeconds, checkSeconds, TimeUnit.SECONDS);
+        watchdog.scheduleWithFixedDelay(this::keepLoggedIn, checkSeconds, checkSeconds, TimeUnit.SECONDS);
     }
 
     @Override
@@ -56,19 +67,30 @@ public final class FederationLink implements ConnectionCreationListener, AutoClo
         return connection != null && connection.isConnected() && connection.isAuthenticated();
     }
 
-    private void keepUp() {
+    /**
+     * Writes a stanza to the session's stream. Like any XMPP send, success means the stream took it, not that
+     * the peer got it: the peer's acknowledgement says that.
+     *
+     * @throws SmackException.NotConnectedException while the session is down (it is not brought up here)
+     */
+    public void send(Stanza stanza) throws SmackException.NotConnectedException, InterruptedException {
         AbstractXMPPConnection connection = current.get();
-        if (connection == null || connection.isAuthenticated()) {
+        if (connection == null || !connection.isAuthenticated()) {
+            throw new SmackException.NotConnectedException("the XMPP session is down");
+        }
+        connection.sendStanza(stanza);
+    }
+
+    private void keepLoggedIn() {
+        AbstractXMPPConnection connection = current.get();
+        if (connection == null || !connection.isConnected() || connection.isAuthenticated()) {
             return;
         }
         try {
-            if (!connection.isConnected()) {
-                connection.connect();
-            }
             connection.login();
             LOG.info("XMPP session {} is back", connection.getUser());
-        } catch (SmackException.AlreadyConnectedException | SmackException.AlreadyLoggedInException e) {
-            // camel-xmpp's consumer got there first: fine
+        } catch (SmackException.AlreadyLoggedInException e) {
+            // logged in meanwhile: fine
         } catch (Exception e) {
             LOG.debug("XMPP session still down: {}", e.toString());
         }

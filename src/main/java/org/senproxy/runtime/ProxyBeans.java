@@ -18,6 +18,7 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -112,6 +113,11 @@ public class ProxyBeans implements CamelConfiguration {
 
     private static XMPPTCPConnectionConfiguration xmppConfiguration(Settings settings, EntityBareJid jid, String host,
             int port) throws Exception {
+        // No XEP-0198 stream management: Smack 4.3.5 asks the server for an ack only when its queue of unacknowledged
+        // stanzas holds exactly 400; after a reconnect the count can pass 400 without hitting it, and the writer then
+        // blocks for good at 500 (seen after ejabberd restarts). The proxies' own end-to-end acknowledgements already
+        // make every message durable: a message the stream lost is sent again after senproxy.outbox.ack-timeout-ms.
+        XMPPTCPConnection.setUseStreamManagementDefault(false);
         XMPPTCPConnectionConfiguration.Builder builder = XMPPTCPConnectionConfiguration.builder()
                 .setXmppDomain(jid.asDomainBareJid())
                 .setHost(host)
@@ -155,9 +161,9 @@ public class ProxyBeans implements CamelConfiguration {
     }
 
     /**
-     * The one XMPP endpoint of this proxy. The consumer (federation-inbound) and every producer
-     * (outbox-dispatch, acks) use it through {@code ref:federationXmpp}, so they share one session.
-     * doc=true: the consumer hands over the whole stanza and the producer sends stanzas as they are.
+     * The one XMPP endpoint of this proxy, the consumer of federation-inbound ({@code ref:federationXmpp}).
+     * It owns the session; routes send on that same session through {@code federationLink}.
+     * doc=true: the consumer hands over the whole stanza.
      */
     private static XmppEndpoint xmppEndpoint(CamelContext context, Settings settings, EntityBareJid jid,
             XMPPTCPConnectionConfiguration configuration, String hostAndPort) {

@@ -17,14 +17,12 @@ import org.senproxy.testing.RouteHarness;
 class OutboxDispatchRouteTest {
 
     private RouteHarness harness;
-    private final RouteHarness.Link link = new RouteHarness.Link(true);
 
     @BeforeEach
     void start() throws Exception {
         harness = new RouteHarness(Map.of("senproxy.outbox.max-attempts", "3",
                 "senproxy.outbox.ack-timeout-ms", "60000", "senproxy.outbox.retry-first-ms", "60000"),
                 "outbox-dispatch.camel.yaml");
-        harness.replaceBean("federationLink", link);
         harness.replaceFrom("outbox-dispatch", "direct:dispatch").start();
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test', id FROM app");
@@ -88,7 +86,7 @@ class OutboxDispatchRouteTest {
     @Test
     void nothingIsClaimedWhileTheXmppSessionIsDown() throws Exception {
         row(0);
-        link.online(false);
+        harness.link.online(false);
         harness.template().sendBody("direct:dispatch", null);
         assertThat(harness.mock("xmpp").getReceivedCounter()).isZero();
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0"

@@ -93,15 +93,10 @@ public final class EjabberdTestServer implements XmppTestServer {
         if (password == null || password.isEmpty()) {
             throw new IllegalArgumentException("password must not be empty");
         }
-        Result registered = run(COMMAND_TIMEOUT, password, "register", user, DOMAIN, password);
-        if (registered.exitCode == 0) {
-            return;
-        }
-        if (registered.output.contains("already registered")) {
-            run(COMMAND_TIMEOUT, password, "change_password", user, DOMAIN, password).check();
-            return;
-        }
-        registered.check();
+        // A fresh account each time: the server keeps an account's offline messages across runs (and a killed
+        // run leaves some), which a new test would otherwise receive. Unregistering drops them.
+        run(COMMAND_TIMEOUT, null, "unregister", user, DOMAIN);
+        run(COMMAND_TIMEOUT, password, "register", user, DOMAIN, password).check();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.RouteBuilder;
@@ -16,10 +17,13 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.packet.Stanza;
 import org.senproxy.runtime.ProxyBeans;
 
 /**
- * Runs some of the project's real route files in a Camel context with the proxy's real beans on a fresh
+ * Runs some of the project's real route files (names in routes/, or paths such as
+ * {@code connectors/postgres-sink.camel.yaml}) in a Camel context with the proxy's real beans on a fresh
  * embedded PostgreSQL database. The XMPP endpoint is swapped for {@code mock:xmpp} (what the routes send
  * over XMPP lands there), and routes started by timers can have their {@code from} replaced by a direct
  * endpoint so that a test triggers them itself.
@@ -30,6 +34,8 @@ public final class RouteHarness implements AutoCloseable {
 
     public final DefaultCamelContext context = new DefaultCamelContext();
     public final String database = TestPostgres.newDatabase("routes");
+    /** Stands in for the proxy's XMPP session: online by default; what it sends lands in mock:xmpp. */
+    public final Link link = new Link(true);
 
     public RouteHarness(Map<String, String> settings, String... routeFiles) throws Exception {
         Properties properties = new Properties();
@@ -45,14 +51,20 @@ public final class RouteHarness implements AutoCloseable {
         context.getPropertiesComponent().setOverrideProperties(properties);
         new ProxyBeans().configure(context);
         replaceBean("federationXmpp", context.getEndpoint("mock:xmpp"));
+        replaceBean("federationLink", link);
         for (String file : routeFiles) {
+            String path = file.contains("/") ? file : "routes/" + file;
             PluginHelper.getRoutesLoader(context).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(context, "file:routes/" + file));
+                    ResourceHelper.resolveMandatoryResource(context, "file:" + path));
         }
     }
 
-    /** A bean standing in for the federation link, to run the dispatcher as if the XMPP session were up or down. */
-    public static final class Link {
+    /**
+     * A bean standing in for the federation link, to run the routes as if the XMPP session were up or down.
+     * Sent stanzas go to mock:xmpp (whose failures are the send's failures); offline, sending fails as the
+     * real link does.
+     */
+    public final class Link {
         private volatile boolean online;
 
         public Link(boolean online) {
@@ -61,6 +73,17 @@ public final class RouteHarness implements AutoCloseable {
 
         public boolean isOnline() {
             return online;
+        }
+
+        public void send(Stanza stanza) throws SmackException.NotConnectedException {
+            if (!online) {
+                throw new SmackException.NotConnectedException("the XMPP session is down");
+            }
+            try {
+                template().sendBody("mock:xmpp", stanza);
+            } catch (CamelExecutionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
         }
 
         public void online(boolean value) {

@@ -20,7 +20,7 @@ public interface XmppTestServer extends AutoCloseable {
 
     String trustStorePassword();
 
-    /** Creates (or resets the password of) an account on the server. */
+    /** Creates an account on the server, afresh: an account of that name is deleted first, with its offline messages. */
     void register(String user, String password) throws Exception;
 
     /** Starts the server; returns once it accepts client connections. */

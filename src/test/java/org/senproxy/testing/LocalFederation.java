@@ -1,5 +1,7 @@
 package org.senproxy.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -8,9 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.flywaydb.core.Flyway;
 import org.senproxy.runtime.ProxyApplication;
+import org.senproxy.runtime.Settings;
 
 /**
  * A whole federation on this machine: a real XMPP server, a real PostgreSQL with one database per proxy,
@@ -29,7 +33,11 @@ public final class LocalFederation implements AutoCloseable {
     public final String databaseA;
     public final String databaseB;
     public ProxyApplication proxyA;
+    /** Proxy B in this JVM, or null when it runs from the packaged jar ({@link #receiverProcess}). */
     public ProxyApplication proxyB;
+    /** Proxy B as {@code java -jar target/sen-proxy.jar}, configured by environment variables alone. */
+    public Process receiverProcess;
+    public Path receiverLog;
     private final Map<String, String> passwords = new HashMap<>();
 
     private LocalFederation(XmppTestServer xmpp, EcodevicesStub ecodevices, String databaseA, String databaseB) {
@@ -44,6 +52,15 @@ public final class LocalFederation implements AutoCloseable {
      * (poll intervals, timeouts).
      */
     public static LocalFederation start(Map<String, String> tuning) throws Exception {
+        return start(tuning, false);
+    }
+
+    /**
+     * Same as {@link #start(Map)}; with {@code receiverFromJar}, proxy B runs as {@code java -jar
+     * target/sen-proxy.jar} in this folder, its settings given as environment variables (SENPROXY_DB_URL...),
+     * its output in target/receiver-*.log.
+     */
+    public static LocalFederation start(Map<String, String> tuning, boolean receiverFromJar) throws Exception {
         XmppTestServer xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
         LocalFederation federation = new LocalFederation(xmpp, new EcodevicesStub(),
@@ -53,8 +70,12 @@ public final class LocalFederation implements AutoCloseable {
         federation.register("stranger");
         federation.seed();
         federation.proxyA = new ProxyApplication(Path.of("."), federation.settingsA(tuning));
-        federation.proxyB = new ProxyApplication(Path.of("."), federation.settingsB(tuning));
-        federation.proxyB.start();
+        if (receiverFromJar) {
+            federation.startReceiverProcess(federation.settingsB(tuning));
+        } else {
+            federation.proxyB = new ProxyApplication(Path.of("."), federation.settingsB(tuning));
+            federation.proxyB.start();
+        }
         federation.proxyA.start();
         return federation;
     }
@@ -122,6 +143,20 @@ public final class LocalFederation implements AutoCloseable {
         return settings;
     }
 
+    private void startReceiverProcess(Map<String, String> settings) throws IOException {
+        Path jar = Path.of("target", "sen-proxy.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("No " + jar + ": run mvn package (failsafe runs after it)");
+        }
+        receiverLog = Files.createTempFile(Path.of("target"), "receiver-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(receiverLog.toFile());
+        settings.forEach((key, value) -> builder.environment().put(Settings.environmentName(key), value));
+        receiverProcess = builder.start();
+    }
+
     /** Starts or stops A's Eco-devices poller. */
     public void polling(boolean on) throws Exception {
         if (on) {
@@ -147,6 +182,12 @@ public final class LocalFederation implements AutoCloseable {
         }
         if (proxyB != null) {
             proxyB.stop();
+        }
+        if (receiverProcess != null) {
+            receiverProcess.destroy();
+            if (!receiverProcess.waitFor(30, TimeUnit.SECONDS)) {
+                receiverProcess.destroyForcibly();
+            }
         }
         ecodevices.close();
         xmpp.stop();

@@ -1,0 +1,81 @@
+package org.senproxy.federation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.senproxy.testing.LocalFederation;
+
+/**
+ * The packaged artifact as an operator runs it: proxy B is {@code java -jar target/sen-proxy.jar}, configured by
+ * environment variables alone (SENPROXY_XMPP_JID, SENPROXY_DB_URL, SENPROXY_CONNECTORS...), reading its route
+ * files from disk; proxy A runs in this JVM and sends it the Eco-devices series.
+ */
+class PackagedJarIT {
+
+    private static LocalFederation federation;
+
+    @BeforeAll
+    static void start() throws Exception {
+        federation = LocalFederation.start(Map.of(
+                "ecodevices.poll-interval-ms", "100",
+                "senproxy.outbox.poll-interval-ms", "200",
+                "senproxy.outbox.ack-timeout-ms", "2000",
+                "senproxy.outbox.max-backoff-ms", "2000",
+                "senproxy.xmpp.reconnect-delay-s", "1"), true);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (federation != null) {
+            federation.close();
+        }
+    }
+
+    @Test
+    void theJarConfiguredByEnvironmentReceivesAndStoresWhatASends() throws Exception {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(federation.receiverProcess.isAlive()).as("the jar is running; see " + federation.receiverLog)
+                    .isTrue();
+            return federation.ecodevices.served().size() >= 20 && storedAtB() >= 20 * 5;
+        });
+        federation.polling(false);
+        long served = federation.ecodevices.served().size();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> storedAtB() == served * 5);
+        assertThat(federation.count(federation.databaseB,
+                "SELECT count(DISTINCT (name, time)) FROM measurement")).isEqualTo(served * 5);
+
+        String log = Files.readString(federation.receiverLog);
+        assertThat(log).contains("sen-proxy proxy-b@localhost").contains("Started postgres-sink");
+        assertThat(log).as("the jar's log never shows its password")
+                .doesNotContain(federation.password(LocalFederation.B));
+    }
+
+    @Test
+    void theJarAnswersHelp() throws Exception {
+        Process help = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target" + File.separator + "sen-proxy.jar", "--help").redirectErrorStream(true).start();
+        String out = new String(help.getInputStream().readAllBytes());
+        assertThat(help.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(help.exitValue()).isZero();
+        assertThat(out).contains("Usage: sen-proxy").contains("run");
+    }
+
+    private static long storedAtB() {
+        try {
+            return federation.count(federation.databaseB, "SELECT count(*) FROM measurement");
+        } catch (java.sql.SQLException e) {
+            return 0; // the sink creates its table once the jar has started
+        }
+    }
+}

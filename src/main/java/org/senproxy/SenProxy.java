@@ -2,6 +2,8 @@ package org.senproxy;
 
 import java.util.concurrent.Callable;
 
+import org.senproxy.cli.SenmlCommand;
+import org.senproxy.cli.TransformCommand;
 import org.senproxy.runtime.ProxyApplication;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sen-proxy", mixinStandardHelpOptions = true, version = "sen-proxy 0.1",
         description = {"Federated energy-data exchange: SenML over XMPP.",
             "Without a subcommand, runs the proxy configured by application.properties and the environment."},
-        subcommands = {SenProxy.Run.class})
+        subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class})
 public final class SenProxy implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -1,0 +1,34 @@
+package org.senproxy.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import ch.qos.logback.classic.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the operator subcommands share: exit codes, standard input, quiet logs. */
+public final class Cli {
+
+    /** The input was read and is valid. */
+    public static final int OK = 0;
+    /** Something other than the input went wrong (a missing file, an I/O error). */
+    public static final int FAILED = 1;
+    /** The input is invalid; stderr says where (record index and field for SenML). */
+    public static final int INVALID = 2;
+
+    private Cli() {
+    }
+
+    /** Commands print results on stdout: the proxy's INFO logs (Camel start-up...) must not mix in. */
+    public static void quietLogs() {
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(Level.WARN);
+        }
+    }
+
+    public static String readAll(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,114 @@
+package org.senproxy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.senproxy.SenProxy;
+import picocli.CommandLine;
+
+/** The operator subcommands {@code senml resolve|validate} and {@code transform}, run as the jar runs them. */
+class CommandsTest {
+
+    private final InputStream stdin = System.in;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @AfterEach
+    void restoreStdin() {
+        System.setIn(stdin);
+    }
+
+    private int run(String input, String... args) {
+        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        return new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    }
+
+    @Test
+    void resolvePrintsAbsoluteChronologicalRecordsWithoutBaseFields() {
+        String pack = "[{\"bn\":\"urn:dev:prm:1_\",\"bt\":1700000000,\"bu\":\"W\",\"n\":\"power\",\"t\":60,\"v\":2},"
+                + "{\"n\":\"power\",\"v\":1},{\"n\":\"energy\",\"u\":\"Wh\",\"t\":30,\"v\":5}]";
+        assertThat(run(pack, "senml", "resolve")).isZero();
+        assertThat(out.toString().trim()).isEqualTo("[{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":1,\"t\":1700000000},"
+                + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"v\":5,\"t\":1700000030},"
+                + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":2,\"t\":1700000060}]");
+    }
+
+    @Test
+    void resolveReadsAndWritesXml() {
+        String xml = "<sensml xmlns=\"urn:ietf:params:xml:ns:senml\"><senml bn=\"urn:dev:x:1_\" n=\"t\" u=\"Cel\""
+                + " v=\"21.5\" t=\"1700000000\"/></sensml>";
+        assertThat(run(xml, "senml", "resolve", "--from", "xml", "--to", "xml")).isZero();
+        assertThat(out.toString()).contains("<senml n=\"urn:dev:x:1_t\" u=\"Cel\" v=\"21.5\" t=\"1700000000\"/>");
+    }
+
+    @Test
+    void relativeTimesAreResolvedAgainstNow() {
+        assertThat(run("[{\"n\":\"x\",\"v\":1,\"t\":-10}]", "senml", "resolve", "--now", "1700000000")).isZero();
+        assertThat(out.toString()).contains("\"t\":1699999990");
+    }
+
+    @Test
+    void anInvalidPackExitsTwoNamingTheRecordAndTheField() {
+        assertThat(run("[{\"n\":\"ok\",\"v\":1},{\"n\":\"bad\",\"v\":1,\"vs\":\"two values\"}]", "senml", "validate"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("record 1").contains("field 'v");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void validateSaysHowManyRecords() {
+        assertThat(run("[{\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"vb\":true}]", "senml", "validate")).isZero();
+        assertThat(out.toString()).contains("valid SenML: 2 record(s)");
+    }
+
+    @Test
+    void malformedJsonExitsTwo() {
+        assertThat(run("[{\"n\":", "senml", "validate")).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid SenML: pack");
+    }
+
+    @Test
+    void transformRunsTheNamedMappingWithItsHeaders() throws Exception {
+        String frame = Files.readString(Path.of("src/test/resources/fixtures/ecodevices/teleinfo.json"));
+        assertThat(run(frame, "transform", "ecodevices-to-senml", "-H", "EcodevicesBaseName=urn:dev:prm:1_",
+                "-H", "EcodevicesC1Unit=Wh", "-H", "EcodevicesC2Unit=l", "--resolve")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("\"n\" : \"urn:dev:prm:1_consumption/energy/active/index\"")
+                .contains("\"v\" : 1875395").contains("\"vs\" : \"TH..\"");
+    }
+
+    @Test
+    void aTransformFailingOnItsInputExitsTwo() {
+        assertThat(run("<html>not json", "transform", "ecodevices-to-senml")).isEqualTo(2);
+        assertThat(err.toString()).contains("transform ecodevices-to-senml failed");
+    }
+
+    @Test
+    void aTransformProducingInvalidSenmlExitsTwo() {
+        // without the base-name header, names are the bare series: "tariff-period" is fine, but a value that is
+        // not a number is caught by the SenML check
+        assertThat(run("{\"T1_BASE\":\"not a number\"}", "transform", "ecodevices-to-senml",
+                "-H", "EcodevicesBaseName=urn:dev:prm:1_")).isEqualTo(2);
+        assertThat(err.toString()).contains("produced invalid SenML").contains("record 0");
+    }
+
+    @Test
+    void anUnknownTransformExitsOne() {
+        assertThat(run("{}", "transform", "no-such-transform")).isEqualTo(1);
+        assertThat(err.toString()).contains("no transform named 'no-such-transform'");
+    }
+
+    @Test
+    void listNamesTheTransforms() {
+        assertThat(run("", "transform", "--list")).isZero();
+        assertThat(out.toString()).contains("ecodevices-to-senml");
+    }
+}

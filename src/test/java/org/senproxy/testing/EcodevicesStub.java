@@ -34,6 +34,7 @@ public final class EcodevicesStub implements AutoCloseable {
     private final HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.FRAME);
+    private final AtomicInteger failuresToGo = new AtomicInteger();
     private final List<ObjectNode> served = Collections.synchronizedList(new ArrayList<>());
 
     public EcodevicesStub() throws IOException {
@@ -57,6 +58,16 @@ public final class EcodevicesStub implements AutoCloseable {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** How many requests the stub answered, whatever it answered. */
+    public int requests() {
+        return requests.get();
+    }
+
+    /** The next {@code count} requests get an HTTP 500, as from a box that is restarting; then frames again. */
+    public void failNext(int count) {
+        failuresToGo.set(count);
+    }
+
     public void mode(Mode next) {
         mode.set(next);
     }
@@ -71,7 +82,8 @@ public final class EcodevicesStub implements AutoCloseable {
         int n = requests.incrementAndGet();
         byte[] body;
         int status = 200;
-        switch (mode.get()) {
+        Mode answer = failuresToGo.getAndUpdate(left -> Math.max(0, left - 1)) > 0 ? Mode.SERVER_ERROR : mode.get();
+        switch (answer) {
             case GARBAGE -> body = "<html>not json".getBytes(StandardCharsets.UTF_8);
             case SERVER_ERROR -> {
                 status = 500;

@@ -1,0 +1,124 @@
+package org.senproxy.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
+import org.senproxy.testing.EcodevicesStub;
+import org.senproxy.testing.RouteHarness;
+
+/**
+ * connectors/ecodevices-source.camel.yaml with its transform, against a local stand-in that serves the real
+ * Eco-devices frame over HTTP: a poll enters the outbox as SenML; a box answering garbage or an HTTP error
+ * is asked again (source-errors), enters nothing, and the given-up poll is logged with the connector's name and
+ * the cause; the next poll works.
+ */
+class EcodevicesSourceTest {
+
+    private static final String METER = "urn:dev:prm:09111642617347_";
+
+    private EcodevicesStub box;
+    private RouteHarness harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        box = new EcodevicesStub();
+        harness = new RouteHarness(Map.of(
+                "ecodevices.address", box.address(),
+                "ecodevices.base-name", METER,
+                "ecodevices.c2-unit", "l",
+                "senproxy.source.retries", "2",
+                "senproxy.source.retry-first-ms", "10"),
+                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/ecodevices-source.camel.yaml");
+        logs.start();
+        connectorLogger().addAppender(logs);
+        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
+        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app");
+        harness.replaceFrom("ecodevices-source", "direct:poll").start();
+    }
+
+    @AfterEach
+    void stop() {
+        connectorLogger().detachAppender(logs);
+        harness.close();
+        box.close();
+    }
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    private static Logger connectorLogger() {
+        return (Logger) LoggerFactory.getLogger("ecodevices-source");
+    }
+
+    private String warnings() {
+        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    @Test
+    void aPollEntersTheOutboxAsFiveSenmlRecordsStampedWithThePollTime() throws Exception {
+        long before = System.currentTimeMillis();
+        harness.template().sendBody("direct:poll", null);
+        long after = System.currentTimeMillis();
+
+        ObjectNode frame = box.served().get(0);
+        List<Measurement> records = Senml.resolve(Senml.parseJson(
+                harness.text("SELECT payload FROM outbox WHERE recipient_jid = 'proxy-b@localhost'")), 0);
+        assertThat(records).extracting(Measurement::name, Measurement::unit).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(METER + "consumption/energy/active/index", "Wh"),
+                org.assertj.core.groups.Tuple.tuple(METER + "consumption/power/apparent/raw", "VA"),
+                org.assertj.core.groups.Tuple.tuple(METER + "tariff-period", null),
+                org.assertj.core.groups.Tuple.tuple(METER + "c1/index", "Wh"),
+                org.assertj.core.groups.Tuple.tuple(METER + "c2/index", "l"));
+        assertThat(records.get(0).value()).isEqualTo(frame.get("T1_BASE").asDouble());
+        assertThat(records.get(1).value()).isEqualTo(frame.get("T1_PAPP").asDouble());
+        assertThat(records.get(2).stringValue()).isEqualTo(frame.get("T1_PTEC").asText());
+        assertThat(records.get(3).value()).isEqualTo(frame.get("INDEX_C1").asDouble());
+        assertThat(records.get(4).value()).isEqualTo(frame.get("INDEX_C2").asDouble());
+        assertThat(records).allSatisfy(m -> assertThat(m.time() * 1000).isBetween(before - 1000.0, after + 1000.0));
+        assertThat(records).extracting(Measurement::time).containsOnly(records.get(0).time());
+    }
+
+    @Test
+    void aBoxAnsweringGarbageEntersNothingAndTheErrorSaysSo() throws Exception {
+        box.mode(EcodevicesStub.Mode.GARBAGE);
+        harness.template().sendBody("direct:poll", null);
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
+        assertThat(warnings()).startsWith("ecodevices-source: poll failed, nothing of it entered the outbox")
+                .contains("Unexpected character ('<'");
+
+        box.mode(EcodevicesStub.Mode.FRAME);
+        harness.template().sendBody("direct:poll", null);
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(5);
+    }
+
+    @Test
+    void aBoxAnsweringAnHttpErrorIsAskedAgainThenThePollIsGivenUp() throws Exception {
+        box.mode(EcodevicesStub.Mode.SERVER_ERROR);
+        harness.template().sendBody("direct:poll", null);
+        assertThat(box.requests()).as("one request and two retries").isEqualTo(3);
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
+        assertThat(warnings()).contains("ecodevices-source: poll failed").contains("statusCode: 500");
+    }
+
+    @Test
+    void aBoxThatRecoversDuringTheRetriesLosesNothing() throws Exception {
+        box.failNext(1);
+        harness.template().sendBody("direct:poll", null);
+        assertThat(box.requests()).isEqualTo(2);
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(5);
+        assertThat(warnings()).isEmpty();
+    }
+}

@@ -103,9 +103,21 @@ public class OutboxRepository {
      * @return the number of rows written
      */
     public int append(List<Measurement> records, String source, String correlationId) throws SQLException {
+        return append(records, source, correlationId, null);
+    }
+
+    /**
+     * Same as {@link #append(List, String, String)}, and in the same transaction moves the source's watermark
+     * to {@code watermark} (when not null): an incremental connector reads from there next time.
+     */
+    public int append(List<Measurement> records, String source, String correlationId, String watermark)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (watermark != null) {
+                    Watermarks.write(c, source, watermark);
+                }
                 List<OutboxEntry> entries = packer.pack(records, subscriptions(c, source));
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                     for (OutboxEntry e : entries) {

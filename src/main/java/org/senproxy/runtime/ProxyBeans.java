@@ -33,6 +33,7 @@ import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
 import org.senproxy.outbox.SourceRecords;
+import org.senproxy.outbox.Watermarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
         registry.bind("sourceRecords", new SourceRecords());
+        registry.bind("watermarks", new Watermarks(dataSource));
         registry.bind("sendResults", new SendResults());
         registry.bind("outbox", new OutboxRepository(dataSource,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,

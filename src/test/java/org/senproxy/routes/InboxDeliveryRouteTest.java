@@ -58,6 +58,19 @@ class InboxDeliveryRouteTest {
     }
 
     @Test
+    void theSinkAlsoGetsTheSenmlPackAndTheIdempotencyKey() throws Exception {
+        row("m1", "urn:dev:x:1_power");
+        MockEndpoint sink = harness.mock("sink");
+        sink.expectedMessageCount(1);
+        deliverDue();
+        sink.assertIsSatisfied();
+        assertThat(sink.getExchanges().get(0).getVariable("senml", String.class))
+                .isEqualTo("[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000,\"v\":1}]");
+        assertThat(sink.getExchanges().get(0).getVariable("idempotencyKey", String.class))
+                .isEqualTo("proxy-b@localhost/m1");
+    }
+
+    @Test
     void aFailingSinkIsRetriedThenDeadLetteredWhileOtherRowsFlow() throws Exception {
         row("poison", "urn:dev:x:poison_power");
         row("fine", "urn:dev:x:1_power");

@@ -10,9 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One proxy: Camel Main running the route files found on disk under the proxy's home folder.
@@ -27,18 +31,25 @@ import org.apache.camel.main.Main;
  */
 public final class ProxyApplication {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyApplication.class);
+
     private final Main main;
     private final Path home;
+
+    private final Map<String, String> overrides;
+    private final Properties fileProperties;
 
     public ProxyApplication(Path home, Map<String, String> overrides) {
         this.home = home.toAbsolutePath().normalize();
         Map<String, String> properties = new LinkedHashMap<>(overrides);
         properties.put("senproxy.home", this.home.toString());
+        this.overrides = properties;
+        this.fileProperties = fileProperties();
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation(
                 "file:" + this.home.resolve("application.properties") + ";optional=true");
         properties.forEach(main::addOverrideProperty);
-        main.configure().withRoutesIncludePattern(routeFiles(connectors(properties)));
+        main.configure().withRoutesIncludePattern(routeFiles(connectors()));
         main.configure().addConfiguration(new ProxyBeans());
     }
 
@@ -48,49 +59,88 @@ public final class ProxyApplication {
         return new ProxyApplication(Path.of(home), Map.of());
     }
 
+    /**
+     * The proxy's own routes, always, and the connectors named in senproxy.connectors whose configuration is
+     * complete. A connector that lacks a setting its routes need (a {{key}} without default) is left out with
+     * an error naming it and the keys, and the others run: one broken connector does not stop the proxy.
+     */
     private String routeFiles(List<String> connectors) {
         List<String> patterns = new ArrayList<>();
         patterns.add("file:" + home.resolve("routes") + "/*.camel.yaml");
         for (String connector : connectors) {
             Path file = home.resolve("connectors").resolve(connector + ".camel.yaml");
             if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException("senproxy.connectors names " + connector + " but there is no " + file);
+                LOG.error("Connector {} is not started: senproxy.connectors names it but there is no {}", connector,
+                        file);
+                continue;
+            }
+            ConnectorFile declared;
+            try {
+                declared = ConnectorFile.read(file);
+            } catch (IOException e) {
+                LOG.error("Connector {} is not started: cannot read {}: {}", connector, file, e.toString());
+                continue;
+            }
+            for (String key : declared.unknown(configuredKeys())) {
+                LOG.warn("Setting {} is not read by connector {} (it reads {}): a typo?", key, connector,
+                        declared.keys());
+            }
+            List<String> missing = declared.missing(key -> setting(key) != null && !setting(key).isBlank());
+            if (!missing.isEmpty()) {
+                LOG.error("Connector {} is not started: missing setting(s) {} (environment variable(s) {})",
+                        connector, String.join(", ", missing),
+                        String.join(", ", missing.stream().map(Settings::environmentName).toList()));
+                continue;
             }
             patterns.add("file:" + file);
         }
         return String.join(",", patterns);
     }
 
-    /**
-     * The connector list is needed before Camel starts (it decides which files to load), so it is looked
-     * up here in the same order Camel uses: overrides, environment, application.properties.
-     */
-    private List<String> connectors(Map<String, String> overrides) {
-        String value = overrides.get("senproxy.connectors");
-        if (value == null) {
-            value = System.getenv("SENPROXY_CONNECTORS");
-        }
-        if (value == null) {
-            value = fileProperty("senproxy.connectors");
-        }
+    private List<String> connectors() {
+        String value = setting("senproxy.connectors");
         if (value == null || value.isBlank()) {
             return List.of();
         }
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    private String fileProperty(String key) {
-        Path file = home.resolve("application.properties");
-        if (!Files.isRegularFile(file)) {
-            return null;
+    /**
+     * A setting, looked up before Camel starts (which connector files to load depends on it) in the order Camel
+     * uses: overrides, environment variable, JVM system property, application.properties.
+     */
+    private String setting(String key) {
+        String value = overrides.get(key);
+        if (value == null) {
+            value = System.getenv(Settings.environmentName(key));
         }
+        if (value == null) {
+            value = System.getProperty(key);
+        }
+        if (value == null) {
+            value = fileProperties.getProperty(key);
+        }
+        return value;
+    }
+
+    /** Keys given by name (overrides and application.properties); environment variables cannot be told apart. */
+    private Set<String> configuredKeys() {
+        Set<String> keys = new TreeSet<>(overrides.keySet());
+        keys.addAll(fileProperties.stringPropertyNames());
+        return keys;
+    }
+
+    private Properties fileProperties() {
         Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read " + file, e);
+        Path file = home.resolve("application.properties");
+        if (Files.isRegularFile(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot read " + file, e);
+            }
         }
-        return properties.getProperty(key);
+        return properties;
     }
 
     /** Starts the proxy and returns once its routes run. */

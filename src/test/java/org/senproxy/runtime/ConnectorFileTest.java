@@ -1,0 +1,60 @@
+package org.senproxy.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/** What a connector file needs from the configuration, read from its placeholders. */
+class ConnectorFileTest {
+
+    private static final String YAML = """
+            # ecodevices.address   (none)  host[:port] -- comments are not read: {{commented.key}}
+            - route:
+                id: demo-source
+                from:
+                  uri: quartz:demo/poll
+                  parameters:
+                    trigger.repeatInterval: "{{demo.poll-interval-ms:60000}}"
+                  steps:
+                    - to:
+                        uri: "http://{{demo.address}}/api?token={{demo.token}}"
+                    - setHeader:
+                        name: Base
+                        expression:
+                          constant:
+                            expression: "{{demo.base-name}} {{senproxy.home}}/x {{env:HOME}}"
+            """;
+
+    private final ConnectorFile file = new ConnectorFile("demo-source", YAML);
+
+    @Test
+    void keysWithoutDefaultAreRequiredAndMissingWhenUnset() {
+        Set<String> set = Set.of("demo.address", "senproxy.home");
+        assertThat(file.missing(set::contains)).containsExactly("demo.base-name", "demo.token");
+    }
+
+    @Test
+    void keysWithADefaultAndCommentsAreNotRequired() {
+        assertThat(file.missing(k -> false)).doesNotContain("demo.poll-interval-ms", "commented.key", "env:HOME");
+        assertThat(file.keys()).contains("demo.poll-interval-ms").doesNotContain("commented.key");
+    }
+
+    @Test
+    void aKeyUnderTheConnectorsPrefixThatItDoesNotReadIsUnknown() {
+        assertThat(file.prefixes()).containsExactly("demo");
+        assertThat(file.unknown(List.of("demo.adress", "demo.address", "senproxy.db.url", "other.key")))
+                .containsExactly("demo.adress");
+    }
+
+    @Test
+    void theShippedConnectorsDeclareWhatTheyNeed() throws Exception {
+        ConnectorFile ecodevices = ConnectorFile.read(Path.of("connectors", "ecodevices-source.camel.yaml"));
+        assertThat(ecodevices.name()).isEqualTo("ecodevices-source");
+        assertThat(ecodevices.missing(k -> k.equals("senproxy.home"))).containsExactly("ecodevices.address",
+                "ecodevices.base-name");
+    }
+}

@@ -1,0 +1,70 @@
+package org.senproxy.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.senproxy.testing.TestPostgres;
+import org.slf4j.LoggerFactory;
+
+/** A proxy with one misconfigured connector starts without it, says why, and runs the others. */
+class ProxyApplicationTest {
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ProxyApplication.class);
+    private ProxyApplication proxy;
+
+    @BeforeEach
+    void listen() {
+        logs.start();
+        logger.addAppender(logs);
+    }
+
+    @AfterEach
+    void stop() {
+        logger.detachAppender(logs);
+        if (proxy != null) {
+            proxy.stop();
+        }
+    }
+
+    @Test
+    void aConnectorMissingASettingIsLeftOutAndTheOthersRun() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("senproxy.db.url", TestPostgres.newDatabase("app"));
+        settings.put("senproxy.db.user", "postgres");
+        settings.put("senproxy.xmpp.jid", "proxy-x@localhost");
+        settings.put("senproxy.xmpp.password", "not-used-here");
+        settings.put("senproxy.xmpp.host", "127.0.0.1");
+        settings.put("senproxy.xmpp.port", "1");
+        settings.put("senproxy.connectors", "ecodevices-source, postgres-sink, no-such-connector");
+        // ecodevices.address is missing; ecodevices.adress is a typo
+        settings.put("ecodevices.base-name", "urn:dev:prm:1_");
+        settings.put("ecodevices.adress", "192.168.1.20");
+
+        proxy = new ProxyApplication(Path.of("."), settings);
+        proxy.start();
+
+        assertThat(proxy.context().getRoute("postgres-sink")).isNotNull();
+        assertThat(proxy.context().getRoute("outbox-dispatch")).isNotNull();
+        assertThat(proxy.context().getRoute("ecodevices-source")).isNull();
+        assertThat(messages(Level.ERROR)).contains("Connector ecodevices-source is not started: missing setting(s)"
+                + " ecodevices.address (environment variable(s) ECODEVICES_ADDRESS)")
+                .contains("Connector no-such-connector is not started");
+        assertThat(messages(Level.WARN)).contains("Setting ecodevices.adress is not read by connector ecodevices-source");
+    }
+
+    private String messages(Level level) {
+        return logs.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+                .reduce("", (a, b) -> a + b + "\n");
+    }
+}

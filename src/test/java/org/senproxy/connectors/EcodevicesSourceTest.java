@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.testing.EcodevicesStub;
+import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
 
 /**
@@ -42,8 +38,7 @@ class EcodevicesSourceTest {
                 "senproxy.source.retries", "2",
                 "senproxy.source.retry-first-ms", "10"),
                 "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/ecodevices-source.camel.yaml");
-        logs.start();
-        connectorLogger().addAppender(logs);
+        logs = new LogCapture("ecodevices-source");
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app");
         harness.replaceFrom("ecodevices-source", "direct:poll").start();
@@ -51,20 +46,15 @@ class EcodevicesSourceTest {
 
     @AfterEach
     void stop() {
-        connectorLogger().detachAppender(logs);
+        logs.close();
         harness.close();
         box.close();
     }
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-
-    private static Logger connectorLogger() {
-        return (Logger) LoggerFactory.getLogger("ecodevices-source");
-    }
+    private LogCapture logs;
 
     private String warnings() {
-        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
-                .reduce("", (a, b) -> a + b + "\n");
+        return logs.warnings();
     }
 
     @Test

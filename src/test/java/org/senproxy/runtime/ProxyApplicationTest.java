@@ -7,31 +7,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.TestPostgres;
-import org.slf4j.LoggerFactory;
 
 /** A proxy with one misconfigured connector starts without it, says why, and runs the others. */
 class ProxyApplicationTest {
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ProxyApplication.class);
+    private final LogCapture logs = new LogCapture(ProxyApplication.class);
     private ProxyApplication proxy;
-
-    @BeforeEach
-    void listen() {
-        logs.start();
-        logger.addAppender(logs);
-    }
 
     @AfterEach
     void stop() {
-        logger.detachAppender(logs);
+        logs.close();
         if (proxy != null) {
             proxy.stop();
         }
@@ -57,14 +46,9 @@ class ProxyApplicationTest {
         assertThat(proxy.context().getRoute("postgres-sink")).isNotNull();
         assertThat(proxy.context().getRoute("outbox-dispatch")).isNotNull();
         assertThat(proxy.context().getRoute("ecodevices-source")).isNull();
-        assertThat(messages(Level.ERROR)).contains("Connector ecodevices-source is not started: missing setting(s)"
+        assertThat(logs.messages(Level.ERROR)).contains("Connector ecodevices-source is not started: missing setting(s)"
                 + " ecodevices.address (environment variable(s) ECODEVICES_ADDRESS)")
                 .contains("Connector no-such-connector is not started");
-        assertThat(messages(Level.WARN)).contains("Setting ecodevices.adress is not read by connector ecodevices-source");
-    }
-
-    private String messages(Level level) {
-        return logs.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
-                .reduce("", (a, b) -> a + b + "\n");
+        assertThat(logs.warnings()).contains("Setting ecodevices.adress is not read by connector ecodevices-source");
     }
 }

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -29,7 +28,6 @@ import org.senproxy.senml.Senml;
 class TransformGoldenTest {
 
     private static final Path CASES = Path.of("src", "test", "resources", "transforms");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static Transforms transforms;
 
     @BeforeAll
@@ -59,7 +57,9 @@ class TransformGoldenTest {
         return cases.stream().map(folder -> DynamicTest.dynamicTest(CASES.relativize(folder).toString(), () -> {
             String transform = folder.getParent().getFileName().toString();
             String output = transforms.run(transform, Files.readString(input(folder)), headers(folder));
-            assertThat(JSON.readTree(output)).isEqualTo(JSON.readTree(Files.readString(folder.resolve("expected.json"))));
+            // compared as SenML records: 1268 and 1268.0 are the same value
+            assertThat(Senml.parseJson(output))
+                    .isEqualTo(Senml.parseJson(Files.readString(folder.resolve("expected.json"))));
             assertThat(Senml.resolve(Senml.parseJson(output), 1_700_000_000)).isNotEmpty();
         }));
     }

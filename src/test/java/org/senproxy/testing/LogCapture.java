@@ -1,0 +1,43 @@
+package org.senproxy.testing;
+
+import java.util.stream.Collectors;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
+
+/** Keeps what one logger writes during a test (a route's log EIP writes under the route id). */
+public final class LogCapture implements AutoCloseable {
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    public LogCapture(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    public LogCapture(Class<?> type) {
+        this(type.getName());
+    }
+
+    /** The messages logged at this level, one per line. */
+    public String messages(Level level) {
+        synchronized (appender.list) {
+            return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+                    .collect(Collectors.joining("\n"));
+        }
+    }
+
+    public String warnings() {
+        return messages(Level.WARN);
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}

@@ -21,6 +21,11 @@ public final class ConnectorFile {
 
     /** {{key}} or {{key:default}}; keys of Camel's own functions (env:, sys:...) are not properties. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}:]+)(:[^{}]*)?}}");
+    /**
+     * ${properties:key} or ${properties:key:default}: a property read when the route runs, the form secrets use,
+     * so that their values never appear in a route's definition (which Camel prints in some errors).
+     */
+    private static final Pattern RUNTIME_PROPERTY = Pattern.compile("\\$\\{properties:([^{}:]+)(:[^{}]*)?}");
     private static final Set<String> SHARED_PREFIXES = Set.of("senproxy", "camel");
 
     private final String name;
@@ -33,13 +38,15 @@ public final class ConnectorFile {
             if (line.stripLeading().startsWith("#")) {
                 continue;
             }
-            Matcher m = PLACEHOLDER.matcher(line);
-            while (m.find()) {
-                String key = m.group(1).trim();
-                if (key.contains(" ") || key.startsWith("env") || key.startsWith("sys")) {
-                    continue;
+            for (Pattern pattern : new Pattern[] {PLACEHOLDER, RUNTIME_PROPERTY}) {
+                Matcher m = pattern.matcher(line);
+                while (m.find()) {
+                    String key = m.group(1).trim();
+                    if (key.contains(" ") || key.startsWith("env") || key.startsWith("sys")) {
+                        continue;
+                    }
+                    (m.group(2) == null ? required : optional).add(key);
                 }
-                (m.group(2) == null ? required : optional).add(key);
             }
         }
         optional.removeAll(required);

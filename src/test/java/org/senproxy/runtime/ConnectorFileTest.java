@@ -23,6 +23,11 @@ class ConnectorFileTest {
                     - to:
                         uri: "http://{{demo.address}}/api?token={{demo.token}}"
                     - setHeader:
+                        name: Authorization
+                        expression:
+                          simple:
+                            expression: "Bearer ${properties:demo.secret} ${properties:demo.realm:none}"
+                    - setHeader:
                         name: Base
                         expression:
                           constant:
@@ -34,12 +39,13 @@ class ConnectorFileTest {
     @Test
     void keysWithoutDefaultAreRequiredAndMissingWhenUnset() {
         Set<String> set = Set.of("demo.address", "senproxy.home");
-        assertThat(file.missing(set::contains)).containsExactly("demo.base-name", "demo.token");
+        assertThat(file.missing(set::contains)).containsExactly("demo.base-name", "demo.secret", "demo.token");
     }
 
     @Test
     void keysWithADefaultAndCommentsAreNotRequired() {
-        assertThat(file.missing(k -> false)).doesNotContain("demo.poll-interval-ms", "commented.key", "env:HOME");
+        assertThat(file.missing(k -> false)).doesNotContain("demo.poll-interval-ms", "commented.key", "env:HOME",
+                "demo.realm");
         assertThat(file.keys()).contains("demo.poll-interval-ms").doesNotContain("commented.key");
     }
 

@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -22,6 +24,8 @@ import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
+import org.senproxy.connectors.DateWindows;
+import org.senproxy.connectors.OAuth2Tokens;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.federation.FederationCodec;
@@ -34,6 +38,7 @@ import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
 import org.senproxy.outbox.SourceRecords;
 import org.senproxy.outbox.Watermarks;
+import org.senproxy.transform.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +78,10 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
         registry.bind("sourceRecords", new SourceRecords());
         registry.bind("watermarks", new Watermarks(dataSource));
+        registry.bind("dateWindows", new DateWindows(Clock.systemUTC()));
+        registry.bind("oauth2Tokens", new OAuth2Tokens(Duration.ofMillis(
+                settings.integer("camel.component.http.connect-timeout", 5000)), Clock.systemUTC()));
+        Transforms.bindFunctions(registry);
         registry.bind("sendResults", new SendResults());
         registry.bind("outbox", new OutboxRepository(dataSource,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,

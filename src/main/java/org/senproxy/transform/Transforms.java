@@ -11,6 +11,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.Registry;
 import org.apache.camel.support.DefaultExchange;
 
 /**
@@ -29,7 +30,13 @@ public final class Transforms implements AutoCloseable {
 
     public Transforms(Path home) {
         this.folder = home.resolve("transforms").toAbsolutePath().normalize();
+        bindFunctions(context.getRegistry());
         context.start();
+    }
+
+    /** The jq functions sen-proxy adds to camel-jq's (which finds them in the registry): {@code localtime(zone)}. */
+    public static void bindFunctions(Registry registry) {
+        registry.bind(LocalTimeFunction.NAME, new LocalTimeFunction());
     }
 
     /** The names of the transforms in the folder. */

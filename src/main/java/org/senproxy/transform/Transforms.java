@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.xml.XmlMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
@@ -17,13 +19,16 @@ import org.apache.camel.support.DefaultExchange;
 /**
  * Runs the mappings of a proxy's {@code transforms/} folder outside a route, exactly as a connector route runs
  * them (same Camel language, same {@code header("...")} function), for the {@code transform} command and the
- * transforms' golden tests. A transform is named by its file stem: {@code ecodevices-to-senml} is
+ * transforms' golden tests. An XML input is first read into a tree, as the connector's {@code unmarshal: jacksonXml}
+ * step does. A transform is named by its file stem: {@code ecodevices-to-senml} is
  * {@code transforms/ecodevices-to-senml.jq}.
  */
 public final class Transforms implements AutoCloseable {
 
     /** File extension -> Camel language. One family per input kind: jq for JSON sources. */
     private static final Map<String, String> LANGUAGES = Map.of("jq", "jq");
+
+    private static final XmlMapper XML = new XmlMapper();
 
     private final Path folder;
     private final CamelContext context = new DefaultCamelContext();
@@ -63,7 +68,7 @@ public final class Transforms implements AutoCloseable {
         Expression expression = context.resolveLanguage(language).createExpression("resource:file:" + file);
         expression.init(context);
         Exchange exchange = new DefaultExchange(context);
-        exchange.getMessage().setBody(input);
+        exchange.getMessage().setBody(input.stripLeading().startsWith("<") ? fromXml(name, input) : input);
         headers.forEach(exchange.getMessage()::setHeader);
         Object result;
         try {
@@ -75,6 +80,18 @@ public final class Transforms implements AutoCloseable {
             throw new TransformException(name, exchange.getException());
         }
         return context.getTypeConverter().convertTo(String.class, exchange, result);
+    }
+
+    /**
+     * An XML input (a SOAP answer) read into a tree the way a connector's {@code unmarshal: jacksonXml} step reads
+     * it, so its transform sees here what it sees in the route.
+     */
+    private static JsonNode fromXml(String name, String xml) {
+        try {
+            return XML.readTree(xml);
+        } catch (IOException e) {
+            throw new TransformException(name, e);
+        }
     }
 
     private Path file(String name) {

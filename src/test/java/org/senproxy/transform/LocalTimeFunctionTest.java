@@ -53,6 +53,12 @@ class LocalTimeFunctionTest {
     }
 
     @Test
+    void aDateTimeWithItsOwnOffsetIsReadAsItSays() {
+        assertThat(run("[\"2022-01-05T00:30:00.000+01:00\", \"2022-01-04T23:30:00Z\"]"))
+                .isEqualTo("[1641339000,1641339000]");
+    }
+
+    @Test
     void garbageIsAClearError() {
         assertThatThrownBy(() -> run("[\"tomorrow\"]")).hasMessageContaining("localtime: cannot read 'tomorrow'");
     }

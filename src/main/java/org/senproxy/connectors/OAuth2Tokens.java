@@ -43,10 +43,16 @@ public class OAuth2Tokens {
     /** The Authorization header value, "Bearer ...", from the cache or from a new token request. */
     public String bearer(String tokenUrl, String clientId, String clientSecret) throws IOException,
             InterruptedException {
-        String key = tokenUrl + " " + clientId;
+        return bearer(tokenUrl, clientId, clientSecret, null);
+    }
+
+    /** Same, asking for a scope (GRDF ADICT wants one, e.g. /adict/v1). */
+    public String bearer(String tokenUrl, String clientId, String clientSecret, String scope) throws IOException,
+            InterruptedException {
+        String key = tokenUrl + " " + clientId + " " + scope;
         Token token = cache.get(key);
         if (token == null || !clock.instant().isBefore(token.expires())) {
-            token = request(tokenUrl, clientId, clientSecret);
+            token = request(tokenUrl, clientId, clientSecret, scope);
             cache.put(key, token);
         }
         return "Bearer " + token.value();
@@ -57,10 +63,10 @@ public class OAuth2Tokens {
         cache.clear();
     }
 
-    private Token request(String tokenUrl, String clientId, String clientSecret) throws IOException,
+    private Token request(String tokenUrl, String clientId, String clientSecret, String scope) throws IOException,
             InterruptedException {
         String form = "grant_type=client_credentials&client_id=" + encode(clientId) + "&client_secret="
-                + encode(clientSecret);
+                + encode(clientSecret) + (scope == null || scope.isBlank() ? "" : "&scope=" + encode(scope));
         HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build();

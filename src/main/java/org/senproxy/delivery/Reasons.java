@@ -1,6 +1,11 @@
 package org.senproxy.delivery;
 
-/** Turns an exception into the one-line reason kept with a failed row or a dead letter. */
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/**
+ * Turns an exception into the one-line reason kept with a failed row or a dead letter, or logged when a poll is
+ * given up: the exception and its causes, and for an HTTP error the start of the server's answer.
+ */
 public final class Reasons {
 
     private Reasons() {
@@ -20,6 +25,12 @@ public final class Reasons {
 
     private static String line(Throwable t) {
         String message = t.getMessage();
-        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message.strip());
+        String line = t.getClass().getSimpleName() + (message == null ? "" : ": " + message.strip());
+        if (t instanceof HttpOperationFailedException http && http.getResponseBody() != null
+                && !http.getResponseBody().isBlank()) {
+            // what the server said, e.g. Enedis' error code or GRDF's message
+            line += " answered: " + DeadLetters.truncate(http.getResponseBody().strip().replaceAll("\\s+", " "), 300);
+        }
+        return line;
     }
 }

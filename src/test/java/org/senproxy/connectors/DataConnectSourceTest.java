@@ -105,6 +105,6 @@ class DataConnectSourceTest {
         start(Map.of("dataconnect.usage-point-id", "00000000000000"));
         harness.template().sendBody("direct:poll", null);
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
-        assertThat(logs.warnings()).contains("statusCode: 403");
+        assertThat(logs.warnings()).contains("statusCode: 403").contains("No consent for this usage point");
     }
 }

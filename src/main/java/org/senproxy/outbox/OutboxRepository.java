@@ -98,7 +98,8 @@ public class OutboxRepository {
 
     /**
      * Puts resolved records into the outbox: one row per message per subscribed consumer, all in one
-     * transaction, so a poll enters the outbox whole or not at all.
+     * transaction, so a poll enters the outbox whole or not at all. A cumulative index that went down is
+     * flagged with a reset record (see {@link IndexResets}).
      *
      * @return the number of rows written
      */
@@ -118,7 +119,8 @@ public class OutboxRepository {
                 if (watermark != null) {
                     Watermarks.write(c, source, watermark);
                 }
-                List<OutboxEntry> entries = packer.pack(records, subscriptions(c, source));
+                List<Measurement> flagged = IndexResets.flag(c, source, records);
+                List<OutboxEntry> entries = packer.pack(flagged, subscriptions(c, source));
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                     for (OutboxEntry e : entries) {
                         ps.setObject(1, e.messageId());

@@ -81,6 +81,34 @@ class OutboxAppendRouteTest {
     }
 
     @Test
+    void anIndexThatGoesDownIsFlaggedWithAResetRecordAcrossPolls() throws Exception {
+        String index = "urn:dev:prm:1_consumption/energy/active/index";
+        harness.template().sendBody("direct:test-source",
+                "[{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000000,\"v\":1875395},"
+                        + "{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000060,\"v\":1875400}]");
+        assertThat(harness.text("SELECT string_agg(payload, '') FROM outbox")).doesNotContain("/reset");
+
+        // the meter was replaced: its index starts again near 0, in this poll and after it (then grows again)
+        harness.sql("DELETE FROM outbox");
+        harness.template().sendBody("direct:test-source",
+                "[{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000120,\"v\":12},"
+                        + "{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000180,\"v\":15},"
+                        + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"t\":1700000180,\"v\":1}]");
+        List<SenmlRecord> sent = new java.util.ArrayList<>();
+        for (String payload : harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox").split("\\|")) {
+            sent.addAll(Senml.parseJson(payload));
+        }
+        List<SenmlRecord> resets = sent.stream().filter(r -> r.n().endsWith("/reset")).toList();
+        assertThat(resets).hasSize(1);
+        assertThat(resets.get(0).n()).isEqualTo(index + "/reset");
+        assertThat(resets.get(0).vb()).isTrue();
+        assertThat(resets.get(0).t()).isEqualTo(1700000120.0);
+        assertThat(sent.stream().filter(r -> r.n().equals(index)).map(SenmlRecord::v)).containsExactly(12.0, 15.0);
+        assertThat(harness.text("SELECT value || '@' || time FROM index_state WHERE name = '" + index + "'"))
+                .isEqualTo("15@1700000180");
+    }
+
+    @Test
     void aSourceNobodySubscribesToWritesNothing() throws Exception {
         harness.addRoutes(new RouteBuilder() {
             @Override

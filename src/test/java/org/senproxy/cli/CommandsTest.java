@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.SenProxy;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** The operator subcommands {@code senml resolve|validate} and {@code transform}, run as the jar runs them. */
@@ -21,10 +24,14 @@ class CommandsTest {
     private final InputStream stdin = System.in;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
+    // the commands quiet the root logger, as a command-line process should; the rest of the test JVM needs it back
+    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    private final Level rootLevel = root.getLevel();
 
     @AfterEach
-    void restoreStdin() {
+    void restore() {
         System.setIn(stdin);
+        root.setLevel(rootLevel);
     }
 
     private int run(String input, String... args) {

@@ -34,9 +34,7 @@ public final class InfluxTestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     public InfluxTestServer() throws Exception {
-        if (!Files.isExecutable(INFLUXD)) {
-            throw new IllegalStateException(INFLUXD + " not found: apt-get install influxdb (.ci/run does)");
-        }
+        ServerBinaries.require(INFLUXD.toString(), "influxdb");
         folder = Files.createTempDirectory("influxdb-test");
         port = freePort();
         Path config = folder.resolve("influxdb.conf");

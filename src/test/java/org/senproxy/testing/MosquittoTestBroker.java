@@ -39,9 +39,7 @@ public final class MosquittoTestBroker implements AutoCloseable {
 
     /** A broker that lets in only {@code user} with {@code password} (none: anonymous clients). */
     public MosquittoTestBroker(String user, String password) throws IOException {
-        if (!Files.isExecutable(MOSQUITTO)) {
-            throw new IllegalStateException(MOSQUITTO + " is missing: apt-get install -y mosquitto");
-        }
+        ServerBinaries.require(MOSQUITTO.toString(), "mosquitto");
         folder = Files.createTempDirectory("mosquitto-test");
         port = freePort();
         String access = "allow_anonymous true";

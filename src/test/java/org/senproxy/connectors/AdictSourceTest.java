@@ -2,7 +2,6 @@ package org.senproxy.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 import org.senproxy.testing.AdictStub;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
@@ -34,11 +32,7 @@ class AdictSourceTest {
                 "senproxy.source.retries", "1",
                 "senproxy.source.retry-first-ms", "10"));
         settings.putAll(extra);
-        harness = new RouteHarness(settings,
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/adict-source.camel.yaml");
-        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'adict-source', id FROM app");
-        harness.replaceFrom("adict-source", "direct:poll").start();
+        harness = RouteHarness.forSource("adict-source", settings).start();
     }
 
     @AfterEach
@@ -48,20 +42,15 @@ class AdictSourceTest {
         grdf.close();
     }
 
-    private List<Measurement> outbox() throws Exception {
-        String payloads = harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox");
-        return payloads == null ? List.of() : Arrays.stream(payloads.split("\\|"))
-                .flatMap(p -> Senml.resolve(Senml.parseJson(p), 0).stream()).toList();
-    }
 
     @Test
     void aWeekOfGasDaysEntersTheOutboxInWhAndM3() throws Exception {
         start(Map.of());
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
 
         assertThat(grdf.dataRequests()).singleElement().satisfies(q -> assertThat(q)
                 .containsEntry("date_debut", "2021-08-16").containsEntry("date_fin", "2021-08-23"));
-        List<Measurement> records = outbox();
+        List<Measurement> records = harness.outboxRecords();
         assertThat(records).hasSize(14);
         List<Measurement> energy = records.stream().filter(m -> m.name().endsWith("energy/gas/daily")).toList();
         assertThat(energy).extracting(Measurement::unit).containsOnly("Wh");
@@ -77,7 +66,7 @@ class AdictSourceTest {
     @Test
     void aMeterWithoutConsentEntersNothing() throws Exception {
         start(Map.of("adict.pce", "99999999999999"));
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(logs.warnings()).contains("adict-source: poll failed").contains("statusCode: 403")
                 .contains("Pas de droit d'accès pour ce PCE");

@@ -2,7 +2,6 @@ package org.senproxy.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 import org.senproxy.testing.DataConnectStub;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
@@ -37,11 +35,7 @@ class DataConnectSourceTest {
                 "senproxy.source.retries", "1",
                 "senproxy.source.retry-first-ms", "10"));
         settings.putAll(extra);
-        harness = new RouteHarness(settings,
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/dataconnect-source.camel.yaml");
-        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'dataconnect-source', id FROM app");
-        harness.replaceFrom("dataconnect-source", "direct:poll").start();
+        harness = RouteHarness.forSource("dataconnect-source", settings).start();
     }
 
     @AfterEach
@@ -51,21 +45,16 @@ class DataConnectSourceTest {
         enedis.close();
     }
 
-    private List<Measurement> outbox() throws Exception {
-        String payloads = harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox");
-        return payloads == null ? List.of() : Arrays.stream(payloads.split("\\|"))
-                .flatMap(p -> Senml.resolve(Senml.parseJson(p), 0).stream()).toList();
-    }
 
     @Test
     void aLoadCurveEntersTheOutboxStampedAtTheStartOfEachHalfHour() throws Exception {
         start(Map.of());
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
 
         assertThat(enedis.dataRequests()).hasSize(1);
         assertThat(enedis.dataRequests().get(0)).containsEntry("start", "2023-03-30").containsEntry("end", "2023-04-06")
                 .containsEntry("usage_point_id", DataConnectStub.PRM);
-        List<Measurement> records = outbox();
+        List<Measurement> records = harness.outboxRecords();
         assertThat(records).extracting(Measurement::name)
                 .containsOnly("urn:dev:prm:09111642617347_consumption/power/active/raw");
         assertThat(records).extracting(Measurement::unit).containsOnly("W");
@@ -81,18 +70,18 @@ class DataConnectSourceTest {
     void pollsCatchUpSevenDaysAtATimeWithOneToken() throws Exception {
         start(Map.of());
         for (int i = 0; i < 3; i++) {
-            harness.template().sendBody("direct:poll", null);
+            harness.poll();
         }
         assertThat(enedis.dataRequests()).extracting(q -> q.get("start") + "/" + q.get("end"))
                 .containsExactly("2023-03-30/2023-04-06", "2023-04-06/2023-04-13", "2023-04-13/2023-04-20");
         assertThat(enedis.tokensIssued()).isOne();
-        assertThat(outbox()).hasSize(4);
+        assertThat(harness.outboxRecords()).hasSize(4);
     }
 
     @Test
     void aRefusedClientSecretEntersNothingAndSaysWhy() throws Exception {
         start(Map.of("dataconnect.client-secret", "wrong"));
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
         assertThat(enedis.dataRequests()).isEmpty();
@@ -103,7 +92,7 @@ class DataConnectSourceTest {
     @Test
     void aMeterWithoutConsentEntersNothing() throws Exception {
         start(Map.of("dataconnect.usage-point-id", "00000000000000"));
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(logs.warnings()).contains("statusCode: 403").contains("No consent for this usage point");
     }

@@ -1,6 +1,7 @@
 package org.senproxy.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
@@ -31,17 +31,14 @@ class EcodevicesSourceTest {
     @BeforeEach
     void start() throws Exception {
         box = new EcodevicesStub();
-        harness = new RouteHarness(Map.of(
+        harness = RouteHarness.forSource("ecodevices-source", Map.of(
                 "ecodevices.address", box.address(),
                 "ecodevices.base-name", METER,
                 "ecodevices.c2-unit", "l",
                 "senproxy.source.retries", "2",
-                "senproxy.source.retry-first-ms", "10"),
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/ecodevices-source.camel.yaml");
+                "senproxy.source.retry-first-ms", "10"));
         logs = new LogCapture("ecodevices-source");
-        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app");
-        harness.replaceFrom("ecodevices-source", "direct:poll").start();
+        harness.start();
     }
 
     @AfterEach
@@ -60,18 +57,17 @@ class EcodevicesSourceTest {
     @Test
     void aPollEntersTheOutboxAsFiveSenmlRecordsStampedWithThePollTime() throws Exception {
         long before = System.currentTimeMillis();
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         long after = System.currentTimeMillis();
 
         ObjectNode frame = box.served().get(0);
-        List<Measurement> records = Senml.resolve(Senml.parseJson(
-                harness.text("SELECT payload FROM outbox WHERE recipient_jid = 'proxy-b@localhost'")), 0);
+        List<Measurement> records = harness.outboxRecords();
         assertThat(records).extracting(Measurement::name, Measurement::unit).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(METER + "consumption/energy/active/index", "Wh"),
-                org.assertj.core.groups.Tuple.tuple(METER + "consumption/power/apparent/raw", "VA"),
-                org.assertj.core.groups.Tuple.tuple(METER + "tariff-period", null),
-                org.assertj.core.groups.Tuple.tuple(METER + "c1/index", "Wh"),
-                org.assertj.core.groups.Tuple.tuple(METER + "c2/index", "l"));
+                tuple(METER + "consumption/energy/active/index", "Wh"),
+                tuple(METER + "consumption/power/apparent/raw", "VA"),
+                tuple(METER + "tariff-period", null),
+                tuple(METER + "c1/index", "Wh"),
+                tuple(METER + "c2/index", "l"));
         assertThat(records.get(0).value()).isEqualTo(frame.get("T1_BASE").asDouble());
         assertThat(records.get(1).value()).isEqualTo(frame.get("T1_PAPP").asDouble());
         assertThat(records.get(2).stringValue()).isEqualTo(frame.get("T1_PTEC").asText());
@@ -84,20 +80,20 @@ class EcodevicesSourceTest {
     @Test
     void aBoxAnsweringGarbageEntersNothingAndTheErrorSaysSo() throws Exception {
         box.mode(EcodevicesStub.Mode.GARBAGE);
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(warnings()).startsWith("ecodevices-source: poll failed, nothing of it entered the outbox")
                 .contains("Unexpected character ('<'");
 
         box.mode(EcodevicesStub.Mode.FRAME);
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(5);
     }
 
     @Test
     void aBoxAnsweringAnHttpErrorIsAskedAgainThenThePollIsGivenUp() throws Exception {
         box.mode(EcodevicesStub.Mode.SERVER_ERROR);
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(box.requests()).as("one request and two retries").isEqualTo(3);
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(warnings()).contains("ecodevices-source: poll failed").contains("statusCode: 500");
@@ -106,7 +102,7 @@ class EcodevicesSourceTest {
     @Test
     void aBoxThatRecoversDuringTheRetriesLosesNothing() throws Exception {
         box.failNext(1);
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(box.requests()).isEqualTo(2);
         assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(5);
         assertThat(warnings()).isEmpty();

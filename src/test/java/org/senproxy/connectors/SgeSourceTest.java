@@ -2,7 +2,6 @@ package org.senproxy.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
 import org.senproxy.testing.SgeStub;
@@ -36,11 +34,7 @@ class SgeSourceTest {
                 "senproxy.source.retries", "1",
                 "senproxy.source.retry-first-ms", "10"));
         settings.putAll(extra);
-        harness = new RouteHarness(settings,
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/sge-source.camel.yaml");
-        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'sge-source', id FROM app");
-        harness.replaceFrom("sge-source", "direct:poll").start();
+        harness = RouteHarness.forSource("sge-source", settings).start();
     }
 
     @AfterEach
@@ -50,21 +44,16 @@ class SgeSourceTest {
         sge.close();
     }
 
-    private List<Measurement> outbox() throws Exception {
-        String payloads = harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox");
-        return payloads == null ? List.of() : Arrays.stream(payloads.split("\\|"))
-                .flatMap(p -> Senml.resolve(Senml.parseJson(p), 0).stream()).toList();
-    }
 
     @Test
     void aWeekOfC5LoadCurveEntersTheOutboxStampedAtTheStartOfEachHalfHour() throws Exception {
         start(Map.of());
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
 
         assertThat(sge.requests()).hasSize(1);
         assertThat(sge.requests().get(0)).containsEntry("dateDebut", "2022-01-05").containsEntry("dateFin", "2022-01-12")
                 .containsEntry("grandeurPhysique", "PA").containsEntry("mesuresTypeCode", "COURBE");
-        List<Measurement> records = outbox();
+        List<Measurement> records = harness.outboxRecords();
         assertThat(records).hasSize(336);
         assertThat(records).extracting(Measurement::name)
                 .containsOnly("urn:dev:prm:09111642617347_consumption/power/active/raw");
@@ -78,8 +67,8 @@ class SgeSourceTest {
     @Test
     void dailyEnergyIsStampedAtTheStartOfEachDay() throws Exception {
         start(Map.of("sge.measure-type", "ENERGIE", "sge.quantity", "EA"));
-        harness.template().sendBody("direct:poll", null);
-        List<Measurement> records = outbox();
+        harness.poll();
+        List<Measurement> records = harness.outboxRecords();
         assertThat(records).extracting(Measurement::unit).containsOnly("Wh");
         assertThat(records).extracting(Measurement::value).startsWith(20711.0, 24217.0).hasSize(7);
         assertThat(records.get(0).time()).isEqualTo(1641337200.0);
@@ -88,7 +77,7 @@ class SgeSourceTest {
     @Test
     void aPointSgeRefusesEntersNothingAndTheWarningCarriesSgesMessage() throws Exception {
         start(Map.of("sge.point-id", "00000000000000"));
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
         assertThat(logs.warnings()).contains("sge-source: poll failed")

@@ -2,7 +2,6 @@ package org.senproxy.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
 import org.senproxy.testing.TestPostgres;
@@ -37,17 +35,14 @@ class SqlSourceTest {
         building.setURL(TestPostgres.newDatabase("bmhs"));
         building.setUser("postgres");
         sql("CREATE TABLE reading (meter text, read_at timestamptz, kwh numeric)");
-        harness = new RouteHarness(Map.of(
+        harness = RouteHarness.forSource("sql-source", Map.of(
                 "sql-source.query", QUERY,
                 "sql-source.base-name", "urn:dev:bmhs:school-12_",
                 "sql-source.datasource", "#bmhsDb",
                 "senproxy.source.retries", "1",
-                "senproxy.source.retry-first-ms", "10"),
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/sql-source.camel.yaml");
+                "senproxy.source.retry-first-ms", "10"));
         harness.context.getRegistry().bind("bmhsDb", building);
-        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'sql-source', id FROM app");
-        harness.replaceFrom("sql-source", "direct:poll").start();
+        harness.start();
     }
 
     @AfterEach
@@ -62,19 +57,14 @@ class SqlSourceTest {
         }
     }
 
-    private List<Measurement> outbox() throws Exception {
-        String payloads = harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox");
-        return payloads == null ? List.of() : Arrays.stream(payloads.split("\\|"))
-                .flatMap(p -> Senml.resolve(Senml.parseJson(p), 0).stream()).toList();
-    }
 
     @Test
     void rowsBecomeRecordsAndEachPollReadsOnlyNewerRows() throws Exception {
         sql("INSERT INTO reading VALUES ('m1', '2023-04-01T00:00:00Z', 1875.395),"
                 + " ('m1', '2023-04-01T00:30:00.000250Z', 1875.512)");
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
 
-        List<Measurement> records = outbox();
+        List<Measurement> records = harness.outboxRecords();
         assertThat(records).extracting(Measurement::name)
                 .containsOnly("urn:dev:bmhs:school-12_m1_consumption/energy/active/index");
         assertThat(records).extracting(Measurement::value).containsExactly(1875395.0, 1875512.0);
@@ -84,18 +74,18 @@ class SqlSourceTest {
                 .isEqualTo("2023-04-01T00:30:00.000250Z");
 
         // nothing new: nothing written, and the row 250 microseconds past the minute is not read again
-        harness.template().sendBody("direct:poll", null);
-        assertThat(outbox()).hasSize(2);
+        harness.poll();
+        assertThat(harness.outboxRecords()).hasSize(2);
 
         sql("INSERT INTO reading VALUES ('m1', '2023-04-01T01:00:00Z', 1875.6)");
-        harness.template().sendBody("direct:poll", null);
-        assertThat(outbox()).hasSize(3).last().extracting(Measurement::value).isEqualTo(1875600.0);
+        harness.poll();
+        assertThat(harness.outboxRecords()).hasSize(3).last().extracting(Measurement::value).isEqualTo(1875600.0);
     }
 
     @Test
     void aQueryThatFailsEntersNothingAndKeepsTheWatermark() throws Exception {
         sql("DROP TABLE reading");
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
         assertThat(logs.warnings()).contains("sql-source: poll failed").contains("relation \"reading\" does not exist");

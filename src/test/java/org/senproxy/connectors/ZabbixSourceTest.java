@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
 import org.senproxy.testing.ZabbixStub;
@@ -28,17 +27,13 @@ class ZabbixSourceTest {
 
     private void start(String token) throws Exception {
         zabbix = new ZabbixStub();
-        harness = new RouteHarness(Map.of(
+        harness = RouteHarness.forSource("zabbix-source", Map.of(
                 "zabbix.url", zabbix.url(),
                 "zabbix.api-token", token,
                 "zabbix.item-ids", "23296",
                 "zabbix.base-name", SITE,
                 "senproxy.source.retries", "1",
-                "senproxy.source.retry-first-ms", "10"),
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/zabbix-source.camel.yaml");
-        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'zabbix-source', id FROM app");
-        harness.replaceFrom("zabbix-source", "direct:poll").start();
+                "senproxy.source.retry-first-ms", "10")).start();
     }
 
     @AfterEach
@@ -48,31 +43,26 @@ class ZabbixSourceTest {
         zabbix.close();
     }
 
-    private List<Measurement> outbox() throws Exception {
-        String payloads = harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox");
-        return payloads == null ? List.of() : java.util.Arrays.stream(payloads.split("\\|"))
-                .flatMap(p -> Senml.resolve(Senml.parseJson(p), 0).stream()).toList();
-    }
 
     @Test
     void valuesEnterTheOutboxAsSenmlAndTheNextPollAsksOnlyForNewerOnes() throws Exception {
         start(ZabbixStub.TOKEN);
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
 
-        List<Measurement> records = outbox();
+        List<Measurement> records = harness.outboxRecords();
         assertThat(records).extracting(Measurement::name).containsOnly(SITE + "energy.power.active");
         assertThat(records).extracting(Measurement::unit).containsOnly("W");
         assertThat(records).extracting(Measurement::time).containsExactly(1680307200.0, 1680309000.0, 1680310800.0);
         assertThat(records).extracting(Measurement::value).containsExactly(1268.0, 830.0, 254.0);
         assertThat(harness.text("SELECT value FROM watermark WHERE source = 'zabbix-source'")).isEqualTo("1680310800");
 
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(zabbix.requests().get(3).get("params").get("time_from").asLong()).isEqualTo(1680310801L);
-        assertThat(outbox()).hasSize(3);
+        assertThat(harness.outboxRecords()).hasSize(3);
 
         zabbix.addValue(1680312600, "412.5");
-        harness.template().sendBody("direct:poll", null);
-        assertThat(outbox()).hasSize(4).last().satisfies(m -> {
+        harness.poll();
+        assertThat(harness.outboxRecords()).hasSize(4).last().satisfies(m -> {
             assertThat(m.time()).isEqualTo(1680312600.0);
             assertThat(m.value()).isEqualTo(412.5);
         });
@@ -82,7 +72,7 @@ class ZabbixSourceTest {
     @Test
     void theRequestsSpeakZabbixJsonRpc() throws Exception {
         start(ZabbixStub.TOKEN);
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(zabbix.requests()).extracting(r -> r.get("method").asText()).containsExactly("item.get", "history.get");
         assertThat(zabbix.requests().get(1).get("params").get("itemids").get(0).asText()).isEqualTo("23296");
         assertThat(zabbix.requests().get(1).get("params").get("time_from").asLong()).isEqualTo(1L);
@@ -92,7 +82,7 @@ class ZabbixSourceTest {
     @Test
     void aRefusedTokenEntersNothingAndKeepsTheWatermark() throws Exception {
         start("wrong-token");
-        harness.template().sendBody("direct:poll", null);
+        harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
         assertThat(logs.warnings()).contains("zabbix-source: poll failed")

@@ -1,15 +1,11 @@
 package org.senproxy.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,27 +65,26 @@ public final class AdictStub implements AutoCloseable {
     }
 
     private void token(HttpExchange exchange) throws IOException {
-        Map<String, String> form = parameters(new String(exchange.getRequestBody().readAllBytes(),
-                StandardCharsets.UTF_8));
+        Map<String, String> form = StubHttp.form(exchange);
         boolean ok = "client_credentials".equals(form.get("grant_type")) && CLIENT_ID.equals(form.get("client_id"))
                 && CLIENT_SECRET.equals(form.get("client_secret")) && "/adict/v1".equals(form.get("scope"));
-        answer(exchange, ok ? 200 : 401, ok
+        StubHttp.answer(exchange, ok ? 200 : 401, "application/json", ok
                 ? JSON.createObjectNode().put("access_token", "adict-" + tokens.incrementAndGet()).put("expires_in", 14400)
                         .put("token_type", "Bearer").toString()
-                : JSON.createObjectNode().put("error", "invalid_client").toString(), "application/json");
+                : JSON.createObjectNode().put("error", "invalid_client").toString());
     }
 
     private void data(HttpExchange exchange) throws IOException {
-        Map<String, String> query = parameters(exchange.getRequestURI().getRawQuery());
+        Map<String, String> query = StubHttp.parameters(exchange.getRequestURI().getRawQuery());
         query.put("path", exchange.getRequestURI().getPath());
         dataRequests.add(query);
         if (!String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).startsWith("Bearer adict-")) {
-            answer(exchange, 401, "{\"code\":401,\"message\":\"Unauthorized\"}", "application/json");
+            StubHttp.answer(exchange, 401, "application/json", "{\"code\":401,\"message\":\"Unauthorized\"}");
             return;
         }
         if (!exchange.getRequestURI().getPath().equals("/adict/v1/pce/" + PCE + "/donnees_consos_informatives")) {
-            answer(exchange, 403, "{\"code_statut_traitement\":\"1000000403\","
-                    + "\"message_retour_traitement\":\"Pas de droit d'accès pour ce PCE\"}", "application/json");
+            StubHttp.answer(exchange, 403, "application/json", "{\"code_statut_traitement\":\"1000000403\","
+                    + "\"message_retour_traitement\":\"Pas de droit d'accès pour ce PCE\"}");
             return;
         }
         String from = query.get("date_debut");
@@ -101,31 +96,10 @@ public final class AdictStub implements AutoCloseable {
                 body.append(JSON.writeValueAsString(line)).append('\n');
             }
         }
-        answer(exchange, 200, body.toString(), "application/nd-json");
+        StubHttp.answer(exchange, 200, "application/nd-json", body.toString());
     }
 
-    private static Map<String, String> parameters(String encoded) {
-        Map<String, String> parameters = new HashMap<>();
-        if (encoded != null) {
-            for (String pair : encoded.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return parameters;
-    }
 
-    private static void answer(HttpExchange exchange, int status, String body, String type) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", type);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
 
     @Override
     public void close() {

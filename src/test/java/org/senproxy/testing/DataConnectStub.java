@@ -1,17 +1,13 @@
 package org.senproxy.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,8 +66,7 @@ public final class DataConnectStub implements AutoCloseable {
     }
 
     private void token(HttpExchange exchange) throws IOException {
-        Map<String, String> form = parameters(new String(exchange.getRequestBody().readAllBytes(),
-                StandardCharsets.UTF_8));
+        Map<String, String> form = StubHttp.form(exchange);
         if (!"client_credentials".equals(form.get("grant_type")) || !CLIENT_ID.equals(form.get("client_id"))
                 || !CLIENT_SECRET.equals(form.get("client_secret"))) {
             answer(exchange, 401, JSON.createObjectNode().put("error", "invalid_client")
@@ -83,7 +78,7 @@ public final class DataConnectStub implements AutoCloseable {
     }
 
     private void data(HttpExchange exchange) throws IOException {
-        Map<String, String> query = parameters(exchange.getRequestURI().getRawQuery());
+        Map<String, String> query = StubHttp.parameters(exchange.getRequestURI().getRawQuery());
         dataRequests.add(query);
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         if (auth == null || !auth.matches("Bearer token-[0-9]+")) {
@@ -116,27 +111,9 @@ public final class DataConnectStub implements AutoCloseable {
         answer(exchange, 200, answer);
     }
 
-    private static Map<String, String> parameters(String encoded) {
-        Map<String, String> parameters = new HashMap<>();
-        if (encoded != null) {
-            for (String pair : encoded.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return parameters;
-    }
 
     private static void answer(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        StubHttp.answer(exchange, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
     @Override

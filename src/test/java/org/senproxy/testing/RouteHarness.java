@@ -6,6 +6,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -20,6 +22,8 @@ import org.apache.camel.support.ResourceHelper;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.packet.Stanza;
 import org.senproxy.runtime.ProxyBeans;
+import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
 
 /**
  * Runs some of the project's real route files (names in routes/, or paths such as
@@ -89,6 +93,36 @@ public final class RouteHarness implements AutoCloseable {
         public void online(boolean value) {
             online = value;
         }
+    }
+
+    /**
+     * A polling source connector's route file with the routes it calls (source-errors, outbox-append), its quartz
+     * {@code from} replaced by {@code direct:poll} ({@link #poll()}), and app b (proxy-b@localhost) subscribed to it.
+     * Not started: bind what the connector needs, then {@link #start()}.
+     */
+    public static RouteHarness forSource(String connector, Map<String, String> settings) throws Exception {
+        RouteHarness harness = new RouteHarness(settings, "errors.camel.yaml", "outbox-append.camel.yaml",
+                "connectors/" + connector + ".camel.yaml");
+        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
+        harness.sql("INSERT INTO consumer (source, app_id) SELECT '" + connector + "', id FROM app");
+        return harness.replaceFrom(connector, "direct:poll");
+    }
+
+    /** One poll of a harness made by {@link #forSource}. */
+    public void poll() {
+        template().sendBody("direct:poll", null);
+    }
+
+    /** Every record in the outbox, resolved, in the order the rows were written. */
+    public List<Measurement> outboxRecords() throws SQLException {
+        List<Measurement> records = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT payload FROM outbox ORDER BY id")) {
+            while (rs.next()) {
+                records.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
+            }
+        }
+        return records;
     }
 
     /** Puts a stand-in in place of one of the proxy's beans (the registry keeps one bean per name and type). */

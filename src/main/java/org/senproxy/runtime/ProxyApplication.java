@@ -17,6 +17,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * One proxy: Camel Main running the route files found on disk under the proxy's home folder.
@@ -38,6 +39,14 @@ public final class ProxyApplication {
 
     private final Map<String, String> overrides;
     private final Properties fileProperties;
+
+    static {
+        // Smack logs through java.util.logging: one log format for everything
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
 
     public ProxyApplication(Path home, Map<String, String> overrides) {
         this.home = home.toAbsolutePath().normalize();

@@ -53,14 +53,18 @@ final class Resolver {
             }
         }
 
-        /** RFC 8428 section 4.4: a version we understand, and the same one in all records of the pack. */
+        /**
+         * RFC 8428 section 4.4: a version we understand, and the same one in all records of the pack. Above 10, a
+         * version is 10 plus a bit per feature (RFC 9100); this reader understands secondary units (26).
+         */
         private static int checkVersion(int index, int version, int current) {
             if (version < 1) {
                 throw new SenmlException(index, "bver", "the version is a positive integer, got " + version);
             }
-            if (version > SUPPORTED_VERSION) {
+            if (version > SUPPORTED_VERSION && version != Units.VERSION_WITH_SECONDARY_UNITS) {
                 throw new SenmlException(index, "bver", "unsupported SenML version " + version + " (this reader"
-                        + " understands up to " + SUPPORTED_VERSION + ")");
+                        + " understands up to " + SUPPORTED_VERSION + ", and " + Units.VERSION_WITH_SECONDARY_UNITS
+                        + ": version 10 with secondary units, RFC 9100)");
             }
             if (index > 0 && version != current) {
                 throw new SenmlException(index, "bver", "version " + version + " differs from version " + current
@@ -92,6 +96,9 @@ final class Resolver {
         }
         String name = name(index, base.name + (record.n() == null ? "" : record.n()));
         String unit = record.u() != null ? record.u() : base.unit;
+        if (unit != null) {
+            Units.check(index, record.u() != null ? "u" : "bu", unit);
+        }
         double time = base.time + (record.t() == null ? 0 : record.t());
         if (time < RELATIVE_TIME_LIMIT) {
             time = nowSeconds + time;
@@ -155,10 +162,13 @@ final class Resolver {
         return number;
     }
 
+    /** Plain records; a pack with a secondary unit (Wh...) declares version 26 on its first record (RFC 9100). */
     static List<SenmlRecord> fromMeasurements(List<Measurement> measurements) {
+        boolean secondary = measurements.stream().anyMatch(m -> m.unit() != null && Units.isSecondary(m.unit()));
         List<SenmlRecord> records = new ArrayList<>(measurements.size());
         for (Measurement m : measurements) {
-            records.add(new SenmlRecord(null, null, null, null, null, null,
+            Integer version = secondary && records.isEmpty() ? Units.VERSION_WITH_SECONDARY_UNITS : null;
+            records.add(new SenmlRecord(null, null, null, null, null, version,
                     m.name(), m.unit(), m.value(), m.stringValue(), m.boolValue(), m.dataValue(),
                     m.sum(), m.time(), m.updateTime()));
         }

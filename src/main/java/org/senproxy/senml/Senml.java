@@ -81,9 +81,11 @@ public final class Senml {
      * @param records    the records in pack order
      * @param nowSeconds "now" in seconds since the Unix epoch, for relative times
      * @return the measurements sorted by time; records with the same time keep their pack order
-     * @throws SenmlException if a name is empty or has a character RFC 8428 forbids, a record has no value and no
-     *                        sum or more than one value field, a data value is not base64url, or the version is
-     *                        above 10 or changes within the pack
+     * @throws SenmlException if a name is empty or has a character RFC 8428 forbids, a unit is not in the SenML
+     *                        units registry (primary or secondary), a record has no value and no sum or more than
+     *                        one value field, a data value is not base64url, or the version is not one this reader
+     *                        understands (1 to 10, or 26: 10 with secondary units, RFC 9100) or changes within the
+     *                        pack
      */
     public static List<Measurement> resolve(List<SenmlRecord> records, double nowSeconds) {
         return Resolver.resolve(records, nowSeconds);
@@ -91,7 +93,8 @@ public final class Senml {
 
     /**
      * Plain records for resolved measurements: name, unit, absolute time, value fields, sum and update time, no
-     * base fields. Note that a time below 2^28 would read back as relative to "now".
+     * base fields, except that a pack using a secondary unit ({@code Wh}, {@code kWh}...) declares {@code bver} 26
+     * on its first record (RFC 8798, RFC 9100). Note that a time below 2^28 would read back as relative to "now".
      */
     public static List<SenmlRecord> fromMeasurements(List<Measurement> resolved) {
         return Resolver.fromMeasurements(resolved);

@@ -44,7 +44,8 @@ class CommandsTest {
         String pack = "[{\"bn\":\"urn:dev:prm:1_\",\"bt\":1700000000,\"bu\":\"W\",\"n\":\"power\",\"t\":60,\"v\":2},"
                 + "{\"n\":\"power\",\"v\":1},{\"n\":\"energy\",\"u\":\"Wh\",\"t\":30,\"v\":5}]";
         assertThat(run(pack, "senml", "resolve")).isZero();
-        assertThat(out.toString().trim()).isEqualTo("[{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":1,\"t\":1700000000},"
+        // Wh is a secondary unit (RFC 8798): the resolved pack declares it with bver 26 (RFC 9100)
+        assertThat(out.toString().trim()).isEqualTo("[{\"bver\":26,\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":1,\"t\":1700000000},"
                 + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"v\":5,\"t\":1700000030},"
                 + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":2,\"t\":1700000060}]");
     }

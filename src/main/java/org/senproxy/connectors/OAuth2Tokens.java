@@ -58,11 +58,6 @@ public class OAuth2Tokens {
         return "Bearer " + token.value();
     }
 
-    /** Forgets the tokens, so the next call asks again (after the API refused one). */
-    public void forget() {
-        cache.clear();
-    }
-
     private Token request(String tokenUrl, String clientId, String clientSecret, String scope) throws IOException,
             InterruptedException {
         String form = "grant_type=client_credentials&client_id=" + encode(clientId) + "&client_secret="

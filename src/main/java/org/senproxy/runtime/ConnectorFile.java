@@ -88,10 +88,12 @@ public final class ConnectorFile {
 
     /** Keys among {@code configured} under this connector's prefixes that it never reads (typos, mostly). */
     public List<String> unknown(Iterable<String> configured) {
+        Set<String> keys = keys();
+        Set<String> prefixes = prefixes();
         List<String> unknown = new ArrayList<>();
         for (String key : configured) {
             int dot = key.indexOf('.');
-            if (dot > 0 && prefixes().contains(key.substring(0, dot)) && !keys().contains(key)) {
+            if (dot > 0 && prefixes.contains(key.substring(0, dot)) && !keys.contains(key)) {
                 unknown.add(key);
             }
         }

@@ -76,6 +76,7 @@ public final class ProxyApplication {
     private String routeFiles(List<String> connectors) {
         List<String> patterns = new ArrayList<>();
         patterns.add("file:" + home.resolve("routes") + "/*.camel.yaml");
+        Set<String> configured = configuredKeys();
         for (String connector : connectors) {
             Path file = home.resolve("connectors").resolve(connector + ".camel.yaml");
             if (!Files.isRegularFile(file)) {
@@ -90,11 +91,11 @@ public final class ProxyApplication {
                 LOG.error("Connector {} is not started: cannot read {}: {}", connector, file, e.toString());
                 continue;
             }
-            for (String key : declared.unknown(configuredKeys())) {
+            for (String key : declared.unknown(configured)) {
                 LOG.warn("Setting {} is not read by connector {} (it reads {}): a typo?", key, connector,
                         declared.keys());
             }
-            List<String> missing = declared.missing(key -> setting(key) != null && !setting(key).isBlank());
+            List<String> missing = declared.missing(this::isSet);
             if (!missing.isEmpty()) {
                 LOG.error("Connector {} is not started: missing setting(s) {} (environment variable(s) {})",
                         connector, String.join(", ", missing),
@@ -130,6 +131,11 @@ public final class ProxyApplication {
             value = fileProperties.getProperty(key);
         }
         return value;
+    }
+
+    private boolean isSet(String key) {
+        String value = setting(key);
+        return value != null && !value.isBlank();
     }
 
     /** Keys given by name (overrides and application.properties); environment variables cannot be told apart. */

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Records delivered to a sink (see routes/inbox-delivery.camel.yaml) as InfluxDB line protocol, one point per
- * record: {@code <measurement>,name=<record name>,sender=<JID>[,unit=<unit>] <field>=<value>[,sum=<sum>] <time>}
+ * record: {@code <measurement>,name=<record name>,sender=<JID>[,unit=<unit>] <field>=<value>[,sum=<sum>][,duration_s=<dur>] <time>}
  * with the time in microseconds (write with {@code precision=u}). The numeric value is the float field
  * {@code value}; string, boolean and data values go to {@code string_value}, {@code bool_value},
  * {@code data_value}. A point is identified by measurement, tags and time, so writing a delivery twice stores it
@@ -34,7 +34,8 @@ public final class InfluxLineProtocol {
             first = field(out, first, "bool_value", record.get("bool_value") == null ? null
                     : record.get("bool_value").toString());
             first = field(out, first, "data_value", string(record.get("data_value")));
-            field(out, first, "sum", number(record.get("sum")));
+            first = field(out, first, "sum", number(record.get("sum")));
+            field(out, first, "duration_s", number(record.get("duration_s")));
             OffsetDateTime time = (OffsetDateTime) record.get("time");
             out.append(' ').append(ChronoUnit.MICROS.between(OffsetDateTime.parse("1970-01-01T00:00:00Z"), time))
                     .append('\n');

@@ -35,6 +35,7 @@ public final class SinkRecords {
             map.put("bool_value", m.boolValue());
             map.put("data_value", m.dataValue());
             map.put("sum", m.sum());
+            map.put("duration_s", m.duration());
             maps.add(map);
         }
         return maps;

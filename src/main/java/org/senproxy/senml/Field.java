@@ -4,8 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The SenML fields of RFC 8428 (table 1), in the order this package writes them. The JSON member names and the
- * XML attribute names are the labels.
+ * The SenML fields of RFC 8428 (table 1), in the order this package writes them, and sen-proxy's one extension,
+ * {@code dur}. The JSON member names and the XML attribute names are the labels.
+ *
+ * <p>{@code dur} (duration, seconds) says that the value covers the period [t, t + dur): a load-curve average, a
+ * daily energy. RFC 8428 has no field for it; its label does not end with '_', so a receiver that does not know it
+ * ignores it and still reads the record correctly (section 4.4).
  */
 enum Field {
     BN("bn", Type.TEXT),
@@ -22,7 +26,8 @@ enum Field {
     VD("vd", Type.TEXT),
     S("s", Type.NUMBER),
     T("t", Type.NUMBER),
-    UT("ut", Type.NUMBER);
+    UT("ut", Type.NUMBER),
+    DUR("dur", Type.NUMBER);
 
     /** The value type of a field, and the Java type that holds it. */
     enum Type {
@@ -91,6 +96,7 @@ enum Field {
             case S -> record.s();
             case T -> record.t();
             case UT -> record.ut();
+            case DUR -> record.dur();
         };
     }
 }

@@ -18,13 +18,22 @@ import java.time.Instant;
  * @param dataValue   binary value as base64url without padding, or {@code null}
  * @param sum         sum (base sum included), or {@code null}
  * @param updateTime  update time in seconds, or {@code null}
+ * @param duration    seconds covered by the value, from {@code time} (a period: a load-curve point, a day's
+ *                    energy), or {@code null} for an instant's value
  */
 public record Measurement(String name, String unit, double time, Double value, String stringValue,
-                          Boolean boolValue, String dataValue, Double sum, Double updateTime) {
+                          Boolean boolValue, String dataValue, Double sum, Double updateTime, Double duration) {
+
+    /** A measurement of an instant (no duration). */
+    public Measurement(String name, String unit, double time, Double value, String stringValue,
+                       Boolean boolValue, String dataValue, Double sum, Double updateTime) {
+        this(name, unit, time, value, stringValue, boolValue, dataValue, sum, updateTime, null);
+    }
 
     /**
      * @throws IllegalArgumentException when the name is missing, the time is not finite, or the value fields
-     *                                  break the "exactly one value, or only a sum" rule
+     *                                  break the "exactly one value, or only a sum" rule, or the duration is not
+     *                                  a positive finite number
      */
     public Measurement {
         if (name == null || name.isEmpty()) {
@@ -36,6 +45,9 @@ public record Measurement(String name, String unit, double time, Double value, S
         int values = count(value) + count(stringValue) + count(boolValue) + count(dataValue);
         if (values > 1 || (values == 0 && sum == null)) {
             throw new IllegalArgumentException("a measurement has exactly one value, or none and a sum");
+        }
+        if (duration != null && !(duration > 0 && Double.isFinite(duration))) {
+            throw new IllegalArgumentException("a duration is a positive number of seconds, got " + duration);
         }
     }
 

@@ -16,7 +16,7 @@ final class RecordBuilder {
                 (Integer) values[Field.BVER.ordinal()],
                 text(Field.N), text(Field.U), number(Field.V), text(Field.VS),
                 (Boolean) values[Field.VB.ordinal()], text(Field.VD),
-                number(Field.S), number(Field.T), number(Field.UT));
+                number(Field.S), number(Field.T), number(Field.UT), number(Field.DUR));
     }
 
     private String text(Field field) {

@@ -106,7 +106,12 @@ final class Resolver {
         finite(index, "t", "time", time);
         Double value = record.v() == null ? null : finite(index, "v", "value", record.v() + base.value);
         Double sum = record.s() == null ? null : finite(index, "s", "sum", record.s() + base.sum);
-        return new Measurement(name, unit, time, value, record.vs(), record.vb(), record.vd(), sum, record.ut());
+        if (record.dur() != null && !(record.dur() > 0)) {
+            throw new SenmlException(index, "dur", "a duration is a positive number of seconds, got "
+                    + Numbers.format(record.dur()));
+        }
+        return new Measurement(name, unit, time, value, record.vs(), record.vb(), record.vd(), sum, record.ut(),
+                record.dur());
     }
 
     /** RFC 8428 section 4.2: exactly one value field, unless there is a sum, which may stand alone. */
@@ -170,7 +175,7 @@ final class Resolver {
             Integer version = secondary && records.isEmpty() ? Units.VERSION_WITH_SECONDARY_UNITS : null;
             records.add(new SenmlRecord(null, null, null, null, null, version,
                     m.name(), m.unit(), m.value(), m.stringValue(), m.boolValue(), m.dataValue(),
-                    m.sum(), m.time(), m.updateTime()));
+                    m.sum(), m.time(), m.updateTime(), m.duration()));
         }
         return List.copyOf(records);
     }

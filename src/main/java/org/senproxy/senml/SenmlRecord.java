@@ -23,10 +23,19 @@ package org.senproxy.senml;
  * @param s    sum: the value integrated over time
  * @param t    time in seconds: since the Unix epoch when at least 2^28, otherwise relative to "now"
  * @param ut   update time: the longest time in seconds before the sensor reports again
+ * @param dur  duration in seconds of the period the value covers, from {@code t} (sen-proxy's extension, see
+ *             {@link Field})
  */
 public record SenmlRecord(String bn, Double bt, String bu, Double bv, Double bs, Integer bver,
                           String n, String u, Double v, String vs, Boolean vb, String vd,
-                          Double s, Double t, Double ut) {
+                          Double s, Double t, Double ut, Double dur) {
+
+    /** A record without a duration: an instant's value. */
+    public SenmlRecord(String bn, Double bt, String bu, Double bv, Double bs, Integer bver,
+                       String n, String u, Double v, String vs, Boolean vb, String vd,
+                       Double s, Double t, Double ut) {
+        this(bn, bt, bu, bv, bs, bver, n, u, v, vs, vb, vd, s, t, ut, null);
+    }
 
     /** A plain numeric record with name, unit, time and value; every other field is absent. */
     public static SenmlRecord of(String n, String u, double t, double v) {

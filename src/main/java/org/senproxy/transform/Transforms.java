@@ -39,9 +39,13 @@ public final class Transforms implements AutoCloseable {
         context.start();
     }
 
-    /** The jq functions sen-proxy adds to camel-jq's (which finds them in the registry): {@code localtime(zone)}. */
+    /**
+     * The jq functions sen-proxy adds to camel-jq's (which finds them in the registry): {@code localtime(zone)} and
+     * {@code daylength(zone)}.
+     */
     public static void bindFunctions(Registry registry) {
         registry.bind(LocalTimeFunction.NAME, new LocalTimeFunction());
+        registry.bind(DayLengthFunction.NAME, new DayLengthFunction());
     }
 
     /** The names of the transforms in the folder. */

@@ -55,7 +55,8 @@ class InfluxdbSinkTest {
         start("home");
         List<Map<String, Object>> delivery = List.of(
                 record("urn:dev:prm:1_power", "W", "2023-04-01T00:00:00.000250Z", Map.of("value", 1268.5)),
-                record("urn:dev:prm:1_power", "W", "2023-04-01T00:30:00Z", Map.of("value", 830.0)),
+                record("urn:dev:prm:1_power", "W", "2023-04-01T00:30:00Z", Map.of("value", 830.0,
+                        "duration_s", 1800.0)),
                 record("urn:dev:prm:1_tariff", null, "2023-04-01T00:30:00Z",
                         Map.of("string_value", "HP \"heures pleines\", tarif=bleu")));
         harness.template().sendBody("direct:influxdb-sink", delivery);
@@ -63,9 +64,9 @@ class InfluxdbSinkTest {
 
         List<String> points = points("SELECT * FROM senml");
         assertThat(points).containsExactlyInAnyOrder(
-                "1680307200000250|urn:dev:prm:1_power|proxy-a@localhost|W|1268.5|null",
-                "1680309000000000|urn:dev:prm:1_power|proxy-a@localhost|W|830|null",
-                "1680309000000000|urn:dev:prm:1_tariff|proxy-a@localhost|null|null|HP \"heures pleines\", tarif=bleu");
+                "1680307200000250|urn:dev:prm:1_power|proxy-a@localhost|W|1268.5|null|null",
+                "1680309000000000|urn:dev:prm:1_power|proxy-a@localhost|W|830|null|1800",
+                "1680309000000000|urn:dev:prm:1_tariff|proxy-a@localhost|null|null|HP \"heures pleines\", tarif=bleu|null");
     }
 
     @Test
@@ -76,7 +77,7 @@ class InfluxdbSinkTest {
                 .hasStackTraceContaining("statusCode: 404");
     }
 
-    /** time|name|sender|unit|value|string_value of each point. */
+    /** time|name|sender|unit|value|string_value|duration_s of each point. */
     private static List<String> points(String influxQl) throws Exception {
         JsonNode series = influx.query("home", influxQl).path("results").path(0).path("series").path(0);
         List<String> columns = new ArrayList<>();
@@ -88,14 +89,14 @@ class InfluxdbSinkTest {
                 point.put(columns.get(i), row.get(i).isNull() ? "null" : row.get(i).asText());
             }
             points.add(String.join("|", point.get("time"), point.get("name"), point.get("sender"), point.get("unit"),
-                    point.get("value"), point.get("string_value")));
+                    point.get("value"), point.get("string_value"), point.get("duration_s")));
         }
         return points;
     }
 
     private static Map<String, Object> record(String name, String unit, String time, Map<String, Object> fields) {
         Map<String, Object> map = new HashMap<>();
-        for (String key : List.of("value", "string_value", "bool_value", "data_value", "sum")) {
+        for (String key : List.of("value", "string_value", "bool_value", "data_value", "sum", "duration_s")) {
             map.put(key, null);
         }
         map.put("sender", "proxy-a@localhost");

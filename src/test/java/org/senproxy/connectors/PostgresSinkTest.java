@@ -41,7 +41,8 @@ class PostgresSinkTest {
                 record("m1", "urn:dev:prm:1_power", 1_700_000_000, Map.of("value", 1268.5, "unit", "W")),
                 record("m1", "urn:dev:prm:1_tariff", 1_700_000_000, Map.of("string_value", "HP..")),
                 record("m1", "urn:dev:prm:1_on", 1_700_000_000, Map.of("bool_value", true)),
-                record("m1", "urn:dev:prm:1_power", 1_700_001_800, Map.of("value", 830.0, "unit", "W")));
+                record("m1", "urn:dev:prm:1_power", 1_700_001_800, Map.of("value", 830.0, "unit", "W",
+                        "duration_s", 1800.0)));
 
         harness.template().sendBody("direct:postgres-sink", delivery);
         harness.template().sendBody("direct:postgres-sink", delivery);
@@ -55,6 +56,8 @@ class PostgresSinkTest {
                 .isEqualTo("true");
         assertThat(harness.text("SELECT extract(epoch FROM min(time))::bigint::text FROM measurement"))
                 .isEqualTo("1700000000");
+        assertThat(harness.text("SELECT string_agg(coalesce(duration_s::text, '-'), ',' ORDER BY time) FROM"
+                + " measurement WHERE name = 'urn:dev:prm:1_power'")).isEqualTo("-,1800");
     }
 
     @Test
@@ -69,7 +72,7 @@ class PostgresSinkTest {
     private static Map<String, Object> record(String messageId, String name, long epochSecond,
             Map<String, Object> fields) {
         Map<String, Object> map = new HashMap<>();
-        for (String key : List.of("unit", "value", "string_value", "bool_value", "data_value", "sum")) {
+        for (String key : List.of("unit", "value", "string_value", "bool_value", "data_value", "sum", "duration_s")) {
             map.put(key, null);
         }
         map.put("sender", "proxy-a@localhost");

@@ -48,6 +48,15 @@ class RejectionTest {
     }
 
     @Test
+    void aDurationIsPositive() {
+        SenmlException e = rejectJson("[{\"n\":\"a\",\"v\":1,\"dur\":1800},{\"n\":\"b\",\"v\":1,\"dur\":0}]");
+
+        assertLocation(e, 1, "dur");
+        assertThat(e).hasMessage("record 1, field 'dur': a duration is a positive number of seconds, got 0");
+        assertLocation(rejectJson("[{\"n\":\"a\",\"v\":1,\"dur\":\"PT30M\"}]"), 0, "dur");
+    }
+
+    @Test
     void badNameCharacter() {
         assertLocation(rejectJson("[{\"n\":\"ok\",\"v\":1},{\"n\":\"room 1\",\"v\":1}]"), 1, "n");
         assertLocation(rejectJson("[{\"bn\":\"urn:dev#x\",\"v\":1}]"), 0, "n");

@@ -123,6 +123,17 @@ class ResolveTest {
     }
 
     @Test
+    void aDurationSaysWhichPeriodTheValueCovers() {
+        List<Measurement> resolved = resolve("""
+                [{"bn":"urn:dev:prm:1_","bt":1680307200,"n":"power","u":"W","v":830,"dur":1800},
+                 {"n":"power","u":"W","v":912,"t":1800}]""");
+
+        assertThat(resolved).extracting(Measurement::duration).containsExactly(1800.0, null);
+        assertThat(Senml.resolve(Senml.fromMeasurements(resolved), 0)).isEqualTo(resolved);
+        assertThat(Senml.toJson(Senml.fromMeasurements(resolved))).contains("\"dur\":1800");
+    }
+
+    @Test
     void versionTenAndLowerAreAccepted() {
         assertThat(resolve("[{\"bver\":10,\"n\":\"a\",\"v\":1},{\"bver\":10,\"n\":\"b\",\"v\":2}]")).hasSize(2);
         assertThat(resolve("[{\"bver\":5,\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"v\":2}]")).hasSize(2);

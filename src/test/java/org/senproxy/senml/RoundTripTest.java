@@ -34,7 +34,9 @@ class RoundTripTest {
                     null, null, null),
             new SenmlRecord(null, 1e300, null, null, null, null, "x", null, -0.0, null, null, null, 1e-300,
                     Double.MIN_VALUE, 4503599627370497.0),
-            SenmlRecord.of("plain", "W", 1700000000.123456, -123.0));
+            SenmlRecord.of("plain", "W", 1700000000.123456, -123.0),
+            new SenmlRecord(null, null, null, null, null, null, "load-curve", "W", 830.0, null, null, null, null,
+                    1680307200.0, null, 1800.0));
 
     @Test
     void jsonRoundTrip() {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The jq function localtime(zone), through camel-jq as a transform uses it, across clock changes. */
+/** The jq functions localtime(zone) and daylength(zone), through camel-jq as a transform uses them, across clock changes. */
 class LocalTimeFunctionTest {
 
     @TempDir
@@ -23,6 +23,7 @@ class LocalTimeFunctionTest {
     static void start() throws Exception {
         Files.createDirectories(home.resolve("transforms"));
         Files.writeString(home.resolve("transforms").resolve("paris.jq"), "map(localtime(\"Europe/Paris\"))");
+        Files.writeString(home.resolve("transforms").resolve("days.jq"), "map(daylength(\"Europe/Paris\"))");
         transforms = new Transforms(home);
     }
 
@@ -61,5 +62,24 @@ class LocalTimeFunctionTest {
     @Test
     void garbageIsAClearError() {
         assertThatThrownBy(() -> run("[\"tomorrow\"]")).hasMessageContaining("localtime: cannot read 'tomorrow'");
+    }
+
+    @Test
+    void aDayLastsTwentyFourHoursExceptWhenTheClocksChange() {
+        assertThat(transforms.run("days", "[\"2023-04-01\", \"2023-03-26\", \"2023-10-29\"]", Map.of()).replace(" ", ""))
+                .isEqualTo("[86400,82800,90000]");
+    }
+
+    @Test
+    void theDayOfADateTimeIsItsLocalDayInTheZone() {
+        // 23:30Z on 25 March is already 26 March (the short day) in Paris
+        assertThat(transforms.run("days", "[\"2023-03-25T23:30:00Z\", \"2022-01-05T00:00:00.000+01:00\"]",
+                Map.of()).replace(" ", "")).isEqualTo("[82800,86400]");
+    }
+
+    @Test
+    void aDayLengthOfSomethingElseThanADateIsAClearError() {
+        assertThatThrownBy(() -> transforms.run("days", "[\"next tuesday\"]", Map.of()))
+                .hasMessageContaining("daylength: cannot read 'next tuesday'");
     }
 }

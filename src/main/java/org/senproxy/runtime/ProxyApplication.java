@@ -40,6 +40,20 @@ public final class ProxyApplication {
     private final Map<String, String> overrides;
     private final Properties fileProperties;
 
+    /**
+     * Camel Main's management HTTP server, on by default: Prometheus metrics at /observe/metrics, health at
+     * /observe/health (/live, /ready). Each key may be set like any other (camel.management.port=9877, or
+     * CAMEL_MANAGEMENT_PORT; camel.management.enabled=false turns the server off).
+     */
+    static final Map<String, String> MANAGEMENT_DEFAULTS = Map.of(
+            "camel.management.enabled", "true",
+            "camel.management.port", "9876",
+            "camel.management.metricsEnabled", "true",
+            "camel.management.healthCheckEnabled", "true",
+            "camel.health.enabled", "true",
+            "camel.metrics.enabled", "true",
+            "camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,processor,file-descriptor");
+
     static {
         // Smack logs through java.util.logging: one log format for everything
         if (!SLF4JBridgeHandler.isInstalled()) {
@@ -58,6 +72,12 @@ public final class ProxyApplication {
         main.setDefaultPropertyPlaceholderLocation(
                 "file:" + this.home.resolve("application.properties") + ";optional=true");
         properties.forEach(main::addOverrideProperty);
+        // Camel Main reads these before it looks at the environment: resolve each here, so that
+        // CAMEL_MANAGEMENT_PORT works like every other variable
+        MANAGEMENT_DEFAULTS.forEach((key, value) -> {
+            String configured = setting(key);
+            main.addOverrideProperty(key, configured != null ? configured : value);
+        });
         main.configure().withRoutesIncludePattern(routeFiles(connectors()));
         main.configure().addConfiguration(new ProxyBeans());
     }

@@ -33,6 +33,8 @@ import org.senproxy.federation.FederationLink;
 import org.senproxy.federation.InboundRejects;
 import org.senproxy.federation.Peers;
 import org.senproxy.inbox.InboxRepository;
+import org.senproxy.observe.ConnectivityChecks;
+import org.senproxy.observe.SourceMetrics;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
@@ -68,6 +70,8 @@ public class ProxyBeans implements CamelConfiguration {
         FederationLink link = new FederationLink(xmpp, settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
         registry.bind("federationLink", link);
         registry.bind("federationXmpp", xmppEndpoint(context, settings, jid, xmpp, xmppHost + ":" + xmppPort));
+        registry.bind("xmppHealth", ConnectivityChecks.xmpp(link::isOnline));
+        registry.bind("databaseHealth", ConnectivityChecks.database(dataSource, 2));
 
         FederationCodec codec = new FederationCodec(jid.toString());
         DeadLetters deadLetters = new DeadLetters(dataSource);
@@ -77,6 +81,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
         registry.bind("sourceRecords", new SourceRecords());
+        registry.bind("sourceMetrics", new SourceMetrics(context, Clock.systemUTC()));
         registry.bind("watermarks", new Watermarks(dataSource));
         registry.bind("dateWindows", new DateWindows(Clock.systemUTC()));
         registry.bind("oauth2Tokens", new OAuth2Tokens(Duration.ofMillis(

@@ -2,14 +2,18 @@ package org.senproxy.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.senproxy.observe.SourceMetrics;
 import org.senproxy.senml.Measurement;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.LogCapture;
@@ -85,15 +89,35 @@ class EcodevicesSourceTest {
         assertThat(warnings()).startsWith("ecodevices-source: poll failed, nothing of it entered the outbox")
                 .contains("Unexpected character ('<'");
 
+        assertThat(polls("failed")).isEqualTo(1);
+        assertThat(polls("ok")).isZero();
+
         box.mode(EcodevicesStub.Mode.FRAME);
         harness.poll();
         assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(5);
+        assertThat(polls("ok")).isEqualTo(1);
+        assertThat(meters().find("senproxy.source.records").tag("connector", "ecodevices-source").counter().count())
+                .isEqualTo(5);
+        assertThat(meters().find("senproxy.source.last.success").gauge().value())
+                .isCloseTo(System.currentTimeMillis() / 1000.0, within(5.0));
+    }
+
+    private MeterRegistry meters() {
+        return harness.context.getRegistry().lookupByNameAndType("sourceMetrics", SourceMetrics.class).registry();
+    }
+
+    /** senproxy_source_polls_total of this connector with that outcome. */
+    private double polls(String outcome) {
+        Counter counter = meters().find("senproxy.source.polls").tag("connector", "ecodevices-source")
+                .tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
     void aBoxAnsweringAnHttpErrorIsAskedAgainThenThePollIsGivenUp() throws Exception {
         box.mode(EcodevicesStub.Mode.SERVER_ERROR);
         harness.poll();
+        assertThat(polls("failed")).as("one poll given up, not one per try").isEqualTo(1);
         assertThat(box.requests()).as("one request and two retries").isEqualTo(3);
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(warnings()).contains("ecodevices-source: poll failed").contains("statusCode: 500");

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +63,34 @@ class PackagedJarIT {
         assertThat(log).contains("sen-proxy proxy-b@localhost").contains("Started postgres-sink");
         assertThat(log).as("the jar's log never shows its password")
                 .doesNotContain(federation.password(LocalFederation.B));
+    }
+
+    @Test
+    void bothProxiesServeMetricsAndHealthOnTheirManagementPort() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> get(LocalFederation.B, "/observe/health/ready").statusCode() == 200);
+        assertThat(get(LocalFederation.B, "/observe/health/live").statusCode()).isEqualTo(200);
+        assertThat(get(LocalFederation.B, "/observe/health?exposureLevel=full").body())
+                .contains("{\"name\":\"xmpp\",\"status\":\"UP\"}")
+                .contains("{\"name\":\"database\",\"status\":\"UP\"}");
+
+        String metricsB = get(LocalFederation.B, "/observe/metrics").body();
+        assertThat(metricsB).contains("camel_exchanges_total{").contains("routeId=\"federation-inbound\"")
+                .contains("jvm_memory_used_bytes");
+
+        // A's source counters match what entered its outbox
+        await().atMost(Duration.ofSeconds(30)).until(() -> federation.ecodevices.served().size() >= 3);
+        federation.polling(false);
+        String metricsA = get(LocalFederation.A, "/observe/metrics").body();
+        long inOutbox = federation.count(federation.databaseA, "SELECT coalesce(sum(record_count), 0) FROM outbox");
+        assertThat(metricsA).contains("senproxy_source_records_total{connector=\"ecodevices-source\"} "
+                + (double) inOutbox).contains("senproxy_source_last_success_seconds{connector=\"ecodevices-source\"}");
+        federation.polling(true);
+    }
+
+    private static HttpResponse<String> get(String proxy, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(federation.management(proxy) + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

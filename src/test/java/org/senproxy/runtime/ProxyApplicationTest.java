@@ -2,6 +2,11 @@ package org.senproxy.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,10 +14,14 @@ import java.util.Map;
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.senproxy.testing.FreePort;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.TestPostgres;
 
-/** A proxy with one misconfigured connector starts without it, says why, and runs the others. */
+/**
+ * A proxy with one misconfigured connector starts without it, says why, and runs the others; its management server
+ * tells an orchestrator whether it is alive and ready.
+ */
 class ProxyApplicationTest {
 
     private final LogCapture logs = new LogCapture(ProxyApplication.class);
@@ -36,6 +45,7 @@ class ProxyApplicationTest {
         settings.put("senproxy.xmpp.host", "127.0.0.1");
         settings.put("senproxy.xmpp.port", "1");
         settings.put("senproxy.connectors", "ecodevices-source, postgres-sink, no-such-connector");
+        settings.put("camel.management.port", Integer.toString(FreePort.next()));
         // ecodevices.address is missing; ecodevices.adress is a typo
         settings.put("ecodevices.base-name", "urn:dev:prm:1_");
         settings.put("ecodevices.adress", "192.168.1.20");
@@ -50,5 +60,33 @@ class ProxyApplicationTest {
                 + " ecodevices.address (environment variable(s) ECODEVICES_ADDRESS)")
                 .contains("Connector no-such-connector is not started");
         assertThat(logs.warnings()).contains("Setting ecodevices.adress is not read by connector ecodevices-source");
+    }
+
+    @Test
+    void whileTheXmppServerIsAwayTheProxyIsAliveButNotReady() throws Exception {
+        int port = FreePort.next();
+        Map<String, String> settings = new HashMap<>();
+        settings.put("senproxy.db.url", TestPostgres.newDatabase("app"));
+        settings.put("senproxy.db.user", "postgres");
+        settings.put("senproxy.xmpp.jid", "proxy-x@localhost");
+        settings.put("senproxy.xmpp.password", "not-used-here");
+        settings.put("senproxy.xmpp.host", "127.0.0.1");
+        settings.put("senproxy.xmpp.port", "1"); // nothing listens there
+        settings.put("camel.management.port", Integer.toString(port));
+
+        proxy = new ProxyApplication(Path.of("."), settings);
+        proxy.start();
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/observe/health/ready")).build(), BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("\"name\":\"xmpp\",\"status\":\"DOWN\"")
+                .doesNotContain("\"name\":\"database\",\"status\":\"DOWN\"");
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/observe/health/live")).build(), BodyHandlers.ofString());
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
+                .build(), BodyHandlers.ofString()).body()).contains("camel_exchanges_total");
     }
 }

@@ -2,7 +2,6 @@ package org.senproxy.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -36,11 +35,11 @@ public final class InfluxTestServer implements AutoCloseable {
     public InfluxTestServer() throws Exception {
         ServerBinaries.require(INFLUXD.toString(), "influxdb");
         folder = Files.createTempDirectory("influxdb-test");
-        port = freePort();
+        port = FreePort.next();
         Path config = folder.resolve("influxdb.conf");
         Files.writeString(config, String.join("\n",
                 "reporting-disabled = true",
-                "bind-address = \"127.0.0.1:" + freePort() + "\"",
+                "bind-address = \"127.0.0.1:" + FreePort.next() + "\"",
                 "[meta]", "  dir = \"" + folder.resolve("meta") + "\"",
                 "[data]", "  dir = \"" + folder.resolve("data") + "\"", "  wal-dir = \"" + folder.resolve("wal") + "\"",
                 "  query-log-enabled = false",
@@ -85,11 +84,6 @@ public final class InfluxTestServer implements AutoCloseable {
         throw new IllegalStateException("influxd did not listen on " + port + " within 30 s");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws Exception {

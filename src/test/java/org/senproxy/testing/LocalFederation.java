@@ -39,6 +39,7 @@ public final class LocalFederation implements AutoCloseable {
     public Process receiverProcess;
     public Path receiverLog;
     private final Map<String, String> passwords = new HashMap<>();
+    private final Map<String, Integer> managementPorts = new HashMap<>();
 
     private LocalFederation(XmppTestServer xmpp, EcodevicesStub ecodevices, String databaseA, String databaseB) {
         this.xmpp = xmpp;
@@ -124,6 +125,8 @@ public final class LocalFederation implements AutoCloseable {
         settings.put("senproxy.db.url", database);
         settings.put("senproxy.db.user", "postgres");
         settings.put("senproxy.db.pool-size", "4");
+        settings.put("camel.management.port", Integer.toString(
+                managementPorts.computeIfAbsent(user, u -> FreePort.next())));
         settings.putAll(tuning);
         return settings;
     }
@@ -155,6 +158,11 @@ public final class LocalFederation implements AutoCloseable {
                 .redirectOutput(receiverLog.toFile());
         settings.forEach((key, value) -> builder.environment().put(Settings.environmentName(key), value));
         receiverProcess = builder.start();
+    }
+
+    /** The base URL of a proxy's management server (/observe/metrics, /observe/health). */
+    public String management(String user) {
+        return "http://127.0.0.1:" + managementPorts.get(user);
     }
 
     /** Starts or stops A's Eco-devices poller. */

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +40,7 @@ public final class MosquittoTestBroker implements AutoCloseable {
     public MosquittoTestBroker(String user, String password) throws IOException {
         ServerBinaries.require(MOSQUITTO.toString(), "mosquitto");
         folder = Files.createTempDirectory("mosquitto-test");
-        port = freePort();
+        port = FreePort.next();
         String access = "allow_anonymous true";
         if (user != null) {
             Path passwords = folder.resolve("passwords");
@@ -135,12 +134,6 @@ public final class MosquittoTestBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
-    }
 
     private static boolean accepts(int port) {
         try (Socket socket = new Socket()) {

@@ -1,7 +1,5 @@
 package org.senproxy.testing;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,16 +27,11 @@ public final class VysperTestServer implements XmppTestServer {
     private XMPPServer server;
 
     public VysperTestServer() throws Exception {
-        this.port = freePort();
+        this.port = FreePort.next();
         this.keyStore = Files.createTempDirectory("senproxy-vysper").resolve("localhost.jks");
         createKeyStore(keyStore);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static void createKeyStore(Path file) throws Exception {
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();

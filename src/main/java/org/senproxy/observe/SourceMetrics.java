@@ -1,0 +1,77 @@
+package org.senproxy.observe;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+
+/**
+ * What operators watch of the source connectors, as Micrometer meters (Prometheus names):
+ * <ul>
+ * <li>{@code senproxy_source_polls_total{connector, outcome="ok"|"failed"}}: polls whose records entered the outbox,
+ * and polls given up after their retries (or a subscribed message dropped as unreadable);</li>
+ * <li>{@code senproxy_source_records_total{connector}}: records entered into the outbox;</li>
+ * <li>{@code senproxy_source_last_success_seconds{connector}}: when the last good poll committed (epoch seconds;
+ * its age is {@code time() - senproxy_source_last_success_seconds}).</li>
+ * </ul>
+ * Camel's own per-route meters ({@code camel_exchanges_*}) come on top. The meters live in the registry that Camel
+ * Main's metrics set up (camel.metrics.enabled); without one (route tests), in a registry of this object's own.
+ */
+public class SourceMetrics {
+
+    private final CamelContext context;
+    private final Clock clock;
+    private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+    private volatile MeterRegistry registry;
+
+    public SourceMetrics(CamelContext context, Clock clock) {
+        this.context = context;
+        this.clock = clock;
+    }
+
+    /** A poll of {@code connector} committed {@code records} records to the outbox. */
+    public void polled(String connector, int records) {
+        MeterRegistry meters = registry();
+        polls(meters, connector, "ok").increment();
+        Counter.builder("senproxy.source.records").tag("connector", connector)
+                .description("records a source connector entered into the outbox").register(meters).increment(records);
+        lastSuccess.computeIfAbsent(connector, name -> {
+            AtomicLong seconds = new AtomicLong();
+            Gauge.builder("senproxy.source.last.success", seconds, AtomicLong::get).tag("connector", name)
+                    .baseUnit("seconds").description("when the connector's last good poll committed (epoch seconds)")
+                    .register(meters);
+            return seconds;
+        }).set(clock.instant().getEpochSecond());
+    }
+
+    /** A poll of {@code connector} was given up, or a message it received could not be read. */
+    public void failed(String connector) {
+        polls(registry(), connector, "failed").increment();
+    }
+
+    private static Counter polls(MeterRegistry meters, String connector, String outcome) {
+        return Counter.builder("senproxy.source.polls").tag("connector", connector).tag("outcome", outcome)
+                .description("source polls by outcome").register(meters);
+    }
+
+    /** The registry the meters are in: Camel's when metrics are on, else one of this object's own. */
+    public MeterRegistry registry() {
+        MeterRegistry meters = registry;
+        if (meters == null) {
+            synchronized (this) {
+                meters = registry;
+                if (meters == null) {
+                    meters = context.getRegistry().findSingleByType(MeterRegistry.class);
+                    registry = meters = meters != null ? meters : new SimpleMeterRegistry();
+                }
+            }
+        }
+        return meters;
+    }
+}

@@ -1,6 +1,7 @@
 package org.senproxy.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -27,8 +28,8 @@ public final class SenmlCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    /** JSON or XML, as read or written. */
-    public enum Format { json, xml }
+    /** SenML's representations (RFC 8428 sections 5 to 7), as read or written. */
+    public enum Format { json, xml, cbor }
 
     static final String EXIT_CODES = "Exit status: 0 valid; 2 invalid, with the record index and the field on stderr;"
             + " 1 other errors.";
@@ -46,8 +47,12 @@ public final class SenmlCommand implements Runnable {
         Double now;
 
         List<Measurement> readAndResolve() throws Exception {
-            String input = Cli.readAll(System.in);
-            List<SenmlRecord> records = from == Format.xml ? Senml.parseXml(input) : Senml.parseJson(input);
+            byte[] input = System.in.readAllBytes();
+            List<SenmlRecord> records = switch (from) {
+                case json -> Senml.parseJson(input);
+                case xml -> Senml.parseXml(new String(input, StandardCharsets.UTF_8));
+                case cbor -> Senml.parseCbor(input);
+            };
             return Senml.resolve(records, now != null ? now : System.currentTimeMillis() / 1000.0);
         }
 
@@ -70,12 +75,18 @@ public final class SenmlCommand implements Runnable {
                     + " no base fields, in chronological order.", EXIT_CODES})
     static final class Resolve extends PackCommand {
         @Option(names = "--to", defaultValue = "json", description = "output format: ${COMPLETION-CANDIDATES}"
-                + " (default ${DEFAULT-VALUE})")
+                + " (default ${DEFAULT-VALUE}; cbor is binary, for a file or a pipe)")
         Format to;
 
         @Override
         int print(List<Measurement> resolved, PrintWriter out) {
             List<SenmlRecord> records = Senml.fromMeasurements(resolved);
+            if (to == Format.cbor) {
+                byte[] cbor = Senml.toCbor(records);
+                System.out.write(cbor, 0, cbor.length);
+                System.out.flush();
+                return Cli.OK;
+            }
             out.println(to == Format.xml ? Senml.toXml(records) : Senml.toJson(records));
             out.flush();
             return Cli.OK;

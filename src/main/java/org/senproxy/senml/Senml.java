@@ -15,9 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * <p>Working with SenML takes two steps:
  * <ol>
- * <li><b>parse</b> a document ({@link #parseJson(String)}, {@link #parseXml(String)}) into {@link SenmlRecord}s,
- * the records as written, with their base fields. Parsing checks the syntax: a JSON array of objects (or a
- * {@code sensml} XML element), fields of the right types, no unknown field whose label ends with '_';</li>
+ * <li><b>parse</b> a document ({@link #parseJson(String)}, {@link #parseXml(String)}, {@link #parseCbor(byte[])})
+ * into {@link SenmlRecord}s, the records as written, with their base fields. Parsing checks the syntax: a JSON array
+ * of objects (or a {@code sensml} XML element, or a CBOR array of maps), fields of the right types, no unknown field whose label ends with '_';</li>
  * <li><b>resolve</b> the records ({@link #resolve(List, double)}) into {@link Measurement}s: base fields applied,
  * names and times made absolute, sorted by time. Resolving checks the meaning: valid names, exactly one value,
  * supported version.</li>
@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Every problem with the input is a {@link SenmlException} that names the record and the field.
  *
  * <p>The other way round, {@link #fromMeasurements(List)} turns measurements back into plain records, and
- * {@link #toJson(List)} and {@link #toXml(List)} write records.
+ * {@link #toJson(List)}, {@link #toXml(List)} and {@link #toCbor(List)} write records.
  *
  * <p>All methods are thread-safe.
  */
@@ -69,6 +69,28 @@ public final class Senml {
      */
     public static String toJson(List<SenmlRecord> records) {
         return JsonCodec.write(records);
+    }
+
+    // ---- CBOR
+
+    /**
+     * Reads a SenML CBOR pack (RFC 8428 section 6: integer labels, vd as a byte string), with the same checks as
+     * {@link #parseJson(String)}.
+     *
+     * @throws SenmlException if the document is not valid CBOR, or breaks one of those rules
+     */
+    public static List<SenmlRecord> parseCbor(byte[] cbor) {
+        return CborCodec.parse(Objects.requireNonNull(cbor, "cbor"));
+    }
+
+    /**
+     * Writes records as SenML CBOR: integer labels for the fields of RFC 8428, integral numbers as CBOR integers,
+     * others as doubles, vd as a byte string.
+     *
+     * @throws SenmlException if a number is NaN or infinite, or a vd is not base64url
+     */
+    public static byte[] toCbor(List<SenmlRecord> records) {
+        return CborCodec.write(records);
     }
 
     // ---- resolution

@@ -3,7 +3,9 @@ package org.senproxy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.SenProxy;
+import org.senproxy.senml.Senml;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
@@ -56,6 +59,26 @@ class CommandsTest {
                 + " v=\"21.5\" t=\"1700000000\"/></sensml>";
         assertThat(run(xml, "senml", "resolve", "--from", "xml", "--to", "xml")).isZero();
         assertThat(out.toString()).contains("<senml n=\"urn:dev:x:1_t\" u=\"Cel\" v=\"21.5\" t=\"1700000000\"/>");
+    }
+
+    @Test
+    void resolveReadsAndWritesCbor() {
+        String json = "[{\"bn\":\"urn:dev:x:1_\",\"n\":\"t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]";
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream cbor = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(cbor));
+            assertThat(run(json, "senml", "resolve", "--to", "cbor")).isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(cbor.toByteArray()).isEqualTo(Senml.toCbor(Senml.parseJson(
+                "[{\"n\":\"urn:dev:x:1_t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]")));
+
+        System.setIn(new ByteArrayInputStream(cbor.toByteArray()));
+        assertThat(new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("senml", "resolve", "--from", "cbor")).isZero();
+        assertThat(out.toString().trim()).isEqualTo("[{\"n\":\"urn:dev:x:1_t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]");
     }
 
     @Test

@@ -60,7 +60,10 @@ public class SourceMetrics {
                 .description("source polls by outcome").register(meters);
     }
 
-    /** The registry the meters are in: Camel's when metrics are on, else one of this object's own. */
+    /**
+     * The registry the meters are in: Camel's when metrics are on, else one of this object's own. The proxy's other
+     * meters ({@link QueueMetrics}) go in it too.
+     */
     public MeterRegistry registry() {
         MeterRegistry meters = registry;
         if (meters == null) {

@@ -15,6 +15,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.xmpp.XmppEndpoint;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -34,6 +35,7 @@ import org.senproxy.federation.InboundRejects;
 import org.senproxy.federation.Peers;
 import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.ConnectivityChecks;
+import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.SourceMetrics;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
@@ -81,7 +83,21 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
         registry.bind("sourceRecords", new SourceRecords());
-        registry.bind("sourceMetrics", new SourceMetrics(context, Clock.systemUTC()));
+        SourceMetrics sourceMetrics = new SourceMetrics(context, Clock.systemUTC());
+        registry.bind("sourceMetrics", sourceMetrics);
+        QueueMetrics queueMetrics = new QueueMetrics(dataSource, link::isOnline, Clock.systemUTC(), 2_000);
+        registry.bind("queueMetrics", queueMetrics);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // Camel Main's metrics registry exists by now
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                queueMetrics.bindTo(sourceMetrics.registry());
+            }
+        });
         registry.bind("watermarks", new Watermarks(dataSource));
         registry.bind("dateWindows", new DateWindows(Clock.systemUTC()));
         registry.bind("oauth2Tokens", new OAuth2Tokens(Duration.ofMillis(

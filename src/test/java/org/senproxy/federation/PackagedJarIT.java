@@ -76,7 +76,8 @@ class PackagedJarIT {
 
         String metricsB = get(LocalFederation.B, "/observe/metrics").body();
         assertThat(metricsB).contains("camel_exchanges_total{").contains("routeId=\"federation-inbound\"")
-                .contains("jvm_memory_used_bytes");
+                .contains("jvm_memory_used_bytes").contains("senproxy_xmpp_connected 1.0")
+                .contains("senproxy_inbox_rows{status=\"pending\"}").contains("senproxy_dead_letters{origin=\"inbound\"}");
 
         // A's source counters match what entered its outbox
         await().atMost(Duration.ofSeconds(30)).until(() -> federation.ecodevices.served().size() >= 3);

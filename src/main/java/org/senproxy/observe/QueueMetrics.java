@@ -1,0 +1,109 @@
+package org.senproxy.observe;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gauges of the proxy's queues and federation session, read when Prometheus scrapes:
+ * <ul>
+ * <li>{@code senproxy_outbox_rows{status="pending"|"sent"|"dead"}}: outbox rows waiting to be sent, sent and
+ * waiting for the peer's ack, and given up ({@code senproxy_outbox_acks_pending} is the "sent" count again, under
+ * the name operators look for). Acknowledged rows are not counted: they only grow, and the table's retention is
+ * theirs to watch.</li>
+ * <li>{@code senproxy_inbox_rows{status="pending"|"dead"}}: inbox rows waiting for (re)delivery to the local sink,
+ * and given up;</li>
+ * <li>{@code senproxy_dead_letters{origin="outbox"|"inbox"|"inbound"}}: dead letters by where they come from;</li>
+ * <li>{@code senproxy_xmpp_connected}: 1 while the federation's XMPP session is logged in, else 0.</li>
+ * </ul>
+ * The counts come from one query, kept {@code maxAgeMillis} so that several scrapes (or gauges) in a row cost one
+ * round trip; when the database is down the gauges read NaN.
+ */
+public class QueueMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueMetrics.class);
+
+    private static final String COUNTS = "SELECT 'outbox', status, count(*) FROM outbox"
+            + " WHERE status IN ('pending', 'sent', 'dead') GROUP BY status"
+            + " UNION ALL SELECT 'inbox', status, count(*) FROM inbox WHERE status IN ('pending', 'dead') GROUP BY status"
+            + " UNION ALL SELECT 'dead_letter', origin, count(*) FROM dead_letter GROUP BY origin";
+
+    private final DataSource dataSource;
+    private final BooleanSupplier xmppOnline;
+    private final Clock clock;
+    private final long maxAgeMillis;
+    private Map<String, Long> counts = Map.of();
+    private long readAt;
+    private boolean everRead;
+    private boolean failed;
+
+    public QueueMetrics(DataSource dataSource, BooleanSupplier xmppOnline, Clock clock, long maxAgeMillis) {
+        this.dataSource = dataSource;
+        this.xmppOnline = xmppOnline;
+        this.clock = clock;
+        this.maxAgeMillis = maxAgeMillis;
+    }
+
+    /** Registers the gauges. */
+    public void bindTo(MeterRegistry registry) {
+        for (String status : List.of("pending", "sent", "dead")) {
+            Gauge.builder("senproxy.outbox.rows", this, m -> m.count("outbox", status)).tag("status", status)
+                    .description("outbox rows by status (acked rows are not counted)").register(registry);
+        }
+        Gauge.builder("senproxy.outbox.acks.pending", this, m -> m.count("outbox", "sent"))
+                .description("outbox rows sent and waiting for the peer's acknowledgement").register(registry);
+        for (String status : List.of("pending", "dead")) {
+            Gauge.builder("senproxy.inbox.rows", this, m -> m.count("inbox", status)).tag("status", status)
+                    .description("inbox rows by status (delivered rows are not counted)").register(registry);
+        }
+        for (String origin : List.of("outbox", "inbox", "inbound")) {
+            Gauge.builder("senproxy.dead.letters", this, m -> m.count("dead_letter", origin)).tag("origin", origin)
+                    .description("dead letters by origin").register(registry);
+        }
+        Gauge.builder("senproxy.xmpp.connected", xmppOnline, online -> online.getAsBoolean() ? 1 : 0)
+                .description("1 while the federation's XMPP session is logged in").register(registry);
+    }
+
+    /** The count of rows of {@code table} with that status (origin, for dead letters), NaN when unknown. */
+    synchronized double count(String table, String status) {
+        long now = clock.millis();
+        if (!everRead || now - readAt >= maxAgeMillis) {
+            everRead = true;
+            readAt = now;
+            try {
+                counts = read();
+                failed = false;
+            } catch (SQLException e) {
+                if (!failed) { // once per outage, not once per scrape
+                    LOG.warn("Queue metrics not read: {}", e.getMessage());
+                }
+                failed = true;
+            }
+        }
+        return failed ? Double.NaN : counts.getOrDefault(table + "/" + status, 0L);
+    }
+
+    private Map<String, Long> read() throws SQLException {
+        Map<String, Long> read = new HashMap<>();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(COUNTS)) {
+            while (rows.next()) {
+                read.put(rows.getString(1) + "/" + rows.getString(2), rows.getLong(3));
+            }
+        }
+        return read;
+    }
+}

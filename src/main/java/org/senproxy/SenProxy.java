@@ -19,7 +19,20 @@ import picocli.CommandLine.Command;
 public final class SenProxy implements Callable<Integer> {
 
     public static void main(String[] args) {
+        chooseLogFormat();
         System.exit(new CommandLine(new SenProxy()).execute(args));
+    }
+
+    /**
+     * SENPROXY_LOG_FORMAT=json (environment variable or -D) logs JSON lines (logback-json.xml) instead of text
+     * (logback.xml). Decided before anything logs, since logback reads its configuration once; a
+     * -Dlogback.configurationFile of the operator's own wins.
+     */
+    private static void chooseLogFormat() {
+        String format = System.getProperty("SENPROXY_LOG_FORMAT", System.getenv("SENPROXY_LOG_FORMAT"));
+        if ("json".equalsIgnoreCase(format) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
     }
 
     @Override

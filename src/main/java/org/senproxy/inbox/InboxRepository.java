@@ -50,10 +50,12 @@ public class InboxRepository {
     private static final String DEAD = "WITH dead AS ("
             + " UPDATE inbox SET status = 'dead', attempts = attempts + 1, last_error = ?"
             + " WHERE id = ? AND status = 'pending'"
-            + " RETURNING id, message_id, sender_jid, attempts, payload)"
-            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload)"
+            + " RETURNING id, message_id, sender_jid, attempts, payload, correlation_id)"
+            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload,"
+            + " correlation_id)"
             + " SELECT 'inbox', id, message_id, 'inbox-deliver', sender_jid,"
-            + "  'not delivered after ' || attempts || ' attempts; last error: ' || ?, attempts, payload FROM dead";
+            + "  'not delivered after ' || attempts || ' attempts; last error: ' || ?, attempts, payload, correlation_id"
+            + " FROM dead";
 
     private final DataSource dataSource;
     private final String replica;

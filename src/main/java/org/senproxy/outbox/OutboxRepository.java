@@ -40,13 +40,15 @@ public class OutboxRepository {
             + " UPDATE outbox SET status = 'dead' WHERE id IN ("
             + "  SELECT id FROM outbox WHERE status IN ('pending', 'sent') AND next_attempt_at <= now() AND attempts >= ?"
             + "  FOR UPDATE SKIP LOCKED)"
-            + " RETURNING id, message_id, recipient_jid, status, attempts, last_error, payload, sent_at)"
-            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload)"
+            + " RETURNING id, message_id, recipient_jid, status, attempts, last_error, payload, sent_at,"
+            + "  correlation_id)"
+            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload,"
+            + " correlation_id)"
             + " SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid,"
             + "  CASE WHEN sent_at IS NULL THEN 'not sent after ' || attempts || ' attempts; last error: '"
             + "       || coalesce(last_error, 'none')"
             + "  ELSE 'no acknowledgement from ' || recipient_jid || ' after ' || attempts || ' attempts' END,"
-            + "  attempts, payload FROM expired";
+            + "  attempts, payload, correlation_id FROM expired";
 
     /** Claims due rows: pushing next_attempt_at forward is the lease. */
     private static final String CLAIM = "UPDATE outbox o SET next_attempt_at = now() + ? * interval '1 millisecond',"
@@ -63,14 +65,16 @@ public class OutboxRepository {
             + " last_error = ? WHERE id = ? AND status IN ('pending', 'sent')";
 
     private static final String ACKNOWLEDGE = "UPDATE outbox SET status = 'acked', acked_at = now()"
-            + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent')";
+            + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent') RETURNING correlation_id";
 
     private static final String REJECT = "WITH rejected AS ("
             + " UPDATE outbox SET status = 'dead', last_error = ?"
             + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent')"
-            + " RETURNING id, message_id, recipient_jid, attempts, payload)"
-            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload)"
-            + " SELECT 'outbox', id, message_id::text, 'outbox-ack', recipient_jid, ?, attempts, payload FROM rejected";
+            + " RETURNING id, message_id, recipient_jid, attempts, payload, correlation_id)"
+            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload,"
+            + " correlation_id)"
+            + " SELECT 'outbox', id, message_id::text, 'outbox-ack', recipient_jid, ?, attempts, payload,"
+            + " correlation_id FROM rejected";
 
     private final DataSource dataSource;
     private final OutboxPacker packer;
@@ -227,17 +231,24 @@ public class OutboxRepository {
         }
     }
 
-    /** The peer stored the message: the row is done. Only the recipient itself can acknowledge. */
-    public boolean acknowledge(Ack ack) throws SQLException {
+    /**
+     * The peer stored the message: the row is done. Only the recipient itself can acknowledge.
+     *
+     * @return the correlation id of the row acknowledged, or {@code null} when none was waiting for this ack (an
+     *         ack sent twice, or for a message this proxy does not know)
+     */
+    public String acknowledge(Ack ack) throws SQLException {
         String peerJid = ack.peerJid();
         UUID id = parse(ack.messageId());
         if (id == null) {
-            return false;
+            return null;
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
             ps.setObject(1, id);
             ps.setString(2, peerJid);
-            return ps.executeUpdate() == 1;
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 

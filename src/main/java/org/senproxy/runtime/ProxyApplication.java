@@ -41,18 +41,22 @@ public final class ProxyApplication {
     private final Properties fileProperties;
 
     /**
-     * Camel Main's management HTTP server, on by default: Prometheus metrics at /observe/metrics, health at
-     * /observe/health (/live, /ready). Each key may be set like any other (camel.management.port=9877, or
-     * CAMEL_MANAGEMENT_PORT; camel.management.enabled=false turns the server off).
+     * Camel settings the proxy runs with unless told otherwise: Camel Main's management HTTP server with Prometheus
+     * metrics at /observe/metrics and health at /observe/health (/live, /ready), and MDC logging. Each key may be set
+     * like any other (camel.management.port=9877, or CAMEL_MANAGEMENT_PORT; camel.management.enabled=false turns the
+     * server off).
      */
-    static final Map<String, String> MANAGEMENT_DEFAULTS = Map.of(
+    static final Map<String, String> CAMEL_DEFAULTS = Map.of(
             "camel.management.enabled", "true",
             "camel.management.port", "9876",
             "camel.management.metricsEnabled", "true",
             "camel.management.healthCheckEnabled", "true",
             "camel.health.enabled", "true",
             "camel.metrics.enabled", "true",
-            "camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,processor,file-descriptor");
+            "camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,processor,file-descriptor",
+            // the correlation id of the record batch an exchange carries, in the MDC of every line it logs
+            "camel.mdc.enabled", "true",
+            "camel.mdc.customHeaders", "SenproxyCorrelation");
 
     static {
         // Smack logs through java.util.logging: one log format for everything
@@ -74,7 +78,7 @@ public final class ProxyApplication {
         properties.forEach(main::addOverrideProperty);
         // Camel Main reads these before it looks at the environment: resolve each here, so that
         // CAMEL_MANAGEMENT_PORT works like every other variable
-        MANAGEMENT_DEFAULTS.forEach((key, value) -> {
+        CAMEL_DEFAULTS.forEach((key, value) -> {
             String configured = setting(key);
             main.addOverrideProperty(key, configured != null ? configured : value);
         });

@@ -11,13 +11,19 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.senproxy.testing.LocalFederation;
+import org.senproxy.testing.LogCapture;
 
 /**
  * The packaged artifact as an operator runs it: proxy B is {@code java -jar target/sen-proxy.jar}, configured by
@@ -88,6 +94,48 @@ class PackagedJarIT {
                 + (double) inOutbox).contains("senproxy_source_last_success_seconds{connector=\"ecodevices-source\"}");
         federation.polling(true);
     }
+
+    @Test
+    void oneCorrelationIdFollowsABatchThroughBothProxiesLogs() throws Exception {
+        try (LogCapture flowAtA = new LogCapture("senproxy.flow", Level.DEBUG)) {
+            federation.polling(true);
+            long before = federation.count(federation.databaseA, "SELECT coalesce(max(id), 0) FROM outbox");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> federation.count(
+                    federation.databaseA, "SELECT count(*) FROM outbox WHERE status = 'acked' AND id > " + before) > 0);
+            String correlation = federation.text(federation.databaseA, "SELECT correlation_id FROM outbox"
+                    + " WHERE status = 'acked' AND id > " + before + " ORDER BY id LIMIT 1");
+
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                assertThat(flowAtA.messagesWithMdc("SenproxyCorrelation", correlation))
+                        .as("A's log lines of correlation %s", correlation)
+                        .contains("appended to the outbox").contains("Sending message")
+                        .contains("acknowledged by its recipient");
+                assertThat(linesAtB("SenproxyCorrelation", correlation))
+                        .as("B's log lines of correlation %s", correlation)
+                        .anyMatch(m -> m.contains("stored in the inbox and acknowledged"))
+                        .anyMatch(m -> m.contains("delivered to postgres-sink"));
+            });
+            assertThat(federation.text(federation.databaseB, "SELECT string_agg(DISTINCT correlation_id, ',') FROM inbox"
+                    + " WHERE correlation_id = '" + correlation + "'")).isEqualTo(correlation);
+        }
+    }
+
+    /** The messages of B's JSON log lines whose MDC has this key and value. */
+    private static List<String> linesAtB(String key, String value) throws Exception {
+        List<String> messages = new ArrayList<>();
+        for (String line : Files.readAllLines(federation.receiverLog)) {
+            if (!line.startsWith("{")) {
+                continue;
+            }
+            JsonNode event = JSON.readTree(line);
+            if (value.equals(event.path("mdc").path(key).asText(null))) {
+                messages.add(event.path("formattedMessage").asText());
+            }
+        }
+        return messages;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static HttpResponse<String> get(String proxy, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(federation.management(proxy) + path))

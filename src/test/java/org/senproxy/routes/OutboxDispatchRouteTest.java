@@ -102,7 +102,7 @@ class OutboxDispatchRouteTest {
         assertThat(harness.text("SELECT status FROM outbox WHERE message_id = '" + id + "'")).isEqualTo("dead");
         assertThat(harness.text("SELECT reason FROM dead_letter WHERE message_id = '" + id + "'"))
                 .isEqualTo("no acknowledgement from proxy-b@localhost after 3 attempts");
-        assertThat(harness.text("SELECT route_id || ' ' || origin || ' ' || attempts FROM dead_letter"))
-                .isEqualTo("outbox-dispatch outbox 3");
+        assertThat(harness.text("SELECT route_id || ' ' || origin || ' ' || attempts || ' ' || correlation_id"
+                + " FROM dead_letter")).isEqualTo("outbox-dispatch outbox 3 corr-1");
     }
 }

@@ -157,6 +157,9 @@ public final class LocalFederation implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(receiverLog.toFile());
         settings.forEach((key, value) -> builder.environment().put(Settings.environmentName(key), value));
+        // JSON log lines, with a line per hop of every message: tests follow a correlation id through them
+        builder.environment().put("SENPROXY_LOG_FORMAT", "json");
+        builder.environment().put("SENPROXY_LOG_FLOW", "DEBUG");
         receiverProcess = builder.start();
     }
 
@@ -180,6 +183,16 @@ public final class LocalFederation implements AutoCloseable {
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** The first column of the first row, as text. */
+    public String text(String database, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+             PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 

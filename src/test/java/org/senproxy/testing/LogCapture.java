@@ -24,6 +24,23 @@ public final class LogCapture implements AutoCloseable {
         this(type.getName());
     }
 
+    /** Captures what the logger writes at {@code level} and above, setting its level for the capture's time. */
+    public LogCapture(String loggerName, Level level) {
+        this(loggerName);
+        previousLevel = logger.getLevel();
+        logger.setLevel(level);
+    }
+
+    private Level previousLevel;
+
+    /** The messages logged with this value of the MDC key, one per line. */
+    public String messagesWithMdc(String key, String value) {
+        synchronized (appender.list) {
+            return appender.list.stream().filter(e -> value.equals(e.getMDCPropertyMap().get(key)))
+                    .map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+        }
+    }
+
     /** The messages logged at this level, one per line. */
     public String messages(Level level) {
         synchronized (appender.list) {
@@ -39,5 +56,8 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         logger.detachAppender(appender);
+        if (previousLevel != null) {
+            logger.setLevel(previousLevel);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package org.senproxy.runtime;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,9 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -37,8 +34,7 @@ public final class ProxyApplication {
     private final Main main;
     private final Path home;
 
-    private final Map<String, String> overrides;
-    private final Properties fileProperties;
+    private final StartupSettings startupSettings;
 
     /**
      * Camel settings the proxy runs with unless told otherwise: Camel Main's management HTTP server with Prometheus
@@ -70,8 +66,7 @@ public final class ProxyApplication {
         this.home = home.toAbsolutePath().normalize();
         Map<String, String> properties = new LinkedHashMap<>(overrides);
         properties.put("senproxy.home", this.home.toString());
-        this.overrides = properties;
-        this.fileProperties = fileProperties();
+        this.startupSettings = new StartupSettings(this.home, properties);
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation(
                 "file:" + this.home.resolve("application.properties") + ";optional=true");
@@ -100,7 +95,7 @@ public final class ProxyApplication {
     private String routeFiles(List<String> connectors) {
         List<String> patterns = new ArrayList<>();
         patterns.add("file:" + home.resolve("routes") + "/*.camel.yaml");
-        Set<String> configured = configuredKeys();
+        Set<String> configured = startupSettings.configuredKeys();
         for (String connector : connectors) {
             Path file = home.resolve("connectors").resolve(connector + ".camel.yaml");
             if (!Files.isRegularFile(file)) {
@@ -119,7 +114,7 @@ public final class ProxyApplication {
                 LOG.warn("Setting {} is not read by connector {} (it reads {}): a typo?", key, connector,
                         declared.keys());
             }
-            List<String> missing = declared.missing(this::isSet);
+            List<String> missing = declared.missing(startupSettings::isSet);
             if (!missing.isEmpty()) {
                 LOG.error("Connector {} is not started: missing setting(s) {} (environment variable(s) {})",
                         connector, String.join(", ", missing),
@@ -139,47 +134,8 @@ public final class ProxyApplication {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    /**
-     * A setting, looked up before Camel starts (which connector files to load depends on it) in the order Camel
-     * uses: overrides, environment variable, JVM system property, application.properties.
-     */
     private String setting(String key) {
-        String value = overrides.get(key);
-        if (value == null) {
-            value = System.getenv(Settings.environmentName(key));
-        }
-        if (value == null) {
-            value = System.getProperty(key);
-        }
-        if (value == null) {
-            value = fileProperties.getProperty(key);
-        }
-        return value;
-    }
-
-    private boolean isSet(String key) {
-        String value = setting(key);
-        return value != null && !value.isBlank();
-    }
-
-    /** Keys given by name (overrides and application.properties); environment variables cannot be told apart. */
-    private Set<String> configuredKeys() {
-        Set<String> keys = new TreeSet<>(overrides.keySet());
-        keys.addAll(fileProperties.stringPropertyNames());
-        return keys;
-    }
-
-    private Properties fileProperties() {
-        Properties properties = new Properties();
-        Path file = home.resolve("application.properties");
-        if (Files.isRegularFile(file)) {
-            try (InputStream in = Files.newInputStream(file)) {
-                properties.load(in);
-            } catch (IOException e) {
-                throw new IllegalStateException("Cannot read " + file, e);
-            }
-        }
-        return properties;
+        return startupSettings.get(key);
     }
 
     /** Starts the proxy and returns once its routes run. */

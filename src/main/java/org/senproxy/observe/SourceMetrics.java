@@ -1,7 +1,14 @@
 package org.senproxy.observe;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,7 +34,10 @@ public class SourceMetrics {
 
     private final CamelContext context;
     private final Clock clock;
+    private static final int RECENT_FAILURES = 20;
+
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+    private final Deque<Failure> recentFailures = new ArrayDeque<>();
     private volatile MeterRegistry registry;
 
     public SourceMetrics(CamelContext context, Clock clock) {
@@ -51,8 +61,44 @@ public class SourceMetrics {
     }
 
     /** A poll of {@code connector} was given up, or a message it received could not be read. */
-    public void failed(String connector) {
+    public void failed(String connector, String reason) {
         polls(registry(), connector, "failed").increment();
+        synchronized (recentFailures) {
+            recentFailures.addFirst(new Failure(clock.instant(), connector, reason));
+            while (recentFailures.size() > RECENT_FAILURES) {
+                recentFailures.removeLast();
+            }
+        }
+    }
+
+    /** A failed poll, for the status page. */
+    public record Failure(Instant at, String connector, String reason) {
+    }
+
+    /** What the status page shows of one connector. */
+    public record Connector(String name, Instant lastSuccess, double polls, double failures, double records) {
+    }
+
+    /** The newest failures first, at most {@value #RECENT_FAILURES}. */
+    public List<Failure> recentFailures() {
+        synchronized (recentFailures) {
+            return List.copyOf(recentFailures);
+        }
+    }
+
+    /** Every connector that polled since start-up, by name. */
+    public List<Connector> connectors() {
+        MeterRegistry meters = registry();
+        Set<String> names = new TreeSet<>();
+        meters.find("senproxy.source.polls").counters().forEach(c -> names.add(c.getId().getTag("connector")));
+        List<Connector> connectors = new ArrayList<>();
+        for (String name : names) {
+            AtomicLong last = lastSuccess.get(name);
+            connectors.add(new Connector(name, last == null ? null : Instant.ofEpochSecond(last.get()),
+                    polls(meters, name, "ok").count(), polls(meters, name, "failed").count(),
+                    Counter.builder("senproxy.source.records").tag("connector", name).register(meters).count()));
+        }
+        return connectors;
     }
 
     private static Counter polls(MeterRegistry meters, String connector, String outcome) {

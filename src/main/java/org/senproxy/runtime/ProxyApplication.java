@@ -38,21 +38,27 @@ public final class ProxyApplication {
 
     /**
      * Camel settings the proxy runs with unless told otherwise: Camel Main's management HTTP server with Prometheus
-     * metrics at /observe/metrics and health at /observe/health (/live, /ready), and MDC logging. Each key may be set
+     * metrics at /observe/metrics and health at /observe/health (/live, /ready), its HTTP server for the status
+     * page (/status), MDC logging, and a tracer on standby. Each key may be set
      * like any other (camel.management.port=9877, or CAMEL_MANAGEMENT_PORT; camel.management.enabled=false turns the
      * server off).
      */
-    static final Map<String, String> CAMEL_DEFAULTS = Map.of(
-            "camel.management.enabled", "true",
-            "camel.management.port", "9876",
-            "camel.management.metricsEnabled", "true",
-            "camel.management.healthCheckEnabled", "true",
-            "camel.health.enabled", "true",
-            "camel.metrics.enabled", "true",
-            "camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,processor,file-descriptor",
+    static final Map<String, String> CAMEL_DEFAULTS = Map.ofEntries(
+            Map.entry("camel.management.enabled", "true"),
+            Map.entry("camel.management.port", "9876"),
+            Map.entry("camel.management.metricsEnabled", "true"),
+            Map.entry("camel.management.healthCheckEnabled", "true"),
+            Map.entry("camel.health.enabled", "true"),
+            Map.entry("camel.metrics.enabled", "true"),
+            Map.entry("camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,processor,file-descriptor"),
             // the correlation id of the record batch an exchange carries, in the MDC of every line it logs
-            "camel.mdc.enabled", "true",
-            "camel.mdc.customHeaders", "SenproxyCorrelation");
+            Map.entry("camel.mdc.enabled", "true"),
+            Map.entry("camel.mdc.customHeaders", "SenproxyCorrelation"),
+            // the status page and admin actions (routes/status-page.camel.yaml)
+            Map.entry("camel.server.enabled", "true"),
+            Map.entry("camel.server.port", "8080"),
+            // Camel's tracer installed but off: the admin action turns it on for one route at run time
+            Map.entry("camel.main.tracingStandby", "true"));
 
     static {
         // Smack logs through java.util.logging: one log format for everything

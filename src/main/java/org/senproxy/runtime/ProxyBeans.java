@@ -37,6 +37,7 @@ import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.SourceMetrics;
+import org.senproxy.observe.StatusPage;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
@@ -87,6 +88,9 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("sourceMetrics", sourceMetrics);
         QueueMetrics queueMetrics = new QueueMetrics(dataSource, link::isOnline, Clock.systemUTC(), 2_000);
         registry.bind("queueMetrics", queueMetrics);
+        registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
+        registry.bind("statusPage", new StatusPage(jid.toString(), sourceMetrics, queueMetrics, deadLetters,
+                link::isOnline, settings.optional("senproxy.admin.token").orElse(null), context, Clock.systemUTC()));
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {

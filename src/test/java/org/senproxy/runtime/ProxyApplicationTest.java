@@ -46,6 +46,7 @@ class ProxyApplicationTest {
         settings.put("senproxy.xmpp.port", "1");
         settings.put("senproxy.connectors", "ecodevices-source, postgres-sink, no-such-connector");
         settings.put("camel.management.port", Integer.toString(FreePort.next()));
+        settings.put("camel.server.port", Integer.toString(FreePort.next()));
         // ecodevices.address is missing; ecodevices.adress is a typo
         settings.put("ecodevices.base-name", "urn:dev:prm:1_");
         settings.put("ecodevices.adress", "192.168.1.20");
@@ -73,6 +74,7 @@ class ProxyApplicationTest {
         settings.put("senproxy.xmpp.host", "127.0.0.1");
         settings.put("senproxy.xmpp.port", "1"); // nothing listens there
         settings.put("camel.management.port", Integer.toString(port));
+        settings.put("camel.server.port", Integer.toString(FreePort.next()));
 
         proxy = new ProxyApplication(Path.of("."), settings);
         proxy.start();

@@ -127,6 +127,7 @@ public final class LocalFederation implements AutoCloseable {
         settings.put("senproxy.db.pool-size", "4");
         settings.put("camel.management.port", Integer.toString(
                 managementPorts.computeIfAbsent(user, u -> FreePort.next())));
+        settings.put("camel.server.port", Integer.toString(FreePort.next()));
         settings.putAll(tuning);
         return settings;
     }

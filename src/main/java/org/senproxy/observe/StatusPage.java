@@ -1,0 +1,164 @@
+package org.senproxy.observe;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.Tracer;
+import org.senproxy.delivery.DeadLetters;
+
+/**
+ * The proxy's status page and its admin actions, served by Camel Main's HTTP server (routes/status-page.camel.yaml):
+ * <ul>
+ * <li>{@code GET /status}: the page (one HTML file, no external resources);</li>
+ * <li>{@code GET /status.json}: what it shows: connectors and their freshness, queue depths, open dead letters,
+ * recent poll failures (the proxy's alarms), the XMPP session;</li>
+ * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false}: admin
+ * only, with {@code Authorization: Bearer <senproxy.admin.token>}. Without a token configured, admin actions are
+ * refused; a wrong token is refused alike, and neither says which.</li>
+ * </ul>
+ */
+public class StatusPage {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String jid;
+    private final SourceMetrics sources;
+    private final QueueMetrics queues;
+    private final DeadLetters deadLetters;
+    private final BooleanSupplier xmppOnline;
+    private final byte[] adminAuthorization;
+    private final CamelContext context;
+    private final Clock clock;
+    private final Instant started;
+
+    /** @param adminToken the admin token, or {@code null}: admin actions are then refused */
+    public StatusPage(String jid, SourceMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
+            BooleanSupplier xmppOnline, String adminToken, CamelContext context, Clock clock) {
+        this.jid = jid;
+        this.sources = sources;
+        this.queues = queues;
+        this.deadLetters = deadLetters;
+        this.xmppOnline = xmppOnline;
+        this.adminAuthorization = adminToken == null || adminToken.isBlank() ? null
+                : ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+        this.context = context;
+        this.clock = clock;
+        this.started = clock.instant();
+    }
+
+    /** The page itself. */
+    public String html() {
+        try (InputStream in = StatusPage.class.getResourceAsStream("/status/index.html")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the page shows, as JSON. */
+    public String json() throws SQLException, IOException {
+        Instant now = clock.instant();
+        ObjectNode status = JSON.createObjectNode();
+        status.put("proxy", jid);
+        status.put("now", now.toString());
+        status.put("uptimeSeconds", Duration.between(started, now).toSeconds());
+        status.put("xmppConnected", xmppOnline.getAsBoolean());
+        ArrayNode connectors = status.putArray("connectors");
+        for (SourceMetrics.Connector c : sources.connectors()) {
+            ObjectNode node = connectors.addObject().put("name", c.name()).put("polls", (long) c.polls())
+                    .put("failures", (long) c.failures()).put("records", (long) c.records());
+            if (c.lastSuccess() != null) {
+                node.put("lastSuccess", c.lastSuccess().toString())
+                        .put("ageSeconds", Duration.between(c.lastSuccess(), now).toSeconds());
+            }
+        }
+        ObjectNode queue = status.putObject("queues");
+        queue.putObject("outbox").put("pending", queues.count("outbox", "pending"))
+                .put("sent", queues.count("outbox", "sent")).put("dead", queues.count("outbox", "dead"));
+        queue.putObject("inbox").put("pending", queues.count("inbox", "pending"))
+                .put("dead", queues.count("inbox", "dead"));
+        ArrayNode letters = status.putArray("deadLetters");
+        for (DeadLetters.Listed l : deadLetters.list(50, false)) {
+            letters.addObject().put("id", l.id()).put("origin", l.origin()).put("messageId", l.messageId())
+                    .put("correlationId", l.correlationId()).put("route", l.routeId()).put("peer", l.peerJid())
+                    .put("reason", l.reason()).put("attempts", l.attempts()).put("at", l.createdAt().toString())
+                    .put("replayable", !"inbound".equals(l.origin()));
+        }
+        ArrayNode alarms = status.putArray("alarms");
+        for (SourceMetrics.Failure f : sources.recentFailures()) {
+            alarms.addObject().put("at", f.at().toString()).put("connector", f.connector())
+                    .put("reason", f.reason());
+        }
+        return JSON.writeValueAsString(status);
+    }
+
+    /** Replays one dead letter (admin). */
+    public String replay(Exchange exchange) throws SQLException {
+        if (!admin(exchange)) {
+            return refused(exchange);
+        }
+        long id;
+        try {
+            id = Long.parseLong(exchange.getMessage().getHeader("id", String.class));
+        } catch (NumberFormatException e) {
+            return answer(exchange, 400, "not a dead letter id");
+        }
+        DeadLetters.Replay outcome = deadLetters.replay(id);
+        return switch (outcome) {
+            case REPLAYED -> answer(exchange, 200, "dead letter " + id + " replayed: its row is queued again");
+            case ALREADY_REPLAYED -> answer(exchange, 409, "dead letter " + id + " was replayed before");
+            case NOT_REPLAYABLE -> answer(exchange, 409, "dead letter " + id + " is an inbound message that was"
+                    + " refused: it has no row to replay; its sender must send it again");
+            case NOT_FOUND -> answer(exchange, 404, "no dead letter " + id);
+        };
+    }
+
+    /** Turns Camel's message tracing on or off for one route (admin), without a restart. */
+    public String trace(Exchange exchange) {
+        if (!admin(exchange)) {
+            return refused(exchange);
+        }
+        String routeId = exchange.getMessage().getHeader("routeId", String.class);
+        if (context.getRoute(routeId) == null) {
+            return answer(exchange, 404, "no route " + routeId);
+        }
+        boolean enabled = !"false".equalsIgnoreCase(exchange.getMessage().getHeader("enabled", "true", String.class));
+        Tracer tracer = context.getTracer();
+        if (enabled) {
+            tracer.setTracePattern(routeId);
+        }
+        tracer.setEnabled(enabled);
+        return answer(exchange, 200, "tracing " + (enabled ? "on for route " + routeId + " (logger"
+                + " org.apache.camel.Tracing)" : "off"));
+    }
+
+    private boolean admin(Exchange exchange) {
+        String given = exchange.getMessage().getHeader("Authorization", String.class);
+        return adminAuthorization != null && given != null
+                && MessageDigest.isEqual(adminAuthorization, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String refused(Exchange exchange) {
+        return answer(exchange, 403, "admin only: send Authorization: Bearer <senproxy.admin.token>"
+                + " (admin actions are off while senproxy.admin.token is not set)");
+    }
+
+    private static String answer(Exchange exchange, int code, String message) {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, code);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        return JSON.createObjectNode().put("ok", code == 200).put("message", message).toString();
+    }
+}

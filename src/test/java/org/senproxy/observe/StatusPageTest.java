@@ -1,0 +1,193 @@
+package org.senproxy.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.senproxy.runtime.ProxyApplication;
+import org.senproxy.testing.EcodevicesStub;
+import org.senproxy.testing.FreePort;
+import org.senproxy.testing.HeadlessChromium;
+import org.senproxy.testing.TestPostgres;
+
+/**
+ * The status page of a running proxy, end to end: what status.json says, admin actions refused without the token,
+ * and the page in headless Chromium showing a connector, the queues, a dead letter and an alarm, then replaying the
+ * dead letter with the admin token. The screenshot is kept as target/status-page.png.
+ */
+class StatusPageTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "admin-token-for-this-test";
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private EcodevicesStub box;
+    private ProxyApplication proxy;
+    private String database;
+    private String web;
+
+    @BeforeEach
+    void start() throws Exception {
+        box = new EcodevicesStub();
+        box.mode(EcodevicesStub.Mode.SERVER_ERROR);
+        database = TestPostgres.newDatabase("status");
+        int webPort = FreePort.next();
+        web = "http://127.0.0.1:" + webPort;
+        Map<String, String> settings = new HashMap<>();
+        settings.put("senproxy.db.url", database);
+        settings.put("senproxy.db.user", "postgres");
+        settings.put("senproxy.xmpp.jid", "proxy-s@localhost");
+        settings.put("senproxy.xmpp.password", "not-used-here");
+        settings.put("senproxy.xmpp.host", "127.0.0.1");
+        settings.put("senproxy.xmpp.port", "1"); // no XMPP server: rows wait in the outbox
+        settings.put("camel.management.port", Integer.toString(FreePort.next()));
+        settings.put("camel.server.port", Integer.toString(webPort));
+        settings.put("senproxy.admin.token", TOKEN);
+        settings.put("senproxy.connectors", "ecodevices-source, postgres-sink");
+        settings.put("ecodevices.address", box.address());
+        settings.put("ecodevices.base-name", "urn:dev:prm:09111642617347_");
+        settings.put("ecodevices.poll-interval-ms", "300");
+        settings.put("senproxy.source.retries", "0");
+        proxy = new ProxyApplication(Path.of("."), settings);
+        proxy.start();
+        sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",
+                "INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app",
+                "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
+                        + " status, attempts) SELECT gen_random_uuid(), 'poll-dead', id, 'proxy-b@localhost',"
+                        + " '[{\"n\":\"urn:dev:x:1_power\",\"v\":1,\"t\":1700000000}]', 1, 'dead', 20 FROM consumer",
+                "INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts,"
+                        + " correlation_id) SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid,"
+                        + " 'no acknowledgement from proxy-b@localhost after 20 attempts', 20, 'poll-dead' FROM outbox",
+                "INSERT INTO dead_letter (origin, message_id, route_id, peer_jid, reason) VALUES ('inbound', 'x1',"
+                        + " 'federation-inbound', 'stranger@localhost', 'unknown sender stranger@localhost')");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+        }
+        box.close();
+    }
+
+    @Test
+    void showsTheProxyAndReplaysADeadLetterFromTheBrowser() throws Exception {
+        // a failed poll (an alarm), then good ones
+        await().atMost(Duration.ofSeconds(20)).until(() -> status().path("alarms").size() > 0);
+        box.mode(EcodevicesStub.Mode.FRAME);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status().path("connectors").path(0).has("lastSuccess"));
+        // the queue counts are read at most every 2 s
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> status().path("queues").path("outbox").path("pending").asLong() > 0);
+
+        JsonNode status = status();
+        assertThat(status.path("proxy").asText()).isEqualTo("proxy-s@localhost");
+        assertThat(status.path("xmppConnected").asBoolean()).isFalse();
+        assertThat(status.path("connectors").path(0).path("name").asText()).isEqualTo("ecodevices-source");
+        assertThat(status.path("connectors").path(0).path("failures").asLong()).isPositive();
+        assertThat(status.path("queues").path("outbox").path("pending").asLong()).isPositive();
+        assertThat(status.path("queues").path("outbox").path("dead").asLong()).isEqualTo(1);
+        assertThat(status.path("deadLetters")).hasSize(2);
+        assertThat(status.path("alarms").path(0).path("reason").asText()).contains("statusCode: 500");
+        long replayable = status.path("deadLetters").findValues("id").stream().map(JsonNode::asLong)
+                .filter(id -> id != inboundLetter()).findFirst().orElseThrow();
+
+        // admin actions need the token
+        assertThat(post("/admin/dead-letters/" + replayable + "/replay", null).statusCode()).isEqualTo(403);
+        assertThat(post("/admin/dead-letters/" + replayable + "/replay", "not-the-token").statusCode())
+                .isEqualTo(403);
+        assertThat(post("/admin/dead-letters/" + inboundLetter() + "/replay", TOKEN).statusCode()).isEqualTo(409);
+
+        try (HeadlessChromium chromium = new HeadlessChromium()) {
+            chromium.open(web + "/status");
+            chromium.await("document.body.dataset.loaded === 'true'", Duration.ofSeconds(20));
+            String text = chromium.evaluate("document.body.innerText").asText();
+            assertThat(text).contains("proxy-s@localhost").contains("ecodevices-source").contains("down")
+                    .contains("no acknowledgement from proxy-b@localhost after 20 attempts")
+                    .contains("unknown sender stranger@localhost").contains("poll failed");
+            assertThat(chromium.evaluate("document.querySelectorAll('button.replay').length").asInt())
+                    .as("a replay button for the outbox dead letter, none for the refused inbound message")
+                    .isEqualTo(1);
+
+            chromium.evaluate("const t = document.getElementById('token'); t.value = '" + TOKEN + "';"
+                    + " t.dispatchEvent(new Event('change')); document.querySelector('button.replay').click(); 1");
+            chromium.await("document.getElementById('message').textContent.includes('replayed')",
+                    Duration.ofSeconds(20));
+            chromium.await("document.querySelectorAll('button.replay').length === 0", Duration.ofSeconds(20));
+            chromium.screenshot(Path.of("target", "status-page.png"));
+        }
+        assertThat(text("SELECT status || ' ' || attempts FROM outbox WHERE correlation_id = 'poll-dead'"))
+                .isEqualTo("pending 0");
+        assertThat(text("SELECT count(*) FROM dead_letter WHERE replayed_at IS NOT NULL")).isEqualTo("1");
+    }
+
+    @Test
+    void tracingOneRouteIsSwitchedOnAndOffWithoutARestart() throws Exception {
+        assertThat(post("/admin/trace/outbox-dispatch", null).statusCode()).isEqualTo(403);
+        assertThat(proxy.context().getTracer().isEnabled()).isFalse();
+
+        HttpResponse<String> on = post("/admin/trace/outbox-dispatch?enabled=true", TOKEN);
+        assertThat(on.statusCode()).isEqualTo(200);
+        assertThat(proxy.context().getTracer().isEnabled()).isTrue();
+        assertThat(proxy.context().getTracer().getTracePattern()).isEqualTo("outbox-dispatch");
+
+        assertThat(post("/admin/trace/outbox-dispatch?enabled=false", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(proxy.context().getTracer().isEnabled()).isFalse();
+        assertThat(post("/admin/trace/no-such-route", TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    private JsonNode status() throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(web + "/status.json")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private HttpResponse<String> post(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(web + path))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long inboundLetter() {
+        try {
+            return Long.parseLong(text("SELECT id FROM dead_letter WHERE origin = 'inbound'"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String text(String query) throws Exception {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private void sql(String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+}

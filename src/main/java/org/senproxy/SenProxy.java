@@ -2,6 +2,7 @@ package org.senproxy;
 
 import java.util.concurrent.Callable;
 
+import org.senproxy.cli.DeadLettersCommand;
 import org.senproxy.cli.SenmlCommand;
 import org.senproxy.cli.TraceCommand;
 import org.senproxy.cli.TransformCommand;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "sen-proxy", mixinStandardHelpOptions = true, version = "sen-proxy 0.1",
         description = {"Federated energy-data exchange: SenML over XMPP.",
             "Without a subcommand, runs the proxy configured by application.properties and the environment."},
-        subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class, TraceCommand.class})
+        subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class, TraceCommand.class,
+            DeadLettersCommand.class})
 public final class SenProxy implements Callable<Integer> {
 
     public static void main(String[] args) {

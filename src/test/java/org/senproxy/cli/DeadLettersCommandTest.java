@@ -1,0 +1,120 @@
+package org.senproxy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.senproxy.SenProxy;
+import org.senproxy.testing.TestPostgres;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/** {@code sen-proxy dead-letters list|replay} on a real database. */
+class DeadLettersCommandTest {
+
+    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    private final Level rootLevel = root.getLevel();
+    private StringWriter out;
+    private StringWriter err;
+    private String database;
+    private long outboxLetter;
+    private long inboundLetter;
+
+    @BeforeEach
+    void database() throws Exception {
+        database = TestPostgres.newDatabase("dead");
+        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",
+                "INSERT INTO consumer (source, app_id) SELECT 'src', id FROM app",
+                "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
+                        + " status, attempts, last_error) SELECT gen_random_uuid(), 'poll-1', id, 'proxy-b@localhost',"
+                        + " '[]', 3, 'dead', 20, 'timeout' FROM consumer",
+                "INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts,"
+                        + " correlation_id) SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid,"
+                        + " 'no acknowledgement from proxy-b@localhost after 20 attempts', 20, 'poll-1' FROM outbox",
+                "INSERT INTO dead_letter (origin, message_id, route_id, peer_jid, reason) VALUES ('inbound', 'x',"
+                        + " 'federation-inbound', 'stranger@localhost', 'unknown sender')");
+        outboxLetter = number("SELECT id FROM dead_letter WHERE origin = 'outbox'");
+        inboundLetter = number("SELECT id FROM dead_letter WHERE origin = 'inbound'");
+    }
+
+    @AfterEach
+    void restore() {
+        root.setLevel(rootLevel);
+    }
+
+    private int run(String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("dead-letters"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--db-url", database, "--db-user", "postgres"));
+        return new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(all.toArray(String[]::new));
+    }
+
+    @Test
+    void listsThenReplaysOneDeadLetter() throws Exception {
+        assertThat(run("list")).isZero();
+        assertThat(out.toString()).contains(outboxLetter + "  ").contains("outbox (outbox-dispatch)")
+                .contains("corr poll-1").contains("no acknowledgement from proxy-b@localhost after 20 attempts")
+                .contains("unknown sender").contains("2 dead letter(s)");
+
+        assertThat(run("replay", Long.toString(outboxLetter))).isZero();
+        assertThat(out.toString()).contains("replayed");
+        assertThat(text("SELECT status || ' ' || attempts || ' ' || coalesce(last_error, '-') FROM outbox"))
+                .isEqualTo("pending 0 -");
+
+        assertThat(run("replay", Long.toString(outboxLetter))).isEqualTo(1);
+        assertThat(out.toString()).contains("already replayed");
+        assertThat(run("replay", Long.toString(inboundLetter))).isEqualTo(1);
+        assertThat(out.toString()).contains("not replayable");
+        assertThat(run("replay", "999999")).isEqualTo(1);
+
+        assertThat(run("list")).isZero();
+        assertThat(out.toString()).contains("1 dead letter(s)");
+        assertThat(run("list", "--all")).isZero();
+        assertThat(out.toString()).contains("replayed 20").contains("2 dead letter(s)");
+    }
+
+    @Test
+    void replayAllQueuesEveryRowAgain() throws Exception {
+        assertThat(run("replay", "--all")).isZero();
+        assertThat(out.toString()).contains("1 dead letter(s) replayed");
+        assertThat(text("SELECT status FROM outbox")).isEqualTo("pending");
+        assertThat(run("replay")).isEqualTo(2);
+    }
+
+    private void sql(String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    private String text(String query) throws Exception {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private long number(String query) throws Exception {
+        return Long.parseLong(text(query));
+    }
+}

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.senproxy.observe.OtlpTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -35,6 +36,7 @@ public final class ProxyApplication {
     private final Path home;
 
     private final StartupSettings startupSettings;
+    private OtlpTracing tracing;
 
     /**
      * Camel settings the proxy runs with unless told otherwise: Camel Main's management HTTP server with Prometheus
@@ -83,6 +85,15 @@ public final class ProxyApplication {
             String configured = setting(key);
             main.addOverrideProperty(key, configured != null ? configured : value);
         });
+        if (startupSettings.isSet("senproxy.tracing.otlp-endpoint")) {
+            String endpoint = startupSettings.get("senproxy.tracing.otlp-endpoint");
+            tracing = new OtlpTracing(endpoint, startupSettings.get("senproxy.tracing.service-name", "sen-proxy"),
+                    startupSettings.get("senproxy.replica", hostName()));
+            main.bind("otelTracer", tracing.tracer());
+            main.bind("otelPropagators", tracing.propagators());
+            main.addOverrideProperty("camel.opentelemetry2.enabled", "true");
+            LOG.info("OpenTelemetry spans of every route are exported to {}", endpoint);
+        }
         main.configure().withRoutesIncludePattern(routeFiles(connectors()));
         main.configure().addConfiguration(new ProxyBeans());
     }
@@ -140,6 +151,14 @@ public final class ProxyApplication {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "sen-proxy";
+        }
+    }
+
     private String setting(String key) {
         return startupSettings.get(key);
     }
@@ -151,11 +170,20 @@ public final class ProxyApplication {
 
     public void stop() {
         main.stop();
+        if (tracing != null) {
+            tracing.close();
+        }
     }
 
     /** Runs until the JVM is asked to stop (Ctrl-C, SIGTERM). */
     public void run() throws Exception {
-        main.run();
+        try {
+            main.run();
+        } finally {
+            if (tracing != null) {
+                tracing.close();
+            }
+        }
     }
 
     public CamelContext context() {

@@ -54,6 +54,7 @@ SENPROXY_METRICS = {
     "senproxy_dead_letters",
     "senproxy_xmpp_connected",
     "senproxy_outbox_acks_pending",
+    "senproxy_sink_records_total",
 }
 METRIC_PREFIXES = ("camel_", "jvm_", "process_")
 

@@ -35,7 +35,7 @@ public class StatusPage {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String jid;
-    private final SourceMetrics sources;
+    private final ConnectorMetrics sources;
     private final QueueMetrics queues;
     private final DeadLetters deadLetters;
     private final BooleanSupplier xmppOnline;
@@ -45,7 +45,7 @@ public class StatusPage {
     private final Instant started;
 
     /** @param adminToken the admin token, or {@code null}: admin actions are then refused */
-    public StatusPage(String jid, SourceMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
+    public StatusPage(String jid, ConnectorMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
             BooleanSupplier xmppOnline, String adminToken, CamelContext context, Clock clock) {
         this.jid = jid;
         this.sources = sources;
@@ -77,7 +77,7 @@ public class StatusPage {
         status.put("uptimeSeconds", Duration.between(started, now).toSeconds());
         status.put("xmppConnected", xmppOnline.getAsBoolean());
         ArrayNode connectors = status.putArray("connectors");
-        for (SourceMetrics.Connector c : sources.connectors()) {
+        for (ConnectorMetrics.Connector c : sources.connectors()) {
             ObjectNode node = connectors.addObject().put("name", c.name()).put("polls", (long) c.polls())
                     .put("failures", (long) c.failures()).put("records", (long) c.records());
             if (c.lastSuccess() != null) {
@@ -98,7 +98,7 @@ public class StatusPage {
                     .put("replayable", !"inbound".equals(l.origin()));
         }
         ArrayNode alarms = status.putArray("alarms");
-        for (SourceMetrics.Failure f : sources.recentFailures()) {
+        for (ConnectorMetrics.Failure f : sources.recentFailures()) {
             alarms.addObject().put("at", f.at().toString()).put("connector", f.connector())
                     .put("reason", f.reason());
         }

@@ -36,7 +36,7 @@ import org.senproxy.federation.Peers;
 import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.QueueMetrics;
-import org.senproxy.observe.SourceMetrics;
+import org.senproxy.observe.ConnectorMetrics;
 import org.senproxy.observe.StatusPage;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
@@ -84,12 +84,12 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
         registry.bind("sourceRecords", new SourceRecords());
-        SourceMetrics sourceMetrics = new SourceMetrics(context, Clock.systemUTC());
-        registry.bind("sourceMetrics", sourceMetrics);
+        ConnectorMetrics connectorMetrics = new ConnectorMetrics(context, Clock.systemUTC());
+        registry.bind("connectorMetrics", connectorMetrics);
         QueueMetrics queueMetrics = new QueueMetrics(dataSource, link::isOnline, Clock.systemUTC(), 2_000);
         registry.bind("queueMetrics", queueMetrics);
         registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
-        registry.bind("statusPage", new StatusPage(jid.toString(), sourceMetrics, queueMetrics, deadLetters,
+        registry.bind("statusPage", new StatusPage(jid.toString(), connectorMetrics, queueMetrics, deadLetters,
                 link::isOnline, settings.optional("senproxy.admin.token").orElse(null), context, Clock.systemUTC()));
         context.addStartupListener(new StartupListener() {
             @Override
@@ -99,7 +99,7 @@ public class ProxyBeans implements CamelConfiguration {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                queueMetrics.bindTo(sourceMetrics.registry());
+                queueMetrics.bindTo(connectorMetrics.registry());
             }
         });
         registry.bind("watermarks", new Watermarks(dataSource));

@@ -13,7 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.senproxy.observe.SourceMetrics;
+import org.senproxy.observe.ConnectorMetrics;
 import org.senproxy.senml.Measurement;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.LogCapture;
@@ -103,7 +103,7 @@ class EcodevicesSourceTest {
     }
 
     private MeterRegistry meters() {
-        return harness.context.getRegistry().lookupByNameAndType("sourceMetrics", SourceMetrics.class).registry();
+        return harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class).registry();
     }
 
     /** senproxy_source_polls_total of this connector with that outcome. */

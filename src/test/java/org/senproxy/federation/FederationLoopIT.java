@@ -73,6 +73,21 @@ class FederationLoopIT {
         assertExactlyOnce();
         System.out.printf("FEDERATION %d records from A to B in %.1f s (%.0f records/s, polling included)%n",
                 sinkCount(), seconds, sinkCount() / seconds);
+
+        // the metrics count what happened: every poll, every record in and out
+        int polls = federation.ecodevices.served().size();
+        assertThat(federation.metric(LocalFederation.A,
+                "senproxy_source_polls_total{connector=\"ecodevices-source\",outcome=\"ok\"}")).isEqualTo(polls);
+        assertThat(federation.metric(LocalFederation.A,
+                "senproxy_source_records_total{connector=\"ecodevices-source\"}"))
+                .isEqualTo(polls * RECORDS_PER_FRAME);
+        assertThat(federation.metric(LocalFederation.B, "senproxy_sink_records_total{sink=\"postgres-sink\"}"))
+                .isEqualTo(polls * RECORDS_PER_FRAME);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(federation.metric(LocalFederation.A, "senproxy_outbox_acks_pending")).isZero();
+            assertThat(federation.metric(LocalFederation.A, "senproxy_outbox_rows{status=\"pending\"}")).isZero();
+            assertThat(federation.metric(LocalFederation.B, "senproxy_inbox_rows{status=\"pending\"}")).isZero();
+        });
     }
 
     @Test
@@ -81,10 +96,17 @@ class FederationLoopIT {
         int before = federation.ecodevices.served().size();
         federation.polling(true);
         await().atMost(Duration.ofSeconds(60)).until(() -> federation.ecodevices.served().size() >= before + 50);
+        assertThat(federation.readiness(LocalFederation.A)).isEqualTo(200);
         federation.xmpp.stop();
         Instant down = Instant.now();
+        // not ready while the session is down, alive all the same
+        await().atMost(Duration.ofSeconds(30)).until(() -> federation.readiness(LocalFederation.A) == 503
+                && federation.readiness(LocalFederation.B) == 503);
+        assertThat(federation.metric(LocalFederation.A, "senproxy_xmpp_connected")).isZero();
         await().atMost(Duration.ofSeconds(60)).until(() -> federation.ecodevices.served().size() >= before + 150);
         federation.xmpp.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> federation.readiness(LocalFederation.A) == 200
+                && federation.readiness(LocalFederation.B) == 200);
         System.out.printf("FEDERATION XMPP server was down %d ms%n", Duration.between(down, Instant.now()).toMillis());
         await().atMost(Duration.ofSeconds(60)).until(() -> federation.ecodevices.served().size() >= before + 250);
         federation.polling(false);

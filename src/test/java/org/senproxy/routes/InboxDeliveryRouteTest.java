@@ -9,6 +9,7 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.senproxy.observe.ConnectorMetrics;
 import org.senproxy.testing.RouteHarness;
 
 /** routes/inbox-delivery.camel.yaml: due inbox rows go to the sink, with retries and dead letters. */
@@ -55,6 +56,9 @@ class InboxDeliveryRouteTest {
         assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered' AND attempts = 1")).isEqualTo(2);
         deliverDue();
         assertThat(sink.getReceivedCounter()).isEqualTo(2);
+        assertThat(harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                .registry().find("senproxy.sink.records").tag("sink", "test-sink").counter().count())
+                .as("records delivered to the sink").isEqualTo(2);
     }
 
     @Test

@@ -1,6 +1,10 @@
 package org.senproxy.testing;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -167,6 +171,27 @@ public final class LocalFederation implements AutoCloseable {
     /** The base URL of a proxy's management server (/observe/metrics, /observe/health). */
     public String management(String user) {
         return "http://127.0.0.1:" + managementPorts.get(user);
+    }
+
+    /**
+     * The value of one series of a proxy's Prometheus metrics, e.g.
+     * {@code senproxy_source_records_total{connector="ecodevices-source"}}; NaN when it is not there.
+     */
+    public double metric(String user, String series) throws Exception {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(management(user)
+                + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** The HTTP status of a proxy's readiness endpoint: 200 ready, 503 not. */
+    public int readiness(String user) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(management(user)
+                + "/observe/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** Starts or stops A's Eco-devices poller. */

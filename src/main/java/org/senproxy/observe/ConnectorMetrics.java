@@ -19,18 +19,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 
 /**
- * What operators watch of the source connectors, as Micrometer meters (Prometheus names):
+ * What operators watch of the connectors, as Micrometer meters (Prometheus names):
  * <ul>
  * <li>{@code senproxy_source_polls_total{connector, outcome="ok"|"failed"}}: polls whose records entered the outbox,
  * and polls given up after their retries (or a subscribed message dropped as unreadable);</li>
  * <li>{@code senproxy_source_records_total{connector}}: records entered into the outbox;</li>
  * <li>{@code senproxy_source_last_success_seconds{connector}}: when the last good poll committed (epoch seconds;
- * its age is {@code time() - senproxy_source_last_success_seconds}).</li>
+ * its age is {@code time() - senproxy_source_last_success_seconds});</li>
+ * <li>{@code senproxy_sink_records_total{sink}}: records the receiving side delivered to its local system.</li>
  * </ul>
  * Camel's own per-route meters ({@code camel_exchanges_*}) come on top. The meters live in the registry that Camel
  * Main's metrics set up (camel.metrics.enabled); without one (route tests), in a registry of this object's own.
  */
-public class SourceMetrics {
+public class ConnectorMetrics {
 
     private final CamelContext context;
     private final Clock clock;
@@ -40,7 +41,7 @@ public class SourceMetrics {
     private final Deque<Failure> recentFailures = new ArrayDeque<>();
     private volatile MeterRegistry registry;
 
-    public SourceMetrics(CamelContext context, Clock clock) {
+    public ConnectorMetrics(CamelContext context, Clock clock) {
         this.context = context;
         this.clock = clock;
     }
@@ -58,6 +59,13 @@ public class SourceMetrics {
                     .register(meters);
             return seconds;
         }).set(clock.instant().getEpochSecond());
+    }
+
+    /** The inbox delivered {@code records} records to the sink connector {@code sink}. */
+    public void delivered(String sink, int records) {
+        Counter.builder("senproxy.sink.records").tag("sink", sink)
+                .description("records delivered to the local system by a sink connector").register(registry())
+                .increment(records);
     }
 
     /** A poll of {@code connector} was given up, or a message it received could not be read. */

@@ -25,7 +25,8 @@ class InboxDeliveryRouteTest {
         harness.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:test-sink").routeId("test-sink").to("mock:sink");
+                // a sink may drop every header (the webhook sink does): the row is still marked delivered
+                from("direct:test-sink").routeId("test-sink").removeHeaders("*").to("mock:sink");
             }
         }).start();
     }

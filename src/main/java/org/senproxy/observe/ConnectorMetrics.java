@@ -23,7 +23,9 @@ import org.apache.camel.CamelContext;
  * <ul>
  * <li>{@code senproxy_source_polls_total{connector, outcome="ok"|"failed"}}: polls whose records entered the outbox,
  * and polls given up after their retries (or a subscribed message dropped as unreadable);</li>
- * <li>{@code senproxy_source_records_total{connector}}: records entered into the outbox;</li>
+ * <li>{@code senproxy_source_records_total{connector}}: records entered into the outbox (new ones only);</li>
+ * <li>{@code senproxy_source_duplicates_total{connector}}: records polled again (same source, name and time as one
+ * already in the outbox) and dropped;</li>
  * <li>{@code senproxy_source_last_success_seconds{connector}}: when the last good poll committed (epoch seconds;
  * its age is {@code time() - senproxy_source_last_success_seconds});</li>
  * <li>{@code senproxy_sink_records_total{sink}}: records the receiving side delivered to its local system.</li>
@@ -59,6 +61,17 @@ public class ConnectorMetrics {
                     .register(meters);
             return seconds;
         }).set(clock.instant().getEpochSecond());
+    }
+
+    /**
+     * A poll of {@code connector} brought {@code records} records already in the outbox (overlapping windows, a re-read
+     * after a crash, a message delivered twice), which were dropped. Counted even when zero, so that the series exists
+     * from the connector's first poll.
+     */
+    public void duplicates(String connector, int records) {
+        Counter.builder("senproxy.source.duplicates").tag("connector", connector)
+                .description("records a source connector polled again and that were dropped as duplicates")
+                .register(registry()).increment(records);
     }
 
     /** The inbox delivered {@code records} records to the sink connector {@code sink}. */

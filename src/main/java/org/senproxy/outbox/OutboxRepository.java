@@ -102,28 +102,35 @@ public class OutboxRepository {
 
     /**
      * Puts resolved records into the outbox: one row per message per subscribed consumer, all in one
-     * transaction, so a poll enters the outbox whole or not at all. A cumulative index that went down is
-     * flagged with a reset record (see {@link IndexResets}).
+     * transaction, so a poll enters the outbox whole or not at all. A record whose natural key (source, name,
+     * time) an earlier append took is dropped, as is a record after the first of its key in the same poll (see
+     * {@link SourceKeys}). A cumulative index that went down is flagged with a reset record (see {@link IndexResets}).
      *
-     * @return the number of rows written
+     * @return the rows written, the records they hold and the duplicates dropped
      */
-    public int append(List<Measurement> records, String source, String correlationId) throws SQLException {
+    public Appended append(List<Measurement> records, String source, String correlationId) throws SQLException {
         return append(records, source, correlationId, null);
     }
 
     /**
      * Same as {@link #append(List, String, String)}, and in the same transaction moves the source's watermark
-     * to {@code watermark} (when not null): an incremental connector reads from there next time.
+     * to {@code watermark} (when not null), even if no record was new: an incremental connector reads from there
+     * next time.
      */
-    public int append(List<Measurement> records, String source, String correlationId, String watermark)
+    public Appended append(List<Measurement> records, String source, String correlationId, String watermark)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                // The watermark moves even when every record was a duplicate: the window was read.
                 if (watermark != null) {
                     Watermarks.write(c, source, watermark);
                 }
-                List<Measurement> flagged = IndexResets.flag(c, source, records);
+                List<Measurement> fresh = SourceKeys.takeNew(c, source, records);
+                // <name>/reset records are derived from readings, not read from the source, so they take no key:
+                // IndexResets sees only the new readings, and a re-read reading, dropped above, cannot flag its reset
+                // a second time. A reset repeats only if its reading does, which the keys prevent.
+                List<Measurement> flagged = IndexResets.flag(c, source, fresh);
                 List<OutboxEntry> entries = packer.pack(flagged, subscriptions(c, source));
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                     for (OutboxEntry e : entries) {
@@ -138,10 +145,15 @@ public class OutboxRepository {
                     ps.executeBatch();
                 }
                 c.commit();
-                if (entries.isEmpty() && !records.isEmpty()) {
-                    LOG.debug("No consumer subscribes to {} records of {}", records.size(), source);
+                int duplicates = records.size() - fresh.size();
+                if (duplicates > 0) {
+                    LOG.debug("{} of {} record(s) of {} had a name and time seen before: dropped as duplicates",
+                            duplicates, records.size(), source);
                 }
-                return entries.size();
+                if (entries.isEmpty() && !fresh.isEmpty()) {
+                    LOG.debug("No consumer subscribes to {} records of {}", fresh.size(), source);
+                }
+                return new Appended(entries.size(), fresh.size(), duplicates);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -10,6 +10,7 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -28,6 +29,7 @@ import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.connectors.DateWindows;
 import org.senproxy.connectors.OAuth2Tokens;
 import org.senproxy.delivery.DeadLetters;
+import org.senproxy.delivery.Retention;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.federation.FederationCodec;
 import org.senproxy.federation.FederationLink;
@@ -118,6 +120,7 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.inbox.batch-size", 100),
                 settings.integer("senproxy.inbox.lease-ms", 60_000),
                 retry(settings, "senproxy.inbox", "retry-first-ms")));
+        registry.bind("retention", retention(settings, dataSource, connectorMetrics));
 
         context.addService(new ServiceSupport() {
             @Override
@@ -128,6 +131,26 @@ public class ProxyBeans implements CamelConfiguration {
         }, true, true);
         LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", jid, replica, dataSource.getJdbcUrl(),
                 xmppHost, xmppPort);
+    }
+
+    /**
+     * The retention of finished rows (routes/retention.camel.yaml). Warns when finished rows would go before a sender
+     * with this proxy's outbox settings gives up on a message: a message sent again after its inbox row is gone would
+     * be stored and delivered again.
+     */
+    private static Retention retention(Settings settings, DataSource dataSource, ConnectorMetrics metrics) {
+        int doneDays = settings.integer("senproxy.retention.done-days", 7);
+        Duration giveUp = settings.millis("senproxy.outbox.max-backoff-ms", 600_000)
+                .multipliedBy(settings.integer("senproxy.outbox.max-attempts", 20));
+        if (Duration.ofDays(doneDays).compareTo(giveUp) <= 0) {
+            LOG.warn("senproxy.retention.done-days ({}) is not longer than a sender's attempts (max-attempts x"
+                    + " max-backoff-ms: {}): a message sent again after its inbox row is deleted is delivered again",
+                    doneDays, giveUp);
+        }
+        return new Retention(dataSource, metrics::registry, doneDays,
+                settings.integer("senproxy.retention.keys-days", 35),
+                settings.integer("senproxy.retention.dead-letter-days", 90),
+                settings.integer("senproxy.retention.batch-size", 10_000));
     }
 
     private static RetryPolicy retry(Settings settings, String prefix, String firstDelayKey) {

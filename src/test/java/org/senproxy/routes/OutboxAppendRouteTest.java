@@ -3,18 +3,36 @@ package org.senproxy.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.outbox.Watermarks;
+import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlRecord;
 import org.senproxy.testing.RouteHarness;
 
-/** routes/outbox-append.camel.yaml: a poll's SenML enters the outbox, one row per message per consumer. */
+/**
+ * routes/outbox-append.camel.yaml: a poll's SenML enters the outbox, one row per message per consumer, each source
+ * record (source, name, time) once.
+ */
 class OutboxAppendRouteTest {
 
     private static final String POLL = "[{\"bn\":\"urn:dev:prm:1_\",\"n\":\"power\",\"u\":\"W\",\"v\":1},"
@@ -118,5 +136,160 @@ class OutboxAppendRouteTest {
         });
         harness.template().sendBody("direct:lonely-source", POLL);
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
+    }
+
+    // Idempotent ingestion: a record's identity is (source, name, time); it enters the outbox once.
+
+    private static final String SERIES = "urn:dev:prm:1_power";
+    private static final long T0 = 1_700_000_000L;
+
+    /** Records of SERIES at T0 + i seconds, valued i, for i from {@code first} to {@code last}. */
+    private static String records(int first, int last) {
+        return IntStream.rangeClosed(first, last)
+                .mapToObj(i -> "{\"n\":\"" + SERIES + "\",\"u\":\"W\",\"t\":" + (T0 + i) + ",\"v\":" + i + "}")
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+
+    /** The values of SERIES in app b's rows (it takes every record of test-source), in the order they entered. */
+    private List<Double> valuesForB() throws Exception {
+        List<Double> values = new ArrayList<>();
+        String payloads = harness.text("SELECT string_agg(payload, E'\\n' ORDER BY id) FROM outbox"
+                + " WHERE recipient_jid = 'proxy-b@localhost'");
+        if (payloads != null) {
+            payloads.lines().forEach(p -> Senml.resolve(Senml.parseJson(p), 0).stream()
+                    .filter(m -> m.name().equals(SERIES)).map(Measurement::value).forEach(values::add));
+        }
+        return values;
+    }
+
+    private double meter(String name) {
+        var counter = harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                .registry().find(name).tag("connector", "test-source").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void theSamePayloadAppendedTwiceEntersOnce() throws Exception {
+        harness.template().sendBody("direct:test-source", records(1, 10));
+        long rows = harness.count("SELECT count(*) FROM outbox");
+        harness.template().sendBody("direct:test-source", records(1, 10));
+
+        assertThat(harness.count("SELECT count(*) FROM outbox")).as("the second append writes no row").isEqualTo(rows);
+        assertThat(valuesForB()).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
+        assertThat(harness.count("SELECT count(*) FROM source_record WHERE source = 'test-source'")).isEqualTo(10);
+        assertThat(meter("senproxy.source.records")).isEqualTo(10);
+        assertThat(meter("senproxy.source.duplicates")).isEqualTo(10);
+    }
+
+    @Test
+    void overlappingWindowsGiveEachRecordOnce() throws Exception {
+        harness.template().sendBody("direct:test-source", records(1, 10));
+        harness.template().sendBody("direct:test-source", records(5, 15));
+
+        assertThat(valuesForB()).hasSize(15).doesNotHaveDuplicates()
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 15).mapToObj(i -> (double) i).toList());
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'"))
+                .isEqualTo(15);
+        assertThat(meter("senproxy.source.duplicates")).isEqualTo(6);
+    }
+
+    @Test
+    void recordsOfOnePollThatShareAKeyKeepTheFirst() throws Exception {
+        // the same series and time, to the microsecond the proxy keeps, twice in one poll; the energy record at the
+        // same time is another series, and another source's record of the same series and time is another record
+        harness.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:other-source").routeId("other-source").to("direct:outbox-append");
+            }
+        });
+        harness.template().sendBody("direct:test-source", "[{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ",\"v\":1},"
+                + "{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ".0000001,\"v\":2},"
+                + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"t\":" + T0 + ",\"v\":3}]");
+        harness.template().sendBody("direct:other-source", "[{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ",\"v\":4}]");
+
+        assertThat(valuesForB()).containsExactly(1.0);
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'"))
+                .isEqualTo(2);
+        assertThat(harness.text("SELECT payload FROM outbox WHERE recipient_jid = 'proxy-c@localhost'"
+                + " AND consumer_id = (SELECT id FROM consumer WHERE source = 'other-source')")).contains("\"v\":4");
+        assertThat(meter("senproxy.source.duplicates")).isEqualTo(1);
+    }
+
+    @Test
+    void aPollOfOldRecordsOnlyWritesNoRowButMovesItsWatermark() throws Exception {
+        harness.template().sendBodyAndHeader("direct:test-source", records(1, 5), Watermarks.NEXT_HEADER, "w1");
+        long rows = harness.count("SELECT count(*) FROM outbox");
+        assertThat(rows).isPositive();
+
+        harness.template().sendBodyAndHeader("direct:test-source", records(1, 5), Watermarks.NEXT_HEADER, "w2");
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isEqualTo(rows);
+        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'test-source'")).isEqualTo("w2");
+        assertThat(meter("senproxy.source.polls")).isEqualTo(2);
+    }
+
+    @Test
+    void twoAppendsOfTheSameRecordsAtOnceEnterThemOnce() throws Exception {
+        // as two replicas that both received the same MQTT messages: each round, two threads append the same poll
+        int rounds = 15;
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String poll = records(round * 10 + 1, round * 10 + 10);
+                CyclicBarrier start = new CyclicBarrier(2);
+                List<Future<?>> appends = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    appends.add(threads.submit(() -> {
+                        start.await();
+                        harness.template().sendBody("direct:test-source", poll);
+                        return null;
+                    }));
+                }
+                for (Future<?> append : appends) {
+                    append.get(30, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(valuesForB()).hasSize(rounds * 10).doesNotHaveDuplicates();
+        assertThat(meter("senproxy.source.records")).isEqualTo(rounds * 10);
+        assertThat(meter("senproxy.source.duplicates")).isEqualTo(rounds * 10);
+    }
+
+    @Test
+    void anAppendWaitsForAConcurrentAppendOfTheSameKeyThenDropsIt() throws Exception {
+        // another replica's append has taken the key of record 3 and not committed yet
+        try (Connection other = DriverManager.getConnection(harness.database, "postgres", "");
+             Statement s = other.createStatement()) {
+            other.setAutoCommit(false);
+            s.execute("INSERT INTO source_record (source, name, time_us) VALUES ('test-source', '" + SERIES + "', "
+                    + (T0 + 3) * 1_000_000L + ")");
+            CompletableFuture<Void> append = CompletableFuture.runAsync(
+                    () -> harness.template().sendBody("direct:test-source", records(1, 5)));
+            Thread.sleep(500);
+            assertThat(append).as("waits on the other transaction's key").isNotDone();
+            other.commit();
+            append.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(valuesForB()).containsExactly(1.0, 2.0, 4.0, 5.0);
+        assertThat(meter("senproxy.source.duplicates")).isEqualTo(1);
+    }
+
+    @Test
+    void aReadingReadAgainFlagsItsResetOnce() throws Exception {
+        String index = "urn:dev:prm:1_consumption/energy/active/index";
+        String before = "{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":" + T0 + ",\"v\":1875400}";
+        String after = "{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":" + (T0 + 60) + ",\"v\":12}";
+        harness.template().sendBody("direct:test-source", "[" + before + "]");
+        harness.template().sendBody("direct:test-source", "[" + before + "," + after + "]");
+        harness.template().sendBody("direct:test-source", "[" + before + "," + after + "]");
+
+        List<SenmlRecord> sent = new ArrayList<>();
+        for (String payload : harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox"
+                + " WHERE recipient_jid = 'proxy-b@localhost'").split("\\|")) {
+            sent.addAll(Senml.parseJson(payload));
+        }
+        assertThat(sent).extracting(SenmlRecord::n).containsExactly(index, index, index + "/reset");
     }
 }

@@ -1,0 +1,113 @@
+package org.senproxy.delivery;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Deletes what is done, so that the tables stay small under months of traffic (routes/retention.camel.yaml runs it):
+ * <ul>
+ * <li>outbox rows acknowledged by their recipient ({@code acked}) more than {@code doneDays} ago;</li>
+ * <li>inbox rows delivered to the sink ({@code delivered}) more than {@code doneDays} ago;</li>
+ * <li>source record keys ({@code source_record}) taken more than {@code keysDays} ago;</li>
+ * <li>dead letters replayed more than {@code deadLetterDays} ago.</li>
+ * </ul>
+ * Rows still to do (pending, sent), dead rows and open dead letters are never deleted: only an operator's replay
+ * closes them. Each table is purged in statements of at most {@code batchSize} rows, each in a transaction of its own
+ * and repeated until fewer come back, so that no statement holds locks long; rows another replica is purging at the
+ * same moment are skipped, not waited for. Deleted rows count in {@code senproxy_retention_deleted_total{table}}.
+ */
+public class Retention {
+
+    /** What one run deleted, per table. */
+    public record Purged(long outbox, long inbox, long sourceRecord, long deadLetter) {
+
+        public long total() {
+            return outbox + inbox + sourceRecord + deadLetter;
+        }
+
+        @Override
+        public String toString() {
+            return outbox + " outbox row(s), " + inbox + " inbox row(s), " + sourceRecord + " source record key(s), "
+                    + deadLetter + " dead letter(s)";
+        }
+    }
+
+    private static final String OUTBOX = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+            + " WHERE status = 'acked' AND acked_at < now() - make_interval(days => ?) LIMIT ? FOR UPDATE SKIP LOCKED)";
+
+    private static final String INBOX = "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox"
+            + " WHERE status = 'delivered' AND delivered_at < now() - make_interval(days => ?)"
+            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+
+    private static final String SOURCE_RECORD = "DELETE FROM source_record WHERE (source, name, time_us) IN ("
+            + "SELECT source, name, time_us FROM source_record WHERE taken_at < now() - make_interval(days => ?)"
+            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+
+    private static final String DEAD_LETTER = "DELETE FROM dead_letter WHERE id IN (SELECT id FROM dead_letter"
+            + " WHERE replayed_at IS NOT NULL AND replayed_at < now() - make_interval(days => ?)"
+            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+
+    private final DataSource dataSource;
+    private final Supplier<MeterRegistry> meters;
+    private final int doneDays;
+    private final int keysDays;
+    private final int deadLetterDays;
+    private final int batchSize;
+
+    /**
+     * @param meters         the registry of the proxy's meters, looked up when a run counts what it deleted
+     * @param doneDays       age of acknowledged outbox rows and delivered inbox rows that are deleted
+     * @param keysDays       age of source record keys that are deleted: longer than any source's re-read window
+     * @param deadLetterDays age, since their replay, of replayed dead letters that are deleted
+     * @param batchSize      rows deleted per statement at most
+     */
+    public Retention(DataSource dataSource, Supplier<MeterRegistry> meters, int doneDays, int keysDays,
+            int deadLetterDays, int batchSize) {
+        this.dataSource = dataSource;
+        this.meters = meters;
+        this.doneDays = atLeastOne("senproxy.retention.done-days", doneDays);
+        this.keysDays = atLeastOne("senproxy.retention.keys-days", keysDays);
+        this.deadLetterDays = atLeastOne("senproxy.retention.dead-letter-days", deadLetterDays);
+        this.batchSize = atLeastOne("senproxy.retention.batch-size", batchSize);
+    }
+
+    private static int atLeastOne(String key, int value) {
+        if (value < 1) {
+            throw new IllegalStateException("Setting " + key + " must be at least 1, not " + value);
+        }
+        return value;
+    }
+
+    /** One run: every table purged of what is old enough, batch after batch. */
+    public Purged purge() throws SQLException {
+        return new Purged(purge("outbox", OUTBOX, doneDays), purge("inbox", INBOX, doneDays),
+                purge("source_record", SOURCE_RECORD, keysDays), purge("dead_letter", DEAD_LETTER, deadLetterDays));
+    }
+
+    private long purge(String table, String statement, int days) throws SQLException {
+        long total = 0;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
+            c.setAutoCommit(true);
+            int deleted;
+            do {
+                ps.setInt(1, days);
+                ps.setInt(2, batchSize);
+                deleted = ps.executeUpdate();
+                total += deleted;
+            } while (deleted == batchSize);
+        } finally {
+            // counted even when a later batch failed: what was committed is gone
+            Counter.builder("senproxy.retention.deleted").tag("table", table)
+                    .description("rows deleted by the retention because they were done and old enough")
+                    .register(meters.get()).increment(total);
+        }
+        return total;
+    }
+}

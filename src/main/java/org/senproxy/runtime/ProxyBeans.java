@@ -67,6 +67,8 @@ public class ProxyBeans implements CamelConfiguration {
         HikariDataSource dataSource = dataSource(settings);
         Flyway.configure().dataSource(dataSource).load().migrate();
         registry.bind("dataSource", dataSource);
+        ClusteredQuartz.configure(context, dataSource, settings.required("senproxy.xmpp.jid"),
+                settings.integer("senproxy.cluster.checkin-interval-ms", 7500));
 
         EntityBareJid jid = JidCreate.entityBareFrom(settings.required("senproxy.xmpp.jid"));
         String xmppHost = settings.string("senproxy.xmpp.host", jid.getDomain().toString());

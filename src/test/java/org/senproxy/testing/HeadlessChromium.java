@@ -114,16 +114,24 @@ public final class HeadlessChromium implements AutoCloseable {
         return result.path("result").path("value");
     }
 
-    /** Waits until a JavaScript expression is true in the page. */
+    /**
+     * Waits until a JavaScript expression is true in the page. While the page is still loading the expression may
+     * throw (no document.body yet): that counts as not true yet.
+     */
     public void await(String condition, Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
+        String last = "";
         while (Instant.now().isBefore(deadline)) {
-            if (evaluate("Boolean(" + condition + ")").asBoolean()) {
-                return;
+            try {
+                if (evaluate("Boolean(" + condition + ")").asBoolean()) {
+                    return;
+                }
+            } catch (IllegalStateException notYet) {
+                last = " (last: " + notYet.getMessage() + ")";
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("Not true within " + timeout + ": " + condition);
+        throw new IllegalStateException("Not true within " + timeout + ": " + condition + last);
     }
 
     public void screenshot(Path file) throws Exception {

@@ -3,6 +3,7 @@ package org.senproxy.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import ch.qos.logback.classic.Level;
 import org.slf4j.Logger;
@@ -26,6 +27,11 @@ public final class Cli {
         if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
             root.setLevel(Level.WARN);
         }
+    }
+
+    /** The proxy's home folder: the option's value, else SENPROXY_HOME, else the working directory. */
+    public static Path home(Path option) {
+        return option != null ? option : Path.of(System.getenv().getOrDefault("SENPROXY_HOME", "."));
     }
 
     public static String readAll(InputStream in) throws IOException {

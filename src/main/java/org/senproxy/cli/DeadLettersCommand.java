@@ -1,16 +1,13 @@
 package org.senproxy.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.delivery.DeadLetters;
-import org.senproxy.runtime.StartupSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,35 +35,14 @@ public final class DeadLettersCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--home", description = "the proxy's home folder (default: SENPROXY_HOME, else the working"
-                + " directory)")
-        Path home;
-
-        @Option(names = "--db-url", description = "the proxy's database (default: senproxy.db.url)")
-        String dbUrl;
-
-        @Option(names = "--db-user", description = "its user (default: senproxy.db.user)")
-        String dbUser;
-
-        DeadLetters deadLetters() {
-            Path folder = home != null ? home : Path.of(System.getenv().getOrDefault("SENPROXY_HOME", "."));
-            StartupSettings settings = new StartupSettings(folder, Map.of());
-            PGSimpleDataSource dataSource = new PGSimpleDataSource();
-            dataSource.setUrl(dbUrl != null ? dbUrl
-                    : settings.get("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy"));
-            dataSource.setUser(dbUser != null ? dbUser : settings.get("senproxy.db.user", "senproxy"));
-            String password = settings.get("senproxy.db.password");
-            if (password != null) {
-                dataSource.setPassword(password);
-            }
-            return new DeadLetters(dataSource);
-        }
+        @Mixin
+        ProxyDatabase database;
 
         @Override
         public Integer call() {
             Cli.quietLogs();
             try {
-                return run(deadLetters(), spec.commandLine().getOut());
+                return run(new DeadLetters(database.dataSource()), spec.commandLine().getOut());
             } catch (SQLException e) {
                 spec.commandLine().getErr().println("Cannot read the database: " + e.getMessage());
                 return Cli.FAILED;

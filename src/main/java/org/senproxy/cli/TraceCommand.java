@@ -1,9 +1,7 @@
 package org.senproxy.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -12,14 +10,15 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
+
+import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.senproxy.observe.Trace;
-import org.senproxy.runtime.StartupSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -63,16 +62,8 @@ public final class TraceCommand implements Callable<Integer> {
         String at;
     }
 
-    @Option(names = "--home", description = "the proxy's home folder (default: SENPROXY_HOME, else the working"
-            + " directory)")
-    Path home;
-
-    @Option(names = "--db-url", description = "this proxy's database (default: senproxy.db.url)")
-    String dbUrl;
-
-    @Option(names = "--db-user", description = "its user (default: senproxy.db.user); its password is"
-            + " senproxy.db.password")
-    String dbUser;
+    @Mixin
+    ProxyDatabase database;
 
     @Option(names = "--peer-db-url", description = "the other proxy's database, to show both halves of the path;"
             + " its user is --peer-db-user, its password the environment variable SENPROXY_PEER_DB_PASSWORD")
@@ -87,8 +78,6 @@ public final class TraceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Cli.quietLogs();
-        Path folder = home != null ? home : Path.of(System.getenv().getOrDefault("SENPROXY_HOME", "."));
-        StartupSettings settings = new StartupSettings(folder, Map.of());
         Double time = null;
         if (what.record != null) {
             time = seconds(what.record.at);
@@ -100,12 +89,10 @@ public final class TraceCommand implements Callable<Integer> {
         }
         List<Trace.Hop> hops = new ArrayList<>();
         try {
-            hops.addAll(hops("this proxy", dbUrl != null ? dbUrl : settings.get("senproxy.db.url",
-                    "jdbc:postgresql://localhost:5432/senproxy"), dbUser != null ? dbUser
-                    : settings.get("senproxy.db.user", "senproxy"),
-                    settings.get("senproxy.db.password"), time));
+            hops.addAll(hops("this proxy", database.dataSource(), time));
             if (peerDbUrl != null) {
-                hops.addAll(hops("peer", peerDbUrl, peerDbUser, System.getenv("SENPROXY_PEER_DB_PASSWORD"), time));
+                hops.addAll(hops("peer", ProxyDatabase.dataSource(peerDbUrl, peerDbUser,
+                        System.getenv("SENPROXY_PEER_DB_PASSWORD")), time));
             }
         } catch (SQLException e) {
             spec.commandLine().getErr().println("Cannot read the database: " + e.getMessage());
@@ -125,14 +112,8 @@ public final class TraceCommand implements Callable<Integer> {
         return Cli.OK;
     }
 
-    private List<Trace.Hop> hops(String proxy, String url, String user, String password, Double time)
-            throws SQLException {
-        Properties credentials = new Properties();
-        credentials.setProperty("user", user);
-        if (password != null) {
-            credentials.setProperty("password", password);
-        }
-        try (Connection c = DriverManager.getConnection(url, credentials)) {
+    private List<Trace.Hop> hops(String proxy, DataSource dataSource, Double time) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
             return what.id != null ? Trace.byId(c, proxy, what.id)
                     : Trace.byRecord(c, proxy, what.record.series, time);
         }

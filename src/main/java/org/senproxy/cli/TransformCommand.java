@@ -49,7 +49,7 @@ public final class TransformCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Cli.quietLogs();
-        Path folder = home != null ? home : Path.of(System.getenv().getOrDefault("SENPROXY_HOME", "."));
+        Path folder = Cli.home(home);
         try (Transforms transforms = new Transforms(folder)) {
             if (list) {
                 transforms.names().forEach(spec.commandLine().getOut()::println);

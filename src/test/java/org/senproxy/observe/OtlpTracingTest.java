@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,8 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.testing.EcodevicesStub;
-import org.senproxy.testing.FreePort;
-import org.senproxy.testing.TestPostgres;
+import org.senproxy.testing.OfflineProxy;
 
 /**
  * With senproxy.tracing.otlp-endpoint set, the proxy sends its routes' spans to an OpenTelemetry collector over
@@ -58,16 +56,8 @@ class OtlpTracingTest {
     }
 
     private void startProxy(boolean tracing) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("senproxy.db.url", TestPostgres.newDatabase("otel"));
-        settings.put("senproxy.db.user", "postgres");
-        settings.put("senproxy.xmpp.jid", "proxy-t@localhost");
-        settings.put("senproxy.xmpp.password", "not-used-here");
-        settings.put("senproxy.xmpp.host", "127.0.0.1");
-        settings.put("senproxy.xmpp.port", "1");
+        Map<String, String> settings = OfflineProxy.settings("proxy-t@localhost");
         settings.put("senproxy.replica", "replica-7");
-        settings.put("camel.management.port", Integer.toString(FreePort.next()));
-        settings.put("camel.server.port", Integer.toString(FreePort.next()));
         settings.put("senproxy.connectors", "ecodevices-source");
         settings.put("ecodevices.address", box.address());
         settings.put("ecodevices.base-name", "urn:dev:prm:09111642617347_");

@@ -13,7 +13,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,9 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.testing.EcodevicesStub;
-import org.senproxy.testing.FreePort;
 import org.senproxy.testing.HeadlessChromium;
-import org.senproxy.testing.TestPostgres;
+import org.senproxy.testing.OfflineProxy;
 
 /**
  * The status page of a running proxy, end to end: what status.json says, admin actions refused without the token,
@@ -47,18 +45,9 @@ class StatusPageTest {
     void start() throws Exception {
         box = new EcodevicesStub();
         box.mode(EcodevicesStub.Mode.SERVER_ERROR);
-        database = TestPostgres.newDatabase("status");
-        int webPort = FreePort.next();
-        web = "http://127.0.0.1:" + webPort;
-        Map<String, String> settings = new HashMap<>();
-        settings.put("senproxy.db.url", database);
-        settings.put("senproxy.db.user", "postgres");
-        settings.put("senproxy.xmpp.jid", "proxy-s@localhost");
-        settings.put("senproxy.xmpp.password", "not-used-here");
-        settings.put("senproxy.xmpp.host", "127.0.0.1");
-        settings.put("senproxy.xmpp.port", "1"); // no XMPP server: rows wait in the outbox
-        settings.put("camel.management.port", Integer.toString(FreePort.next()));
-        settings.put("camel.server.port", Integer.toString(webPort));
+        Map<String, String> settings = OfflineProxy.settings("proxy-s@localhost"); // rows wait in the outbox
+        database = settings.get("senproxy.db.url");
+        web = "http://127.0.0.1:" + settings.get("camel.server.port");
         settings.put("senproxy.admin.token", TOKEN);
         settings.put("senproxy.connectors", "ecodevices-source, postgres-sink");
         settings.put("ecodevices.address", box.address());

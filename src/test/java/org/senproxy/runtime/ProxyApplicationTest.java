@@ -8,15 +8,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.senproxy.testing.FreePort;
 import org.senproxy.testing.LogCapture;
-import org.senproxy.testing.TestPostgres;
+import org.senproxy.testing.OfflineProxy;
 
 /**
  * A proxy with one misconfigured connector starts without it, says why, and runs the others; its management server
@@ -37,16 +35,8 @@ class ProxyApplicationTest {
 
     @Test
     void aConnectorMissingASettingIsLeftOutAndTheOthersRun() {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("senproxy.db.url", TestPostgres.newDatabase("app"));
-        settings.put("senproxy.db.user", "postgres");
-        settings.put("senproxy.xmpp.jid", "proxy-x@localhost");
-        settings.put("senproxy.xmpp.password", "not-used-here");
-        settings.put("senproxy.xmpp.host", "127.0.0.1");
-        settings.put("senproxy.xmpp.port", "1");
+        Map<String, String> settings = OfflineProxy.settings("proxy-x@localhost");
         settings.put("senproxy.connectors", "ecodevices-source, postgres-sink, no-such-connector");
-        settings.put("camel.management.port", Integer.toString(FreePort.next()));
-        settings.put("camel.server.port", Integer.toString(FreePort.next()));
         // ecodevices.address is missing; ecodevices.adress is a typo
         settings.put("ecodevices.base-name", "urn:dev:prm:1_");
         settings.put("ecodevices.adress", "192.168.1.20");
@@ -65,16 +55,8 @@ class ProxyApplicationTest {
 
     @Test
     void whileTheXmppServerIsAwayTheProxyIsAliveButNotReady() throws Exception {
-        int port = FreePort.next();
-        Map<String, String> settings = new HashMap<>();
-        settings.put("senproxy.db.url", TestPostgres.newDatabase("app"));
-        settings.put("senproxy.db.user", "postgres");
-        settings.put("senproxy.xmpp.jid", "proxy-x@localhost");
-        settings.put("senproxy.xmpp.password", "not-used-here");
-        settings.put("senproxy.xmpp.host", "127.0.0.1");
-        settings.put("senproxy.xmpp.port", "1"); // nothing listens there
-        settings.put("camel.management.port", Integer.toString(port));
-        settings.put("camel.server.port", Integer.toString(FreePort.next()));
+        Map<String, String> settings = OfflineProxy.settings("proxy-x@localhost"); // no XMPP server
+        String port = settings.get("camel.management.port");
 
         proxy = new ProxyApplication(Path.of("."), settings);
         proxy.start();

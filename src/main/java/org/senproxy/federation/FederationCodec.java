@@ -2,6 +2,7 @@ package org.senproxy.federation;
 
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.time.Clock;
 import java.util.List;
 
 import javax.xml.stream.XMLOutputFactory;
@@ -10,6 +11,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
 
+import com.nimbusds.jose.jwk.ECKey;
 import org.apache.camel.Exchange;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
@@ -32,7 +34,7 @@ import org.senproxy.senml.SenmlRecord;
  * &lt;message to="proxy-b@example.org" type="chat" id="(message id)"&gt;
  *   &lt;body&gt;sen-proxy: 5 SenML records&lt;/body&gt;
  *   &lt;envelope xmlns="urn:senproxy:0" version="1" id="(message id)" sender="proxy-a@example.org"
- *             correlation="(correlation id)" records="5"/&gt;
+ *             correlation="(correlation id)" records="5" signature="(compact JWS, when the proxy has a key)"/&gt;
  *   &lt;quoalise xmlns="urn:quoalise:0"&gt;&lt;data&gt;&lt;meta/&gt;
  *     &lt;sensml xmlns="urn:ietf:params:xml:ns:senml"&gt;&lt;senml n="..." u="W" t="..." v="..."/&gt;...&lt;/sensml&gt;
  *   &lt;/data&gt;&lt;/quoalise&gt;
@@ -54,10 +56,22 @@ public class FederationCodec {
     private static final XMLOutputFactory XML_OUTPUT = XMLOutputFactory.newFactory();
 
     private final String ownJid;
+    private final ECKey signingKey;
+    private final Clock clock;
 
-    /** @param ownJid this proxy's bare JID, written as the sender of every message */
+    /** A codec that does not sign (tests, and proxies without a key). */
     public FederationCodec(String ownJid) {
+        this(ownJid, null, Clock.systemUTC());
+    }
+
+    /**
+     * @param ownJid     this proxy's bare JID, written as the sender of every message
+     * @param signingKey its private key (EC P-256), or {@code null}: messages then go unsigned
+     */
+    public FederationCodec(String ownJid, ECKey signingKey, Clock clock) {
         this.ownJid = ownJid;
+        this.signingKey = signingKey;
+        this.clock = clock;
     }
 
     // ---- sending
@@ -68,13 +82,25 @@ public class FederationCodec {
         Message message = new Message(JidCreate.from(row.recipientJid()), Message.Type.chat);
         message.setStanzaId(row.messageId());
         message.setBody("sen-proxy: " + records.size() + " SenML records");
-        message.addExtension(StandardExtensionElement.builder("envelope", NAMESPACE)
+        StandardExtensionElement.Builder envelope = StandardExtensionElement.builder("envelope", NAMESPACE)
                 .addAttribute("version", Integer.toString(VERSION))
                 .addAttribute("id", row.messageId())
                 .addAttribute("sender", ownJid)
                 .addAttribute("correlation", row.correlationId())
-                .addAttribute("records", Integer.toString(records.size()))
-                .build());
+                .addAttribute("records", Integer.toString(records.size()));
+        if (signingKey != null) {
+            List<Measurement> resolved;
+            try {
+                resolved = Senml.resolve(records, 0);
+            } catch (SenmlException invalid) {
+                resolved = null; // sent unsigned: the receiver refuses it for its content, and says why
+            }
+            if (resolved != null) {
+                envelope.addAttribute("signature", MessageSignatures.sign(signingKey, ownJid,
+                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), resolved, clock.instant()));
+            }
+        }
+        message.addExtension(envelope.build());
         message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records)));
         return message;
     }
@@ -171,7 +197,8 @@ public class FederationCodec {
             throw new FederationException("invalid SenML: " + e.getMessage(), e);
         }
         return new FederationMessage(sender, id, version,
-                correlation == null || correlation.isBlank() ? id : correlation, records);
+                correlation == null || correlation.isBlank() ? id : correlation, records,
+                envelope.getAttributeValue("signature"));
     }
 
     private static int version(String value) {

@@ -1,17 +1,21 @@
 package org.senproxy.runtime;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.sql.DataSource;
 
+import com.nimbusds.jose.jwk.ECKey;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelConfiguration;
@@ -35,10 +39,11 @@ import org.senproxy.federation.FederationCodec;
 import org.senproxy.federation.FederationLink;
 import org.senproxy.federation.InboundRejects;
 import org.senproxy.federation.Peers;
+import org.senproxy.federation.Signatures;
 import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.ConnectivityChecks;
-import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.StatusPage;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
@@ -80,7 +85,10 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("xmppHealth", ConnectivityChecks.xmpp(link::isOnline));
         registry.bind("databaseHealth", ConnectivityChecks.database(dataSource, 2));
 
-        FederationCodec codec = new FederationCodec(jid.toString());
+        FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC());
+        registry.bind("signatures", new Signatures(dataSource, jid.toString(),
+                Boolean.parseBoolean(settings.string("senproxy.signing.required", "false")),
+                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC()));
         DeadLetters deadLetters = new DeadLetters(dataSource);
         Peers peers = new Peers(dataSource);
         registry.bind("federation", codec);
@@ -153,6 +161,21 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.retention.keys-days", 35),
                 settings.integer("senproxy.retention.dead-letter-days", 90),
                 settings.integer("senproxy.retention.batch-size", 10_000));
+    }
+
+    /** The proxy's private signing key (a JWK file), or null: its messages then go unsigned. */
+    private static ECKey signingKey(Settings settings) throws IOException, ParseException {
+        Optional<String> file = settings.optional("senproxy.signing.key-file");
+        if (file.isEmpty()) {
+            LOG.warn("Messages are sent unsigned: set senproxy.signing.key-file (sen-proxy keys generate makes one)");
+            return null;
+        }
+        ECKey key = ECKey.parse(Files.readString(Path.of(file.get())));
+        if (!key.isPrivate()) {
+            throw new IllegalStateException("senproxy.signing.key-file " + file.get() + " holds a public key only");
+        }
+        LOG.info("Messages are signed with key {}", key.getKeyID());
+        return key;
     }
 
     private static RetryPolicy retry(Settings settings, String prefix, String firstDelayKey) {

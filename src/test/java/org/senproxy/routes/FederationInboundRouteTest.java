@@ -2,10 +2,14 @@ package org.senproxy.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
@@ -150,5 +154,57 @@ class FederationInboundRouteTest {
                 + " status) SELECT '" + id + "', 'c', id, '" + PEER + "', '[]', 0, 'sent' FROM consumer");
         receive(Stanzas.accepted(PEER, ME, id));
         assertThat(harness.text("SELECT status FROM outbox")).isEqualTo("acked");
+    }
+
+    // ---- signatures (MessageSignatures, Signatures)
+
+    private static ECKey key(String kid) throws Exception {
+        return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
+    }
+
+    private void register(ECKey key) throws Exception {
+        harness.sql("INSERT INTO app_key (app_id, kid, jwk) SELECT id, '" + key.getKeyID() + "', '"
+                + key.toPublicJWK().toJSONString() + "' FROM app WHERE jid = '" + PEER + "'");
+    }
+
+    @Test
+    void aSignedMessageFromAnAppWithAKeyIsAccepted() throws Exception {
+        ECKey key = key("k1");
+        register(key);
+        String id = UUID.randomUUID().toString();
+        receive(Stanzas.signed(PEER, ME, id, RECORD, key, Instant.now()));
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isOne();
+        assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("accepted");
+    }
+
+    @Test
+    void anAppWithAKeyMustSignAndWithTheRightKey() throws Exception {
+        ECKey key = key("k1");
+        register(key);
+        receive(Stanzas.data(PEER, ME, RECORD)); // unsigned
+        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k1"), Instant.now())); // another key, same kid
+        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k2"), Instant.now())); // unknown kid
+        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key,
+                Instant.now().minusSeconds(3600))); // signed an hour ago: a replay
+
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
+        assertThat(harness.text("SELECT string_agg(reason, ' | ' ORDER BY id) FROM dead_letter"))
+                .contains("no signature, and " + PEER + " has registered keys")
+                .contains("bad signature (key k1)")
+                .contains("signature key 'k2' is not a valid key of " + PEER)
+                .contains("outside the accepted window");
+        for (int i = 0; i < 4; i++) {
+            assertThat(ackOf(i).getAttributeValue("status")).as("ack %d", i).isEqualTo("rejected");
+        }
+    }
+
+    @Test
+    void anEndedKeyNoLongerCounts() throws Exception {
+        ECKey key = key("old");
+        register(key);
+        harness.sql("UPDATE app_key SET valid_until = now() - interval '1 minute'");
+        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key, Instant.now()));
+        // no valid key left: the app is back to unsigned messages being let through, its signature unchecked
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isOne();
     }
 }

@@ -1,7 +1,11 @@
 package org.senproxy.routes;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
+import com.nimbusds.jose.jwk.ECKey;
 import org.jivesoftware.smack.packet.Message;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.federation.FederationCodec;
@@ -15,6 +19,15 @@ final class Stanzas {
 
     static Message data(String from, String to, String messageId, String senmlJson) throws Exception {
         Message message = new FederationCodec(from).toStanza(
+                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0));
+        message.setFrom(JidCreate.from(from + "/sen-proxy"));
+        return message;
+    }
+
+    /** A data message signed with {@code key} at {@code signedAt}. */
+    static Message signed(String from, String to, String messageId, String senmlJson, ECKey key, Instant signedAt)
+            throws Exception {
+        Message message = new FederationCodec(from, key, Clock.fixed(signedAt, ZoneOffset.UTC)).toStanza(
                 new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0));
         message.setFrom(JidCreate.from(from + "/sen-proxy"));
         return message;

@@ -16,6 +16,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.flywaydb.core.Flyway;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.runtime.Settings;
@@ -44,6 +47,7 @@ public final class LocalFederation implements AutoCloseable {
     public Path receiverLog;
     private final Map<String, String> passwords = new HashMap<>();
     private final Map<String, Integer> managementPorts = new HashMap<>();
+    private Path signingKeyA;
 
     private LocalFederation(XmppTestServer xmpp, EcodevicesStub ecodevices, String databaseA, String databaseB) {
         this.xmpp = xmpp;
@@ -99,16 +103,24 @@ public final class LocalFederation implements AutoCloseable {
         return user + "@localhost";
     }
 
-    /** A knows B and sends it the Eco-devices series; B knows A. */
-    private void seed() throws SQLException {
+    /**
+     * A knows B and sends it the Eco-devices series, signed with its key; B knows A, with A's public key, and takes
+     * signed messages only.
+     */
+    private void seed() throws Exception {
         migrate(databaseA);
         migrate(databaseB);
         try (Connection c = DriverManager.getConnection(databaseA, "postgres", "")) {
             c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('b', '" + jid(B) + "')");
             c.createStatement().execute("INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app");
         }
+        ECKey keyA = new ECKeyGenerator(Curve.P_256).keyID("proxy-a-1").generate();
+        signingKeyA = Files.createTempFile(Path.of("target"), "proxy-a-key-", ".jwk");
+        Files.writeString(signingKeyA, keyA.toJSONString());
         try (Connection c = DriverManager.getConnection(databaseB, "postgres", "")) {
             c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('a', '" + jid(A) + "')");
+            c.createStatement().execute("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'proxy-a-1', '"
+                    + keyA.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'a'");
         }
     }
 
@@ -138,6 +150,7 @@ public final class LocalFederation implements AutoCloseable {
 
     private Map<String, String> settingsA(Map<String, String> tuning) {
         Map<String, String> settings = common(A, databaseA, tuning);
+        settings.put("senproxy.signing.key-file", signingKeyA.toString());
         settings.put("senproxy.connectors", "ecodevices-source");
         settings.put("ecodevices.address", ecodevices.address());
         settings.put("ecodevices.base-name", METER);
@@ -146,6 +159,7 @@ public final class LocalFederation implements AutoCloseable {
 
     private Map<String, String> settingsB(Map<String, String> tuning) {
         Map<String, String> settings = common(B, databaseB, tuning);
+        settings.put("senproxy.signing.required", "true");
         settings.put("senproxy.connectors", "postgres-sink");
         settings.put("senproxy.inbox.sink", "postgres-sink");
         return settings;

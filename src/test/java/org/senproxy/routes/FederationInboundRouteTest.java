@@ -80,6 +80,19 @@ class FederationInboundRouteTest {
     }
 
     @Test
+    void aMessageWhoseAckCannotBeSentIsDeliveredAllTheSame() throws Exception {
+        harness.link.online(false); // the session dropped between the message and its ack
+        MockEndpoint sink = harness.mock("sink");
+        sink.expectedMessageCount(1);
+
+        receive(Stanzas.data(PEER, ME, RECORD));
+
+        sink.assertIsSatisfied();
+        assertThat(harness.text("SELECT status FROM inbox")).isEqualTo("delivered");
+        assertThat(harness.mock("xmpp").getReceivedCounter()).as("no ack went out").isZero();
+    }
+
+    @Test
     void aResentMessageIsStoredOnceAndAcknowledgedAgain() throws Exception {
         Message stanza = Stanzas.data(PEER, ME, RECORD);
         receive(stanza);

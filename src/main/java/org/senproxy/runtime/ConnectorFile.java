@@ -13,13 +13,13 @@ import java.util.regex.Pattern;
 
 /**
  * What a connector file asks of the configuration: the property placeholders of its routes ({@code {{key}}}
- * must be set, {@code {{key:default}}} may be). Read before Camel loads the file, so that a connector whose
- * configuration is incomplete is left out with a message naming it and the missing keys, instead of failing
- * the whole proxy.
+ * must be set, {@code {{key:default}}} and {@code {{?key}}} may be). Read before Camel loads the file, so that a
+ * connector whose configuration is incomplete is left out with a message naming it and the missing keys, instead of
+ * failing the whole proxy.
  */
 public final class ConnectorFile {
 
-    /** {{key}} or {{key:default}}; keys of Camel's own functions (env:, sys:...) are not properties. */
+    /** {{key}}, {{?key}} or {{key:default}}; keys of Camel's own functions (env:, sys:...) are not properties. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}:]+)(:[^{}]*)?}}");
     /**
      * ${properties:key} or ${properties:key:default}: a property read when the route runs, the form secrets use,
@@ -45,7 +45,10 @@ public final class ConnectorFile {
                     if (key.contains(" ") || key.startsWith("env") || key.startsWith("sys")) {
                         continue;
                     }
-                    (m.group(2) == null ? required : optional).add(key);
+                    // {{?key}}: Camel leaves the endpoint option out when the key is not set
+                    boolean mayBeUnset = key.startsWith("?") || m.group(2) != null;
+                    key = key.startsWith("?") ? key.substring(1) : key;
+                    (mayBeUnset ? optional : required).add(key);
                 }
             }
         }

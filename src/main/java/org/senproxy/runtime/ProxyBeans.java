@@ -31,6 +31,7 @@ import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.connectors.DateWindows;
+import org.senproxy.connectors.MqttShare;
 import org.senproxy.connectors.OAuth2Tokens;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Retention;
@@ -116,6 +117,8 @@ public class ProxyBeans implements CamelConfiguration {
         });
         registry.bind("watermarks", new Watermarks(dataSource));
         registry.bind("dateWindows", new DateWindows(Clock.systemUTC()));
+        // {{mqtt-share:<group>/<topic>}} in an MQTT source's endpoint: a shared subscription when a group is set
+        context.getPropertiesComponent().addPropertiesFunction(new MqttShare());
         registry.bind("oauth2Tokens", new OAuth2Tokens(Duration.ofMillis(
                 settings.integer("camel.component.http.connect-timeout", 5000)), Clock.systemUTC()));
         Transforms.bindFunctions(registry);

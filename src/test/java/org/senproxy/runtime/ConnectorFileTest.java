@@ -57,6 +57,18 @@ class ConnectorFileTest {
     }
 
     @Test
+    void optionalPlaceholdersAreNotRequired() throws Exception {
+        // {{?key}}: Camel leaves the endpoint option out when the key is not set (the MQTT connectors' user name)
+        ConnectorFile teleinfo = ConnectorFile.read(Path.of("connectors", "teleinfo-mqtt-source.camel.yaml"));
+        assertThat(teleinfo.missing(k -> false)).containsExactly("senproxy.home", "teleinfo-mqtt.base-name",
+                "teleinfo-mqtt.topic");
+        assertThat(teleinfo.keys()).contains("teleinfo-mqtt.username", "teleinfo-mqtt.password",
+                "teleinfo-mqtt.share-group").noneMatch(k -> k.startsWith("?"));
+        ConnectorFile mqttSink = ConnectorFile.read(Path.of("connectors", "mqtt-sink.camel.yaml"));
+        assertThat(mqttSink.missing(k -> false)).containsExactly("mqtt-sink.topic");
+    }
+
+    @Test
     void theShippedConnectorsDeclareWhatTheyNeed() throws Exception {
         ConnectorFile ecodevices = ConnectorFile.read(Path.of("connectors", "ecodevices-source.camel.yaml"));
         assertThat(ecodevices.name()).isEqualTo("ecodevices-source");

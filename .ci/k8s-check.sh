@@ -103,7 +103,8 @@ step "validate dev" validate manifests "$OUT/dev.yaml"
 
 step "render k8s/overlays/prod" render k8s/overlays/prod "$OUT/prod.yaml"
 step "validate prod (external Secret sen-proxy-secrets, keys documented in k8s/README.md)" \
-  validate manifests "$OUT/prod.yaml" --external-secret sen-proxy-secrets --docs k8s/README.md
+  validate manifests "$OUT/prod.yaml" --external-secret sen-proxy-secrets \
+  --external-secret sen-proxy-signing-key --docs k8s/README.md
 
 # prod with the optional trust-store component, through a throw-away overlay (kustomize wants relative paths)
 mkdir -p "$OUT/prod-truststore"
@@ -119,7 +120,7 @@ EOF
 step "render prod + components/truststore" render "$OUT/prod-truststore" "$OUT/prod-truststore.yaml"
 step "validate prod + components/truststore" \
   validate manifests "$OUT/prod-truststore.yaml" --external-secret sen-proxy-secrets \
-  --external-secret sen-proxy-truststore --docs k8s/README.md
+  --external-secret sen-proxy-truststore --external-secret sen-proxy-signing-key --docs k8s/README.md
 
 # Dashboard
 step "validate k8s/grafana/sen-proxy-dashboard.json" validate dashboard k8s/grafana/sen-proxy-dashboard.json

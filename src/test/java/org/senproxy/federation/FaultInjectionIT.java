@@ -3,6 +3,7 @@ package org.senproxy.federation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
@@ -34,7 +38,8 @@ import org.senproxy.testing.XmppTestServer;
  * each stops and restarts the XMPP server, restarts PostgreSQL, and takes the local system down for a while. Then
  * the source stops giving records, everything drains, and the check is Jepsen's total-queue: every record that
  * entered A's outbox is in the local system exactly once, and nothing else is; it prints the lost, duplicated and
- * unexpected counts (all 0), the resends, and the recovery time after each fault.
+ * unexpected counts (all 0), the resends, and the recovery time after each fault. A signs every message and B takes
+ * signed messages only; at the end no proxy's log holds a secret of the run (passwords, admin token, private key).
  *
  * <p>A kill lands at a random moment, not at a chosen step: over the run it falls in the middle of polls, claims,
  * sends and inbox commits alike. A frame the source served to a sender killed before its outbox commit never entered
@@ -46,7 +51,10 @@ class FaultInjectionIT {
     private static final long SEED = Long.getLong("senproxy.faults.seed", System.currentTimeMillis());
     private static final Path LOGS = Path.of("target", "faults");
 
+    private static final String ADMIN_TOKEN = "admin-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+
     private final Map<String, String> passwords = new HashMap<>();
+    private Path signingKey;
     private final List<String> recoveries = new ArrayList<>();
 
     @Test
@@ -61,6 +69,14 @@ class FaultInjectionIT {
             String databaseA = postgres.newDatabase("fault_a");
             String databaseB = postgres.newDatabase("fault_b");
             seed(databaseA, databaseB);
+            // A signs every message; B takes signed messages only
+            ECKey keyA = new ECKeyGenerator(Curve.P_256).keyID("proxy-a-1").generate();
+            Files.createDirectories(LOGS);
+            signingKey = Files.writeString(LOGS.resolve("proxy-a-key.jwk"), keyA.toJSONString());
+            try (Connection c = DriverManager.getConnection(databaseB); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'proxy-a-1', '"
+                        + keyA.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'a'");
+            }
 
             ProxyProcess senderOne = new ProxyProcess("sender-1", sender(xmpp, databaseA, box, "a1"), LOGS);
             ProxyProcess senderTwo = new ProxyProcess("sender-2", sender(xmpp, databaseA, box, "a2"), LOGS);
@@ -114,6 +130,14 @@ class FaultInjectionIT {
             } finally {
                 for (ProxyProcess proxy : proxies) {
                     proxy.close();
+                }
+            }
+            // nothing secret in the logs of the whole run: passwords, the admin token, the private key
+            for (ProxyProcess proxy : proxies) {
+                String log = Files.readString(proxy.log());
+                for (String secret : List.of(passwords.get("proxy-a"), passwords.get("proxy-b"), ADMIN_TOKEN,
+                        keyA.getD().toString())) {
+                    assertThat(log).as("%s's log holds a secret", proxy.name()).doesNotContain(secret);
                 }
             }
         }
@@ -221,6 +245,7 @@ class FaultInjectionIT {
         settings.put("senproxy.inbox.retry-first-ms", "200");
         settings.put("senproxy.inbox.max-backoff-ms", "2000");
         settings.put("senproxy.inbox.max-attempts", "1000");
+        settings.put("senproxy.admin.token", ADMIN_TOKEN);
         return settings;
     }
 
@@ -231,6 +256,7 @@ class FaultInjectionIT {
         settings.put("ecodevices.base-name", "urn:dev:prm:09111642617347_");
         settings.put("ecodevices.poll-interval-ms", "100");
         settings.put("senproxy.source.retries", "0");
+        settings.put("senproxy.signing.key-file", signingKey.toAbsolutePath().toString());
         return settings;
     }
 
@@ -239,6 +265,7 @@ class FaultInjectionIT {
         settings.put("senproxy.connectors", "webhook-sink");
         settings.put("senproxy.inbox.sink", "webhook-sink");
         settings.put("webhook-sink.url", sink.url());
+        settings.put("senproxy.signing.required", "true");
         return settings;
     }
 

@@ -36,21 +36,10 @@ public class DeadLetters {
         LOG.warn("Dead letter from {} (message {}): {}", peerJid, messageId, reason);
     }
 
-    /** Inserts within the caller's transaction, so the row's status and its dead letter change together. */
-    public static void insert(Connection c, DeadLetter letter) throws SQLException {
+    private static void insert(Connection c, DeadLetter letter) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             bind(ps, letter);
             ps.executeUpdate();
-        }
-    }
-
-    public static void insertBatch(Connection c, Iterable<DeadLetter> letters) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            for (DeadLetter letter : letters) {
-                bind(ps, letter);
-                ps.addBatch();
-            }
-            ps.executeBatch();
         }
     }
 

@@ -6,40 +6,30 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.senproxy.SenProxy;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.senproxy.senml.Senml;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /** The operator subcommands {@code senml resolve|validate} and {@code transform}, run as the jar runs them. */
 class CommandsTest {
 
+    @RegisterExtension
+    final CommandRunner cli = new CommandRunner();
     private final InputStream stdin = System.in;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-    // the commands quiet the root logger, as a command-line process should; the rest of the test JVM needs it back
-    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-    private final Level rootLevel = root.getLevel();
 
     @AfterEach
     void restore() {
         System.setIn(stdin);
-        root.setLevel(rootLevel);
     }
 
     private int run(String input, String... args) {
         System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
-        return new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return cli.run(args);
     }
 
     @Test
@@ -48,7 +38,7 @@ class CommandsTest {
                 + "{\"n\":\"power\",\"v\":1},{\"n\":\"energy\",\"u\":\"Wh\",\"t\":30,\"v\":5}]";
         assertThat(run(pack, "senml", "resolve")).isZero();
         // Wh is a secondary unit (RFC 8798): the resolved pack declares it with bver 26 (RFC 9100)
-        assertThat(out.toString().trim()).isEqualTo("[{\"bver\":26,\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":1,\"t\":1700000000},"
+        assertThat(cli.out().trim()).isEqualTo("[{\"bver\":26,\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":1,\"t\":1700000000},"
                 + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"v\":5,\"t\":1700000030},"
                 + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":2,\"t\":1700000060}]");
     }
@@ -58,7 +48,7 @@ class CommandsTest {
         String xml = "<sensml xmlns=\"urn:ietf:params:xml:ns:senml\"><senml bn=\"urn:dev:x:1_\" n=\"t\" u=\"Cel\""
                 + " v=\"21.5\" t=\"1700000000\"/></sensml>";
         assertThat(run(xml, "senml", "resolve", "--from", "xml", "--to", "xml")).isZero();
-        assertThat(out.toString()).contains("<senml n=\"urn:dev:x:1_t\" u=\"Cel\" v=\"21.5\" t=\"1700000000\"/>");
+        assertThat(cli.out()).contains("<senml n=\"urn:dev:x:1_t\" u=\"Cel\" v=\"21.5\" t=\"1700000000\"/>");
     }
 
     @Test
@@ -76,50 +66,49 @@ class CommandsTest {
                 "[{\"n\":\"urn:dev:x:1_t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]")));
 
         System.setIn(new ByteArrayInputStream(cbor.toByteArray()));
-        assertThat(new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute("senml", "resolve", "--from", "cbor")).isZero();
-        assertThat(out.toString().trim()).isEqualTo("[{\"n\":\"urn:dev:x:1_t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]");
+        assertThat(cli.run("senml", "resolve", "--from", "cbor")).isZero();
+        assertThat(cli.out().trim()).isEqualTo("[{\"n\":\"urn:dev:x:1_t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]");
     }
 
     @Test
     void relativeTimesAreResolvedAgainstNow() {
         assertThat(run("[{\"n\":\"x\",\"v\":1,\"t\":-10}]", "senml", "resolve", "--now", "1700000000")).isZero();
-        assertThat(out.toString()).contains("\"t\":1699999990");
+        assertThat(cli.out()).contains("\"t\":1699999990");
     }
 
     @Test
     void anInvalidPackExitsTwoNamingTheRecordAndTheField() {
         assertThat(run("[{\"n\":\"ok\",\"v\":1},{\"n\":\"bad\",\"v\":1,\"vs\":\"two values\"}]", "senml", "validate"))
                 .isEqualTo(2);
-        assertThat(err.toString()).contains("record 1").contains("field 'v");
-        assertThat(out.toString()).isEmpty();
+        assertThat(cli.err()).contains("record 1").contains("field 'v");
+        assertThat(cli.out()).isEmpty();
     }
 
     @Test
     void validateSaysHowManyRecords() {
         assertThat(run("[{\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"vb\":true}]", "senml", "validate")).isZero();
-        assertThat(out.toString()).contains("valid SenML: 2 record(s)");
+        assertThat(cli.out()).contains("valid SenML: 2 record(s)");
     }
 
     @Test
     void malformedJsonExitsTwo() {
         assertThat(run("[{\"n\":", "senml", "validate")).isEqualTo(2);
-        assertThat(err.toString()).contains("invalid SenML: pack");
+        assertThat(cli.err()).contains("invalid SenML: pack");
     }
 
     @Test
     void transformRunsTheNamedMappingWithItsHeaders() throws Exception {
         String frame = Files.readString(Path.of("src/test/resources/fixtures/ecodevices/teleinfo.json"));
         assertThat(run(frame, "transform", "ecodevices-to-senml", "-H", "EcodevicesBaseName=urn:dev:prm:1_",
-                "-H", "EcodevicesC1Unit=Wh", "-H", "EcodevicesC2Unit=l", "--resolve")).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("\"n\" : \"urn:dev:prm:1_consumption/energy/active/index\"")
+                "-H", "EcodevicesC1Unit=Wh", "-H", "EcodevicesC2Unit=l", "--resolve")).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("\"n\" : \"urn:dev:prm:1_consumption/energy/active/index\"")
                 .contains("\"v\" : 1875395").contains("\"vs\" : \"TH..\"");
     }
 
     @Test
     void aTransformFailingOnItsInputExitsTwo() {
         assertThat(run("<html>not json", "transform", "ecodevices-to-senml")).isEqualTo(2);
-        assertThat(err.toString()).contains("transform ecodevices-to-senml failed");
+        assertThat(cli.err()).contains("transform ecodevices-to-senml failed");
     }
 
     @Test
@@ -128,18 +117,18 @@ class CommandsTest {
         // not a number is caught by the SenML check
         assertThat(run("{\"T1_BASE\":\"not a number\"}", "transform", "ecodevices-to-senml",
                 "-H", "EcodevicesBaseName=urn:dev:prm:1_")).isEqualTo(2);
-        assertThat(err.toString()).contains("produced invalid SenML").contains("record 0");
+        assertThat(cli.err()).contains("produced invalid SenML").contains("record 0");
     }
 
     @Test
     void anUnknownTransformExitsOne() {
         assertThat(run("{}", "transform", "no-such-transform")).isEqualTo(1);
-        assertThat(err.toString()).contains("no transform named 'no-such-transform'");
+        assertThat(cli.err()).contains("no transform named 'no-such-transform'");
     }
 
     @Test
     void listNamesTheTransforms() {
         assertThat(run("", "transform", "--list")).isZero();
-        assertThat(out.toString()).contains("ecodevices-to-senml");
+        assertThat(cli.out()).contains("ecodevices-to-senml");
     }
 }

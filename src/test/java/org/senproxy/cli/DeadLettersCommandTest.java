@@ -2,8 +2,6 @@ package org.senproxy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -11,24 +9,17 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.senproxy.SenProxy;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.senproxy.testing.TestPostgres;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /** {@code sen-proxy dead-letters list|replay} on a real database. */
 class DeadLettersCommandTest {
 
-    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-    private final Level rootLevel = root.getLevel();
-    private StringWriter out;
-    private StringWriter err;
+    @RegisterExtension
+    final CommandRunner cli = new CommandRunner();
     private String database;
     private long outboxLetter;
     private long inboundLetter;
@@ -51,49 +42,41 @@ class DeadLettersCommandTest {
         inboundLetter = number("SELECT id FROM dead_letter WHERE origin = 'inbound'");
     }
 
-    @AfterEach
-    void restore() {
-        root.setLevel(rootLevel);
-    }
-
     private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
         List<String> all = new ArrayList<>(List.of("dead-letters"));
         all.addAll(List.of(args));
         all.addAll(List.of("--db-url", database, "--db-user", "postgres"));
-        return new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(all.toArray(String[]::new));
+        return cli.run(all.toArray(String[]::new));
     }
 
     @Test
     void listsThenReplaysOneDeadLetter() throws Exception {
         assertThat(run("list")).isZero();
-        assertThat(out.toString()).contains(outboxLetter + "  ").contains("outbox (outbox-dispatch)")
+        assertThat(cli.out()).contains(outboxLetter + "  ").contains("outbox (outbox-dispatch)")
                 .contains("corr poll-1").contains("no acknowledgement from proxy-b@localhost after 20 attempts")
                 .contains("unknown sender").contains("2 dead letter(s)");
 
         assertThat(run("replay", Long.toString(outboxLetter))).isZero();
-        assertThat(out.toString()).contains("replayed");
+        assertThat(cli.out()).contains("replayed");
         assertThat(text("SELECT status || ' ' || attempts || ' ' || coalesce(last_error, '-') FROM outbox"))
                 .isEqualTo("pending 0 -");
 
         assertThat(run("replay", Long.toString(outboxLetter))).isEqualTo(1);
-        assertThat(out.toString()).contains("already replayed");
+        assertThat(cli.out()).contains("already replayed");
         assertThat(run("replay", Long.toString(inboundLetter))).isEqualTo(1);
-        assertThat(out.toString()).contains("not replayable");
+        assertThat(cli.out()).contains("not replayable");
         assertThat(run("replay", "999999")).isEqualTo(1);
 
         assertThat(run("list")).isZero();
-        assertThat(out.toString()).contains("1 dead letter(s)");
+        assertThat(cli.out()).contains("1 dead letter(s)");
         assertThat(run("list", "--all")).isZero();
-        assertThat(out.toString()).contains("replayed 20").contains("2 dead letter(s)");
+        assertThat(cli.out()).contains("replayed 20").contains("2 dead letter(s)");
     }
 
     @Test
     void replayAllQueuesEveryRowAgain() throws Exception {
         assertThat(run("replay", "--all")).isZero();
-        assertThat(out.toString()).contains("1 dead letter(s) replayed");
+        assertThat(cli.out()).contains("1 dead letter(s) replayed");
         assertThat(text("SELECT status FROM outbox")).isEqualTo("pending");
         assertThat(run("replay")).isEqualTo(2);
     }

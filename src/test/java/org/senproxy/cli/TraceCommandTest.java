@@ -2,8 +2,6 @@ package org.senproxy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -11,16 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.senproxy.SenProxy;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.senproxy.testing.TestPostgres;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /** {@code sen-proxy trace}: one batch's path through the sender's and the receiver's tables. */
 class TraceCommandTest {
@@ -28,10 +21,8 @@ class TraceCommandTest {
     private static final String PAYLOAD = "[{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":830,\"t\":1700000000},"
             + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":912,\"t\":1700001800}]";
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-    private final Level rootLevel = root.getLevel();
+    @RegisterExtension
+    final CommandRunner cli = new CommandRunner();
     private String sender;
     private String receiver;
     private final String message = UUID.randomUUID().toString();
@@ -62,11 +53,6 @@ class TraceCommandTest {
                 + " now() - interval '1.84 s')");
     }
 
-    @AfterEach
-    void restore() {
-        root.setLevel(rootLevel);
-    }
-
     private static void sql(String url, String... statements) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
             for (String statement : statements) {
@@ -80,14 +66,13 @@ class TraceCommandTest {
         all.addAll(List.of(args));
         all.addAll(List.of("--db-url", sender, "--db-user", "postgres", "--peer-db-url", receiver,
                 "--peer-db-user", "postgres"));
-        return new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(all.toArray(String[]::new));
+        return cli.run(all.toArray(String[]::new));
     }
 
     @Test
     void aCorrelationIdShowsTheOutboxRowThenTheInboxRowOfTheOtherProxy() {
         assertThat(trace("poll-7")).isZero();
-        String[] lines = out.toString().trim().split("\n");
+        String[] lines = cli.out().trim().split("\n");
         assertThat(lines).hasSize(2);
         assertThat(lines[0]).contains("this proxy").contains("outbox").contains("message " + message)
                 .contains("to proxy-b@localhost").contains("2 record(s)").contains("acked after 1 attempt(s)")
@@ -99,30 +84,29 @@ class TraceCommandTest {
     @Test
     void aMessageIdFindsTheSameBatch() {
         assertThat(trace(message)).isZero();
-        assertThat(out.toString().trim().split("\n")).hasSize(2);
+        assertThat(cli.out().trim().split("\n")).hasSize(2);
     }
 
     @Test
     void aRecordFindsItsBatch() {
         assertThat(trace("--series", "urn:dev:prm:1_power", "--at", "2023-11-14T22:43:20Z")).isZero();
-        assertThat(out.toString()).contains("corr poll-7").doesNotContain("poll-8");
+        assertThat(cli.out()).contains("corr poll-7").doesNotContain("poll-8");
 
-        out.getBuffer().setLength(0);
         assertThat(trace("--series", "urn:dev:prm:1_power", "--at", "1700003600")).isZero();
-        assertThat(out.toString()).contains("outbox").contains("dead after 20 attempt(s)")
+        assertThat(cli.out()).contains("outbox").contains("dead after 20 attempt(s)")
                 .contains("dead_letter").contains("in route outbox-dispatch: no acknowledgement from proxy-b@localhost");
     }
 
     @Test
     void jsonLinesForTools() {
         assertThat(trace("poll-7", "--json")).isZero();
-        assertThat(out.toString()).contains("\"table\":\"outbox\"").contains("\"table\":\"inbox\"")
+        assertThat(cli.out()).contains("\"table\":\"outbox\"").contains("\"table\":\"inbox\"")
                 .contains("\"correlationId\":\"poll-7\"");
     }
 
     @Test
     void nothingFoundExitsOne() {
         assertThat(trace("no-such-id")).isEqualTo(1);
-        assertThat(err.toString()).contains("Nothing found for no-such-id");
+        assertThat(cli.err()).contains("Nothing found for no-such-id");
     }
 }

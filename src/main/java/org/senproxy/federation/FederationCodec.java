@@ -55,9 +55,13 @@ public class FederationCodec {
     private static final int MAX_ID_LENGTH = 128;
     private static final XMLOutputFactory XML_OUTPUT = XMLOutputFactory.newFactory();
 
+    /** The default of {@code senproxy.inbound.max-data-chars}. */
+    public static final int DEFAULT_MAX_DATA_CHARS = 262_144;
+
     private final String ownJid;
     private final ECKey signingKey;
     private final Clock clock;
+    private final int maxDataChars;
 
     /** A codec that does not sign (tests, and proxies without a key). */
     public FederationCodec(String ownJid) {
@@ -69,9 +73,18 @@ public class FederationCodec {
      * @param signingKey its private key (EC P-256), or {@code null}: messages then go unsigned
      */
     public FederationCodec(String ownJid, ECKey signingKey, Clock clock) {
+        this(ownJid, signingKey, clock, DEFAULT_MAX_DATA_CHARS);
+    }
+
+    /**
+     * @param maxDataChars the largest data element (characters of its XML) a received message may carry; a larger one
+     *                     is refused before its SenML is read ({@code senproxy.inbound.max-data-chars})
+     */
+    public FederationCodec(String ownJid, ECKey signingKey, Clock clock, int maxDataChars) {
         this.ownJid = ownJid;
         this.signingKey = signingKey;
         this.clock = clock;
+        this.maxDataChars = maxDataChars;
     }
 
     // ---- sending
@@ -88,6 +101,9 @@ public class FederationCodec {
                 .addAttribute("sender", ownJid)
                 .addAttribute("correlation", row.correlationId())
                 .addAttribute("records", Integer.toString(records.size()));
+        if (row.consentRef() != null) {
+            envelope.addAttribute("consent", row.consentRef());
+        }
         if (signingKey != null) {
             List<Measurement> resolved;
             try {
@@ -97,7 +113,8 @@ public class FederationCodec {
             }
             if (resolved != null) {
                 envelope.addAttribute("signature", MessageSignatures.sign(signingKey, ownJid,
-                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), resolved, clock.instant()));
+                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), row.consentRef(), resolved,
+                        clock.instant()));
             }
         }
         message.addExtension(envelope.build());
@@ -192,13 +209,18 @@ public class FederationCodec {
         List<Measurement> records;
         try {
             double now = exchange.getClock().getCreated() / 1000.0;
-            records = Senml.resolve(readSensml(data.toXML(null).toString()), now);
+            String xml = data.toXML(null).toString();
+            if (xml.length() > maxDataChars) {
+                throw new FederationException("data element of " + xml.length() + " characters, over this proxy's"
+                        + " limit of " + maxDataChars + " (senproxy.inbound.max-data-chars): send smaller packs", true);
+            }
+            records = Senml.resolve(readSensml(xml), now);
         } catch (SenmlException e) {
             throw new FederationException("invalid SenML: " + e.getMessage(), e);
         }
         return new FederationMessage(sender, id, version,
                 correlation == null || correlation.isBlank() ? id : correlation, records,
-                envelope.getAttributeValue("signature"));
+                envelope.getAttributeValue("signature"), envelope.getAttributeValue("consent"));
     }
 
     private static int version(String value) {

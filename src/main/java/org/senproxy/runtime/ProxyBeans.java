@@ -30,7 +30,10 @@ import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
+import org.senproxy.audit.AuditRetention;
+import org.senproxy.audit.AuditTrail;
 import org.senproxy.connectors.DateWindows;
+import org.senproxy.consent.Subscriptions;
 import org.senproxy.connectors.MqttShare;
 import org.senproxy.connectors.OAuth2Tokens;
 import org.senproxy.delivery.DeadLetters;
@@ -86,16 +89,25 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("xmppHealth", ConnectivityChecks.xmpp(link::isOnline));
         registry.bind("databaseHealth", ConnectivityChecks.database(dataSource, 2));
 
-        FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC());
+        FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC(),
+                settings.integer("senproxy.inbound.max-data-chars", FederationCodec.DEFAULT_MAX_DATA_CHARS));
         registry.bind("signatures", new Signatures(dataSource, jid.toString(),
-                Boolean.parseBoolean(settings.string("senproxy.signing.required", "false")),
+                Boolean.parseBoolean(settings.string("senproxy.signing.required", "true")),
                 Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC()));
         DeadLetters deadLetters = new DeadLetters(dataSource);
         Peers peers = new Peers(dataSource);
+        AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC());
+        boolean consentRequired = Boolean.parseBoolean(settings.string("senproxy.consent.required", "true"));
+        if (!consentRequired) {
+            LOG.warn("senproxy.consent.required=false: consumers without a consent send, and messages naming no"
+                    + " consent are accepted from registered apps");
+        }
+        registry.bind("audit", audit);
+        registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired));
         registry.bind("federation", codec);
         registry.bind("peers", peers);
         registry.bind("deadLetters", deadLetters);
-        registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
+        registry.bind("inboundRejects", new InboundRejects(deadLetters, audit, codec, peers));
         registry.bind("sourceRecords", new SourceRecords());
         ConnectorMetrics connectorMetrics = new ConnectorMetrics(context, Clock.systemUTC());
         registry.bind("connectorMetrics", connectorMetrics);
@@ -123,17 +135,19 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("camel.component.http.connect-timeout", 5000)), Clock.systemUTC()));
         Transforms.bindFunctions(registry);
         registry.bind("sendResults", new SendResults());
-        registry.bind("outbox", new OutboxRepository(dataSource,
+        registry.bind("outbox", new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
                 settings.integer("senproxy.outbox.batch-size", 100),
                 settings.integer("senproxy.outbox.lease-ms", 60_000),
                 retry(settings, "senproxy.outbox", "retry-first-ms"),
                 retry(settings, "senproxy.outbox", "ack-timeout-ms")));
-        registry.bind("inbox", new InboxRepository(dataSource, replica,
+        registry.bind("inbox", new InboxRepository(dataSource, audit, replica,
                 settings.integer("senproxy.inbox.batch-size", 100),
                 settings.integer("senproxy.inbox.lease-ms", 60_000),
                 retry(settings, "senproxy.inbox", "retry-first-ms")));
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
+        registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
+                Clock.systemUTC()));
 
         context.addService(new ServiceSupport() {
             @Override

@@ -54,6 +54,7 @@ class StatusPageTest {
         settings.put("ecodevices.base-name", "urn:dev:prm:09111642617347_");
         settings.put("ecodevices.poll-interval-ms", "300");
         settings.put("senproxy.source.retries", "0");
+        settings.put("senproxy.consent.required", "false"); // the consumer below sends under no consent
         proxy = new ProxyApplication(Path.of("."), settings);
         proxy.start();
         sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",

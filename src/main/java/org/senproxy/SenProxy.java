@@ -2,6 +2,7 @@ package org.senproxy;
 
 import java.util.concurrent.Callable;
 
+import org.senproxy.cli.CredentialsCommand;
 import org.senproxy.cli.DeadLettersCommand;
 import org.senproxy.cli.KeysCommand;
 import org.senproxy.cli.SenmlCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         description = {"Federated energy-data exchange: SenML over XMPP.",
             "Without a subcommand, runs the proxy configured by application.properties and the environment."},
         subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class, TraceCommand.class,
-            DeadLettersCommand.class, KeysCommand.class})
+            DeadLettersCommand.class, KeysCommand.class, CredentialsCommand.class})
 public final class SenProxy implements Callable<Integer> {
 
     public static void main(String[] args) {

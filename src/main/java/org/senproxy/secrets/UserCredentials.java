@@ -62,6 +62,11 @@ public class UserCredentials {
         this.batchSize = batchSize;
     }
 
+    /** The id of the key new values are encrypted with. */
+    public String currentKeyId() {
+        return cipher.keys().currentId();
+    }
+
     /** A user's account in a local application, to store: the federated user's external id, not the row id. */
     public record Account(String user, String application, String login, Secret secret) {
     }
@@ -226,6 +231,7 @@ public class UserCredentials {
 
     /** Decrypts every row (batch by batch) and reports those that cannot be read; nothing is written. */
     public Check check() throws SQLException {
+        cipher.keys().currentId(); // no key: say so, even for an empty table
         Map<String, Integer> byKey = new LinkedHashMap<>();
         cipher.keys().ids().forEach(id -> byKey.put(id, 0));
         List<Failure> failures = new ArrayList<>();

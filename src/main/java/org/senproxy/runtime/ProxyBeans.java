@@ -51,6 +51,9 @@ import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
 import org.senproxy.outbox.SourceRecords;
 import org.senproxy.outbox.Watermarks;
+import org.senproxy.secrets.CredentialCipher;
+import org.senproxy.secrets.CredentialKeys;
+import org.senproxy.secrets.UserCredentials;
 import org.senproxy.transform.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +99,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("peers", peers);
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
+        registry.bind("userCredentials", userCredentials(settings, dataSource));
         registry.bind("sourceRecords", new SourceRecords());
         ConnectorMetrics connectorMetrics = new ConnectorMetrics(context, Clock.systemUTC());
         registry.bind("connectorMetrics", connectorMetrics);
@@ -164,6 +168,19 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.retention.keys-days", 35),
                 settings.integer("senproxy.retention.dead-letter-days", 90),
                 settings.integer("senproxy.retention.batch-size", 10_000));
+    }
+
+    /**
+     * Users' credentials of local applications, encrypted at rest. Keys are read (and checked) now, so that a
+     * malformed key stops the start; without any, the proxy runs and only a use of credentials fails.
+     */
+    private static UserCredentials userCredentials(Settings settings, DataSource dataSource) {
+        CredentialKeys keys = CredentialKeys.fromSettings(key -> settings.optional(key).orElse(null));
+        if (!keys.isEmpty()) {
+            LOG.info("Local-application credentials are encrypted with key {} (readable: {})", keys.currentId(),
+                    String.join(", ", keys.ids()));
+        }
+        return new UserCredentials(dataSource, new CredentialCipher(keys), UserCredentials.DEFAULT_BATCH_SIZE);
     }
 
     /** The proxy's private signing key (a JWK file), or null: its messages then go unsigned. */

@@ -45,7 +45,9 @@ import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
 import org.senproxy.observe.QueueMetrics;
+import org.senproxy.observe.StatusAccess;
 import org.senproxy.observe.StatusPage;
+import org.senproxy.observe.TokenHeaderFilter;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
@@ -106,8 +108,9 @@ public class ProxyBeans implements CamelConfiguration {
         QueueMetrics queueMetrics = new QueueMetrics(dataSource, link::isOnline, Clock.systemUTC(), 2_000);
         registry.bind("queueMetrics", queueMetrics);
         registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
+        registry.bind("statusHeaderFilter", new TokenHeaderFilter());
         registry.bind("statusPage", new StatusPage(jid.toString(), connectorMetrics, queueMetrics, deadLetters,
-                link::isOnline, settings.optional("senproxy.admin.token").orElse(null), context, Clock.systemUTC()));
+                link::isOnline, statusAccess(settings), context, Clock.systemUTC()));
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -168,6 +171,17 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.retention.keys-days", 35),
                 settings.integer("senproxy.retention.dead-letter-days", 90),
                 settings.integer("senproxy.retention.batch-size", 10_000));
+    }
+
+    /** Who may read the status page and act through it: the admin and read tokens (StatusAccess). */
+    private static StatusAccess statusAccess(Settings settings) {
+        StatusAccess access = new StatusAccess(settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null));
+        if (access.open()) {
+            LOG.warn("The status page (/status.json) is readable without a token and admin actions are off: set"
+                    + " senproxy.admin.read-token and senproxy.admin.token");
+        }
+        return access;
     }
 
     /**

@@ -54,7 +54,11 @@ class UserCredentialsTest {
     void storesAndReadsBackWithoutThePlaintextInTheDatabase() throws Exception {
         UserCredentials store = credentials("k1:" + k1);
         List<Long> ids = store.store(List.of(new Account("alice", "ecodevices", "alice@home", Secret.of(SECRET)),
-                new Account("bob", "ecodevices", "bob", Secret.of("bob's own secret"))));
+                new Account("bob", "ecodevices", "bob", Secret.of("bob's own secret")),
+                new Account("alice", "sge", "PRM-1", Secret.of("alice at sge"))));
+        assertThat(ids).hasSize(3).doesNotHaveDuplicates();
+        assertThat(count("SELECT count(*) FROM federated_user")).as("users created once").isEqualTo(2);
+        assertThat(store.find("alice", "sge").orElseThrow().secret().reveal()).isEqualTo("alice at sge");
 
         UserCredentials.Stored alice = store.find("alice", "ecodevices").orElseThrow();
         assertThat(alice.rowId()).isEqualTo(ids.get(0));

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.senproxy.cli.AppsCommand;
 import org.senproxy.cli.AuditCommand;
 import org.senproxy.cli.ConsentsCommand;
+import org.senproxy.cli.CredentialsCommand;
 import org.senproxy.cli.DeadLettersCommand;
 import org.senproxy.cli.KeysCommand;
 import org.senproxy.cli.SenmlCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
             "Without a subcommand, runs the proxy configured by application.properties and the environment."},
         subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class, TraceCommand.class,
             DeadLettersCommand.class, KeysCommand.class, AppsCommand.class, ConsentsCommand.class,
-            SubscriptionsCommand.class, AuditCommand.class})
+            SubscriptionsCommand.class, AuditCommand.class, CredentialsCommand.class})
 public final class SenProxy implements Callable<Integer> {
 
     public static void main(String[] args) {

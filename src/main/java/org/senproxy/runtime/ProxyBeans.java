@@ -48,12 +48,17 @@ import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
 import org.senproxy.observe.QueueMetrics;
+import org.senproxy.observe.StatusAccess;
 import org.senproxy.observe.StatusPage;
+import org.senproxy.observe.TokenHeaderFilter;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
 import org.senproxy.outbox.SourceRecords;
 import org.senproxy.outbox.Watermarks;
+import org.senproxy.secrets.CredentialCipher;
+import org.senproxy.secrets.CredentialKeys;
+import org.senproxy.secrets.UserCredentials;
 import org.senproxy.transform.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,14 +113,16 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("peers", peers);
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, audit, codec, peers));
+        registry.bind("userCredentials", userCredentials(settings, dataSource));
         registry.bind("sourceRecords", new SourceRecords());
         ConnectorMetrics connectorMetrics = new ConnectorMetrics(context, Clock.systemUTC());
         registry.bind("connectorMetrics", connectorMetrics);
         QueueMetrics queueMetrics = new QueueMetrics(dataSource, link::isOnline, Clock.systemUTC(), 2_000);
         registry.bind("queueMetrics", queueMetrics);
         registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
+        registry.bind("statusHeaderFilter", new TokenHeaderFilter());
         registry.bind("statusPage", new StatusPage(jid.toString(), connectorMetrics, queueMetrics, deadLetters,
-                link::isOnline, settings.optional("senproxy.admin.token").orElse(null), context, Clock.systemUTC()));
+                link::isOnline, statusAccess(settings), context, Clock.systemUTC()));
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -178,6 +185,30 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.retention.keys-days", 35),
                 settings.integer("senproxy.retention.dead-letter-days", 90),
                 settings.integer("senproxy.retention.batch-size", 10_000));
+    }
+
+    /** Who may read the status page and act through it: the admin and read tokens (StatusAccess). */
+    private static StatusAccess statusAccess(Settings settings) {
+        StatusAccess access = new StatusAccess(settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null));
+        if (access.open()) {
+            LOG.warn("The status page (/status.json) is readable without a token and admin actions are off: set"
+                    + " senproxy.admin.read-token and senproxy.admin.token");
+        }
+        return access;
+    }
+
+    /**
+     * Users' credentials of local applications, encrypted at rest. Keys are read (and checked) now, so that a
+     * malformed key stops the start; without any, the proxy runs and only a use of credentials fails.
+     */
+    private static UserCredentials userCredentials(Settings settings, DataSource dataSource) {
+        CredentialKeys keys = CredentialKeys.fromSettings(key -> settings.optional(key).orElse(null));
+        if (!keys.isEmpty()) {
+            LOG.info("Local-application credentials are encrypted with key {} (readable: {})", keys.currentId(),
+                    String.join(", ", keys.ids()));
+        }
+        return new UserCredentials(dataSource, new CredentialCipher(keys), UserCredentials.DEFAULT_BATCH_SIZE);
     }
 
     /** The proxy's private signing key (a JWK file), or null: its messages then go unsigned. */

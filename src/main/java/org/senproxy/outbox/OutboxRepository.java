@@ -37,13 +37,13 @@ public class OutboxRepository {
 
     /** The active consumers of a source, with the consent each sends under when it is in force now. */
     private static final String SUBSCRIPTIONS = "SELECT c.id, a.jid, c.series_prefix, c.rename_from, c.rename_to,"
-            + " c.consent_id, k.ref::text, k.scope FROM consumer c JOIN app a ON a.id = c.app_id"
+            + " c.consent_id, k.ref::text, k.scope, c.acknowledges FROM consumer c JOIN app a ON a.id = c.app_id"
             + " LEFT JOIN consent k ON k.id = c.consent_id AND k.app_id = c.app_id AND k.revoked_at IS NULL"
             + "  AND k.valid_from <= now() AND k.valid_until > now()"
             + " WHERE c.source = ? AND c.active ORDER BY c.id";
 
     private static final String INSERT = "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid,"
-            + " payload, record_count, consent_ref) VALUES (?, ?, ?, ?, ?, ?, ?)";
+            + " payload, record_count, consent_ref, ack_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Who a row's data belongs to, for the audit trail: joined to the rows an update returns as {@code r}. */
     private static final String OWNER = " LEFT JOIN consent k ON k.ref = r.consent_ref"
@@ -95,7 +95,10 @@ public class OutboxRepository {
             + " RETURNING o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload, o.record_count, o.attempts,"
             + " o.consent_ref::text";
 
-    private static final String WRITTEN = "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = now(),"
+    /** A written row waits for its ack, unless its recipient never sends one (a Quoalise subscriber): then it is done. */
+    private static final String WRITTEN = "UPDATE outbox SET attempts = attempts + 1, sent_at = now(),"
+            + " status = CASE WHEN ack_required THEN 'sent' ELSE 'acked' END,"
+            + " acked_at = CASE WHEN ack_required THEN NULL ELSE now() END,"
             + " next_attempt_at = ?, last_error = NULL WHERE id = ? AND status IN ('pending', 'sent')";
 
     private static final String FAILED = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
@@ -192,6 +195,7 @@ public class OutboxRepository {
                         ps.setInt(6, e.records().size());
                         ps.setObject(7, e.subscription().consentRef() == null ? null
                                 : UUID.fromString(e.subscription().consentRef()));
+                        ps.setBoolean(8, e.subscription().acknowledges());
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -233,7 +237,7 @@ public class OutboxRepository {
                     }
                     subscriptions.add(new Subscription(rs.getLong(1), rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getString(5), consentRef,
-                            consentRef == null ? null : Scope.parse(rs.getString(8))));
+                            consentRef == null ? null : Scope.parse(rs.getString(8)), rs.getBoolean(9)));
                 }
             }
         }

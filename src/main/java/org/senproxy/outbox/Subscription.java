@@ -6,14 +6,15 @@ import org.senproxy.consent.Scope;
  * One active row of the consumer table: records of a source whose name starts with {@code seriesPrefix}, and is in the
  * scope of the consent the consumer sends under, go to the app at {@code recipientJid}, renamed from one name prefix to
  * another when a mapping is set. {@code consentRef} and {@code scope} are null for a consumer without a consent (only
- * when consents are not required).
+ * when consents are not required). {@code acknowledges} is false for a Quoalise client's subscription: its messages
+ * are done once written.
  */
 public record Subscription(long consumerId, String recipientJid, String seriesPrefix, String renameFrom,
-        String renameTo, String consentRef, Scope scope) {
+        String renameTo, String consentRef, Scope scope, boolean acknowledges) {
 
     public Subscription(long consumerId, String recipientJid, String seriesPrefix, String renameFrom,
             String renameTo) {
-        this(consumerId, recipientJid, seriesPrefix, renameFrom, renameTo, null, null);
+        this(consumerId, recipientJid, seriesPrefix, renameFrom, renameTo, null, null, true);
     }
 
     public boolean covers(String name) {

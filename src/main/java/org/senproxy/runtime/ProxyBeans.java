@@ -56,6 +56,8 @@ import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
 import org.senproxy.outbox.SourceRecords;
 import org.senproxy.outbox.Watermarks;
+import org.senproxy.quoalise.QuoaliseCommands;
+import org.senproxy.quoalise.QuoaliseService;
 import org.senproxy.secrets.CredentialCipher;
 import org.senproxy.secrets.CredentialKeys;
 import org.senproxy.secrets.UserCredentials;
@@ -108,6 +110,10 @@ public class ProxyBeans implements CamelConfiguration {
                     + " consent are accepted from registered apps");
         }
         registry.bind("audit", audit);
+        QuoaliseCommands quoalise = new QuoaliseCommands(new QuoaliseService(dataSource, audit, jid.toString(),
+                settings.integer("senproxy.quoalise.max-history-records", 100_000)),
+                settings.integer("senproxy.quoalise.max-stanza-chars", 32_768));
+        link.onConnection(quoalise::register);
         registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired));
         registry.bind("federation", codec);
         registry.bind("peers", peers);

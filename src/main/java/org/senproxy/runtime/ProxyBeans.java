@@ -32,6 +32,8 @@ import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.audit.AuditRetention;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.catalogue.Catalogue;
+import org.senproxy.catalogue.HyperCat;
 import org.senproxy.connectors.DateWindows;
 import org.senproxy.consent.Subscriptions;
 import org.senproxy.connectors.MqttShare;
@@ -155,6 +157,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
         registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
                 Clock.systemUTC()));
+        bindMonitoring(context, jid.toString());
 
         context.addService(new ServiceSupport() {
             @Override
@@ -309,5 +312,13 @@ public class ProxyBeans implements CamelConfiguration {
         endpoint.setTestConnectionOnStartup(false);
         endpoint.setConnectionPollDelay(settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
         return endpoint;
+    }
+
+    /** The catalogue of the connectors' series (routes/catalogue.camel.yaml). */
+    private static void bindMonitoring(CamelContext context, String jid) {
+        Registry registry = context.getRegistry();
+        Catalogue catalogue = new Catalogue(context);
+        registry.bind("catalogue", catalogue);
+        registry.bind("hypercat", new HyperCat(catalogue, jid));
     }
 }

@@ -47,8 +47,10 @@ import org.senproxy.federation.InboundRejects;
 import org.senproxy.federation.Peers;
 import org.senproxy.federation.Signatures;
 import org.senproxy.inbox.InboxRepository;
+import org.senproxy.observe.Alarms;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.Monitoring;
 import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.StatusAccess;
 import org.senproxy.observe.StatusPage;
@@ -157,7 +159,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
         registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
                 Clock.systemUTC()));
-        bindMonitoring(context, jid.toString());
+        bindMonitoring(context, settings, jid.toString(), dataSource);
 
         context.addService(new ServiceSupport() {
             @Override
@@ -314,11 +316,20 @@ public class ProxyBeans implements CamelConfiguration {
         return endpoint;
     }
 
-    /** The catalogue of the connectors' series (routes/catalogue.camel.yaml). */
-    private static void bindMonitoring(CamelContext context, String jid) {
+    /**
+     * The catalogue of the connectors' series (routes/catalogue.camel.yaml), and the alarms the proxy tells its
+     * monitoring JID (routes/alarms.camel.yaml).
+     */
+    private static void bindMonitoring(CamelContext context, Settings settings, String jid, DataSource dataSource) {
         Registry registry = context.getRegistry();
         Catalogue catalogue = new Catalogue(context);
         registry.bind("catalogue", catalogue);
         registry.bind("hypercat", new HyperCat(catalogue, jid));
+        Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
+        registry.bind("alarms", new Alarms(catalogue, dataSource, monitoring,
+                settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC()));
+        if (monitoring.enabled()) {
+            LOG.info("Alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
+        }
     }
 }

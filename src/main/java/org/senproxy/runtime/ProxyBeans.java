@@ -50,6 +50,7 @@ import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.Alarms;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.Heartbeat;
 import org.senproxy.observe.Monitoring;
 import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.StatusAccess;
@@ -159,7 +160,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
         registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
                 Clock.systemUTC()));
-        bindMonitoring(context, settings, jid.toString(), dataSource);
+        bindMonitoring(context, settings, jid.toString(), replica, dataSource, connectorMetrics, queueMetrics);
 
         context.addService(new ServiceSupport() {
             @Override
@@ -317,19 +318,23 @@ public class ProxyBeans implements CamelConfiguration {
     }
 
     /**
-     * The catalogue of the connectors' series (routes/catalogue.camel.yaml), and the alarms the proxy tells its
-     * monitoring JID (routes/alarms.camel.yaml).
+     * The catalogue of the connectors' series (routes/catalogue.camel.yaml), and what the proxy tells its monitoring
+     * JID: heartbeat and alarms (routes/heartbeat.camel.yaml, routes/alarms.camel.yaml).
      */
-    private static void bindMonitoring(CamelContext context, Settings settings, String jid, DataSource dataSource) {
+    private static void bindMonitoring(CamelContext context, Settings settings, String jid, String replica,
+            DataSource dataSource, ConnectorMetrics connectorMetrics, QueueMetrics queueMetrics) {
         Registry registry = context.getRegistry();
         Catalogue catalogue = new Catalogue(context);
         registry.bind("catalogue", catalogue);
         registry.bind("hypercat", new HyperCat(catalogue, jid));
         Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
-        registry.bind("alarms", new Alarms(catalogue, dataSource, monitoring,
-                settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC()));
+        Alarms alarms = new Alarms(catalogue, dataSource, monitoring,
+                settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC());
+        registry.bind("alarms", alarms);
+        registry.bind("heartbeat", new Heartbeat(monitoring, replica, connectorMetrics, queueMetrics, alarms,
+                settings.millis("senproxy.heartbeat.interval-ms", 60_000), Clock.systemUTC()));
         if (monitoring.enabled()) {
-            LOG.info("Alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
+            LOG.info("Heartbeat and alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
         }
     }
 }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.senproxy.observe.StatusAccess;
 
 /**
  * The catalogue as a HyperCat document (HyperCat 3.0, BSI PAS 212: a JSON catalogue of resources, each described by
@@ -22,6 +25,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * subscribe take; a pattern ({@code *}) says so with {@code urn:X-senproxy:rels:isPattern}. HyperCat's own rels are
  * used where they exist (content type, description); the rest are sen-proxy's, under {@value #RELS}. Metadata that a
  * series does not declare is left out, not written empty.
+ *
+ * <p>Over HTTP it takes the status page's tokens ({@link StatusAccess}): the read token or the admin one, or none when
+ * neither is configured. Identifiers name meters (a PRM is personal data), so the catalogue is no more open than
+ * {@code /status.json}.
  */
 public final class HyperCat {
 
@@ -32,13 +39,34 @@ public final class HyperCat {
 
     private final Catalogue catalogue;
     private final String jid;
+    private final StatusAccess access;
 
-    /** @param jid this proxy's bare JID: where the series are asked for (Quoalise commands over XMPP) */
-    public HyperCat(Catalogue catalogue, String jid) {
+    /**
+     * @param jid    this proxy's bare JID: where the series are asked for (Quoalise commands over XMPP)
+     * @param access who may read it over HTTP
+     */
+    public HyperCat(Catalogue catalogue, String jid, StatusAccess access) {
         this.catalogue = catalogue;
         this.jid = jid;
+        this.access = access;
     }
 
+    /** The document, for an HTTP request (routes/catalogue.camel.yaml): 401 without the read or admin token. */
+    public String serve(Exchange exchange) throws JsonProcessingException {
+        String authorization = exchange.getMessage() instanceof HttpMessage http
+                ? http.getRequest().getHeader("Authorization") : null;
+        if (access.role(authorization) == StatusAccess.Role.NONE) {
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 401);
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"sen-proxy\"");
+            return JSON.createObjectNode().put("ok", false).put("message", "a token is needed: send Authorization:"
+                    + " Bearer <token>, the read token (senproxy.admin.read-token) or the admin token"
+                    + " (senproxy.admin.token)").toString();
+        }
+        return json();
+    }
+
+    /** The document. */
     public String json() throws JsonProcessingException {
         ObjectNode document = JSON.createObjectNode();
         ArrayNode metadata = document.putArray("catalogue-metadata");

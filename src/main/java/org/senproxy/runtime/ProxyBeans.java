@@ -326,7 +326,9 @@ public class ProxyBeans implements CamelConfiguration {
         Registry registry = context.getRegistry();
         Catalogue catalogue = new Catalogue(context);
         registry.bind("catalogue", catalogue);
-        registry.bind("hypercat", new HyperCat(catalogue, jid));
+        registry.bind("hypercat", new HyperCat(catalogue, jid, new StatusAccess(
+                settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null))));
         Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
         Alarms alarms = new Alarms(catalogue, dataSource, monitoring,
                 settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC());

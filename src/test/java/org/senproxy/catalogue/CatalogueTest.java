@@ -29,7 +29,7 @@ import org.senproxy.testing.RouteHarness;
  * The catalogue derived from the real connector files: every shipped source declares its series, identifiers come
  * from each connector's settings, a series that a setting does not select is left out, record names are matched to
  * their series (patterns included), and each connector's period comes from its declaration or its poll interval.
- * Then the HyperCat document a running proxy serves at /catalogue.json.
+ * Then the HyperCat document a running proxy serves at /catalogue.json, to the holder of a status token.
  */
 class CatalogueTest {
 
@@ -170,11 +170,18 @@ class CatalogueTest {
         settings.put("ecodevices.poll-interval-ms", "3600000");
         settings.put("zabbix.poll-interval-ms", "3600000");
         settings.put("senproxy.connectors", "ecodevices-source, zabbix-source");
+        settings.put("senproxy.admin.read-token", "read-token-of-this-test");
         ProxyApplication proxy = new ProxyApplication(Path.of("."), settings);
         proxy.start();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + settings.get("camel.server.port") + "/catalogue.json")).build(),
+            URI uri = URI.create("http://127.0.0.1:" + settings.get("camel.server.port") + "/catalogue.json");
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("identifiers name meters: the status page's read token").isEqualTo(401);
+            assertThat(refused.body()).doesNotContain(PRM);
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer read-token-of-this-test").build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type"))

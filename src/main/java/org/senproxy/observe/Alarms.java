@@ -68,8 +68,8 @@ public class Alarms {
     static final Duration COMMIT_OVERLAP = Duration.ofMinutes(5);
     static final int MAX_PENDING = 1000;
 
-    /** A raised alarm: what the clear message needs. */
-    private record Raised(String name, String text, List<SenmlRecord> limit) {
+    /** A raised alarm: what its clear message says and carries. */
+    private record Raised(String clearText, List<SenmlRecord> limit) {
     }
 
     private final Catalogue catalogue;
@@ -157,7 +157,8 @@ public class Alarms {
         if (beyond && !raised.containsKey(name)) {
             LOG.warn("Alarm raised: {} is {} {} (value {} at {})", m.name(), side, limitText, number(m.value()),
                     m.instant());
-            raise(name, m.name() + " " + side + " " + limitText, m.time(), limitRecord);
+            raise(name, m.name() + " " + side + " " + limitText,
+                    m.name() + " no longer " + side + " " + limitText, m.time(), limitRecord);
         } else if (!beyond && raised.containsKey(name)) {
             LOG.info("Alarm cleared: {} is no longer {} {}", m.name(), side, limitText);
             clear(name, m.time());
@@ -214,7 +215,7 @@ public class Alarms {
                     last == null ? "" : ", last new record at " + last);
             raise(name, connector + " has yielded nothing new for " + silence.toSeconds() + " s (limit "
                     + limit.toSeconds() + " s: " + stalePeriods + " periods of " + period.toSeconds() + " s)",
-                    now.toEpochMilli() / 1000.0,
+                    connector + " yields new records again", now.toEpochMilli() / 1000.0,
                     List.of(record(name + "/limit", "s", limit.toSeconds()),
                             record(monitoring.baseName() + subject + "/silence", "s", silence.toSeconds())));
         } else if (!stale && raised.containsKey(name)) {
@@ -225,14 +226,14 @@ public class Alarms {
 
     // ---- changes, and their messages
 
-    private void raise(String name, String text, double time, List<SenmlRecord> details) {
-        raised.put(name, new Raised(name, text, details));
+    private void raise(String name, String text, String clearText, double time, List<SenmlRecord> details) {
+        raised.put(name, new Raised(clearText, details));
         queue("alarm raised: " + text, name, true, time, details);
     }
 
     private void clear(String name, double time) {
         Raised alarm = raised.remove(name);
-        queue("alarm cleared: " + alarm.text(), name, false, time, alarm.limit().subList(0, 1));
+        queue("alarm cleared: " + alarm.clearText(), name, false, time, alarm.limit().subList(0, 1));
     }
 
     private void queue(String text, String name, boolean on, double time, List<SenmlRecord> details) {

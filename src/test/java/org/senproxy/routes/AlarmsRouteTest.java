@@ -132,7 +132,8 @@ class AlarmsRouteTest {
         assertThat(alarms.raised()).isEmpty();
         notifyMonitor();
         assertThat(xmpp.getReceivedCounter()).isEqualTo(2);
-        assertThat(sent(1).getBody()).startsWith("sen-proxy proxy-a@localhost: alarm cleared: teleinfo-mqtt-source");
+        assertThat(sent(1).getBody()).isEqualTo("sen-proxy proxy-a@localhost: alarm cleared: teleinfo-mqtt-source"
+                + " yields new records again");
         assertThat(records(sent(1)).get(STALE).boolValue()).isFalse();
 
         // three periods later, nothing new again
@@ -170,6 +171,8 @@ class AlarmsRouteTest {
         assertThat(raised.get(POWER + "/alarm/above/limit").value()).isEqualTo(3000.0);
         assertThat(raised.get(POWER + "/alarm/above/limit").unit()).isEqualTo("VA");
         assertThat(raised).as("the measurement itself does not leave the proxy").doesNotContainKey(POWER);
+        assertThat(sent(1).getBody()).isEqualTo("sen-proxy proxy-a@localhost: alarm cleared: " + POWER
+                + " no longer above 3000 VA");
         Map<String, Measurement> cleared = records(sent(1));
         assertThat(cleared.get(POWER + "/alarm/above").boolValue()).isFalse();
         assertThat(cleared.get(POWER + "/alarm/above").time()).isEqualTo(1_700_000_180.0);

@@ -180,6 +180,18 @@ public class FederationCodec {
         return message;
     }
 
+    /**
+     * A message for an observer rather than a peer proxy (the monitoring JID: heartbeat and alarms, see
+     * observe.Monitoring): SenML in the Quoalise data element and a body for people, but no envelope, so it is
+     * neither signed, nor stored in an outbox, nor acknowledged.
+     */
+    public static Message notice(String to, String body, List<SenmlRecord> records) throws XmppStringprepException {
+        Message message = new Message(JidCreate.from(to), Message.Type.chat);
+        message.setBody(body);
+        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records)));
+        return message;
+    }
+
     // ---- receiving
 
     public boolean isAck(Message message) {

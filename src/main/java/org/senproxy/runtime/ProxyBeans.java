@@ -32,6 +32,8 @@ import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.audit.AuditRetention;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.catalogue.Catalogue;
+import org.senproxy.catalogue.HyperCat;
 import org.senproxy.connectors.DateWindows;
 import org.senproxy.consent.Subscriptions;
 import org.senproxy.connectors.MqttShare;
@@ -45,8 +47,11 @@ import org.senproxy.federation.InboundRejects;
 import org.senproxy.federation.Peers;
 import org.senproxy.federation.Signatures;
 import org.senproxy.inbox.InboxRepository;
+import org.senproxy.observe.Alarms;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.Heartbeat;
+import org.senproxy.observe.Monitoring;
 import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.StatusAccess;
 import org.senproxy.observe.StatusPage;
@@ -161,6 +166,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
         registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
                 Clock.systemUTC()));
+        bindMonitoring(context, settings, jid.toString(), replica, dataSource, connectorMetrics, queueMetrics);
 
         context.addService(new ServiceSupport() {
             @Override
@@ -315,5 +321,28 @@ public class ProxyBeans implements CamelConfiguration {
         endpoint.setTestConnectionOnStartup(false);
         endpoint.setConnectionPollDelay(settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
         return endpoint;
+    }
+
+    /**
+     * The catalogue of the connectors' series (routes/catalogue.camel.yaml), and what the proxy tells its monitoring
+     * JID: heartbeat and alarms (routes/heartbeat.camel.yaml, routes/alarms.camel.yaml).
+     */
+    private static void bindMonitoring(CamelContext context, Settings settings, String jid, String replica,
+            DataSource dataSource, ConnectorMetrics connectorMetrics, QueueMetrics queueMetrics) {
+        Registry registry = context.getRegistry();
+        Catalogue catalogue = new Catalogue(context);
+        registry.bind("catalogue", catalogue);
+        registry.bind("hypercat", new HyperCat(catalogue, jid, new StatusAccess(
+                settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null))));
+        Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
+        Alarms alarms = new Alarms(catalogue, dataSource, monitoring,
+                settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC());
+        registry.bind("alarms", alarms);
+        registry.bind("heartbeat", new Heartbeat(monitoring, replica, connectorMetrics, queueMetrics, alarms,
+                settings.millis("senproxy.heartbeat.interval-ms", 60_000), Clock.systemUTC()));
+        if (monitoring.enabled()) {
+            LOG.info("Heartbeat and alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
+        }
     }
 }

@@ -4,6 +4,7 @@ commands, calls get_history, subscribe and unsubscribe as the Quoalise community
 submitted data form), and waits for pushed data. Every result is printed as one JSON line on stdout for the test
 that drives it (QuoaliseInteropIT):
   {"event": "commands", "nodes": [...]}
+  {"event": "catalogue", "series": [...], "info": {field: value}}   disco#items of the catalogue, disco#info of a series
   {"event": "history", "status": "completed", "sensml": "<sensml ...>", "meta_identifier": "...", "notes": [...]}
   {"event": "error", "node": "...", "condition": "...", "text": "..."}
   {"event": "part", "sensml": "...", ...}       a part of a large answer, pushed as a message
@@ -30,8 +31,10 @@ def describe(data):
         return {'sensml': None, 'meta_identifier': None}
     sensml = data.find('.//' + SENSML)
     identifier = data.find('.//{urn:quoalise:0}meta/{urn:quoalise:0}device/{urn:quoalise:0}identifier')
+    physical = data.find('.//{urn:quoalise:0}meta/{urn:quoalise:0}measurement/{urn:quoalise:0}physical')
     return {'sensml': ET.tostring(sensml, encoding='unicode') if sensml is not None else None,
-            'meta_identifier': identifier.get('value') if identifier is not None else None}
+            'meta_identifier': identifier.get('value') if identifier is not None else None,
+            'meta_physical': dict(physical.attrib) if physical is not None else None}
 
 
 def emit(**fields):
@@ -83,6 +86,16 @@ class Client(slixmpp.ClientXMPP):
         await self.get_roster()
         items = await self['xep_0030'].get_items(jid=self.proxy, node='http://jabber.org/protocol/commands')
         emit(event='commands', nodes=sorted(item[1] for item in items['disco_items']['items']))
+        catalogue = await self['xep_0030'].get_items(jid=self.proxy, node='urn:quoalise:0:catalogue')
+        series = [item[1] for item in catalogue['disco_items']['items']]
+        info = await self['xep_0030'].get_info(jid=self.proxy, node=self.identifier)
+        form = info.xml.find('.//{jabber:x:data}x')
+        fields = {}
+        if form is not None:
+            for field in form.findall('{jabber:x:data}field'):
+                value = field.find('{jabber:x:data}value')
+                fields[field.get('var')] = value.text if value is not None else None
+        emit(event='catalogue', series=series, info=fields)
 
         history = await self.command('get_history', identifier=self.identifier, start_time=self.start_time,
                                      end_time=self.end_time)

@@ -1,12 +1,14 @@
 package org.senproxy.quoalise;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.iqrequest.AbstractIqRequestHandler;
 import org.jivesoftware.smack.iqrequest.IQRequestHandler;
+import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StanzaError;
@@ -15,17 +17,22 @@ import org.jivesoftware.smackx.commands.AdHocCommandManager;
 import org.jivesoftware.smackx.commands.packet.AdHocCommandData;
 import org.jivesoftware.smackx.disco.AbstractNodeInformationProvider;
 import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
+import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.xdata.FormField;
 import org.jivesoftware.smackx.xdata.packet.DataForm;
 import org.jxmpp.jid.Jid;
+import org.senproxy.catalogue.Catalogue;
+import org.senproxy.catalogue.Series;
 import org.senproxy.federation.XmlExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Quoalise protocol on the proxy's XMPP session: XEP-0050 ad-hoc commands {@code get_history},
- * {@code subscribe} and {@code unsubscribe}, listed by service discovery (XEP-0030) under the commands node.
+ * {@code subscribe} and {@code unsubscribe}, listed by service discovery (XEP-0030) under the commands node, and the
+ * catalogue of series: disco#items on node {@value #CATALOGUE} lists them (node = identifier), disco#info on a series'
+ * node describes it. The meta element of an answer comes from the catalogue.
  *
  * <p>A client may submit the data form at once (the Quoalise client does) or execute the command bare first: it then
  * gets the form to fill ({@code status="executing"}). An answer too large for one stanza
@@ -43,11 +50,16 @@ public class QuoaliseCommands {
 
     private static final Logger LOG = LoggerFactory.getLogger(QuoaliseCommands.class);
 
+    /** The disco node whose items are the catalogue's series; each series' own node (its identifier) has its info. */
+    public static final String CATALOGUE = "urn:quoalise:0:catalogue";
+
     private final QuoaliseService service;
+    private final Catalogue catalogue;
     private final int maxStanzaChars;
 
-    public QuoaliseCommands(QuoaliseService service, int maxStanzaChars) {
+    public QuoaliseCommands(QuoaliseService service, Catalogue catalogue, int maxStanzaChars) {
         this.service = service;
+        this.catalogue = catalogue;
         this.maxStanzaChars = maxStanzaChars;
     }
 
@@ -74,6 +86,63 @@ public class QuoaliseCommands {
                         item(self, "unsubscribe", "Stop receiving a series"));
             }
         });
+        try {
+            catalogue.series().forEach(s -> disco.setNodeInformationProvider(s.identifier(), seriesInfo(s)));
+        } catch (RuntimeException e) {
+            LOG.warn("The catalogue's series are not in service discovery yet: {}", e.toString());
+        }
+        disco.setNodeInformationProvider(CATALOGUE, new AbstractNodeInformationProvider() {
+            @Override
+            public List<DiscoverItems.Item> getNodeItems() {
+                Jid self = connection.getUser();
+                List<DiscoverItems.Item> items = new ArrayList<>();
+                for (Series s : catalogue.series()) {
+                    items.add(item(self, s.identifier(), s.description() != null ? s.description()
+                            : s.quantity() + (s.unit() == null ? "" : " (" + s.unit() + ")")));
+                    // the series' own node answers disco#info with its description (XEP-0128 extended info)
+                    disco.setNodeInformationProvider(s.identifier(), seriesInfo(s));
+                }
+                return items;
+            }
+        });
+    }
+
+    /** disco#info of one series: a form of type urn:quoalise:0:series with its fields. */
+    private static AbstractNodeInformationProvider seriesInfo(Series s) {
+        return new AbstractNodeInformationProvider() {
+            @Override
+            public List<String> getNodeFeatures() {
+                return List.of(FEATURE);
+            }
+
+            @Override
+            public List<DiscoverInfo.Identity> getNodeIdentities() {
+                return List.of(new DiscoverInfo.Identity("client", "bot", s.identifier()));
+            }
+
+            @Override
+            public List<ExtensionElement> getNodePacketExtensions() {
+                DataForm form = new DataForm(DataForm.Type.result);
+                field(form, FormField.FORM_TYPE, "urn:quoalise:0:series").setType(FormField.Type.hidden);
+                field(form, "identifier", s.identifier());
+                field(form, "connector", s.connector());
+                field(form, "quantity", s.quantity());
+                field(form, "unit", s.unit());
+                field(form, "aggregate", s.aggregate());
+                field(form, "sampling", s.samplingSeconds() == null ? null : s.samplingSeconds().toString());
+                field(form, "pattern", Boolean.toString(s.isPattern()));
+                return List.of(form);
+            }
+        };
+    }
+
+    private static FormField field(DataForm form, String var, String value) {
+        FormField field = new FormField(var);
+        if (value != null) {
+            field.addValue(value);
+        }
+        form.addField(field);
+        return field;
     }
 
     private static DiscoverItems.Item item(Jid self, String node, String name) {
@@ -99,7 +168,8 @@ public class QuoaliseCommands {
                     }
                     QuoaliseService.History history = service.history(requester, value(form, "identifier"),
                             value(form, "start_time"), value(form, "end_time"));
-                    List<String> parts = QuoaliseData.parts(history.identifier(), history.records(), maxStanzaChars);
+                    List<String> parts = QuoaliseData.parts(history.identifier(),
+                            catalogue.find(history.identifier()).orElse(null), history.records(), maxStanzaChars);
                     StringBuilder inner = new StringBuilder();
                     if (parts.size() > 1 || history.truncated()) {
                         inner.append("<note type=\"info\">").append(history.records().size()).append(" records");

@@ -115,8 +115,10 @@ public class ProxyBeans implements CamelConfiguration {
                     + " consent are accepted from registered apps");
         }
         registry.bind("audit", audit);
+        // read lazily: the connectors' declarations are loaded with their route files, after these beans
+        Catalogue catalogue = new Catalogue(context);
         QuoaliseCommands quoalise = new QuoaliseCommands(new QuoaliseService(dataSource, audit, jid.toString(),
-                settings.integer("senproxy.quoalise.max-history-records", 100_000)),
+                settings.integer("senproxy.quoalise.max-history-records", 100_000)), catalogue,
                 settings.integer("senproxy.quoalise.max-stanza-chars", 32_768));
         link.onConnection(quoalise::register);
         registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired));
@@ -166,7 +168,8 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
         registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
                 Clock.systemUTC()));
-        bindMonitoring(context, settings, jid.toString(), replica, dataSource, connectorMetrics, queueMetrics);
+        bindMonitoring(context, settings, jid.toString(), replica, dataSource, catalogue, connectorMetrics,
+                queueMetrics);
 
         context.addService(new ServiceSupport() {
             @Override
@@ -328,9 +331,8 @@ public class ProxyBeans implements CamelConfiguration {
      * JID: heartbeat and alarms (routes/heartbeat.camel.yaml, routes/alarms.camel.yaml).
      */
     private static void bindMonitoring(CamelContext context, Settings settings, String jid, String replica,
-            DataSource dataSource, ConnectorMetrics connectorMetrics, QueueMetrics queueMetrics) {
+            DataSource dataSource, Catalogue catalogue, ConnectorMetrics connectorMetrics, QueueMetrics queueMetrics) {
         Registry registry = context.getRegistry();
-        Catalogue catalogue = new Catalogue(context);
         registry.bind("catalogue", catalogue);
         registry.bind("hypercat", new HyperCat(catalogue, jid, new StatusAccess(
                 settings.optional("senproxy.admin.token").orElse(null),

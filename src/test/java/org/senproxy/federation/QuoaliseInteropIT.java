@@ -126,11 +126,18 @@ class QuoaliseInteropIT {
         JsonNode commands = next(events, "commands");
         assertThat(commands.get("nodes").toString()).isEqualTo("[\"get_history\",\"subscribe\",\"unsubscribe\"]");
 
+        JsonNode catalogue = next(events, "catalogue");
+        assertThat(catalogue.get("series").toString()).contains(identifier);
+        assertThat(catalogue.get("info").get("FORM_TYPE").asText()).isEqualTo("urn:quoalise:0:series");
+        assertThat(catalogue.get("info").get("connector").asText()).isEqualTo("ecodevices-source");
+        assertThat(catalogue.get("info").get("unit").asText()).isEqualTo("VA");
+
         JsonNode history = next(events, "history");
         assertThat(history.get("status").asText()).isEqualTo("completed");
         List<Measurement> records = new ArrayList<>(senml(history.get("sensml").asText()));
         String series = identifier;
         assertThat(history.get("meta_identifier").asText()).isEqualTo(identifier);
+        assertThat(history.get("meta_physical").toString()).contains("VA");
 
         JsonNode notAuthorized = next(events, "error");
         assertThat(notAuthorized.get("condition").asText()).isEqualTo("not-authorized");

@@ -18,6 +18,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.nimbusds.jose.jwk.ECKey;
+import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.ChangeSignatures;
@@ -60,76 +61,69 @@ public class Consents {
             throw new IllegalArgumentException("valid-until " + grant.validUntil() + " is not after " + from);
         }
         String ref = UUID.randomUUID().toString();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long appId;
-                String appJid;
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, jid FROM app WHERE name = ?")) {
-                    ps.setString(1, grant.app());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new IllegalArgumentException("no app named " + grant.app()
-                                    + " (sen-proxy apps add registers one)");
-                        }
-                        appId = rs.getLong(1);
-                        appJid = rs.getString(2);
+        return Transactions.inTransaction(dataSource, c -> {
+            long appId;
+            String appJid;
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, jid FROM app WHERE name = ?")) {
+                ps.setString(1, grant.app());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no app named " + grant.app()
+                                + " (sen-proxy apps add registers one)");
                     }
+                    appId = rs.getLong(1);
+                    appJid = rs.getString(2);
                 }
-                long userId;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO federated_user (external_id) VALUES (?)"
-                        + " ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id RETURNING id")) {
-                    ps.setString(1, grant.user());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        userId = rs.getLong(1);
-                    }
-                }
-                long consentId;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO consent (ref, user_id, app_id, scope,"
-                        + " valid_from, valid_until, granted_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-                    ps.setObject(1, UUID.fromString(ref));
-                    ps.setLong(2, userId);
-                    ps.setLong(3, appId);
-                    ps.setString(4, scope.text());
-                    ps.setObject(5, utc(from));
-                    ps.setObject(6, utc(grant.validUntil()));
-                    ps.setString(7, actor);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        consentId = rs.getLong(1);
-                    }
-                }
-                List<String> sources = grant.sources() == null ? List.of() : grant.sources();
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO consumer (source, app_id, user_id, consent_id) VALUES (?, ?, ?, ?)")) {
-                    for (String source : sources) {
-                        ps.setString(1, source);
-                        ps.setLong(2, appId);
-                        ps.setLong(3, userId);
-                        ps.setLong(4, consentId);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("action", "grant");
-                detail.put("consent", ref);
-                detail.put("user", grant.user());
-                detail.put("app", grant.app());
-                detail.put("app_jid", appJid);
-                detail.put("scope", scope.text());
-                detail.put("valid_from", from.toString());
-                detail.put("valid_until", grant.validUntil().toString());
-                detail.put("sources", sources);
-                audit.append(c, List.of(signed("consent.granted", actor, grant.user(), ref, detail, signer)));
-                c.commit();
-                return ref;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            long userId;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO federated_user (external_id) VALUES (?)"
+                    + " ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id RETURNING id")) {
+                ps.setString(1, grant.user());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    userId = rs.getLong(1);
+                }
+            }
+            long consentId;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consent (ref, user_id, app_id, scope,"
+                    + " valid_from, valid_until, granted_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+                ps.setObject(1, UUID.fromString(ref));
+                ps.setLong(2, userId);
+                ps.setLong(3, appId);
+                ps.setString(4, scope.text());
+                ps.setObject(5, utc(from));
+                ps.setObject(6, utc(grant.validUntil()));
+                ps.setString(7, actor);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    consentId = rs.getLong(1);
+                }
+            }
+            List<String> sources = grant.sources() == null ? List.of() : grant.sources();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO consumer (source, app_id, user_id, consent_id) VALUES (?, ?, ?, ?)")) {
+                for (String source : sources) {
+                    ps.setString(1, source);
+                    ps.setLong(2, appId);
+                    ps.setLong(3, userId);
+                    ps.setLong(4, consentId);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("action", "grant");
+            detail.put("consent", ref);
+            detail.put("user", grant.user());
+            detail.put("app", grant.app());
+            detail.put("app_jid", appJid);
+            detail.put("scope", scope.text());
+            detail.put("valid_from", from.toString());
+            detail.put("valid_until", grant.validUntil().toString());
+            detail.put("sources", sources);
+            audit.append(c, List.of(signed("consent.granted", actor, grant.user(), ref, detail, signer)));
+            return ref;
+        });
     }
 
     /**
@@ -141,44 +135,37 @@ public class Consents {
      */
     public int revoke(String ref, String reason, String actor, ECKey signer) throws SQLException {
         UUID id = uuid(ref);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String user;
-                try (PreparedStatement ps = c.prepareStatement("UPDATE consent k SET revoked_at = now(),"
-                        + " revoked_by = ?, revoke_reason = ? FROM federated_user u"
-                        + " WHERE k.ref = ? AND k.revoked_at IS NULL AND u.id = k.user_id RETURNING u.external_id")) {
-                    ps.setString(1, actor);
-                    ps.setString(2, reason);
-                    ps.setObject(3, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked"
-                                    + " before)");
-                        }
-                        user = rs.getString(1);
+        return Transactions.inTransaction(dataSource, c -> {
+            String user;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE consent k SET revoked_at = now(),"
+                    + " revoked_by = ?, revoke_reason = ? FROM federated_user u"
+                    + " WHERE k.ref = ? AND k.revoked_at IS NULL AND u.id = k.user_id RETURNING u.external_id")) {
+                ps.setString(1, actor);
+                ps.setString(2, reason);
+                ps.setObject(3, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked"
+                                + " before)");
                     }
+                    user = rs.getString(1);
                 }
-                int withheld;
-                try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET status = 'revoked', last_error = ?"
-                        + " WHERE consent_ref = ? AND status IN ('pending', 'sent')")) {
-                    ps.setString(1, "consent " + ref + " revoked by " + actor + ": " + reason);
-                    ps.setObject(2, id);
-                    withheld = ps.executeUpdate();
-                }
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("action", "revoke");
-                detail.put("consent", ref);
-                detail.put("reason", reason);
-                detail.put("messages_withheld", withheld);
-                audit.append(c, List.of(signed("consent.revoked", actor, user, ref, detail, signer)));
-                c.commit();
-                return withheld;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            int withheld;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET status = 'revoked', last_error = ?"
+                    + " WHERE consent_ref = ? AND status IN ('pending', 'sent')")) {
+                ps.setString(1, "consent " + ref + " revoked by " + actor + ": " + reason);
+                ps.setObject(2, id);
+                withheld = ps.executeUpdate();
+            }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("action", "revoke");
+            detail.put("consent", ref);
+            detail.put("reason", reason);
+            detail.put("messages_withheld", withheld);
+            audit.append(c, List.of(signed("consent.revoked", actor, user, ref, detail, signer)));
+            return withheld;
+        });
     }
 
     /** Every consent, newest first, with the sources that send under it. */

@@ -14,6 +14,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.nimbusds.jose.jwk.ECKey;
+import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.federation.FederationException;
 import org.senproxy.federation.FederationMessage;
@@ -118,30 +119,24 @@ public class Subscriptions {
 
     private void change(String actor, ECKey signer, String kind, UUID ref, String sql, Binder binder, String app,
             String scope) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    binder.bind(ps);
-                    if (ps.executeUpdate() == 0) {
-                        throw new IllegalArgumentException(kind.endsWith("added") ? "no app named " + app
-                                : "no active subscription under consent " + ref + " at app " + app);
-                    }
+        Transactions.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                binder.bind(ps);
+                if (ps.executeUpdate() == 0) {
+                    throw new IllegalArgumentException(kind.endsWith("added") ? "no app named " + app
+                            : "no active subscription under consent " + ref + " at app " + app);
                 }
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("action", kind.substring(kind.indexOf('.') + 1));
-                detail.put("consent", ref.toString());
-                detail.put("app", app);
-                if (scope != null) {
-                    detail.put("scope", scope);
-                }
-                audit.append(c, List.of(Consents.signed(kind, actor, null, ref.toString(), detail, signer)));
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("action", kind.substring(kind.indexOf('.') + 1));
+            detail.put("consent", ref.toString());
+            detail.put("app", app);
+            if (scope != null) {
+                detail.put("scope", scope);
+            }
+            audit.append(c, List.of(Consents.signed(kind, actor, null, ref.toString(), detail, signer)));
+            return null;
+        });
     }
 
     public List<Held> list() throws SQLException {

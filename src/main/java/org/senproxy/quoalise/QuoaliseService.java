@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
@@ -77,40 +78,33 @@ public class QuoaliseService {
             throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, "start_time " + start
                     + " is not before end_time " + end);
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Grant grant = grant(c, requester, identifier);
-                List<Measurement> records = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
-                    ps.setString(1, identifier);
-                    ps.setLong(2, micros(from));
-                    ps.setLong(3, micros(to));
-                    ps.setInt(4, maxRecords + 1);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            records.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
-                        }
+        return Transactions.inTransaction(dataSource, c -> {
+            Grant grant = grant(c, requester, identifier);
+            List<Measurement> records = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
+                ps.setString(1, identifier);
+                ps.setLong(2, micros(from));
+                ps.setLong(3, micros(to));
+                ps.setInt(4, maxRecords + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        records.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
                     }
                 }
-                boolean truncated = records.size() > maxRecords;
-                if (truncated) {
-                    records = records.subList(0, maxRecords);
-                }
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("command", "get_history");
-                detail.put("to", requester);
-                detail.put("asked", Map.of("start_time", start, "end_time", end));
-                detail.putAll(Transfers.describe(records));
-                audit.append(c, List.of(AuditEvent.of("transfer.history", ownJid, grant.user(), grant.ref(),
-                        detail)));
-                c.commit();
-                return new History(identifier, List.copyOf(records), truncated);
-            } catch (SQLException | RuntimeException | QuoaliseError e) {
-                c.rollback();
-                throw e;
             }
-        }
+            boolean truncated = records.size() > maxRecords;
+            if (truncated) {
+                records = records.subList(0, maxRecords);
+            }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("command", "get_history");
+            detail.put("to", requester);
+            detail.put("asked", Map.of("start_time", start, "end_time", end));
+            detail.putAll(Transfers.describe(records));
+            audit.append(c, List.of(AuditEvent.of("transfer.history", ownJid, grant.user(), grant.ref(),
+                    detail)));
+            return new History(identifier, List.copyOf(records), truncated);
+        });
     }
 
     /**
@@ -121,83 +115,70 @@ public class QuoaliseService {
      */
     public String subscribe(String requester, String identifier) throws QuoaliseError, SQLException {
         checkIdentifier(identifier);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Grant grant = grant(c, requester, identifier);
-                String source;
-                try (PreparedStatement ps = c.prepareStatement("SELECT source FROM source_record WHERE name = ?"
-                        + " ORDER BY time_us DESC LIMIT 1")) {
-                    ps.setString(1, identifier);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
-                                    + " here: no connector of this proxy has yielded it");
-                        }
-                        source = rs.getString(1);
+        return Transactions.inTransaction(dataSource, c -> {
+            Grant grant = grant(c, requester, identifier);
+            String source;
+            try (PreparedStatement ps = c.prepareStatement("SELECT source FROM source_record WHERE name = ?"
+                    + " ORDER BY time_us DESC LIMIT 1")) {
+                ps.setString(1, identifier);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
+                                + " here: no connector of this proxy has yielded it");
                     }
+                    source = rs.getString(1);
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer (source, series_prefix, app_id,"
-                        + " user_id, consent_id, acknowledges) SELECT ?, ?, ?, ?, ?, false WHERE NOT EXISTS ("
-                        + " SELECT 1 FROM consumer WHERE active AND NOT acknowledges AND source = ?"
-                        + " AND series_prefix = ? AND app_id = ? AND consent_id = ?)")) {
-                    ps.setString(1, source);
-                    ps.setString(2, identifier);
-                    ps.setLong(3, grant.appId());
-                    ps.setLong(4, grant.userId());
-                    ps.setLong(5, grant.consentId());
-                    ps.setString(6, source);
-                    ps.setString(7, identifier);
-                    ps.setLong(8, grant.appId());
-                    ps.setLong(9, grant.consentId());
-                    ps.executeUpdate();
-                }
-                audit.append(c, List.of(AuditEvent.of("subscription.requested", requester, grant.user(), grant.ref(),
-                        detail("subscribe", identifier, source))));
-                c.commit();
-                return grant.ref();
-            } catch (SQLException | RuntimeException | QuoaliseError e) {
-                c.rollback();
-                throw e;
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer (source, series_prefix, app_id,"
+                    + " user_id, consent_id, acknowledges) SELECT ?, ?, ?, ?, ?, false WHERE NOT EXISTS ("
+                    + " SELECT 1 FROM consumer WHERE active AND NOT acknowledges AND source = ?"
+                    + " AND series_prefix = ? AND app_id = ? AND consent_id = ?)")) {
+                ps.setString(1, source);
+                ps.setString(2, identifier);
+                ps.setLong(3, grant.appId());
+                ps.setLong(4, grant.userId());
+                ps.setLong(5, grant.consentId());
+                ps.setString(6, source);
+                ps.setString(7, identifier);
+                ps.setLong(8, grant.appId());
+                ps.setLong(9, grant.consentId());
+                ps.executeUpdate();
+            }
+            audit.append(c, List.of(AuditEvent.of("subscription.requested", requester, grant.user(), grant.ref(),
+                    detail("subscribe", identifier, source))));
+            return grant.ref();
+        });
     }
 
     /** Stops pushing the series to the requester. */
     public void unsubscribe(String requester, String identifier) throws QuoaliseError, SQLException {
         checkIdentifier(identifier);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String ref = null;
-                String user = null;
-                int ended = 0;
-                try (PreparedStatement ps = c.prepareStatement("UPDATE consumer c SET active = false FROM app a,"
-                        + " consent k, federated_user u WHERE c.active AND NOT c.acknowledges AND c.series_prefix = ?"
-                        + " AND a.id = c.app_id AND a.jid = ? AND k.id = c.consent_id AND u.id = k.user_id"
-                        + " RETURNING k.ref::text, u.external_id")) {
-                    ps.setString(1, identifier);
-                    ps.setString(2, requester);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            ref = rs.getString(1);
-                            user = rs.getString(2);
-                            ended++;
-                        }
+        Transactions.inTransaction(dataSource, c -> {
+            String ref = null;
+            String user = null;
+            int ended = 0;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE consumer c SET active = false FROM app a,"
+                    + " consent k, federated_user u WHERE c.active AND NOT c.acknowledges AND c.series_prefix = ?"
+                    + " AND a.id = c.app_id AND a.jid = ? AND k.id = c.consent_id AND u.id = k.user_id"
+                    + " RETURNING k.ref::text, u.external_id")) {
+                ps.setString(1, identifier);
+                ps.setString(2, requester);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ref = rs.getString(1);
+                        user = rs.getString(2);
+                        ended++;
                     }
                 }
-                if (ended == 0) {
-                    throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, requester
-                            + " has no subscription to " + identifier);
-                }
-                audit.append(c, List.of(AuditEvent.of("subscription.ended", requester, user, ref,
-                        detail("unsubscribe", identifier, null))));
-                c.commit();
-            } catch (SQLException | RuntimeException | QuoaliseError e) {
-                c.rollback();
-                throw e;
             }
-        }
+            if (ended == 0) {
+                throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, requester
+                        + " has no subscription to " + identifier);
+            }
+            audit.append(c, List.of(AuditEvent.of("subscription.ended", requester, user, ref,
+                    detail("unsubscribe", identifier, null))));
+            return null;
+        });
     }
 
     private static Map<String, Object> detail(String command, String identifier, String source) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import ch.qos.logback.classic.Level;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What the operator subcommands share: exit codes, standard input, quiet logs. */
 public final class Cli {
@@ -32,6 +33,24 @@ public final class Cli {
     /** The proxy's home folder: the option's value, else SENPROXY_HOME, else the working directory. */
     public static Path home(Path option) {
         return option != null ? option : Path.of(System.getenv().getOrDefault("SENPROXY_HOME", "."));
+    }
+
+    /** An operator's change whose refusal is the operator's input: prints what was done, or why not (exit 2). */
+    @FunctionalInterface
+    public interface Change {
+        String make() throws Exception;
+    }
+
+    public static int change(CommandSpec spec, Change change) throws Exception {
+        quietLogs();
+        try {
+            spec.commandLine().getOut().println(change.make());
+            spec.commandLine().getOut().flush();
+            return OK;
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return INVALID;
+        }
     }
 
     public static String readAll(InputStream in) throws IOException {

@@ -73,17 +73,8 @@ public final class ConsentsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            try {
-                String ref = consents(database.dataSource()).grant(new Consents.Grant(user, app, scope, from, until,
-                        sources), signer.actor(), signer.key());
-                spec.commandLine().getOut().println(ref);
-                spec.commandLine().getOut().flush();
-                return Cli.OK;
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println(e.getMessage());
-                return Cli.INVALID;
-            }
+            return Cli.change(spec, () -> consents(database.dataSource()).grant(new Consents.Grant(user, app, scope,
+                    from, until, sources), signer.actor(), signer.key()));
         }
     }
 
@@ -135,17 +126,9 @@ public final class ConsentsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            try {
-                int withheld = consents(database.dataSource()).revoke(ref, reason, signer.actor(), signer.key());
-                spec.commandLine().getOut().println("consent " + ref + " revoked; " + withheld
-                        + " message(s) withheld");
-                spec.commandLine().getOut().flush();
-                return Cli.OK;
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println(e.getMessage());
-                return Cli.INVALID;
-            }
+            return Cli.change(spec, () -> "consent " + ref + " revoked; "
+                    + consents(database.dataSource()).revoke(ref, reason, signer.actor(), signer.key())
+                    + " message(s) withheld");
         }
     }
 }

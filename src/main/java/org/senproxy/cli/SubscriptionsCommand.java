@@ -58,16 +58,10 @@ public final class SubscriptionsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            try {
+            return Cli.change(spec, () -> {
                 subscriptions(database.dataSource()).add(app, consent, scope, signer.actor(), signer.key());
-                spec.commandLine().getOut().println("subscribed to " + app + " under consent " + consent);
-                spec.commandLine().getOut().flush();
-                return Cli.OK;
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println(e.getMessage());
-                return Cli.INVALID;
-            }
+                return "subscribed to " + app + " under consent " + consent;
+            });
         }
     }
 
@@ -91,17 +85,10 @@ public final class SubscriptionsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            try {
+            return Cli.change(spec, () -> {
                 subscriptions(database.dataSource()).end(app, consent, signer.actor(), signer.key());
-                spec.commandLine().getOut().println("subscription to " + app + " under consent " + consent
-                        + " ended");
-                spec.commandLine().getOut().flush();
-                return Cli.OK;
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println(e.getMessage());
-                return Cli.INVALID;
-            }
+                return "subscription to " + app + " under consent " + consent + " ended";
+            });
         }
     }
 

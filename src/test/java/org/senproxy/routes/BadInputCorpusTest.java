@@ -12,7 +12,6 @@ import java.util.UUID;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import org.apache.camel.builder.RouteBuilder;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
@@ -42,18 +41,8 @@ class BadInputCorpusTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new RouteHarness(Map.of("senproxy.inbox.sink", "test-sink", "senproxy.consent.required", "true",
-                "senproxy.signing.required", "true", "senproxy.inbound.max-data-chars", "16384"),
-                "federation-inbound.camel.yaml", "errors.camel.yaml", "outbox-ack.camel.yaml",
-                "inbox-delivery.camel.yaml");
-        harness.replaceFrom("federation-inbound", "direct:xmpp-in");
-        harness.replaceFrom("inbox-delivery", "direct:deliver-due");
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:test-sink").routeId("test-sink").to("mock:sink");
-            }
-        }).start();
+        harness = RouteHarness.forInbound(Map.of("senproxy.consent.required", "true", "senproxy.signing.required",
+                "true", "senproxy.inbound.max-data-chars", "16384"));
         key = new ECKeyGenerator(Curve.P_256).keyID("b-1").generate();
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', '" + PEER + "'), ('c', 'proxy-c@localhost')");
         harness.sql("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'b-1', '" + key.toPublicJWK().toJSONString()

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
@@ -33,17 +32,7 @@ class ConsentedReceivingRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new RouteHarness(Map.of("senproxy.inbox.sink", "test-sink", "senproxy.consent.required", "true"),
-                "federation-inbound.camel.yaml", "errors.camel.yaml", "outbox-ack.camel.yaml",
-                "inbox-delivery.camel.yaml");
-        harness.replaceFrom("federation-inbound", "direct:xmpp-in");
-        harness.replaceFrom("inbox-delivery", "direct:deliver-due");
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:test-sink").routeId("test-sink").to("mock:sink");
-            }
-        }).start();
+        harness = RouteHarness.forInbound(Map.of("senproxy.consent.required", "true"));
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', '" + PEER + "'), ('c', '" + OTHER + "')");
         harness.sql(Consented.receiver("b", "urn:dev:x:1_*", Consented.REF));
     }

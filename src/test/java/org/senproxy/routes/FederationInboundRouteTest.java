@@ -11,7 +11,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import ch.qos.logback.classic.Level;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
@@ -33,16 +32,7 @@ class FederationInboundRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new RouteHarness(Map.of("senproxy.inbox.sink", "test-sink"), "federation-inbound.camel.yaml",
-                "errors.camel.yaml", "outbox-ack.camel.yaml", "inbox-delivery.camel.yaml");
-        harness.replaceFrom("federation-inbound", "direct:xmpp-in");
-        harness.replaceFrom("inbox-delivery", "direct:deliver-due");
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:test-sink").routeId("test-sink").to("mock:sink");
-            }
-        }).start();
+        harness = RouteHarness.forInbound(Map.of());
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', '" + PEER + "')");
     }
 

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -110,6 +111,27 @@ public final class RouteHarness implements AutoCloseable {
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT '" + connector + "', id FROM app");
         return harness.replaceFrom(connector, "direct:poll");
+    }
+
+    /**
+     * The receiving side, started: federation-inbound with its error handling, outbox-ack and inbox-delivery; stanzas go
+     * in through {@code direct:xmpp-in} (header CamelXmppDoc: the stanza), due inbox rows are delivered on
+     * {@code direct:deliver-due}, and the sink (senproxy.inbox.sink=test-sink) is {@code mock:sink}.
+     */
+    public static RouteHarness forInbound(Map<String, String> settings) throws Exception {
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("senproxy.inbox.sink", "test-sink");
+        RouteHarness harness = new RouteHarness(all, "federation-inbound.camel.yaml", "errors.camel.yaml",
+                "outbox-ack.camel.yaml", "inbox-delivery.camel.yaml");
+        harness.replaceFrom("federation-inbound", "direct:xmpp-in");
+        harness.replaceFrom("inbox-delivery", "direct:deliver-due");
+        harness.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:test-sink").routeId("test-sink").to("mock:sink");
+            }
+        });
+        return harness.start();
     }
 
     /** One poll of a harness made by {@link #forSource}. */

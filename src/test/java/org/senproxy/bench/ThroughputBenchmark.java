@@ -33,7 +33,6 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
-import org.senproxy.testing.EjabberdTestServer;
 import org.senproxy.testing.MosquittoTestBroker;
 import org.senproxy.testing.ProxyProcess;
 import org.senproxy.testing.XmppTestServer;
@@ -94,8 +93,21 @@ public final class ThroughputBenchmark {
         line("# sen-proxy throughput benchmark, " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         line("");
         machine();
-        EjabberdTestServer xmpp = new EjabberdTestServer(); // shared with other users: started if needed, not stopped
+        BenchEjabberd xmpp = new BenchEjabberd(Integer.getInteger("bench.xmpp-port", 5322));
         xmpp.start();
+        try {
+            run(xmpp);
+        } finally {
+            xmpp.stop();
+        }
+        Files.writeString(OUT.resolve("report.md"), report);
+        System.out.println("\nReport written to " + OUT.resolve("report.md"));
+    }
+
+    private void run(BenchEjabberd xmpp) throws Exception {
+        line("- ejabberd " + command("dpkg-query", "-W", "-f=${Version}", "ejabberd") + ", a node of the benchmark's"
+                + " own (" + BenchEjabberd.NODE + " on port " + xmpp.port() + ", .ci/ejabberd.yml: "
+                + shaper() + ")");
         for (String user : List.of("bench-a", "bench-b", "bench-raw-a", "bench-raw-b")) {
             String password = user + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
             xmpp.register(user, password);
@@ -136,8 +148,6 @@ public final class ThroughputBenchmark {
                 }
             }
         }
-        Files.writeString(OUT.resolve("report.md"), report);
-        System.out.println("\nReport written to " + OUT.resolve("report.md"));
     }
 
     /** The pack sizes the variants send, each measured once against raw Smack. */
@@ -180,7 +190,7 @@ public final class ThroughputBenchmark {
 
     // ---- one source variant through two proxies
 
-    private void variant(String variant, EjabberdTestServer xmpp, EmbeddedPostgres postgres,
+    private void variant(String variant, XmppTestServer xmpp, EmbeddedPostgres postgres,
             MosquittoTestBroker mosquitto, ECKey keyA, Path keyFile) throws Exception {
         String source = "bench-" + variant + "-source";
         String dbA = database(postgres, "bench_" + variant + "_a");
@@ -189,7 +199,7 @@ public final class ThroughputBenchmark {
         Path home = home(variant);
 
         BenchSources.Source input;
-        Map<String, String> settingsA = proxy("bench-a", dbA, home);
+        Map<String, String> settingsA = proxy("bench-a", dbA, home, xmpp);
         settingsA.put("senproxy.connectors", source);
         settingsA.put("senproxy.signing.key-file", keyFile.toAbsolutePath().toString());
         int pack;
@@ -207,7 +217,7 @@ public final class ThroughputBenchmark {
         } else {
             throw new IllegalArgumentException("bench.variants: mqtt or http, not " + variant);
         }
-        Map<String, String> settingsB = proxy("bench-b", dbB, home);
+        Map<String, String> settingsB = proxy("bench-b", dbB, home, xmpp);
         settingsB.put("senproxy.connectors", "postgres-sink");
         settingsB.put("senproxy.inbox.sink", "postgres-sink");
         settingsB.put("senproxy.signing.required", "true");
@@ -235,7 +245,7 @@ public final class ThroughputBenchmark {
                 System.out.printf("variant %s: throughput, %d s warm-up + %d s...%n", variant, warmupSeconds, seconds);
                 BenchRecords records = new BenchRecords("urn:dev:bench:" + variant + "-throughput:");
                 int emitPack = "mqtt".equals(variant) ? mqttPack : 100;
-                Usage usage = run.closedLoop(records, emitPack, a, b, mosquitto);
+                Usage usage = run.closedLoop(records, emitPack, a, b, mosquitto, xmpp.port());
                 boolean drained = run.drain();
                 Percentiles throughputLatency = latency(dbB, records.baseName(), usage.from(), usage.to());
 
@@ -396,8 +406,8 @@ public final class ThroughputBenchmark {
             emitted = delivered.get();
         }
 
-        Usage closedLoop(BenchRecords records, int pack, ProxyProcess a, ProxyProcess b, MosquittoTestBroker mqtt)
-                throws Exception {
+        Usage closedLoop(BenchRecords records, int pack, ProxyProcess a, ProxyProcess b, MosquittoTestBroker mqtt,
+                int xmppPort) throws Exception {
             long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
             long end = warm + TimeUnit.SECONDS.toNanos(seconds);
             long d0 = -1;
@@ -412,7 +422,7 @@ public final class ThroughputBenchmark {
                     t0 = now;
                     from = Instant.now();
                     cpu0 = cpu(a, b, mqtt);
-                    wire0 = ProcessStats.wire(5222);
+                    wire0 = ProcessStats.wire(xmppPort);
                 }
                 if (now >= end) {
                     break;
@@ -426,7 +436,7 @@ public final class ThroughputBenchmark {
             long d1 = delivered.get();
             double took = (System.nanoTime() - t0) / 1e9;
             Map<String, Long> cpu1 = cpu(a, b, mqtt);
-            Map<Long, ProcessStats.Wire> wire1 = ProcessStats.wire(5222);
+            Map<Long, ProcessStats.Wire> wire1 = ProcessStats.wire(xmppPort);
             StringBuilder split = new StringBuilder();
             long accounted = 0;
             for (Map.Entry<String, Long> e : cpu1.entrySet()) {
@@ -497,7 +507,7 @@ public final class ThroughputBenchmark {
     }
 
     private static long ejabberdPid() {
-        OptionalLong pid = ProcessStats.findProcess("beam.smp", "ejabberd@");
+        OptionalLong pid = ProcessStats.findProcess("beam.smp", BenchEjabberd.NODE);
         return pid.orElse(-1);
     }
 
@@ -559,7 +569,7 @@ public final class ThroughputBenchmark {
         return home;
     }
 
-    private Map<String, String> proxy(String user, String database, Path home) {
+    private Map<String, String> proxy(String user, String database, Path home, XmppTestServer xmpp) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("senproxy.home", home.toString());
         settings.put("senproxy.replica", user);
@@ -567,11 +577,9 @@ public final class ThroughputBenchmark {
         settings.put("senproxy.xmpp.password", passwords.get(user));
         settings.put("senproxy.xmpp.resource", user);
         settings.put("senproxy.xmpp.host", "127.0.0.1");
-        settings.put("senproxy.xmpp.port", "5222");
-        settings.put("senproxy.xmpp.truststore", System.getenv().getOrDefault("SENPROXY_XMPP_TRUSTSTORE",
-                "/etc/ejabberd/senproxy-truststore.jks"));
-        settings.put("senproxy.xmpp.truststore-password", System.getenv().getOrDefault(
-                "SENPROXY_XMPP_TRUSTSTORE_PASSWORD", "changeit"));
+        settings.put("senproxy.xmpp.port", Integer.toString(xmpp.port()));
+        settings.put("senproxy.xmpp.truststore", xmpp.trustStore().toString());
+        settings.put("senproxy.xmpp.truststore-password", xmpp.trustStorePassword());
         settings.put("senproxy.db.url", database);
         settings.put("senproxy.db.user", "postgres");
         settings.putAll(proxySettings());
@@ -705,13 +713,13 @@ public final class ThroughputBenchmark {
                 Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0] + " "
                         + Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[1]));
         line("- Java " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.name") + ")");
-        line("- ejabberd " + command("dpkg-query", "-W", "-f=${Version}", "ejabberd") + " (the proxies' accounts: "
-                + shaper() + "), Mosquitto " + command("dpkg-query", "-W", "-f=${Version}", "mosquitto"));
+        line("- Mosquitto " + command("dpkg-query", "-W", "-f=${Version}", "mosquitto") + " (a process of the"
+                + " benchmark's own)");
     }
 
     private static String shaper() {
         try {
-            return Files.readAllLines(Path.of("/etc/ejabberd/ejabberd.yml")).stream().map(String::trim)
+            return Files.readAllLines(Path.of(".ci", "ejabberd.yml")).stream().map(String::trim)
                     .filter(l -> l.startsWith("c2s_shaper:")).findFirst().orElse("c2s_shaper not set");
         } catch (IOException e) {
             return "config not readable";

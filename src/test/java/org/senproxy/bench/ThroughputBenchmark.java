@@ -594,7 +594,13 @@ public final class ThroughputBenchmark {
         return settings;
     }
 
-    private List<String> jvm(String name) {
+    private List<String> jvm(String name) throws IOException {
+        // a JVM renames the log it finds to .0, .1...: no log of an earlier run is read as this run's
+        try (Stream<Path> old = Files.list(OUT)) {
+            for (Path log : old.filter(p -> p.getFileName().toString().startsWith(name + "-gc.log")).toList()) {
+                Files.delete(log);
+            }
+        }
         List<String> options = new ArrayList<>(jvm);
         options.add("-Xlog:gc:file=" + OUT.resolve(name + "-gc.log").toAbsolutePath());
         if (jfr) {

@@ -170,8 +170,13 @@ final class ProcessStats {
         return byPid.getOrDefault(pid, new Wire(0, 0));
     }
 
-    /** Heap figures of a JVM from its {@code -Xlog:gc} file: MiB before and after each collection, pause time. */
-    record Heap(long maxBeforeMib, long maxAfterMib, long maxCommittedMib, int collections, double pauseMillis) {
+    /**
+     * Heap figures of a JVM from its {@code -Xlog:gc} file: MiB before and after each collection, pause time. G1's young
+     * collections leave the old generation's garbage for a later mixed one, so the largest heap after a collection is
+     * not the live set; the median after a collection comes closer.
+     */
+    record Heap(long maxBeforeMib, long maxAfterMib, long medianAfterMib, long maxCommittedMib, int collections,
+            double pauseMillis) {
     }
 
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)\\s+([\\d.]+)ms");
@@ -182,12 +187,14 @@ final class ProcessStats {
         long committed = 0;
         int collections = 0;
         double pause = 0;
+        List<Long> afters = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(gcLog)) {
                 Matcher m = GC_LINE.matcher(line);
                 if (m.find()) {
                     before = Math.max(before, Long.parseLong(m.group(1)));
                     after = Math.max(after, Long.parseLong(m.group(2)));
+                    afters.add(Long.parseLong(m.group(2)));
                     committed = Math.max(committed, Long.parseLong(m.group(3)));
                     collections++;
                     if (line.contains("Pause")) {
@@ -198,7 +205,9 @@ final class ProcessStats {
         } catch (IOException e) {
             // no log
         }
-        return new Heap(before, after, committed, collections, pause);
+        afters.sort(null);
+        long median = afters.isEmpty() ? 0 : afters.get(afters.size() / 2);
+        return new Heap(before, after, median, committed, collections, pause);
     }
 
     private static String[] statFields(long pid) {

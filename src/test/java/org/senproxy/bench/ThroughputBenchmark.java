@@ -292,12 +292,12 @@ public final class ThroughputBenchmark {
                         latencyPack * 1000 / latencyRate, latencySeconds, ms(latency.p50()), ms(latency.p95()),
                         ms(latency.p99()), ms(latency.max()), latency.count()));
                 line(String.format("- start-up to ready: A %.1f s, B %.1f s", readyA, readyB));
-                line(String.format("- memory: A heap peak %d MiB before GC, %d MiB after (largest after a collection), %d GCs, %.0f ms"
-                        + " paused; peak RSS %d MiB", heapA.maxBeforeMib(), heapA.maxAfterMib(),
-                        heapA.collections(), heapA.pauseMillis(), rssA / 1024));
-                line(String.format("- memory: B heap peak %d MiB before GC, %d MiB after (largest after a collection), %d GCs, %.0f ms"
-                        + " paused; peak RSS %d MiB", heapB.maxBeforeMib(), heapB.maxAfterMib(),
-                        heapB.collections(), heapB.pauseMillis(), rssB / 1024));
+                line(String.format("- memory: A heap peak %d MiB before a collection; after one: median %d MiB,"
+                        + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB", heapA.maxBeforeMib(),
+                        heapA.medianAfterMib(), heapA.maxAfterMib(), heapA.collections(), heapA.pauseMillis(), rssA / 1024));
+                line(String.format("- memory: B heap peak %d MiB before a collection; after one: median %d MiB,"
+                        + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB", heapB.maxBeforeMib(),
+                        heapB.medianAfterMib(), heapB.maxAfterMib(), heapB.collections(), heapB.pauseMillis(), rssB / 1024));
                 line("- CPU during the measured throughput phase, % of one core (the machine has "
                         + Runtime.getRuntime().availableProcessors() + "): " + usage.cpu());
                 line(String.format("- wire (TLS bytes on the XMPP connections, per record stored): A sent %.0f,"

@@ -39,8 +39,8 @@ import org.senproxy.testing.XmppTestServer;
 
 /**
  * The throughput benchmark (issue 8): records enter proxy A from a local system (an MQTT gateway through Mosquitto, or
- * an HTTP API that A polls), go through A's outbox, XMPP (the Debian ejabberd that .ci/ejabberd-setup.sh installs), B's
- * inbox, and into B's PostgreSQL sink (connectors/postgres-sink). Both proxies run as processes of their own from the
+ * an HTTP API that A polls), go through A's outbox, XMPP (the Debian ejabberd that .ci/ejabberd-setup.sh installs, run
+ * as a node of the benchmark's own: {@link BenchEjabberd}), B's inbox, and into B's PostgreSQL sink (connectors/postgres-sink). Both proxies run as processes of their own from the
  * packaged jar ({@link ProxyProcess}), each with its own database on one PostgreSQL server (durable: fsync and
  * synchronous commit on). In the same run, a raw Smack client sends the same stanzas to the same server, with no
  * database: the ceiling of the XMPP hop.

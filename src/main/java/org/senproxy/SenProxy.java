@@ -2,9 +2,14 @@ package org.senproxy;
 
 import java.util.concurrent.Callable;
 
+import org.senproxy.cli.AppsCommand;
+import org.senproxy.cli.AuditCommand;
+import org.senproxy.cli.ConsentsCommand;
+import org.senproxy.cli.CredentialsCommand;
 import org.senproxy.cli.DeadLettersCommand;
 import org.senproxy.cli.KeysCommand;
 import org.senproxy.cli.SenmlCommand;
+import org.senproxy.cli.SubscriptionsCommand;
 import org.senproxy.cli.TraceCommand;
 import org.senproxy.cli.TransformCommand;
 import org.senproxy.runtime.ProxyApplication;
@@ -19,7 +24,8 @@ import picocli.CommandLine.Command;
         description = {"Federated energy-data exchange: SenML over XMPP.",
             "Without a subcommand, runs the proxy configured by application.properties and the environment."},
         subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class, TraceCommand.class,
-            DeadLettersCommand.class, KeysCommand.class})
+            DeadLettersCommand.class, KeysCommand.class, AppsCommand.class, ConsentsCommand.class,
+            SubscriptionsCommand.class, AuditCommand.class, CredentialsCommand.class})
 public final class SenProxy implements Callable<Integer> {
 
     public static void main(String[] args) {

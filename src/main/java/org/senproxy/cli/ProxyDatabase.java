@@ -25,9 +25,14 @@ public final class ProxyDatabase {
             + " senproxy.db.password")
     String user;
 
+    /** The proxy's settings, as it reads them at start-up (home folder's application.properties, environment). */
+    public StartupSettings settings() {
+        return new StartupSettings(Cli.home(home), Map.of());
+    }
+
     /** The proxy's database. */
     public PGSimpleDataSource dataSource() {
-        StartupSettings settings = new StartupSettings(Cli.home(home), Map.of());
+        StartupSettings settings = settings();
         return dataSource(url != null ? url : settings.get("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy"),
                 user != null ? user : settings.get("senproxy.db.user", "senproxy"), settings.get("senproxy.db.password"));
     }

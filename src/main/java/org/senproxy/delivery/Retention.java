@@ -13,7 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Deletes what is done, so that the tables stay small under months of traffic (routes/retention.camel.yaml runs it):
  * <ul>
- * <li>outbox rows acknowledged by their recipient ({@code acked}) more than {@code doneDays} ago;</li>
+ * <li>outbox rows acknowledged by their recipient ({@code acked}) more than {@code doneDays} ago, and rows withheld
+ * because their consent ended ({@code revoked}) written more than {@code doneDays} ago;</li>
  * <li>inbox rows delivered to the sink ({@code delivered}) more than {@code doneDays} ago;</li>
  * <li>source record keys ({@code source_record}) taken more than {@code keysDays} ago;</li>
  * <li>dead letters replayed more than {@code deadLetterDays} ago.</li>
@@ -41,6 +42,11 @@ public class Retention {
 
     private static final String OUTBOX = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
             + " WHERE status = 'acked' AND acked_at < now() - make_interval(days => ?) LIMIT ? FOR UPDATE SKIP LOCKED)";
+
+    /** Withheld rows (their consent was revoked or ran out) are as final as acknowledged ones; no resend follows. */
+    private static final String OUTBOX_REVOKED = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+            + " WHERE status = 'revoked' AND created_at < now() - make_interval(days => ?)"
+            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
 
     private static final String INBOX = "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox"
             + " WHERE status = 'delivered' AND delivered_at < now() - make_interval(days => ?)"
@@ -87,7 +93,8 @@ public class Retention {
 
     /** One run: every table purged of what is old enough, batch after batch. */
     public Purged purge() throws SQLException {
-        return new Purged(purge("outbox", OUTBOX, doneDays), purge("inbox", INBOX, doneDays),
+        return new Purged(purge("outbox", OUTBOX, doneDays) + purge("outbox", OUTBOX_REVOKED, doneDays),
+                purge("inbox", INBOX, doneDays),
                 purge("source_record", SOURCE_RECORD, keysDays), purge("dead_letter", DEAD_LETTER, deadLetterDays));
     }
 

@@ -4,6 +4,8 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -25,6 +27,8 @@ import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
 import org.senproxy.senml.SenmlRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that writes and reads sen-proxy's federation messages. A data message is an ordinary
@@ -33,8 +37,9 @@ import org.senproxy.senml.SenmlRecord;
  * <pre>
  * &lt;message to="proxy-b@example.org" type="chat" id="(message id)"&gt;
  *   &lt;body&gt;sen-proxy: 5 SenML records&lt;/body&gt;
- *   &lt;envelope xmlns="urn:senproxy:0" version="1" id="(message id)" sender="proxy-a@example.org"
- *             correlation="(correlation id)" records="5" signature="(compact JWS, when the proxy has a key)"/&gt;
+ *   &lt;envelope xmlns="urn:senproxy:0" version="2" id="(message id)" sender="proxy-a@example.org"
+ *             correlation="(correlation id)" records="5" consent="(the consent's ref)"
+ *             signature="(compact JWS, when the proxy has a key)"/&gt;
  *   &lt;quoalise xmlns="urn:quoalise:0"&gt;&lt;data&gt;&lt;meta/&gt;
  *     &lt;sensml xmlns="urn:ietf:params:xml:ns:senml"&gt;&lt;senml n="..." u="W" t="..." v="..."/&gt;...&lt;/sensml&gt;
  *   &lt;/data&gt;&lt;/quoalise&gt;
@@ -44,20 +49,35 @@ import org.senproxy.senml.SenmlRecord;
  * The receiver answers each data message with {@code <ack xmlns="urn:senproxy:0" id="..." status="accepted"/>}
  * once the message is committed to its inbox, or {@code status="rejected" reason="..."} when it never will be.
  * Every stanza carries a body because chat clients (and camel-xmpp's consumer) ignore messages without one.
+ *
+ * <p>Versions: a proxy writes {@link #VERSION} and reads it and the one before, side by side, so that a federation
+ * upgrades one proxy at a time. Version 2 added the {@code consent} attribute (and the signed {@code consent} claim);
+ * a version 1 message names no consent, and its sender is warned about once, in this proxy's log. A version this
+ * proxy does not know (a later one) is refused, saying which versions it reads.
  */
 public class FederationCodec {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FederationCodec.class);
+
     public static final String NAMESPACE = "urn:senproxy:0";
     public static final String QUOALISE_NAMESPACE = "urn:quoalise:0";
-    /** The wire format version this proxy writes and the versions it reads. */
-    public static final int VERSION = 1;
+    /** The wire format version this proxy writes; it reads this one and {@link #PREVIOUS_VERSION}. */
+    public static final int VERSION = 2;
+    /** The version before, still read: its messages name no consent. */
+    public static final int PREVIOUS_VERSION = 1;
 
     private static final int MAX_ID_LENGTH = 128;
     private static final XMLOutputFactory XML_OUTPUT = XMLOutputFactory.newFactory();
 
+    /** The default of {@code senproxy.inbound.max-data-chars}. */
+    public static final int DEFAULT_MAX_DATA_CHARS = 262_144;
+
     private final String ownJid;
     private final ECKey signingKey;
     private final Clock clock;
+    private final int maxDataChars;
+    /** The senders already warned that they write the previous version: once each, not at every message. */
+    private final Set<String> warnedSenders = ConcurrentHashMap.newKeySet();
 
     /** A codec that does not sign (tests, and proxies without a key). */
     public FederationCodec(String ownJid) {
@@ -69,9 +89,18 @@ public class FederationCodec {
      * @param signingKey its private key (EC P-256), or {@code null}: messages then go unsigned
      */
     public FederationCodec(String ownJid, ECKey signingKey, Clock clock) {
+        this(ownJid, signingKey, clock, DEFAULT_MAX_DATA_CHARS);
+    }
+
+    /**
+     * @param maxDataChars the largest data element (characters of its XML) a received message may carry; a larger one
+     *                     is refused before its SenML is read ({@code senproxy.inbound.max-data-chars})
+     */
+    public FederationCodec(String ownJid, ECKey signingKey, Clock clock, int maxDataChars) {
         this.ownJid = ownJid;
         this.signingKey = signingKey;
         this.clock = clock;
+        this.maxDataChars = maxDataChars;
     }
 
     // ---- sending
@@ -88,6 +117,9 @@ public class FederationCodec {
                 .addAttribute("sender", ownJid)
                 .addAttribute("correlation", row.correlationId())
                 .addAttribute("records", Integer.toString(records.size()));
+        if (row.consentRef() != null) {
+            envelope.addAttribute("consent", row.consentRef());
+        }
         if (signingKey != null) {
             List<Measurement> resolved;
             try {
@@ -97,7 +129,8 @@ public class FederationCodec {
             }
             if (resolved != null) {
                 envelope.addAttribute("signature", MessageSignatures.sign(signingKey, ownJid,
-                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), resolved, clock.instant()));
+                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), row.consentRef(), resolved,
+                        clock.instant()));
             }
         }
         message.addExtension(envelope.build());
@@ -147,6 +180,18 @@ public class FederationCodec {
         return message;
     }
 
+    /**
+     * A message for an observer rather than a peer proxy (the monitoring JID: heartbeat and alarms, see
+     * observe.Monitoring): SenML in the Quoalise data element and a body for people, but no envelope, so it is
+     * neither signed, nor stored in an outbox, nor acknowledged.
+     */
+    public static Message notice(String to, String body, List<SenmlRecord> records) throws XmppStringprepException {
+        Message message = new Message(JidCreate.from(to), Message.Type.chat);
+        message.setBody(body);
+        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records)));
+        return message;
+    }
+
     // ---- receiving
 
     public boolean isAck(Message message) {
@@ -178,7 +223,7 @@ public class FederationCodec {
             throw new FederationException("envelope without a valid id (1 to " + MAX_ID_LENGTH + " characters)",
                     false);
         }
-        int version = version(envelope.getAttributeValue("version"));
+        int version = version(envelope.getAttributeValue("version"), sender);
         String claimed = envelope.getAttributeValue("sender");
         if (!sender.equals(claimed)) {
             throw new FederationException("envelope sender '" + claimed + "' is not the authenticated address "
@@ -192,26 +237,39 @@ public class FederationCodec {
         List<Measurement> records;
         try {
             double now = exchange.getClock().getCreated() / 1000.0;
-            records = Senml.resolve(readSensml(data.toXML(null).toString()), now);
+            String xml = data.toXML(null).toString();
+            if (xml.length() > maxDataChars) {
+                throw new FederationException("data element of " + xml.length() + " characters, over this proxy's"
+                        + " limit of " + maxDataChars + " (senproxy.inbound.max-data-chars): send smaller packs", true);
+            }
+            records = Senml.resolve(readSensml(xml), now);
         } catch (SenmlException e) {
             throw new FederationException("invalid SenML: " + e.getMessage(), e);
         }
         return new FederationMessage(sender, id, version,
                 correlation == null || correlation.isBlank() ? id : correlation, records,
-                envelope.getAttributeValue("signature"));
+                envelope.getAttributeValue("signature"),
+                version == PREVIOUS_VERSION ? null : envelope.getAttributeValue("consent"));
     }
 
-    private static int version(String value) {
+    private int version(String value, String sender) {
         try {
             int version = Integer.parseInt(value);
             if (version == VERSION) {
                 return version;
             }
+            if (version == PREVIOUS_VERSION) {
+                if (warnedSenders.add(sender)) {
+                    LOG.warn("{} sends format version {}, which is deprecated: this proxy writes {} and will stop"
+                            + " reading {} in a later release; upgrade that proxy", sender, version, VERSION, version);
+                }
+                return version;
+            }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new FederationException("unsupported format version '" + value + "' (this proxy reads " + VERSION
-                + ")", true);
+        throw new FederationException("unsupported format version '" + value + "' (this proxy reads "
+                + PREVIOUS_VERSION + " and " + VERSION + ")", true);
     }
 
     private static List<SenmlRecord> readSensml(String quoaliseXml) {

@@ -1,9 +1,12 @@
 package org.senproxy.federation;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.jivesoftware.smack.AbstractXMPPConnection;
 import org.jivesoftware.smack.ConnectionCreationListener;
@@ -42,6 +45,7 @@ public final class FederationLink implements ConnectionCreationListener, AutoClo
     private final XMPPTCPConnectionConfiguration configuration;
     private final AtomicReference<AbstractXMPPConnection> current = new AtomicReference<>();
     private final ScheduledExecutorService watchdog;
+    private final List<Consumer<XMPPConnection>> connectionListeners = new CopyOnWriteArrayList<>();
 
     public FederationLink(XMPPTCPConnectionConfiguration configuration, int checkSeconds) {
         this.configuration = configuration;
@@ -58,7 +62,13 @@ public final class FederationLink implements ConnectionCreationListener, AutoClo
     public void connectionCreated(XMPPConnection connection) {
         if (connection instanceof AbstractXMPPConnection c && c.getConfiguration() == configuration) {
             current.set(c);
+            connectionListeners.forEach(listener -> listener.accept(c));
         }
+    }
+
+    /** Called with each session this proxy creates, before it connects: to serve IQs on it (Quoalise commands). */
+    public void onConnection(Consumer<XMPPConnection> listener) {
+        connectionListeners.add(listener);
     }
 
     /** True while the session is connected and logged in: sending makes sense. */

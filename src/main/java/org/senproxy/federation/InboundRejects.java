@@ -1,12 +1,18 @@
 package org.senproxy.federation;
 
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.xmpp.XmppConstants;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jxmpp.stringprep.XmppStringprepException;
+import org.senproxy.audit.AuditEvent;
+import org.senproxy.audit.AuditTrail;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Reasons;
 
@@ -18,11 +24,13 @@ import org.senproxy.delivery.Reasons;
 public class InboundRejects {
 
     private final DeadLetters deadLetters;
+    private final AuditTrail audit;
     private final FederationCodec codec;
     private final Peers peers;
 
-    public InboundRejects(DeadLetters deadLetters, FederationCodec codec, Peers peers) {
+    public InboundRejects(DeadLetters deadLetters, AuditTrail audit, FederationCodec codec, Peers peers) {
         this.deadLetters = deadLetters;
+        this.audit = audit;
         this.codec = codec;
         this.peers = peers;
     }
@@ -30,8 +38,34 @@ public class InboundRejects {
     public void deadLetter(Exchange exchange) throws SQLException {
         Message stanza = stanza(exchange);
         String raw = stanza == null ? null : stanza.toXML(null).toString();
-        deadLetters.recordInbound(exchange.getFromRouteId(), sender(stanza), messageId(stanza), reason(exchange),
-                raw);
+        String sender = sender(stanza);
+        String messageId = messageId(stanza);
+        String reason = reason(exchange);
+        deadLetters.recordInbound(exchange.getFromRouteId(), sender, messageId, reason, raw);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("message", messageId);
+        detail.put("from", sender);
+        detail.put("reason", reason);
+        audit.append(List.of(AuditEvent.of("transfer.refused", sender == null ? "unknown" : sender, null,
+                consent(stanza), detail)));
+    }
+
+    /** The consent the envelope names, when it is a well-formed ref (the audit trail keeps refs only). */
+    private static String consent(Message stanza) {
+        String ref = envelope(stanza) == null ? null : envelope(stanza).getAttributeValue("consent");
+        try {
+            return ref == null ? null : UUID.fromString(ref).toString();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static StandardExtensionElement envelope(Message stanza) {
+        if (stanza != null
+                && stanza.getExtension("envelope", FederationCodec.NAMESPACE) instanceof StandardExtensionElement e) {
+            return e;
+        }
+        return null;
     }
 
     /** The rejection to send back, or null when the sender should not be answered. */

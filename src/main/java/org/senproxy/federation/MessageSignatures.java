@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import com.nimbusds.jose.JOSEException;
@@ -26,7 +27,7 @@ import org.senproxy.senml.Senml;
 /**
  * Non-repudiation of federation messages: each data message carries a JSON Web Signature (compact JWS, ES256) by the
  * sending proxy's key, over claims that bind it to one message: {@code iss} the sender's bare JID, {@code aud} the
- * recipient's, {@code jti} the message id, {@code iat}, and {@code senml_sha256} the SHA-256 (base64url) of the
+ * recipient's, {@code jti} the message id, {@code iat}, {@code consent} the consent it is sent under (when any), and {@code senml_sha256} the SHA-256 (base64url) of the
  * message's records in their canonical form (resolved, then written as sen-proxy's compact SenML JSON, which both
  * sides compute the same from the XML on the wire). One signature per message, not per record.
  *
@@ -37,6 +38,8 @@ import org.senproxy.senml.Senml;
 public final class MessageSignatures {
 
     public static final String DIGEST_CLAIM = "senml_sha256";
+    /** The ref of the consent the message is sent under, when it names one. */
+    public static final String CONSENT_CLAIM = "consent";
     private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256);
 
     private MessageSignatures() {
@@ -55,9 +58,10 @@ public final class MessageSignatures {
 
     /** Signs one message for one recipient with the proxy's private key. */
     public static String sign(ECKey privateKey, String senderJid, String recipientJid, String messageId,
-            List<Measurement> records, Instant now) {
+            String consentRef, List<Measurement> records, Instant now) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(senderJid).audience(recipientJid).jwtID(messageId)
-                .issueTime(Date.from(now)).claim(DIGEST_CLAIM, digest(records)).build();
+                .issueTime(Date.from(now)).claim(DIGEST_CLAIM, digest(records)).claim(CONSENT_CLAIM, consentRef)
+                .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(privateKey.getKeyID()).build(),
                 claims);
         try {
@@ -117,6 +121,8 @@ public final class MessageSignatures {
         Instant now = clock.instant();
         check(issued != null && !issued.isBefore(now.minus(maxAge)) && !issued.isAfter(now.plusSeconds(60)),
                 "issued at " + issued + ", outside the accepted window (" + maxAge.toSeconds() + " s back, 60 s ahead)");
+        check(Objects.equals(message.consentRef(), claims.getClaim(CONSENT_CLAIM)), "signed consent "
+                + claims.getClaim(CONSENT_CLAIM) + " is not the message's " + message.consentRef());
         Object digest = claims.getClaim(DIGEST_CLAIM);
         check(digest(message.records()).equals(digest), "the records do not match the signed digest");
     }

@@ -17,8 +17,8 @@ import com.nimbusds.jose.jwk.ECKey;
 /**
  * The receiving side of {@link MessageSignatures}: a message from an app that has registered public keys (table
  * app_key, valid now) must carry a valid signature by one of them, or it is refused (a dead letter, and the sender
- * is told). An app without keys is let through unsigned unless {@code senproxy.signing.required} is true: apps move
- * to signing one by one, and once all have keys the setting closes the door to unsigned messages.
+ * is told). An app without keys is refused too, unless {@code senproxy.signing.required} is false (it is true by
+ * default): then apps can move to signing one by one, and once all have keys the setting closes the door again.
  */
 public class Signatures {
 

@@ -8,11 +8,15 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
+import org.senproxy.audit.AuditEvent;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.audit.Transfers;
 import org.senproxy.delivery.Reasons;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.federation.FederationMessage;
@@ -58,14 +62,17 @@ public class InboxRepository {
             + " FROM dead";
 
     private final DataSource dataSource;
+    private final AuditTrail audit;
     private final String replica;
     private final int batchSize;
     private final long leaseMillis;
     private final RetryPolicy retry;
 
-    public InboxRepository(DataSource dataSource, String replica, int batchSize, long leaseMillis,
+    /** @param audit where each message stored is recorded ({@code transfer.received}), in the same transaction */
+    public InboxRepository(DataSource dataSource, AuditTrail audit, String replica, int batchSize, long leaseMillis,
             RetryPolicy retry) {
         this.dataSource = dataSource;
+        this.audit = audit;
         this.replica = replica;
         this.batchSize = batchSize;
         this.leaseMillis = leaseMillis;
@@ -78,7 +85,29 @@ public class InboxRepository {
      */
     public InboxRow store(FederationMessage message) throws SQLException {
         String payload = Senml.toJson(Senml.fromMeasurements(message.records()));
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STORE)) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                InboxRow row = insert(c, message, payload);
+                if (row != null) {
+                    Map<String, Object> detail = new LinkedHashMap<>();
+                    detail.put("message", message.messageId());
+                    detail.put("from", message.senderJid());
+                    detail.putAll(Transfers.describe(message.records()));
+                    audit.append(c, List.of(AuditEvent.of("transfer.received", message.senderJid(), null,
+                            message.consentRef(), detail)));
+                }
+                c.commit();
+                return row;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private InboxRow insert(Connection c, FederationMessage message, String payload) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(STORE)) {
             ps.setString(1, message.senderJid());
             ps.setString(2, message.messageId());
             ps.setString(3, message.correlationId());

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gauges of the proxy's queues and federation session, read when Prometheus scrapes:
  * <ul>
- * <li>{@code senproxy_outbox_rows{status="pending"|"sent"|"dead"}}: outbox rows waiting to be sent, sent and
- * waiting for the peer's ack, and given up ({@code senproxy_outbox_acks_pending} is the "sent" count again, under
+ * <li>{@code senproxy_outbox_rows{status="pending"|"sent"|"dead"|"revoked"}}: outbox rows waiting to be sent, sent and
+ * waiting for the peer's ack, given up, and withheld because their consent ended ({@code senproxy_outbox_acks_pending} is the "sent" count again, under
  * the name operators look for). Acknowledged rows are not counted: they only grow, and the table's retention is
  * theirs to watch.</li>
  * <li>{@code senproxy_inbox_rows{status="pending"|"dead"}}: inbox rows waiting for (re)delivery to the local sink,
@@ -37,7 +37,7 @@ public class QueueMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(QueueMetrics.class);
 
     private static final String COUNTS = "SELECT 'outbox', status, count(*) FROM outbox"
-            + " WHERE status IN ('pending', 'sent', 'dead') GROUP BY status"
+            + " WHERE status IN ('pending', 'sent', 'dead', 'revoked') GROUP BY status"
             + " UNION ALL SELECT 'inbox', status, count(*) FROM inbox WHERE status IN ('pending', 'dead') GROUP BY status"
             + " UNION ALL SELECT 'dead_letter', origin, count(*) FROM dead_letter GROUP BY origin";
 
@@ -59,7 +59,7 @@ public class QueueMetrics {
 
     /** Registers the gauges. */
     public void bindTo(MeterRegistry registry) {
-        for (String status : List.of("pending", "sent", "dead")) {
+        for (String status : List.of("pending", "sent", "dead", "revoked")) {
             Gauge.builder("senproxy.outbox.rows", this, m -> m.count("outbox", status)).tag("status", status)
                     .description("outbox rows by status (acked rows are not counted)").register(registry);
         }

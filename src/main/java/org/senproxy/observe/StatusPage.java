@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,19 +15,24 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.spi.Tracer;
 import org.senproxy.delivery.DeadLetters;
 
 /**
  * The proxy's status page and its admin actions, served by Camel Main's HTTP server (routes/status-page.camel.yaml):
  * <ul>
- * <li>{@code GET /status}: the page (one HTML file, no external resources);</li>
- * <li>{@code GET /status.json}: what it shows: connectors and their freshness, queue depths, open dead letters,
- * recent poll failures (the proxy's alarms), the XMPP session;</li>
- * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false}: admin
- * only, with {@code Authorization: Bearer <senproxy.admin.token>}. Without a token configured, admin actions are
- * refused; a wrong token is refused alike, and neither says which.</li>
+ * <li>{@code GET /status}: the page, one static HTML file with no data in it (the same for everyone, as in the
+ * jar), so that a browser can open it: a browser sends no bearer token when it opens a URL. The page asks for a token
+ * and sends it with each request it makes;</li>
+ * <li>{@code GET /status.json}: what the page shows: connectors and their freshness, queue depths, open dead letters,
+ * recent poll failures (the proxy's alarms), the XMPP session. Needs the read token or the admin token;</li>
+ * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false}: need
+ * the admin token.</li>
  * </ul>
+ * Tokens come in {@code Authorization: Bearer <token>}, the HTTP header itself (a query parameter of the same name is
+ * not read: URLs end up in logs). No token or a wrong one: 401, the same answer for both; a read token where the
+ * admin one is needed: 403. Who may do what, and the behaviour without any token configured: {@link StatusAccess}.
  */
 public class StatusPage {
 
@@ -39,21 +43,19 @@ public class StatusPage {
     private final QueueMetrics queues;
     private final DeadLetters deadLetters;
     private final BooleanSupplier xmppOnline;
-    private final byte[] adminAuthorization;
+    private final StatusAccess access;
     private final CamelContext context;
     private final Clock clock;
     private final Instant started;
 
-    /** @param adminToken the admin token, or {@code null}: admin actions are then refused */
     public StatusPage(String jid, ConnectorMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
-            BooleanSupplier xmppOnline, String adminToken, CamelContext context, Clock clock) {
+            BooleanSupplier xmppOnline, StatusAccess access, CamelContext context, Clock clock) {
         this.jid = jid;
         this.sources = sources;
         this.queues = queues;
         this.deadLetters = deadLetters;
         this.xmppOnline = xmppOnline;
-        this.adminAuthorization = adminToken == null || adminToken.isBlank() ? null
-                : ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+        this.access = access;
         this.context = context;
         this.clock = clock;
         this.started = clock.instant();
@@ -68,8 +70,11 @@ public class StatusPage {
         }
     }
 
-    /** What the page shows, as JSON. */
-    public String json() throws SQLException, IOException {
+    /** What the page shows, as JSON (read or admin token). */
+    public String json(Exchange exchange) throws SQLException, IOException {
+        if (role(exchange) == StatusAccess.Role.NONE) {
+            return unauthorized(exchange);
+        }
         Instant now = clock.instant();
         ObjectNode status = JSON.createObjectNode();
         status.put("proxy", jid);
@@ -107,8 +112,9 @@ public class StatusPage {
 
     /** Replays one dead letter (admin). */
     public String replay(Exchange exchange) throws SQLException {
-        if (!admin(exchange)) {
-            return refused(exchange);
+        String refused = refusedUnlessAdmin(exchange);
+        if (refused != null) {
+            return refused;
         }
         long id;
         try {
@@ -128,8 +134,9 @@ public class StatusPage {
 
     /** Turns Camel's message tracing on or off for one route (admin), without a restart. */
     public String trace(Exchange exchange) {
-        if (!admin(exchange)) {
-            return refused(exchange);
+        String refused = refusedUnlessAdmin(exchange);
+        if (refused != null) {
+            return refused;
         }
         String routeId = exchange.getMessage().getHeader("routeId", String.class);
         if (context.getRoute(routeId) == null) {
@@ -145,15 +152,30 @@ public class StatusPage {
                 + " org.apache.camel.Tracing)" : "off"));
     }
 
-    private boolean admin(Exchange exchange) {
-        String given = exchange.getMessage().getHeader("Authorization", String.class);
-        return adminAuthorization != null && given != null
-                && MessageDigest.isEqual(adminAuthorization, given.getBytes(StandardCharsets.UTF_8));
+    /**
+     * The role of the request, from the Authorization header of the HTTP request itself: the routes' header filter
+     * ({@link TokenHeaderFilter}) keeps it out of the Camel headers, so that a traced route cannot show the token,
+     * and a query parameter of that name, which Camel would turn into a header, is not read either.
+     */
+    private StatusAccess.Role role(Exchange exchange) {
+        return access.role(exchange.getMessage() instanceof HttpMessage http
+                ? http.getRequest().getHeader("Authorization") : null);
     }
 
-    private static String refused(Exchange exchange) {
-        return answer(exchange, 403, "admin only: send Authorization: Bearer <senproxy.admin.token>"
-                + " (admin actions are off while senproxy.admin.token is not set)");
+    /** null when the request has the admin token, else the refusal to answer. */
+    private String refusedUnlessAdmin(Exchange exchange) {
+        return switch (role(exchange)) {
+            case ADMIN -> null;
+            case READ -> answer(exchange, 403, access.open() ? "admin actions are off: senproxy.admin.token is not"
+                    + " set" : "admin only: this token may read the status, not act");
+            case NONE -> unauthorized(exchange);
+        };
+    }
+
+    private static String unauthorized(Exchange exchange) {
+        exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"sen-proxy\"");
+        return answer(exchange, 401, "a token is needed: send Authorization: Bearer <token>, the read token"
+                + " (senproxy.admin.read-token) or the admin token (senproxy.admin.token)");
     }
 
     private static String answer(Exchange exchange, int code, String message) {

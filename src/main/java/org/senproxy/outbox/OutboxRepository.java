@@ -8,11 +8,17 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.senproxy.audit.AuditEvent;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.audit.Transfers;
+import org.senproxy.consent.Scope;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.senml.Measurement;
@@ -29,26 +35,56 @@ public class OutboxRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRepository.class);
 
-    private static final String SUBSCRIPTIONS = "SELECT c.id, a.jid, c.series_prefix, c.rename_from, c.rename_to "
-            + "FROM consumer c JOIN app a ON a.id = c.app_id WHERE c.source = ? AND c.active ORDER BY c.id";
+    /** The active consumers of a source, with the consent each sends under when it is in force now. */
+    private static final String SUBSCRIPTIONS = "SELECT c.id, a.jid, c.series_prefix, c.rename_from, c.rename_to,"
+            + " c.consent_id, k.ref::text, k.scope, c.acknowledges FROM consumer c JOIN app a ON a.id = c.app_id"
+            + " LEFT JOIN consent k ON k.id = c.consent_id AND k.app_id = c.app_id AND k.revoked_at IS NULL"
+            + "  AND k.valid_from <= now() AND k.valid_until > now()"
+            + " WHERE c.source = ? AND c.active ORDER BY c.id";
 
-    private static final String INSERT = "INSERT INTO outbox "
-            + "(message_id, correlation_id, consumer_id, recipient_jid, payload, record_count) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid,"
+            + " payload, record_count, consent_ref, ack_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Who a row's data belongs to, for the audit trail: joined to the rows an update returns as {@code r}. */
+    private static final String OWNER = " LEFT JOIN consent k ON k.ref = r.consent_ref"
+            + " LEFT JOIN federated_user u ON u.id = k.user_id";
+
+    /** Due rows whose consent was revoked or ran out (or that have none, when one is required) are withheld. */
+    private static final String WITHHOLD = "WITH r AS ("
+            + " UPDATE outbox o SET status = 'revoked', last_error = w.reason FROM ("
+            + "  SELECT o2.id, CASE"
+            + "   WHEN o2.consent_ref IS NULL THEN 'written under no consent, and senproxy.consent.required is on'"
+            + "   WHEN k.id IS NULL THEN 'consent ' || o2.consent_ref || ' is not known here'"
+            + "   WHEN k.revoked_at IS NOT NULL THEN 'consent ' || k.ref || ' revoked: '"
+            + "    || coalesce(k.revoke_reason, 'no reason given')"
+            + "   ELSE 'consent ' || k.ref || ' expired at ' || k.valid_until END AS reason"
+            + "  FROM outbox o2 LEFT JOIN consent k ON k.ref = o2.consent_ref"
+            + "  WHERE o2.status IN ('pending', 'sent') AND o2.next_attempt_at <= now()"
+            + "   AND ((o2.consent_ref IS NULL AND ?) OR (o2.consent_ref IS NOT NULL"
+            + "    AND (k.id IS NULL OR k.revoked_at IS NOT NULL OR k.valid_until <= now())))"
+            + "  FOR UPDATE OF o2 SKIP LOCKED) w"
+            + " WHERE o.id = w.id"
+            + " RETURNING o.message_id, o.recipient_jid, o.consent_ref, o.payload, o.last_error)"
+            + " SELECT r.message_id::text, r.recipient_jid, r.consent_ref::text, r.payload, r.last_error, u.external_id"
+            + " FROM r" + OWNER;
+
+    private static final String EXPIRED = "CASE WHEN r.sent_at IS NULL THEN 'not sent after ' || r.attempts"
+            + " || ' attempts; last error: ' || coalesce(r.last_error, 'none')"
+            + " ELSE 'no acknowledgement from ' || r.recipient_jid || ' after ' || r.attempts || ' attempts' END";
 
     /** Rows out of attempts become dead letters, in one statement. */
-    private static final String EXPIRE = "WITH expired AS ("
+    private static final String EXPIRE = "WITH r AS ("
             + " UPDATE outbox SET status = 'dead' WHERE id IN ("
             + "  SELECT id FROM outbox WHERE status IN ('pending', 'sent') AND next_attempt_at <= now() AND attempts >= ?"
             + "  FOR UPDATE SKIP LOCKED)"
             + " RETURNING id, message_id, recipient_jid, status, attempts, last_error, payload, sent_at,"
-            + "  correlation_id)"
-            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload,"
-            + " correlation_id)"
-            + " SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid,"
-            + "  CASE WHEN sent_at IS NULL THEN 'not sent after ' || attempts || ' attempts; last error: '"
-            + "       || coalesce(last_error, 'none')"
-            + "  ELSE 'no acknowledgement from ' || recipient_jid || ' after ' || attempts || ' attempts' END,"
-            + "  attempts, payload, correlation_id FROM expired";
+            + "  correlation_id, consent_ref),"
+            + " dead AS (INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts,"
+            + "  payload, correlation_id)"
+            + "  SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid, " + EXPIRED
+            + ", attempts, payload, correlation_id FROM r)"
+            + " SELECT r.message_id::text, r.recipient_jid, r.consent_ref::text, r.payload, " + EXPIRED
+            + ", u.external_id FROM r" + OWNER;
 
     /** Claims due rows: pushing next_attempt_at forward is the lease. */
     private static final String CLAIM = "UPDATE outbox o SET next_attempt_at = now() + ? * interval '1 millisecond',"
@@ -56,27 +92,37 @@ public class OutboxRepository {
             + "  SELECT id FROM outbox WHERE status IN ('pending', 'sent') AND next_attempt_at <= now() AND attempts < ?"
             + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
             + " WHERE o.id = due.id"
-            + " RETURNING o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload, o.record_count, o.attempts";
+            + " RETURNING o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload, o.record_count, o.attempts,"
+            + " o.consent_ref::text";
 
-    private static final String WRITTEN = "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = now(),"
+    /** A written row waits for its ack, unless its recipient never sends one (a Quoalise subscriber): then it is done. */
+    private static final String WRITTEN = "UPDATE outbox SET attempts = attempts + 1, sent_at = now(),"
+            + " status = CASE WHEN ack_required THEN 'sent' ELSE 'acked' END,"
+            + " acked_at = CASE WHEN ack_required THEN NULL ELSE now() END,"
             + " next_attempt_at = ?, last_error = NULL WHERE id = ? AND status IN ('pending', 'sent')";
 
     private static final String FAILED = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
             + " last_error = ? WHERE id = ? AND status IN ('pending', 'sent')";
 
-    private static final String ACKNOWLEDGE = "UPDATE outbox SET status = 'acked', acked_at = now()"
-            + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent') RETURNING correlation_id";
+    private static final String ACKNOWLEDGE = "WITH r AS (UPDATE outbox SET status = 'acked', acked_at = now()"
+            + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent')"
+            + " RETURNING correlation_id, consent_ref, payload)"
+            + " SELECT r.correlation_id, r.consent_ref::text, r.payload, u.external_id FROM r" + OWNER;
 
-    private static final String REJECT = "WITH rejected AS ("
+    private static final String REJECT = "WITH r AS ("
             + " UPDATE outbox SET status = 'dead', last_error = ?"
             + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent')"
-            + " RETURNING id, message_id, recipient_jid, attempts, payload, correlation_id)"
-            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload,"
-            + " correlation_id)"
-            + " SELECT 'outbox', id, message_id::text, 'outbox-ack', recipient_jid, ?, attempts, payload,"
-            + " correlation_id FROM rejected";
+            + " RETURNING id, message_id, recipient_jid, attempts, payload, correlation_id, consent_ref),"
+            + " dead AS (INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts,"
+            + "  payload, correlation_id)"
+            + "  SELECT 'outbox', id, message_id::text, 'outbox-ack', recipient_jid, ?, attempts, payload,"
+            + "  correlation_id FROM r)"
+            + " SELECT r.consent_ref::text, r.payload, u.external_id FROM r" + OWNER;
 
     private final DataSource dataSource;
+    private final AuditTrail audit;
+    private final String ownJid;
+    private final boolean consentRequired;
     private final OutboxPacker packer;
     private final String replica;
     private final int batchSize;
@@ -85,13 +131,20 @@ public class OutboxRepository {
     private final RetryPolicy ackWait;
 
     /**
-     * @param replica   a name for this process, kept in claimed_by for support
-     * @param sendRetry backoff after a failed write to the XMPP stream
-     * @param ackWait   how long to wait for the peer's acknowledgement before sending again
+     * @param audit           where each message's outcome is recorded (acknowledged, rejected, failed, withheld)
+     * @param ownJid          this proxy's bare JID, the actor of those entries
+     * @param consentRequired whether a consumer needs a consent in force to send ({@code senproxy.consent.required})
+     * @param replica         a name for this process, kept in claimed_by for support
+     * @param sendRetry       backoff after a failed write to the XMPP stream
+     * @param ackWait         how long to wait for the peer's acknowledgement before sending again
      */
-    public OutboxRepository(DataSource dataSource, OutboxPacker packer, String replica, int batchSize,
-            long leaseMillis, RetryPolicy sendRetry, RetryPolicy ackWait) {
+    public OutboxRepository(DataSource dataSource, AuditTrail audit, String ownJid, boolean consentRequired,
+            OutboxPacker packer, String replica, int batchSize, long leaseMillis, RetryPolicy sendRetry,
+            RetryPolicy ackWait) {
         this.dataSource = dataSource;
+        this.audit = audit;
+        this.ownJid = ownJid;
+        this.consentRequired = consentRequired;
         this.packer = packer;
         this.replica = replica;
         this.batchSize = batchSize;
@@ -140,6 +193,9 @@ public class OutboxRepository {
                         ps.setString(4, e.subscription().recipientJid());
                         ps.setString(5, Senml.toJson(Senml.fromMeasurements(e.records())));
                         ps.setInt(6, e.records().size());
+                        ps.setObject(7, e.subscription().consentRef() == null ? null
+                                : UUID.fromString(e.subscription().consentRef()));
+                        ps.setBoolean(8, e.subscription().acknowledges());
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -161,14 +217,27 @@ public class OutboxRepository {
         }
     }
 
-    private static List<Subscription> subscriptions(Connection c, String source) throws SQLException {
+    /**
+     * The consumers that may take this poll's records: those whose consent is in force now (or, when consents are not
+     * required, those without one). A consumer whose consent was revoked, ran out or is not yet valid takes nothing.
+     */
+    private List<Subscription> subscriptions(Connection c, String source) throws SQLException {
         List<Subscription> subscriptions = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(SUBSCRIPTIONS)) {
             ps.setString(1, source);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    rs.getLong(6);
+                    boolean hasConsent = !rs.wasNull();
+                    String consentRef = rs.getString(7);
+                    if (hasConsent ? consentRef == null : consentRequired) {
+                        LOG.debug("Consumer {} of {} takes nothing: {}", rs.getLong(1), source,
+                                hasConsent ? "its consent is not in force" : "it has no consent");
+                        continue;
+                    }
                     subscriptions.add(new Subscription(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5)));
+                            rs.getString(4), rs.getString(5), consentRef,
+                            consentRef == null ? null : Scope.parse(rs.getString(8)), rs.getBoolean(9)));
                 }
             }
         }
@@ -176,34 +245,82 @@ public class OutboxRepository {
     }
 
     /**
-     * Claims a batch of due rows (new, or sent and not acknowledged in time) for this replica. Rows out of
-     * attempts become dead letters first. Rows locked by another replica are skipped, not waited for.
+     * Claims a batch of due rows (new, or sent and not acknowledged in time) for this replica. First, due rows whose
+     * consent was revoked or ran out are withheld, and rows out of attempts become dead letters, each audited. Rows
+     * locked by another replica are skipped, not waited for. One transaction.
      */
     public List<OutboxMessage> claim() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(EXPIRE)) {
-                ps.setInt(1, sendRetry.maxAttempts());
-                int expired = ps.executeUpdate();
-                if (expired > 0) {
-                    LOG.warn("{} outbox message(s) out of attempts moved to dead letters", expired);
-                }
-            }
-            List<OutboxMessage> claimed = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-                ps.setLong(1, leaseMillis);
-                ps.setString(2, replica);
-                ps.setInt(3, sendRetry.maxAttempts());
-                ps.setInt(4, batchSize);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        claimed.add(new OutboxMessage(rs.getLong(1), rs.getString(2), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getInt(6), rs.getInt(7)));
+            c.setAutoCommit(false);
+            try {
+                List<AuditEvent> outcomes = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(WITHHOLD)) {
+                    ps.setBoolean(1, consentRequired);
+                    int withheld = settle(ps, "transfer.withheld", outcomes);
+                    if (withheld > 0) {
+                        LOG.warn("{} outbox message(s) withheld: their consent is no longer in force", withheld);
                     }
                 }
+                try (PreparedStatement ps = c.prepareStatement(EXPIRE)) {
+                    ps.setInt(1, sendRetry.maxAttempts());
+                    int expired = settle(ps, "transfer.failed", outcomes);
+                    if (expired > 0) {
+                        LOG.warn("{} outbox message(s) out of attempts moved to dead letters", expired);
+                    }
+                }
+                audit.append(c, outcomes);
+                List<OutboxMessage> claimed = claimDue(c);
+                c.commit();
+                return claimed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
-            claimed.sort(Comparator.comparingLong(OutboxMessage::id));
-            return claimed;
         }
+    }
+
+    /** Runs WITHHOLD or EXPIRE, whose rows are (message id, recipient, consent, payload, reason, owner). */
+    private int settle(PreparedStatement ps, String kind, List<AuditEvent> outcomes) throws SQLException {
+        int rows = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                outcomes.add(transfer(kind, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(6),
+                        rs.getString(4), rs.getString(5)));
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    /** The audit entry of one message's outcome. */
+    private AuditEvent transfer(String kind, String messageId, String recipient, String consentRef, String owner,
+            String payload, String reason) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("message", messageId);
+        detail.put("to", recipient);
+        detail.putAll(Transfers.describe(payload));
+        if (reason != null) {
+            detail.put("reason", reason);
+        }
+        return AuditEvent.of(kind, ownJid, owner, consentRef, detail);
+    }
+
+    private List<OutboxMessage> claimDue(Connection c) throws SQLException {
+        List<OutboxMessage> claimed = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            ps.setLong(1, leaseMillis);
+            ps.setString(2, replica);
+            ps.setInt(3, sendRetry.maxAttempts());
+            ps.setInt(4, batchSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new OutboxMessage(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getInt(6), rs.getInt(7), rs.getString(8)));
+                }
+            }
+        }
+        claimed.sort(Comparator.comparingLong(OutboxMessage::id));
+        return claimed;
     }
 
     /** Records the outcome of a dispatch batch in one batch per kind of outcome. */
@@ -255,11 +372,24 @@ public class OutboxRepository {
         if (id == null) {
             return null;
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
-            ps.setObject(1, id);
-            ps.setString(2, peerJid);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
+                ps.setObject(1, id);
+                ps.setString(2, peerJid);
+                String correlation = null;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        correlation = rs.getString(1);
+                        audit.append(c, List.of(transfer("transfer.acknowledged", ack.messageId(), peerJid,
+                                rs.getString(2), rs.getString(4), rs.getString(3), null)));
+                    }
+                }
+                c.commit();
+                return correlation;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
         }
     }
@@ -274,16 +404,30 @@ public class OutboxRepository {
             return false;
         }
         String fullReason = "rejected by " + peerJid + ": " + reason;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(REJECT)) {
-            ps.setString(1, fullReason);
-            ps.setObject(2, id);
-            ps.setString(3, peerJid);
-            ps.setString(4, fullReason);
-            boolean rejected = ps.executeUpdate() == 1;
-            if (rejected) {
-                LOG.warn("Outbox message {} {}", messageId, fullReason);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(REJECT)) {
+                ps.setString(1, fullReason);
+                ps.setObject(2, id);
+                ps.setString(3, peerJid);
+                ps.setString(4, fullReason);
+                boolean rejected = false;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        rejected = true;
+                        audit.append(c, List.of(transfer("transfer.rejected", messageId, peerJid, rs.getString(1),
+                                rs.getString(3), rs.getString(2), fullReason)));
+                    }
+                }
+                c.commit();
+                if (rejected) {
+                    LOG.warn("Outbox message {} {}", messageId, fullReason);
+                }
+                return rejected;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
-            return rejected;
         }
     }
 

@@ -13,12 +13,14 @@ import java.util.Map;
 import java.util.Set;
 
 import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
 
 /**
  * A source record's identity is its source (the connector's route id), its name and its time: the same record polled
  * twice by overlapping windows, re-read after a crash or delivered by MQTT to two replicas is the same key. The keys
  * already taken are in table {@code source_record}; an append takes its poll's keys in one statement, in its own
- * transaction, and keeps only the records whose key was new.
+ * transaction, and keeps only the records whose key was new. Each key keeps its record (resolved SenML JSON): the
+ * stored series that Quoalise's get_history answers from.
  *
  * <p>Two appends of one key at the same time (two replicas) meet on the table's primary key: the second insert waits
  * for the first transaction, then finds the key taken (or takes it, if the first rolled back). Keys are inserted in
@@ -26,8 +28,9 @@ import org.senproxy.senml.Measurement;
  */
 final class SourceKeys {
 
-    private static final String TAKE = "INSERT INTO source_record (source, name, time_us)"
-            + " SELECT ?, k.name, k.time_us FROM unnest(?::text[], ?::bigint[]) AS k(name, time_us)"
+    private static final String TAKE = "INSERT INTO source_record (source, name, time_us, record)"
+            + " SELECT ?, k.name, k.time_us, k.record"
+            + " FROM unnest(?::text[], ?::bigint[], ?::text[]) AS k(name, time_us, record)"
             + " ORDER BY k.name, k.time_us"
             + " ON CONFLICT DO NOTHING RETURNING name, time_us";
 
@@ -60,16 +63,19 @@ final class SourceKeys {
         }
         String[] names = new String[first.size()];
         Long[] times = new Long[first.size()];
+        String[] texts = new String[first.size()];
         int i = 0;
-        for (Key k : first.keySet()) {
-            names[i] = k.name();
-            times[i++] = k.timeMicros();
+        for (Map.Entry<Key, Measurement> e : first.entrySet()) {
+            names[i] = e.getKey().name();
+            times[i] = e.getKey().timeMicros();
+            texts[i++] = Senml.toJson(Senml.fromMeasurements(List.of(e.getValue())));
         }
         Set<Key> taken = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(TAKE)) {
             ps.setString(1, source);
             ps.setArray(2, c.createArrayOf("text", names));
             ps.setArray(3, c.createArrayOf("bigint", times));
+            ps.setArray(4, c.createArrayOf("text", texts));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     taken.add(new Key(rs.getString(1), rs.getLong(2)));

@@ -60,7 +60,11 @@ public final class ProxyApplication {
             Map.entry("camel.server.enabled", "true"),
             Map.entry("camel.server.port", "8080"),
             // Camel's tracer installed but off: the admin action turns it on for one route at run time
-            Map.entry("camel.main.tracingStandby", "true"));
+            Map.entry("camel.main.tracingStandby", "true"),
+            // Camel masks the values of keys whose last part is a known secret word (password, token...) where it
+            // logs settings; these are the proxy's secrets whose names it does not know (senproxy.credentials.keys,
+            // senproxy.admin.read-token). It compares the last part without dashes, by substring.
+            Map.entry("camel.main.additionalSensitiveKeywords", "keys,readtoken"));
 
     static {
         // Smack logs through java.util.logging: one log format for everything

@@ -30,7 +30,12 @@ import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
+import org.senproxy.audit.AuditRetention;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.catalogue.Catalogue;
+import org.senproxy.catalogue.HyperCat;
 import org.senproxy.connectors.DateWindows;
+import org.senproxy.consent.Subscriptions;
 import org.senproxy.connectors.MqttShare;
 import org.senproxy.connectors.OAuth2Tokens;
 import org.senproxy.delivery.DeadLetters;
@@ -42,15 +47,25 @@ import org.senproxy.federation.InboundRejects;
 import org.senproxy.federation.Peers;
 import org.senproxy.federation.Signatures;
 import org.senproxy.inbox.InboxRepository;
+import org.senproxy.observe.Alarms;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.Heartbeat;
+import org.senproxy.observe.Monitoring;
 import org.senproxy.observe.QueueMetrics;
+import org.senproxy.observe.StatusAccess;
 import org.senproxy.observe.StatusPage;
+import org.senproxy.observe.TokenHeaderFilter;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
 import org.senproxy.outbox.SourceRecords;
 import org.senproxy.outbox.Watermarks;
+import org.senproxy.quoalise.QuoaliseCommands;
+import org.senproxy.quoalise.QuoaliseService;
+import org.senproxy.secrets.CredentialCipher;
+import org.senproxy.secrets.CredentialKeys;
+import org.senproxy.secrets.UserCredentials;
 import org.senproxy.transform.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,24 +101,41 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("xmppHealth", ConnectivityChecks.xmpp(link::isOnline));
         registry.bind("databaseHealth", ConnectivityChecks.database(dataSource, 2));
 
-        FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC());
+        FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC(),
+                settings.integer("senproxy.inbound.max-data-chars", FederationCodec.DEFAULT_MAX_DATA_CHARS));
         registry.bind("signatures", new Signatures(dataSource, jid.toString(),
-                Boolean.parseBoolean(settings.string("senproxy.signing.required", "false")),
+                Boolean.parseBoolean(settings.string("senproxy.signing.required", "true")),
                 Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC()));
         DeadLetters deadLetters = new DeadLetters(dataSource);
         Peers peers = new Peers(dataSource);
+        AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC());
+        boolean consentRequired = Boolean.parseBoolean(settings.string("senproxy.consent.required", "true"));
+        if (!consentRequired) {
+            LOG.warn("senproxy.consent.required=false: consumers without a consent send, and messages naming no"
+                    + " consent are accepted from registered apps");
+        }
+        registry.bind("audit", audit);
+        // read lazily: the connectors' declarations are loaded with their route files, after these beans
+        Catalogue catalogue = new Catalogue(context);
+        QuoaliseCommands quoalise = new QuoaliseCommands(new QuoaliseService(dataSource, audit, jid.toString(),
+                settings.integer("senproxy.quoalise.max-history-records", 100_000)), catalogue,
+                settings.integer("senproxy.quoalise.max-stanza-chars", 32_768));
+        link.onConnection(quoalise::register);
+        registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired));
         registry.bind("federation", codec);
         registry.bind("peers", peers);
         registry.bind("deadLetters", deadLetters);
-        registry.bind("inboundRejects", new InboundRejects(deadLetters, codec, peers));
+        registry.bind("inboundRejects", new InboundRejects(deadLetters, audit, codec, peers));
+        registry.bind("userCredentials", userCredentials(settings, dataSource));
         registry.bind("sourceRecords", new SourceRecords());
         ConnectorMetrics connectorMetrics = new ConnectorMetrics(context, Clock.systemUTC());
         registry.bind("connectorMetrics", connectorMetrics);
         QueueMetrics queueMetrics = new QueueMetrics(dataSource, link::isOnline, Clock.systemUTC(), 2_000);
         registry.bind("queueMetrics", queueMetrics);
         registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
+        registry.bind("statusHeaderFilter", new TokenHeaderFilter());
         registry.bind("statusPage", new StatusPage(jid.toString(), connectorMetrics, queueMetrics, deadLetters,
-                link::isOnline, settings.optional("senproxy.admin.token").orElse(null), context, Clock.systemUTC()));
+                link::isOnline, statusAccess(settings), context, Clock.systemUTC()));
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -123,17 +155,21 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("camel.component.http.connect-timeout", 5000)), Clock.systemUTC()));
         Transforms.bindFunctions(registry);
         registry.bind("sendResults", new SendResults());
-        registry.bind("outbox", new OutboxRepository(dataSource,
+        registry.bind("outbox", new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
                 settings.integer("senproxy.outbox.batch-size", 100),
                 settings.integer("senproxy.outbox.lease-ms", 60_000),
                 retry(settings, "senproxy.outbox", "retry-first-ms", 1000),
                 retry(settings, "senproxy.outbox", "ack-timeout-ms", 30_000)));
-        registry.bind("inbox", new InboxRepository(dataSource, replica,
+        registry.bind("inbox", new InboxRepository(dataSource, audit, replica,
                 settings.integer("senproxy.inbox.batch-size", 100),
                 settings.integer("senproxy.inbox.lease-ms", 60_000),
                 retry(settings, "senproxy.inbox", "retry-first-ms", 1000)));
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
+        registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
+                Clock.systemUTC()));
+        bindMonitoring(context, settings, jid.toString(), replica, dataSource, catalogue, connectorMetrics,
+                queueMetrics);
 
         context.addService(new ServiceSupport() {
             @Override
@@ -164,6 +200,30 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.retention.keys-days", 35),
                 settings.integer("senproxy.retention.dead-letter-days", 90),
                 settings.integer("senproxy.retention.batch-size", 10_000));
+    }
+
+    /** Who may read the status page and act through it: the admin and read tokens (StatusAccess). */
+    private static StatusAccess statusAccess(Settings settings) {
+        StatusAccess access = new StatusAccess(settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null));
+        if (access.open()) {
+            LOG.warn("The status page (/status.json) is readable without a token and admin actions are off: set"
+                    + " senproxy.admin.read-token and senproxy.admin.token");
+        }
+        return access;
+    }
+
+    /**
+     * Users' credentials of local applications, encrypted at rest. Keys are read (and checked) now, so that a
+     * malformed key stops the start; without any, the proxy runs and only a use of credentials fails.
+     */
+    private static UserCredentials userCredentials(Settings settings, DataSource dataSource) {
+        CredentialKeys keys = CredentialKeys.fromSettings(key -> settings.optional(key).orElse(null));
+        if (!keys.isEmpty()) {
+            LOG.info("Local-application credentials are encrypted with key {} (readable: {})", keys.currentId(),
+                    String.join(", ", keys.ids()));
+        }
+        return new UserCredentials(dataSource, new CredentialCipher(keys), UserCredentials.DEFAULT_BATCH_SIZE);
     }
 
     /** The proxy's private signing key (a JWK file), or null: its messages then go unsigned. */
@@ -264,5 +324,27 @@ public class ProxyBeans implements CamelConfiguration {
         endpoint.setTestConnectionOnStartup(false);
         endpoint.setConnectionPollDelay(settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
         return endpoint;
+    }
+
+    /**
+     * The catalogue of the connectors' series (routes/catalogue.camel.yaml), and what the proxy tells its monitoring
+     * JID: heartbeat and alarms (routes/heartbeat.camel.yaml, routes/alarms.camel.yaml).
+     */
+    private static void bindMonitoring(CamelContext context, Settings settings, String jid, String replica,
+            DataSource dataSource, Catalogue catalogue, ConnectorMetrics connectorMetrics, QueueMetrics queueMetrics) {
+        Registry registry = context.getRegistry();
+        registry.bind("catalogue", catalogue);
+        registry.bind("hypercat", new HyperCat(catalogue, jid, new StatusAccess(
+                settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null))));
+        Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
+        Alarms alarms = new Alarms(catalogue, dataSource, monitoring,
+                settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC());
+        registry.bind("alarms", alarms);
+        registry.bind("heartbeat", new Heartbeat(monitoring, replica, connectorMetrics, queueMetrics, alarms,
+                settings.millis("senproxy.heartbeat.interval-ms", 60_000), Clock.systemUTC()));
+        if (monitoring.enabled()) {
+            LOG.info("Heartbeat and alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
+        }
     }
 }

@@ -25,6 +25,7 @@ import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.federation.FederationCodec;
 import org.senproxy.outbox.OutboxMessage;
 import org.senproxy.senml.Senml;
+import org.senproxy.testing.Consented;
 import org.senproxy.testing.XmppTestServer;
 
 /**
@@ -112,7 +113,7 @@ final class RawSmackBaseline {
                 String payload = Senml.toJson(Senml.fromMeasurements(Senml.resolve(
                         Senml.parseJson(BenchRecords.pack(next)), 0)));
                 String id = UUID.randomUUID().toString();
-                Message stanza = codec.toStanza(new OutboxMessage(0, id, id, receiverJid, payload, pack, 0));
+                Message stanza = codec.toStanza(new OutboxMessage(0, id, id, receiverJid, payload, pack, 0, Consented.REF));
                 if (stanzaRecords < 10_000) {
                     stanzaChars += stanza.toXML(null).length();
                     stanzaRecords += pack;

@@ -33,6 +33,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.senproxy.testing.Consented;
 import org.senproxy.testing.MosquittoTestBroker;
 import org.senproxy.testing.ProxyProcess;
 import org.senproxy.testing.XmppTestServer;
@@ -513,32 +514,27 @@ public final class ThroughputBenchmark {
 
     // ---- set-up
 
+    /** The series the data owner's consent covers, and B's subscription accepts: every record the benchmark makes. */
+    private static final String SCOPE = "urn:dev:bench:*";
+
     /**
-     * The data both proxies need, in one place: A's subscription of B to the source, B's registration of A and of
-     * A's public signing key. (A consent requirement would add its rows here.)
+     * The data both proxies need, in one place: on A, B's app and a data owner's consent for it, under which the source
+     * connector's records go to B (consent, consumer); on B, A's app, the subscription that accepts that consent, and
+     * A's public signing key.
      */
     private static void federate(String dbA, String dbB, String source, ECKey keyA) throws Exception {
         for (String database : List.of(dbA, dbB)) {
             Flyway.configure().dataSource(database, "postgres", "").load().migrate();
         }
-        try (Connection c = DriverManager.getConnection(dbA, "postgres", "")) {
-            try (PreparedStatement app = c.prepareStatement("INSERT INTO app (name, jid) VALUES (?, ?)")) {
-                app.setString(1, "bench-b");
-                app.setString(2, "bench-b@localhost");
-                app.executeUpdate();
-            }
-            try (PreparedStatement consumer = c.prepareStatement(
-                    "INSERT INTO consumer (source, app_id) SELECT ?, id FROM app WHERE name = 'bench-b'")) {
-                consumer.setString(1, source);
-                consumer.executeUpdate();
+        try (Connection c = DriverManager.getConnection(dbA, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO app (name, jid) VALUES ('bench-b', 'bench-b@localhost')");
+            for (String sql : Consented.sender(source, "bench-b", SCOPE, Consented.REF)) {
+                s.execute(sql);
             }
         }
-        try (Connection c = DriverManager.getConnection(dbB, "postgres", "")) {
-            try (PreparedStatement app = c.prepareStatement("INSERT INTO app (name, jid) VALUES (?, ?)")) {
-                app.setString(1, "bench-a");
-                app.setString(2, "bench-a@localhost");
-                app.executeUpdate();
-            }
+        try (Connection c = DriverManager.getConnection(dbB, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO app (name, jid) VALUES ('bench-a', 'bench-a@localhost')");
+            s.execute(Consented.receiver("bench-a", SCOPE, Consented.REF));
             try (PreparedStatement key = c.prepareStatement(
                     "INSERT INTO app_key (app_id, kid, jwk) SELECT id, ?, ? FROM app WHERE name = 'bench-a'")) {
                 key.setString(1, keyA.getKeyID());

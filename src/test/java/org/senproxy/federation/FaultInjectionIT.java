@@ -23,6 +23,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
+import org.senproxy.testing.Consented;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.ProxyProcess;
 import org.senproxy.testing.RestartablePostgres;
@@ -205,16 +206,22 @@ class FaultInjectionIT {
         passwords.put(user, password);
     }
 
+    /** The series the data owner's consent covers: the meter's. */
+    private static final String SCOPE = "urn:dev:prm:09111642617347_*";
+
     private static void seed(String databaseA, String databaseB) throws Exception {
         for (String database : List.of(databaseA, databaseB)) {
             Flyway.configure().dataSource(database, "postgres", "").load().migrate();
         }
         try (Connection c = DriverManager.getConnection(databaseA); Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-            s.execute("INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app");
+            for (String sql : Consented.sender("ecodevices-source", "b", SCOPE, Consented.REF)) {
+                s.execute(sql);
+            }
         }
         try (Connection c = DriverManager.getConnection(databaseB); Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('a', 'proxy-a@localhost')");
+            s.execute(Consented.receiver("a", SCOPE, Consented.REF));
         }
     }
 

@@ -153,7 +153,9 @@ class FederationLoopIT {
             c.createStatement().execute("ALTER TABLE measurement ADD CONSTRAINT no_poison CHECK (name NOT LIKE '%poison%')");
         }
         String messageId = UUID.randomUUID().toString();
-        insertOutboxRow(messageId, "[{\"n\":\"urn:dev:test:poison_power\",\"u\":\"W\",\"t\":1700000000,\"v\":1}]");
+        // a series of the meter, so within the consent's scope: B takes the message, its sink refuses the record
+        insertOutboxRow(messageId, "[{\"n\":\"" + LocalFederation.METER + "poison_power\",\"u\":\"W\","
+                + "\"t\":1700000000,\"v\":1}]");
         await().atMost(Duration.ofSeconds(30)).until(() -> federation.count(federation.databaseB,
                 "SELECT count(*) FROM inbox WHERE status = 'dead' AND message_id = '" + messageId + "'") == 1);
         String reason = text(federation.databaseB,
@@ -247,8 +249,8 @@ class FederationLoopIT {
     private static void insertOutboxRow(String messageId, String payload) throws Exception {
         try (Connection c = DriverManager.getConnection(federation.databaseA, "postgres", "");
              PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (message_id, correlation_id, consumer_id,"
-                     + " recipient_jid, payload, record_count) SELECT ?::uuid, 'injected-by-test', id, 'proxy-b@localhost', ?, 1"
-                     + " FROM consumer LIMIT 1")) {
+                     + " recipient_jid, payload, record_count, consent_ref) SELECT ?::uuid, 'injected-by-test', c.id,"
+                     + " 'proxy-b@localhost', ?, 1, k.ref FROM consumer c JOIN consent k ON k.id = c.consent_id LIMIT 1")) {
             ps.setString(1, messageId);
             ps.setString(2, payload);
             ps.executeUpdate();

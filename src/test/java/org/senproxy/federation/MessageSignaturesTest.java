@@ -47,7 +47,7 @@ class MessageSignaturesTest {
     }
 
     private static FederationMessage message(List<Measurement> records, String signature) {
-        return new FederationMessage(A, "m-1", 1, "c-1", records, signature);
+        return new FederationMessage(A, "m-1", 1, "c-1", records, signature, null);
     }
 
     private void verify(String signature, List<Measurement> records) {
@@ -57,7 +57,7 @@ class MessageSignaturesTest {
 
     @Test
     void aSignatureByTheSendersKeyOverTheseRecordsHolds() {
-        String signature = MessageSignatures.sign(key, A, B, "m-1", RECORDS, NOW);
+        String signature = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
         assertThatCode(() -> verify(signature, RECORDS)).doesNotThrowAnyException();
     }
 
@@ -69,26 +69,26 @@ class MessageSignaturesTest {
 
     @Test
     void changedRecordsAnotherAudienceOrMessageAreRefused() {
-        String signature = MessageSignatures.sign(key, A, B, "m-1", RECORDS, NOW);
+        String signature = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
         List<Measurement> changed = Senml.resolve(Senml.parseJson(
                 "[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000.25,\"v\":7.6}]"), 0);
         assertThatThrownBy(() -> verify(signature, changed)).hasMessageContaining("do not match the signed digest");
 
-        String forC = MessageSignatures.sign(key, A, "proxy-c@localhost", "m-1", RECORDS, NOW);
+        String forC = MessageSignatures.sign(key, A, "proxy-c@localhost", "m-1", null, RECORDS, NOW);
         assertThatThrownBy(() -> verify(forC, RECORDS)).hasMessageContaining("is not this proxy");
 
-        String otherMessage = MessageSignatures.sign(key, A, B, "m-2", RECORDS, NOW);
+        String otherMessage = MessageSignatures.sign(key, A, B, "m-2", null, RECORDS, NOW);
         assertThatThrownBy(() -> verify(otherMessage, RECORDS)).hasMessageContaining("signed message id m-2");
 
-        String byB = MessageSignatures.sign(key, B, B, "m-1", RECORDS, NOW);
+        String byB = MessageSignatures.sign(key, B, B, "m-1", null, RECORDS, NOW);
         assertThatThrownBy(() -> verify(byB, RECORDS)).hasMessageContaining("issuer " + B + " is not the sender");
     }
 
     @Test
     void tooOldOrFromTheFutureIsRefused() {
-        assertThatThrownBy(() -> verify(MessageSignatures.sign(key, A, B, "m-1", RECORDS, NOW.minusSeconds(601)),
+        assertThatThrownBy(() -> verify(MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW.minusSeconds(601)),
                 RECORDS)).hasMessageContaining("outside the accepted window");
-        assertThatThrownBy(() -> verify(MessageSignatures.sign(key, A, B, "m-1", RECORDS, NOW.plusSeconds(120)),
+        assertThatThrownBy(() -> verify(MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW.plusSeconds(120)),
                 RECORDS)).hasMessageContaining("outside the accepted window");
     }
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,25 +17,29 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.HeadlessChromium;
+import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.OfflineProxy;
+import org.slf4j.Logger;
 
 /**
- * The status page of a running proxy, end to end: what status.json says, admin actions refused without the token,
- * and the page in headless Chromium showing a connector, the queues, a dead letter and an alarm, then replaying the
- * dead letter with the admin token. The screenshot is kept as target/status-page.png.
+ * The status page of a running proxy, end to end: what status.json says, who may read it and who may act (the read
+ * and admin tokens), and the page in headless Chromium asking for a token, then showing a connector, the queues, a dead
+ * letter and an alarm with the read token, refusing a replay with it and replaying the dead letter with the admin
+ * token. The screenshot is kept as target/status-page.png.
  */
 class StatusPageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "admin-token-for-this-test";
+    private static final String READ_TOKEN = "read-token-for-this-test";
 
     private final HttpClient http = HttpClient.newHttpClient();
     private EcodevicesStub box;
@@ -41,19 +47,25 @@ class StatusPageTest {
     private String database;
     private String web;
 
-    @BeforeEach
-    void start() throws Exception {
+    /** Starts the proxy with these tokens ({@code null}: not set). */
+    private void start(String adminToken, String readToken) throws Exception {
         box = new EcodevicesStub();
         box.mode(EcodevicesStub.Mode.SERVER_ERROR);
         Map<String, String> settings = OfflineProxy.settings("proxy-s@localhost"); // rows wait in the outbox
         database = settings.get("senproxy.db.url");
         web = "http://127.0.0.1:" + settings.get("camel.server.port");
-        settings.put("senproxy.admin.token", TOKEN);
+        if (adminToken != null) {
+            settings.put("senproxy.admin.token", adminToken);
+        }
+        if (readToken != null) {
+            settings.put("senproxy.admin.read-token", readToken);
+        }
         settings.put("senproxy.connectors", "ecodevices-source, postgres-sink");
         settings.put("ecodevices.address", box.address());
         settings.put("ecodevices.base-name", "urn:dev:prm:09111642617347_");
         settings.put("ecodevices.poll-interval-ms", "300");
         settings.put("senproxy.source.retries", "0");
+        settings.put("senproxy.consent.required", "false"); // the consumer below sends under no consent
         proxy = new ProxyApplication(Path.of("."), settings);
         proxy.start();
         sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",
@@ -73,11 +85,14 @@ class StatusPageTest {
         if (proxy != null) {
             proxy.stop();
         }
-        box.close();
+        if (box != null) {
+            box.close();
+        }
     }
 
     @Test
     void showsTheProxyAndReplaysADeadLetterFromTheBrowser() throws Exception {
+        start(TOKEN, READ_TOKEN);
         // a failed poll (an alarm), then good ones
         await().atMost(Duration.ofSeconds(20)).until(() -> status().path("alarms").size() > 0);
         box.mode(EcodevicesStub.Mode.FRAME);
@@ -98,14 +113,19 @@ class StatusPageTest {
         long replayable = status.path("deadLetters").findValues("id").stream().map(JsonNode::asLong)
                 .filter(id -> id != inboundLetter()).findFirst().orElseThrow();
 
-        // admin actions need the token
-        assertThat(post("/admin/dead-letters/" + replayable + "/replay", null).statusCode()).isEqualTo(403);
+        // admin actions need the admin token
+        assertThat(post("/admin/dead-letters/" + replayable + "/replay", null).statusCode()).isEqualTo(401);
         assertThat(post("/admin/dead-letters/" + replayable + "/replay", "not-the-token").statusCode())
-                .isEqualTo(403);
+                .isEqualTo(401);
+        assertThat(post("/admin/dead-letters/" + replayable + "/replay", READ_TOKEN).statusCode()).isEqualTo(403);
         assertThat(post("/admin/dead-letters/" + inboundLetter() + "/replay", TOKEN).statusCode()).isEqualTo(409);
 
         try (HeadlessChromium chromium = new HeadlessChromium()) {
             chromium.open(web + "/status");
+            chromium.await("document.body.dataset.auth === 'needed'", Duration.ofSeconds(20));
+            assertThat(chromium.evaluate("document.body.innerText").asText()).as("no data without a token")
+                    .contains("enter the read or admin token").doesNotContain("proxy-s@localhost");
+            typeToken(chromium, READ_TOKEN);
             chromium.await("document.body.dataset.loaded === 'true'", Duration.ofSeconds(20));
             String text = chromium.evaluate("document.body.innerText").asText();
             assertThat(text).contains("proxy-s@localhost").contains("ecodevices-source").contains("down")
@@ -115,8 +135,14 @@ class StatusPageTest {
                     .as("a replay button for the outbox dead letter, none for the refused inbound message")
                     .isEqualTo(1);
 
-            chromium.evaluate("const t = document.getElementById('token'); t.value = '" + TOKEN + "';"
-                    + " t.dispatchEvent(new Event('change')); document.querySelector('button.replay').click(); 1");
+            // the read token shows the page but does not replay
+            chromium.evaluate("document.querySelector('button.replay').click(); 1");
+            chromium.await("document.getElementById('message').textContent.includes('admin only')",
+                    Duration.ofSeconds(20));
+            assertThat(text("SELECT status FROM outbox WHERE correlation_id = 'poll-dead'")).isEqualTo("dead");
+
+            typeToken(chromium, TOKEN);
+            chromium.evaluate("document.querySelector('button.replay').click(); 1");
             chromium.await("document.getElementById('message').textContent.includes('replayed')",
                     Duration.ofSeconds(20));
             chromium.await("document.querySelectorAll('button.replay').length === 0", Duration.ofSeconds(20));
@@ -128,8 +154,65 @@ class StatusPageTest {
     }
 
     @Test
-    void tracingOneRouteIsSwitchedOnAndOffWithoutARestart() throws Exception {
+    void theReadTokenReadsTheAdminTokenAlsoActsAndOthersLearnNothing() throws Exception {
+        start(TOKEN, READ_TOKEN);
+        HttpResponse<String> page = get("/status", null);
+        assertThat(page.statusCode()).as("the page itself holds no data: a browser opens it without a token")
+                .isEqualTo(200);
+        assertThat(page.body()).contains("<title>sen-proxy status</title>").doesNotContain("proxy-s@localhost");
+
+        HttpResponse<String> none = get("/status.json", null);
+        HttpResponse<String> wrong = get("/status.json", "not-the-token");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).as("a wrong token is answered like none").isEqualTo(none.body())
+                .doesNotContain("proxy-s@localhost");
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"sen-proxy\"");
+        assertThat(get("/status.json", READ_TOKEN.substring(1)).statusCode()).isEqualTo(401);
+        assertThat(get("/status.json", READ_TOKEN + "x").statusCode()).isEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(URI.create(web + "/status.json"))
+                .header("Authorization", "Basic " + READ_TOKEN)).statusCode()).isEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(URI.create(web + "/status.json?Authorization="
+                + URLEncoder.encode("Bearer " + READ_TOKEN, StandardCharsets.UTF_8)))).statusCode())
+                .as("a token in the URL is not read: URLs end up in logs").isEqualTo(401);
+
+        for (String token : new String[] {READ_TOKEN, TOKEN}) {
+            HttpResponse<String> status = get("/status.json", token);
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(status.body()).path("proxy").asText()).isEqualTo("proxy-s@localhost");
+            assertThat(status.headers().map().toString()).as("the token is not echoed").doesNotContain(token);
+        }
+        assertThat(send(HttpRequest.newBuilder(URI.create(web + "/status.json"))
+                .header("Authorization", "bearer " + READ_TOKEN)).statusCode()).as("the scheme is case-insensitive")
+                .isEqualTo(200);
+
+        HttpResponse<String> noneActs = post("/admin/trace/outbox-dispatch?enabled=true", null);
+        HttpResponse<String> wrongActs = post("/admin/trace/outbox-dispatch?enabled=true", "not-the-token");
+        HttpResponse<String> readerActs = post("/admin/trace/outbox-dispatch?enabled=true", READ_TOKEN);
+        assertThat(noneActs.statusCode()).isEqualTo(401);
+        assertThat(wrongActs.statusCode()).isEqualTo(401);
+        assertThat(wrongActs.body()).isEqualTo(noneActs.body());
+        assertThat(readerActs.statusCode()).isEqualTo(403);
+        assertThat(readerActs.body()).contains("admin only");
+        assertThat(proxy.context().getTracer().isEnabled()).isFalse();
+        assertThat(post("/admin/trace/outbox-dispatch?enabled=false", TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void withoutAnyTokenConfiguredTheStatusIsOpenAndAdminActionsAreOff() throws Exception {
+        start(null, null);
+        assertThat(get("/status.json", null).statusCode()).isEqualTo(200);
+        assertThat(get("/status.json", "anything").statusCode()).isEqualTo(200);
+        HttpResponse<String> replay = post("/admin/dead-letters/" + inboundLetter() + "/replay", "anything");
+        assertThat(replay.statusCode()).isEqualTo(403);
+        assertThat(replay.body()).contains("admin actions are off: senproxy.admin.token is not set");
         assertThat(post("/admin/trace/outbox-dispatch", null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void tracingOneRouteIsSwitchedOnAndOffWithoutARestart() throws Exception {
+        start(TOKEN, READ_TOKEN);
+        assertThat(post("/admin/trace/outbox-dispatch", null).statusCode()).isEqualTo(401);
         assertThat(proxy.context().getTracer().isEnabled()).isFalse();
 
         HttpResponse<String> on = post("/admin/trace/outbox-dispatch?enabled=true", TOKEN);
@@ -140,11 +223,39 @@ class StatusPageTest {
         assertThat(post("/admin/trace/outbox-dispatch?enabled=false", TOKEN).statusCode()).isEqualTo(200);
         assertThat(proxy.context().getTracer().isEnabled()).isFalse();
         assertThat(post("/admin/trace/no-such-route", TOKEN).statusCode()).isEqualTo(404);
+
+        // the status route traced: its trace does not show the token that read it
+        assertThat(post("/admin/trace/status-json?enabled=true", TOKEN).statusCode()).isEqualTo(200);
+        // Camel's tracer logs under the route file's name and line (status-page.camel.yaml:26...)
+        try (LogCapture trace = new LogCapture(Logger.ROOT_LOGGER_NAME)) {
+            assertThat(get("/status.json", READ_TOKEN).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> trace.messages(Level.INFO).contains("[status-json"));
+            assertThat(trace.messages(Level.INFO)).doesNotContain(READ_TOKEN);
+        } finally {
+            post("/admin/trace/status-json?enabled=false", TOKEN);
+        }
     }
 
     private JsonNode status() throws Exception {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(web + "/status.json")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(get("/status.json", READ_TOKEN).body());
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(web + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Types a token in the page's field, as a person would (the change event makes the page read status.json). */
+    private static void typeToken(HeadlessChromium chromium, String token) throws Exception {
+        chromium.evaluate("(() => { const t = document.getElementById('token'); t.value = '" + token + "';"
+                + " t.dispatchEvent(new Event('change')); return 1; })()");
     }
 
     private HttpResponse<String> post(String path, String token) throws Exception {

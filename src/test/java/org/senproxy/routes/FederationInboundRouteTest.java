@@ -10,6 +10,7 @@ import java.util.UUID;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import ch.qos.logback.classic.Level;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
@@ -18,6 +19,7 @@ import org.jxmpp.jid.impl.JidCreate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
 
 /** routes/federation-inbound.camel.yaml with its error configuration: verify, store once, ack, deliver. */
@@ -155,8 +157,27 @@ class FederationInboundRouteTest {
                 .addAttribute("version", "9").addAttribute("id", "m-9").addAttribute("sender", PEER).build());
         receive(stanza);
         assertThat(harness.text("SELECT reason FROM dead_letter"))
-                .isEqualTo("unsupported format version '9' (this proxy reads 1)");
+                .isEqualTo("unsupported format version '9' (this proxy reads 1 and 2)");
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
+    }
+
+    @Test
+    void thePreviousFormatVersionIsReadAndItsSenderWarnedOnce() throws Exception {
+        try (LogCapture log = new LogCapture("org.senproxy.federation.FederationCodec")) {
+            for (int i = 0; i < 2; i++) {
+                Message stanza = Stanzas.data(PEER, ME, RECORD);
+                StandardExtensionElement envelope = (StandardExtensionElement) stanza.getExtension("envelope",
+                        "urn:senproxy:0");
+                stanza.removeExtension(envelope);
+                stanza.addExtension(StandardExtensionElement.builder("envelope", "urn:senproxy:0")
+                        .addAttribute("version", "1").addAttribute("id", stanza.getStanzaId())
+                        .addAttribute("sender", PEER).addAttribute("consent", "ignored-in-version-1").build());
+                receive(stanza);
+            }
+            assertThat(harness.text("SELECT string_agg(format_version::text, ',') FROM inbox")).isEqualTo("1,1");
+            assertThat(log.messages(Level.WARN)).isEqualTo(PEER + " sends format version 1, which is deprecated: this"
+                    + " proxy writes 2 and will stop reading 1 in a later release; upgrade that proxy");
+        }
     }
 
     @Test

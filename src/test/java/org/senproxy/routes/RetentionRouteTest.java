@@ -90,6 +90,7 @@ class RetentionRouteTest {
         outbox(1, "pending", 0);        // kept, however old: still to send
         outbox(1, "sent", 0);           // kept: waiting for its ack
         outbox(1, "dead", 0);           // kept: an open dead letter's row
+        outbox(1, "revoked", 0);        // deleted: withheld (its consent ended), written 30 days ago
         inbox(4, "delivered", 8);       // deleted
         inbox(1, "delivered", 6);       // kept
         inbox(1, "pending", 0);         // kept: still to deliver
@@ -116,8 +117,8 @@ class RetentionRouteTest {
         assertThat(count("dead_letter", "replayed_at < now() - interval '90 days'")).isZero();
 
         assertThat(log.messages(Level.INFO)).isEqualTo(
-                "Retention deleted 7 outbox row(s), 4 inbox row(s), 5 source record key(s), 1 dead letter(s)");
-        assertThat(deleted("outbox")).isEqualTo(7);
+                "Retention deleted 8 outbox row(s), 4 inbox row(s), 5 source record key(s), 1 dead letter(s)");
+        assertThat(deleted("outbox")).isEqualTo(8);
         assertThat(deleted("inbox")).isEqualTo(4);
         assertThat(deleted("source_record")).isEqualTo(5);
         assertThat(deleted("dead_letter")).isEqualTo(1);
@@ -125,7 +126,7 @@ class RetentionRouteTest {
         // the next run finds nothing to delete: no line, counters unchanged
         harness.template().sendBody("direct:retention", null);
         assertThat(log.messages(Level.INFO).lines()).hasSize(1);
-        assertThat(deleted("outbox")).isEqualTo(7);
+        assertThat(deleted("outbox")).isEqualTo(8);
         assertThat(count("outbox", "true")).isEqualTo(5);
     }
 

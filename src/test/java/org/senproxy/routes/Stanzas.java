@@ -19,7 +19,7 @@ final class Stanzas {
 
     static Message data(String from, String to, String messageId, String senmlJson) throws Exception {
         Message message = new FederationCodec(from).toStanza(
-                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0));
+                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, null));
         message.setFrom(JidCreate.from(from + "/sen-proxy"));
         return message;
     }
@@ -28,7 +28,25 @@ final class Stanzas {
     static Message signed(String from, String to, String messageId, String senmlJson, ECKey key, Instant signedAt)
             throws Exception {
         Message message = new FederationCodec(from, key, Clock.fixed(signedAt, ZoneOffset.UTC)).toStanza(
-                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0));
+                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, null));
+        message.setFrom(JidCreate.from(from + "/sen-proxy"));
+        return message;
+    }
+
+    /** A data message under a consent, signed with {@code key} at {@code signedAt}. */
+    static Message signedUnderConsent(String from, String to, String messageId, String senmlJson, ECKey key,
+            Instant signedAt, String consentRef) throws Exception {
+        Message message = new FederationCodec(from, key, Clock.fixed(signedAt, ZoneOffset.UTC)).toStanza(
+                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, consentRef));
+        message.setFrom(JidCreate.from(from + "/sen-proxy"));
+        return message;
+    }
+
+    /** A data message sent under a consent. */
+    static Message underConsent(String from, String to, String messageId, String senmlJson, String consentRef)
+            throws Exception {
+        Message message = new FederationCodec(from).toStanza(
+                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, consentRef));
         message.setFrom(JidCreate.from(from + "/sen-proxy"));
         return message;
     }

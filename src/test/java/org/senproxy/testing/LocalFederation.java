@@ -104,21 +104,24 @@ public final class LocalFederation implements AutoCloseable {
     }
 
     /**
-     * A knows B and sends it the Eco-devices series, signed with its key; B knows A, with A's public key, and takes
-     * signed messages only.
+     * A knows B and sends it the Eco-devices series under a data owner's consent, signed with its key; B knows A, with
+     * A's public key, holds a subscription under that consent, and takes signed messages only.
      */
     private void seed() throws Exception {
         migrate(databaseA);
         migrate(databaseB);
         try (Connection c = DriverManager.getConnection(databaseA, "postgres", "")) {
             c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('b', '" + jid(B) + "')");
-            c.createStatement().execute("INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app");
+            for (String sql : Consented.sender("ecodevices-source", "b", METER + "*", Consented.REF)) {
+                c.createStatement().execute(sql);
+            }
         }
         ECKey keyA = new ECKeyGenerator(Curve.P_256).keyID("proxy-a-1").generate();
         signingKeyA = Files.createTempFile(Path.of("target"), "proxy-a-key-", ".jwk");
         Files.writeString(signingKeyA, keyA.toJSONString());
         try (Connection c = DriverManager.getConnection(databaseB, "postgres", "")) {
             c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('a', '" + jid(A) + "')");
+            c.createStatement().execute(Consented.receiver("a", METER + "*", Consented.REF));
             c.createStatement().execute("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'proxy-a-1', '"
                     + keyA.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'a'");
         }

@@ -51,6 +51,10 @@ public final class RouteHarness implements AutoCloseable {
         properties.put("senproxy.xmpp.password", "never-used");
         properties.put("senproxy.xmpp.host", "127.0.0.1");
         properties.put("senproxy.xmpp.port", "1");
+        // route tests of other matters seed consumers and messages without consents or signatures; the trust tests
+        // turn both on, as they are by default
+        properties.put("senproxy.consent.required", "false");
+        properties.put("senproxy.signing.required", "false");
         properties.putAll(settings);
         context.getPropertiesComponent().setOverrideProperties(properties);
         new ProxyBeans().configure(context);

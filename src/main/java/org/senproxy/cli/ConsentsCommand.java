@@ -1,0 +1,151 @@
+package org.senproxy.cli;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import javax.sql.DataSource;
+
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.consent.Consent;
+import org.senproxy.consent.Consents;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sen-proxy consents grant|list|revoke}: the data owners' consents on the sending side. */
+@Command(name = "consents", mixinStandardHelpOptions = true,
+        description = {"Consents: a data owner grants an app access to a scope of series for a period. A consumer"
+                + " sends only under a consent in force; revoking one withholds its unsent messages at once. Each"
+                + " change is signed by its maker (--key) and recorded in the audit trail."},
+        subcommands = {ConsentsCommand.Grant.class, ConsentsCommand.List.class, ConsentsCommand.Revoke.class})
+public final class ConsentsCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    static Consents consents(DataSource dataSource) {
+        return new Consents(dataSource, new AuditTrail(dataSource, Clock.systemUTC()));
+    }
+
+    @Command(name = "grant", mixinStandardHelpOptions = true,
+            description = {"Records a consent and prints its ref: give the ref to the receiving proxy's operator"
+                    + " (sen-proxy subscriptions add there), whose proxy accepts data under it only."})
+    static final class Grant implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Mixin
+        Signer signer;
+
+        @Option(names = "--user", required = true, description = "the data owner's external id (created if new)")
+        String user;
+
+        @Option(names = "--app", required = true, description = "the app granted access (sen-proxy apps add)")
+        String app;
+
+        @Option(names = "--scope", required = true, description = "the series: patterns with *, comma separated,"
+                + " e.g. 'urn:dev:mac:0004a3*'")
+        String scope;
+
+        @Option(names = "--from", description = "ISO 8601 instant the consent starts (default: now)")
+        Instant from;
+
+        @Option(names = "--until", required = true, description = "ISO 8601 instant the consent ends")
+        Instant until;
+
+        @Option(names = "--source", description = "a local source (connector route id) to send under it; repeatable")
+        java.util.List<String> sources = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            Cli.quietLogs();
+            try {
+                String ref = consents(database.dataSource()).grant(new Consents.Grant(user, app, scope, from, until,
+                        sources), signer.actor(), signer.key());
+                spec.commandLine().getOut().println(ref);
+                spec.commandLine().getOut().flush();
+                return Cli.OK;
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return Cli.INVALID;
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the consents, newest first.")
+    static final class List implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli.quietLogs();
+            PrintWriter out = spec.commandLine().getOut();
+            Instant now = Instant.now();
+            java.util.List<Consent> all = consents(database.dataSource()).list();
+            for (Consent k : all) {
+                out.printf("%s  %-13s user %s -> app %s (%s)%n    scope %s, %s .. %s, sources %s, granted by %s%s%n",
+                        k.ref(), k.state(now), k.user(), k.app(), k.appJid(), k.scope(), k.validFrom(),
+                        k.validUntil(), k.sources(), k.grantedBy(), k.revokedAt() == null ? ""
+                                : String.format("%n    revoked %s by %s: %s", k.revokedAt(), k.revokedBy(),
+                                        k.revokeReason()));
+            }
+            out.flush();
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Revokes a consent: its consumers stop sending, and its messages not yet acknowledged are"
+                    + " withheld (status revoked, with the reason)."})
+    static final class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Mixin
+        Signer signer;
+
+        @Parameters(index = "0", description = "the consent's ref")
+        String ref;
+
+        @Option(names = "--reason", required = true, description = "why, as the audit trail and the withheld"
+                + " messages record it")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli.quietLogs();
+            try {
+                int withheld = consents(database.dataSource()).revoke(ref, reason, signer.actor(), signer.key());
+                spec.commandLine().getOut().println("consent " + ref + " revoked; " + withheld
+                        + " message(s) withheld");
+                spec.commandLine().getOut().flush();
+                return Cli.OK;
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return Cli.INVALID;
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.senproxy.observe;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+/**
+ * When each source connector last entered something new into the outbox, read from the keys of new records
+ * ({@code source_record.taken_at}, written by outbox-append in the transaction of the records): so every replica sees
+ * the polls of the whole cluster, whichever replica ran them, and a restart forgets nothing. A record read again takes
+ * no key, so it does not count as new.
+ *
+ * <p>One statement per call, over the keys taken since {@code since} only (index {@code source_record_taken}): the
+ * caller asks for what is newer than its previous call, so each check reads a few minutes of keys, not the stale
+ * window (only the first check after start-up reads the longest stale window, once).
+ */
+final class SourceFreshness {
+
+    private static final String NEWEST = "SELECT source, max(taken_at) FROM source_record WHERE taken_at > ?"
+            + " GROUP BY source";
+
+    private final DataSource dataSource;
+
+    SourceFreshness(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The newest key taken after {@code since}, by source; sources without one are not in the map. */
+    Map<String, Instant> newestSince(Instant since) throws SQLException {
+        Map<String, Instant> newest = new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(NEWEST)) {
+            ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    newest.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant());
+                }
+            }
+        }
+        return newest;
+    }
+}

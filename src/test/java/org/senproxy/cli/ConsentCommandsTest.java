@@ -1,0 +1,117 @@
+package org.senproxy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.senproxy.testing.TestPostgres;
+
+/** apps, consents, subscriptions and audit: an operator's day with a data owner's consent, on a real database. */
+class ConsentCommandsTest {
+
+    @RegisterExtension
+    final CommandRunner cli = new CommandRunner();
+
+    @TempDir
+    Path dir;
+
+    private String database;
+    private Path key;
+
+    @BeforeEach
+    void database() {
+        database = TestPostgres.newDatabase("consents");
+        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        key = dir.resolve("alice.jwk");
+        assertThat(cli.run("keys", "generate", "--out", key.toString())).isZero();
+    }
+
+    private int run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--db-url", database, "--db-user", "postgres"));
+        return cli.run(all.toArray(String[]::new));
+    }
+
+    @Test
+    void grantListRevokeThenVerifyAndExportTheTrail() throws Exception {
+        assertThat(run("apps", "add", "--name", "city", "--jid", "Proxy-City@Example.org")).isZero();
+        assertThat(run("apps", "list")).isZero();
+        assertThat(cli.out()).contains("city").contains("proxy-city@example.org");
+
+        assertThat(run("consents", "grant", "--user", "household-7", "--app", "city", "--scope", "urn:dev:mac:1*",
+                "--until", "2099-01-01T00:00:00Z", "--source", "ecodevices-source", "--key", key.toString(),
+                "--actor", "alice")).isZero();
+        String ref = cli.out().strip();
+        assertThat(ref).matches("[0-9a-f-]{36}");
+
+        assertThat(run("consents", "list")).isZero();
+        assertThat(cli.out()).contains(ref).contains("valid").contains("user household-7 -> app city")
+                .contains("scope urn:dev:mac:1*").contains("[ecodevices-source]").contains("granted by alice");
+
+        assertThat(run("consents", "revoke", ref, "--reason", "moved out", "--key", key.toString(), "--actor",
+                "alice")).isZero();
+        assertThat(cli.out()).contains("revoked; 0 message(s) withheld");
+        assertThat(run("consents", "list")).isZero();
+        assertThat(cli.out()).contains("revoked").contains("moved out");
+
+        assertThat(run("subscriptions", "add", "--app", "city", "--consent", ref, "--scope", "urn:dev:mac:1*",
+                "--key", key.toString())).isZero();
+        assertThat(run("subscriptions", "end", "--app", "city", "--consent", ref, "--key", key.toString()))
+                .isZero();
+        assertThat(run("subscriptions", "list")).isZero();
+        assertThat(cli.out()).contains(ref).contains("ended");
+
+        assertThat(run("audit", "verify")).isZero();
+        assertThat(cli.out()).contains("audit trail intact: 4 entries, head ");
+        Path export = dir.resolve("household-7.jsonl");
+        assertThat(run("audit", "export", "--user", "household-7", "--out", export.toString())).isZero();
+        List<String> lines = Files.readAllLines(export);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"kind\":\"consent.granted\"").contains("\"actor\":\"alice\"");
+        assertThat(lines.get(1)).contains("\"kind\":\"consent.revoked\"").contains("moved out");
+
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only");
+            s.execute("UPDATE audit_log SET actor = 'bob' WHERE kind = 'consent.revoked'");
+        }
+        assertThat(run("audit", "verify")).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("audit trail broken at entry").contains("does not match its hash")
+                .contains("1 entries before it hold");
+    }
+
+    @Test
+    void changesNeedAPrivateKeyAndAKnownAppAndGiveClearErrors() throws Exception {
+        assertThat(run("consents", "grant", "--user", "u", "--app", "nobody", "--scope", "*", "--until",
+                "2099-01-01T00:00:00Z", "--key", key.toString())).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("no app named nobody");
+
+        Path publicKey = dir.resolve("public.jwk");
+        assertThat(cli.run("keys", "generate", "--out", dir.resolve("other.jwk").toString())).isZero();
+        Files.writeString(publicKey, cli.out());
+        assertThat(run("apps", "add", "--name", "city", "--jid", "city@example.org")).isZero();
+        assertThat(run("consents", "grant", "--user", "u", "--app", "city", "--scope", "*", "--until",
+                "2099-01-01T00:00:00Z", "--key", publicKey.toString())).isNotZero();
+        assertThat(cli.err()).contains("holds a public key only");
+        assertThat(run("consents", "grant", "--user", "u", "--app", "city", "--scope", "*", "--until",
+                "2000-01-01T00:00:00Z", "--key", key.toString())).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("is not after");
+        assertThat(run("consents", "revoke", "not-a-ref", "--reason", "x", "--key", key.toString()))
+                .isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("'not-a-ref' is not a consent ref");
+        assertThat(run("apps", "add", "--name", "x", "--jid", "no-at-sign")).isEqualTo(Cli.INVALID);
+
+        assertThat(run("audit", "verify")).isZero();
+        assertThat(cli.out()).contains("intact: 0 entries");
+    }
+}

@@ -1,0 +1,144 @@
+package org.senproxy.quoalise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
+import org.senproxy.testing.TestPostgres;
+
+/** get_history, subscribe and unsubscribe against a real database: consents, stored series, errors, splitting. */
+class QuoaliseServiceTest {
+
+    private static final String CLIENT = "client@localhost";
+    private static final String SERIES = "urn:dev:prm:1_power";
+
+    private String database;
+    private QuoaliseService service;
+
+    @BeforeEach
+    void database() throws Exception {
+        database = TestPostgres.newDatabase("quoalise");
+        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setUrl(database);
+        db.setUser("postgres");
+        service = new QuoaliseService(db, new AuditTrail(db, Clock.systemUTC()), "proxy-a@localhost", 5);
+        StringBuilder records = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            // 2023-11-14T22:13:20Z + i * 30 min, under two series
+            long t = 1_700_000_000L + i * 1800L;
+            records.append(i == 0 ? "" : ",").append("('ecodevices-source', '").append(SERIES).append("', ")
+                    .append(t * 1_000_000L).append(", '[{\"n\":\"").append(SERIES).append("\",\"u\":\"W\",\"t\":")
+                    .append(t).append(",\"v\":").append(100 + i).append("}]')");
+        }
+        sql("INSERT INTO source_record (source, name, time_us, record) VALUES " + records,
+                "INSERT INTO app (name, jid) VALUES ('client', '" + CLIENT + "')",
+                "INSERT INTO federated_user (external_id) VALUES ('owner')",
+                "INSERT INTO consent (ref, user_id, app_id, scope, valid_until, granted_by) SELECT gen_random_uuid(),"
+                        + " u.id, a.id, 'urn:dev:prm:1_*', now() + interval '1 day', 'test' FROM federated_user u, app a");
+    }
+
+    private void sql(String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    private String text(String query) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Test
+    void historyIsTheStoredSeriesOverTheHalfOpenPeriodAuditedUnderTheConsent() throws Exception {
+        QuoaliseService.History h = service.history(CLIENT, SERIES, "2023-11-14T23:13:20+01:00",
+                "2023-11-15T00:13:20Z");
+        assertThat(h.records()).extracting(Measurement::value).containsExactly(100.0, 101.0, 102.0, 103.0);
+        assertThat(h.truncated()).isFalse();
+        assertThat(text("SELECT kind || ' ' || user_ref || ' ' || (consent_ref IS NOT NULL) FROM audit_log"))
+                .isEqualTo("transfer.history owner true");
+        assertThat(text("SELECT detail FROM audit_log")).contains("\"to\":\"" + CLIENT + "\"").contains("\"records\":4");
+
+        QuoaliseService.History all = service.history(CLIENT, SERIES, "2023-11-14", "2023-11-16");
+        assertThat(all.records()).hasSize(5);
+        assertThat(all.truncated()).as("8 stored, at most 5 per answer").isTrue();
+    }
+
+    @Test
+    void refusalsSayWhy() {
+        assertThatThrownBy(() -> service.history("stranger@localhost", SERIES, "2023-11-14", "2023-11-16"))
+                .isInstanceOf(QuoaliseError.class).hasMessageContaining("holds no consent in force here")
+                .extracting(e -> ((QuoaliseError) e).condition()).isEqualTo(QuoaliseError.Condition.NOT_AUTHORIZED);
+        assertThatThrownBy(() -> service.history(CLIENT, "urn:dev:prm:2_power", "2023-11-14", "2023-11-16"))
+                .hasMessageContaining("no consent of client@localhost in force covers urn:dev:prm:2_power");
+        assertThatThrownBy(() -> service.history(CLIENT, "bad name!", "2023-11-14", "2023-11-16"))
+                .extracting(e -> ((QuoaliseError) e).condition()).isEqualTo(QuoaliseError.Condition.BAD_REQUEST);
+        assertThatThrownBy(() -> service.history(CLIENT, SERIES, "2023-11-16", "2023-11-14"))
+                .hasMessageContaining("is not before end_time");
+        assertThatThrownBy(() -> service.history(CLIENT, SERIES, null, "2023-11-14"))
+                .hasMessageContaining("start_time is missing");
+        assertThatThrownBy(() -> service.subscribe(CLIENT, "urn:dev:prm:1_energy"))
+                .hasMessageContaining("no series urn:dev:prm:1_energy here")
+                .extracting(e -> ((QuoaliseError) e).condition()).isEqualTo(QuoaliseError.Condition.ITEM_NOT_FOUND);
+        assertThatThrownBy(() -> service.unsubscribe(CLIENT, SERIES)).hasMessageContaining("has no subscription");
+    }
+
+    @Test
+    void aRevokedConsentNoLongerAnswers() throws Exception {
+        sql("UPDATE consent SET revoked_at = now(), revoked_by = 'alice', revoke_reason = 'moved out'");
+        assertThatThrownBy(() -> service.history(CLIENT, SERIES, "2023-11-14", "2023-11-16"))
+                .hasMessageContaining("holds no consent in force");
+    }
+
+    @Test
+    void subscribingMakesOneConsumerThatNeedsNoAckAndUnsubscribingEndsIt() throws Exception {
+        String ref = service.subscribe(CLIENT, SERIES);
+        service.subscribe(CLIENT, SERIES);
+        assertThat(text("SELECT count(*) || ' ' || string_agg(source || ' ' || series_prefix || ' ' || acknowledges,"
+                + " ';') FROM consumer WHERE active")).isEqualTo("1 ecodevices-source " + SERIES + " false");
+        assertThat(text("SELECT k.ref::text FROM consumer c JOIN consent k ON k.id = c.consent_id")).isEqualTo(ref);
+
+        service.unsubscribe(CLIENT, SERIES);
+        assertThat(text("SELECT count(*) FROM consumer WHERE active")).isEqualTo("0");
+        assertThat(text("SELECT string_agg(kind, ',' ORDER BY seq) FROM audit_log"))
+                .isEqualTo("subscription.requested,subscription.requested,subscription.ended");
+    }
+
+    @Test
+    void aLargeAnswerIsCutIntoPartsUnderTheLimitWithEveryRecordInOrder() {
+        List<Measurement> records = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            records.addAll(Senml.resolve(Senml.parseJson("[{\"n\":\"" + SERIES + "\",\"u\":\"W\",\"t\":"
+                    + (1_700_000_000L + i) + ",\"v\":" + i + "}]"), 0));
+        }
+        List<String> parts = QuoaliseData.parts(SERIES, records, 4096);
+        assertThat(parts).hasSizeGreaterThan(1).allSatisfy(p -> assertThat(p.length()).isLessThanOrEqualTo(4096));
+        List<Double> values = new ArrayList<>();
+        for (String part : parts) {
+            assertThat(part).startsWith("<quoalise xmlns=\"urn:quoalise:0\"><data><meta>");
+            String sensml = part.substring(part.indexOf("<sensml"), part.lastIndexOf("</sensml>") + 9);
+            Senml.resolve(Senml.parseXml(sensml), 0).forEach(m -> values.add(m.value()));
+        }
+        assertThat(values).hasSize(500).isSorted();
+        assertThat(QuoaliseData.parts(SERIES, records, 1 << 20)).hasSize(1);
+    }
+}

@@ -1,0 +1,208 @@
+package org.senproxy.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.SignedJWT;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.consent.Consents;
+import org.senproxy.testing.RouteHarness;
+
+/**
+ * The sending side under consents (senproxy.consent.required=true, the default): outbox-append takes only what a
+ * consent in force covers, outbox-dispatch withholds what a revoked or expired consent covered, outbox-ack records each
+ * transfer in the audit trail.
+ */
+class ConsentedSendingRouteTest {
+
+    private static final String POLL = "[{\"bn\":\"urn:dev:prm:1_\",\"n\":\"power\",\"u\":\"W\",\"t\":1700000000,"
+            + "\"v\":1},{\"n\":\"energy\",\"u\":\"Wh\",\"t\":1700000000,\"v\":3},"
+            + "{\"bn\":\"urn:dev:prm:2_\",\"n\":\"power\",\"u\":\"W\",\"t\":1700000000,\"v\":9}]";
+
+    private RouteHarness harness;
+    private Consents consents;
+    private ECKey operator;
+    private ECKey proxyKey;
+
+    @BeforeEach
+    void start() throws Exception {
+        proxyKey = new ECKeyGenerator(Curve.P_256).keyID("a-1").generate();
+        Path keyFile = Files.createTempFile(Path.of("target"), "key-", ".jwk");
+        Files.writeString(keyFile, proxyKey.toJSONString());
+        harness = new RouteHarness(Map.of("senproxy.consent.required", "true", "senproxy.signing.key-file",
+                keyFile.toString(), "senproxy.outbox.ack-timeout-ms", "60000"),
+                "outbox-append.camel.yaml", "outbox-dispatch.camel.yaml", "outbox-ack.camel.yaml");
+        harness.replaceFrom("outbox-dispatch", "direct:dispatch");
+        harness.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:meter").routeId("meter").to("direct:outbox-append");
+            }
+        }).start();
+        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost'), ('c', 'proxy-c@localhost')");
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setUrl(harness.database);
+        db.setUser("postgres");
+        consents = new Consents(db, new AuditTrail(db, Clock.systemUTC()));
+        operator = new ECKeyGenerator(Curve.P_256).generate();
+    }
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    private String grant(String app, String scope) throws Exception {
+        return consents.grant(new Consents.Grant("household-7", app, scope, null,
+                Instant.now().plus(1, ChronoUnit.DAYS), List.of("meter")), "alice", operator);
+    }
+
+    private List<Message> dispatch(int expected) throws Exception {
+        MockEndpoint xmpp = harness.mock("xmpp");
+        xmpp.reset();
+        xmpp.expectedMessageCount(expected);
+        harness.template().sendBody("direct:dispatch", null);
+        xmpp.assertIsSatisfied();
+        return xmpp.getExchanges().stream().map(e -> e.getIn().getBody(Message.class)).toList();
+    }
+
+    @Test
+    void onlyTheSeriesInTheConsentsScopeAreWrittenAndTheMessageNamesTheConsent() throws Exception {
+        String ref = grant("b", "urn:dev:prm:1_*");
+        // a consumer of c without a consent takes nothing
+        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'meter', id FROM app WHERE name = 'c'");
+
+        harness.template().sendBody("direct:meter", POLL);
+
+        assertThat(harness.text("SELECT string_agg(recipient_jid || ' ' || consent_ref || ' ' || record_count, ';')"
+                + " FROM outbox")).isEqualTo("proxy-b@localhost " + ref + " 2");
+        assertThat(harness.text("SELECT payload FROM outbox")).contains("urn:dev:prm:1_power")
+                .contains("urn:dev:prm:1_energy").doesNotContain("urn:dev:prm:2_");
+
+        Message sent = dispatch(1).get(0);
+        StandardExtensionElement envelope = (StandardExtensionElement) sent.getExtension("envelope",
+                "urn:senproxy:0");
+        assertThat(envelope.getAttributeValue("consent")).isEqualTo(ref);
+        assertThat(SignedJWT.parse(envelope.getAttributeValue("signature")).getJWTClaimsSet().getClaim("consent"))
+                .isEqualTo(ref);
+    }
+
+    @Test
+    void aConsentNotYetValidOrExpiredTakesNothing() throws Exception {
+        grant("b", "*");
+        harness.sql("UPDATE consent SET valid_from = now() + interval '1 hour'");
+        harness.template().sendBody("direct:meter", POLL);
+        harness.sql("UPDATE consent SET valid_from = now() - interval '2 days', valid_until = now() - interval '1 day'");
+        harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000100"));
+
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
+    }
+
+    @Test
+    void revokingWithholdsEveryUnacknowledgedMessageAtOnceWithTheReason() throws Exception {
+        String ref = grant("b", "*");
+        harness.template().sendBody("direct:meter", POLL);
+        dispatch(1); // written, waiting for its ack
+        harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000100")); // pending
+
+        int withheld = consents.revoke(ref, "moved out", "alice", operator);
+
+        assertThat(withheld).isEqualTo(2);
+        assertThat(harness.text("SELECT string_agg(DISTINCT status || ': ' || last_error, ';') FROM outbox"))
+                .isEqualTo("revoked: consent " + ref + " revoked by alice: moved out");
+        harness.sql("UPDATE outbox SET next_attempt_at = now() - interval '1 second'");
+        dispatch(0);
+        harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000200"));
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status <> 'revoked'")).isZero();
+        assertThatThrownBy(() -> consents.revoke(ref, "again", "alice", operator))
+                .hasMessageContaining("no consent " + ref + " in force");
+
+        JsonNode revoked = auditEntry("consent.revoked");
+        assertThat(revoked.get("actor").asText()).isEqualTo("alice");
+        assertThat(revoked.get("user").asText()).isEqualTo("household-7");
+        assertThat(revoked.get("detail").get("messages_withheld").asInt()).isEqualTo(2);
+        assertThat(revoked.get("signature").asText()).isNotBlank();
+    }
+
+    @Test
+    void aConsentThatRunsOutWhileMessagesWaitHasThemWithheldWhenTheyComeDue() throws Exception {
+        String ref = grant("b", "*");
+        harness.template().sendBody("direct:meter", POLL);
+        harness.sql("UPDATE consent SET valid_from = now() - interval '2 days', valid_until = now() - interval '1 second'");
+
+        dispatch(0);
+
+        assertThat(harness.text("SELECT status || ': ' || last_error FROM outbox"))
+                .startsWith("revoked: consent " + ref + " expired at ");
+        JsonNode withheld = auditEntry("transfer.withheld");
+        assertThat(withheld.get("consent").asText()).isEqualTo(ref);
+        assertThat(withheld.get("detail").get("to").asText()).isEqualTo("proxy-b@localhost");
+        assertThat(withheld.get("detail").get("records").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void anAcknowledgedTransferIsAuditedWithItsSeriesPeriodConsentAndTheDigestItsSignatureBinds() throws Exception {
+        String ref = grant("b", "*");
+        harness.template().sendBody("direct:meter", POLL);
+        Message sent = dispatch(1).get(0);
+
+        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", RouteHarness.OWN_JID,
+                sent.getStanzaId()));
+
+        JsonNode entry = auditEntry("transfer.acknowledged");
+        assertThat(entry.get("actor").asText()).isEqualTo(RouteHarness.OWN_JID);
+        assertThat(entry.get("user").asText()).isEqualTo("household-7");
+        assertThat(entry.get("consent").asText()).isEqualTo(ref);
+        JsonNode detail = entry.get("detail");
+        assertThat(detail.get("message").asText()).isEqualTo(sent.getStanzaId());
+        assertThat(detail.get("to").asText()).isEqualTo("proxy-b@localhost");
+        assertThat(detail.get("series").toString()).contains("urn:dev:prm:1_power", "urn:dev:prm:2_power");
+        assertThat(detail.get("period").get("from").asText()).isEqualTo("2023-11-14T22:13:20Z");
+        String signature = ((StandardExtensionElement) sent.getExtension("envelope", "urn:senproxy:0"))
+                .getAttributeValue("signature");
+        assertThat(detail.get("senml_sha256").asText())
+                .isEqualTo(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"));
+        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact()).isTrue();
+    }
+
+    private PGSimpleDataSource dataSource() {
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setUrl(harness.database);
+        db.setUser("postgres");
+        return db;
+    }
+
+    private JsonNode auditEntry(String kind) throws Exception {
+        StringWriter out = new StringWriter();
+        new AuditTrail(dataSource(), Clock.systemUTC()).export(out, null, null);
+        for (String line : out.toString().split("\n")) {
+            JsonNode node = new ObjectMapper().readTree(line);
+            if (node.get("kind").asText().equals(kind)) {
+                return node;
+            }
+        }
+        throw new AssertionError("no " + kind + " entry in " + out);
+    }
+}

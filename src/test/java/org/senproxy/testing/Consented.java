@@ -1,0 +1,34 @@
+package org.senproxy.testing;
+
+import java.util.List;
+
+/**
+ * The SQL that sets up a consent-gated exchange in a test database, as an operator's commands would (consents grant,
+ * subscriptions add): on the sending side a data owner's consent for app {@code app} and a consumer of {@code source}
+ * under it; on the receiving side the subscription that accepts it.
+ */
+public final class Consented {
+
+    /** The ref of the consent the tests' federations send under. */
+    public static final String REF = "6f1d2c1e-3a4b-4c5d-8e9f-0a1b2c3d4e5f";
+
+    private Consented() {
+    }
+
+    /** Sending side: app {@code app} (already registered) gets {@code scope} for a day, {@code source} sends to it. */
+    public static List<String> sender(String source, String app, String scope, String ref) {
+        return List.of(
+                "INSERT INTO federated_user (external_id) VALUES ('owner-1') ON CONFLICT DO NOTHING",
+                "INSERT INTO consent (ref, user_id, app_id, scope, valid_until, granted_by)"
+                        + " SELECT '" + ref + "', u.id, a.id, '" + scope + "', now() + interval '1 day', 'test'"
+                        + " FROM federated_user u, app a WHERE u.external_id = 'owner-1' AND a.name = '" + app + "'",
+                "INSERT INTO consumer (source, app_id, user_id, consent_id)"
+                        + " SELECT '" + source + "', app_id, user_id, id FROM consent WHERE ref = '" + ref + "'");
+    }
+
+    /** Receiving side: this proxy accepts {@code scope} from app {@code app} (already registered) under {@code ref}. */
+    public static String receiver(String app, String scope, String ref) {
+        return "INSERT INTO subscription (app_id, consent_ref, scope) SELECT id, '" + ref + "', '" + scope + "'"
+                + " FROM app WHERE name = '" + app + "'";
+    }
+}

@@ -159,12 +159,12 @@ public class ProxyBeans implements CamelConfiguration {
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
                 settings.integer("senproxy.outbox.batch-size", 100),
                 settings.integer("senproxy.outbox.lease-ms", 60_000),
-                retry(settings, "senproxy.outbox", "retry-first-ms"),
-                retry(settings, "senproxy.outbox", "ack-timeout-ms")));
+                retry(settings, "senproxy.outbox", "retry-first-ms", 1000),
+                retry(settings, "senproxy.outbox", "ack-timeout-ms", 30_000)));
         registry.bind("inbox", new InboxRepository(dataSource, audit, replica,
                 settings.integer("senproxy.inbox.batch-size", 100),
                 settings.integer("senproxy.inbox.lease-ms", 60_000),
-                retry(settings, "senproxy.inbox", "retry-first-ms")));
+                retry(settings, "senproxy.inbox", "retry-first-ms", 1000)));
         registry.bind("retention", retention(settings, dataSource, connectorMetrics));
         registry.bind("auditRetention", new AuditRetention(audit, settings.integer("senproxy.audit.retention-days", 0),
                 Clock.systemUTC()));
@@ -241,9 +241,9 @@ public class ProxyBeans implements CamelConfiguration {
         return key;
     }
 
-    private static RetryPolicy retry(Settings settings, String prefix, String firstDelayKey) {
+    private static RetryPolicy retry(Settings settings, String prefix, String firstDelayKey, long firstDelayMillis) {
         return new RetryPolicy(settings.integer(prefix + ".max-attempts", 20),
-                settings.millis(prefix + "." + firstDelayKey, 1000),
+                settings.millis(prefix + "." + firstDelayKey, firstDelayMillis),
                 settings.millis(prefix + ".max-backoff-ms", 600_000), 0.2);
     }
 

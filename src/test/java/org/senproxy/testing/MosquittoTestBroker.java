@@ -64,6 +64,11 @@ public final class MosquittoTestBroker implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /** The operating system's id of the broker's process (for its CPU time), or -1 while it is stopped. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** What the broker logged so far (every packet it sent and received). */
     public String log() throws IOException {
         Path log = folder.resolve("mosquitto.log");

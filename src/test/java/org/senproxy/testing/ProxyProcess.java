@@ -8,7 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,11 +27,25 @@ public final class ProxyProcess implements AutoCloseable {
     private final Map<String, String> settings;
     private final int managementPort = FreePort.next();
     private final Path log;
+    private final List<String> jvmOptions;
     private Process process;
+
+    /**
+     * Flags of a JVM that tests restart many times: a quicker start-up with C1 only and the serial collector, and the
+     * heap a proxy is meant to live in.
+     */
+    public static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     /** @param settings the proxy's settings by key (senproxy.db.url...), given as environment variables */
     public ProxyProcess(String name, Map<String, String> settings, Path logFolder) throws IOException {
+        this(name, settings, logFolder, TEST_JVM);
+    }
+
+    /** @param jvmOptions the flags of the proxy's JVM (the benchmark runs it as in service: C2, its own GC) */
+    public ProxyProcess(String name, Map<String, String> settings, Path logFolder, List<String> jvmOptions)
+            throws IOException {
         this.name = name;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.settings = new LinkedHashMap<>(settings);
         this.settings.put("camel.management.port", Integer.toString(managementPort));
         this.settings.put("camel.server.port", Integer.toString(FreePort.next()));
@@ -46,14 +62,29 @@ public final class ProxyProcess implements AutoCloseable {
         return log;
     }
 
+    /** Port of the management HTTP server (/observe/metrics, /observe/health). */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** The operating system's id of the running process. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " is not started");
+        }
+        return process.pid();
+    }
+
     public synchronized void start() throws IOException {
         Path jar = Path.of("target", "sen-proxy.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("No " + jar + ": run mvn package (failsafe runs after it)");
         }
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // a quicker start-up for tests that restart it many times: C1 only, the serial collector
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString())
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         settings.forEach((key, value) -> builder.environment().put(Settings.environmentName(key), value));
         process = builder.start();

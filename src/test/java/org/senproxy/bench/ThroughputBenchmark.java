@@ -1,0 +1,777 @@
+package org.senproxy.bench;
+
+import static org.senproxy.bench.ProcessStats.TICKS_PER_SECOND;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.senproxy.testing.Consented;
+import org.senproxy.testing.MosquittoTestBroker;
+import org.senproxy.testing.ProxyProcess;
+import org.senproxy.testing.XmppTestServer;
+
+/**
+ * The throughput benchmark (issue 8): records enter proxy A from a local system (an MQTT gateway through Mosquitto, or
+ * an HTTP API that A polls), go through A's outbox, XMPP (the Debian ejabberd that .ci/ejabberd-setup.sh installs, run
+ * as a node of the benchmark's own: {@link BenchEjabberd}), B's inbox, and into B's PostgreSQL sink (connectors/postgres-sink). Both proxies run as processes of their own from the
+ * packaged jar ({@link ProxyProcess}), each with its own database on one PostgreSQL server (durable: fsync and
+ * synchronous commit on). In the same run, a raw Smack client sends the same stanzas to the same server, with no
+ * database: the ceiling of the XMPP hop.
+ *
+ * <p>For each source variant: a throughput phase, closed loop (the source keeps at most {@code bench.window} records
+ * not yet stored by B's sink; after {@code bench.warmup-seconds}, {@code bench.seconds} are measured), then a latency
+ * phase, open loop at {@code bench.latency-rate} records/s. It prints records/s end to end, latency from the records'
+ * own time (set when made) to the sink's commit ({@code measurement.stored_at}), peak heap (GC log) and resident memory
+ * of each proxy, CPU time of each process, and bytes on the wire (the kernel's TCP counters of the XMPP connections).
+ *
+ * <p>Run it with {@code bench/run.sh} (or {@code mvn -Pbench package}); settings are system properties
+ * ({@code -Dbench.seconds=300}), listed in docs/benchmarks.md. The report is printed and written to
+ * target/bench/report.md. Needs root (ejabberdctl, ss -p), ejabberd set up by .ci/ejabberd-setup.sh, and mosquitto.
+ */
+public final class ThroughputBenchmark {
+
+    private static final Path OUT = Path.of("target", "bench");
+    private static final String TOPIC = "bench/senml";
+
+    private final List<String> variants = List.of(System.getProperty("bench.variants", "mqtt,http").split(","));
+    private final int seconds = Integer.getInteger("bench.seconds", 60);
+    private final int warmupSeconds = Integer.getInteger("bench.warmup-seconds", 15);
+    private final int window = Integer.getInteger("bench.window", 20_000);
+    private final int mqttPack = Integer.getInteger("bench.mqtt.pack", 100);
+    private final int httpMaxPerPoll = Integer.getInteger("bench.http.max-per-poll", 2500);
+    private final int httpPollMillis = Integer.getInteger("bench.http.poll-interval-ms", 100);
+    private final int latencyRate = Integer.getInteger("bench.latency-rate", 1000);
+    private final int latencySeconds = Integer.getInteger("bench.latency-seconds", 30);
+    private final int latencyPack = Integer.getInteger("bench.latency.pack", 10);
+    private final int baselineSeconds = Integer.getInteger("bench.baseline-seconds", 20);
+    private final int drainSeconds = Integer.getInteger("bench.drain-seconds", 180);
+    private final List<String> jvm = List.of(System.getProperty("bench.jvm", "-Xmx256m").trim().split("\\s+"));
+    private final boolean jfr = Boolean.getBoolean("bench.jfr");
+    /** The largest pack the proxies send (senproxy.outbox.max-records-per-message). */
+    private final int maxPerMessage = Integer.parseInt(
+            proxySettings().getOrDefault("senproxy.outbox.max-records-per-message", "250"));
+
+    private final StringBuilder report = new StringBuilder();
+    private final Map<String, String> passwords = new LinkedHashMap<>();
+    private final Map<Integer, RawSmackBaseline.Result> baselines = new TreeMap<>();
+
+    public static void main(String[] args) throws Exception {
+        new ThroughputBenchmark().run();
+        // Smack, Paho and the embedded PostgreSQL leave threads behind
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(OUT);
+        line("# sen-proxy throughput benchmark, " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        line("");
+        machine();
+        BenchEjabberd xmpp = new BenchEjabberd(Integer.getInteger("bench.xmpp-port", 5322));
+        xmpp.start();
+        try {
+            run(xmpp);
+        } finally {
+            xmpp.stop();
+        }
+        Files.writeString(OUT.resolve("report.md"), report);
+        System.out.println("\nReport written to " + OUT.resolve("report.md"));
+    }
+
+    private void run(BenchEjabberd xmpp) throws Exception {
+        line("- ejabberd " + command("dpkg-query", "-W", "-f=${Version}", "ejabberd") + ", a node of the benchmark's"
+                + " own (" + BenchEjabberd.NODE + " on port " + xmpp.port() + ", .ci/ejabberd.yml: "
+                + shaper() + ")");
+        for (String user : List.of("bench-a", "bench-b", "bench-raw-a", "bench-raw-b")) {
+            String password = user + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+            xmpp.register(user, password);
+            passwords.put(user, password);
+        }
+        ECKey keyA = new ECKeyGenerator(Curve.P_256).keyID("bench-a-1").generate();
+        Path keyFile = Files.writeString(OUT.resolve("bench-a-key.jwk"), keyA.toJSONString());
+        Path pgData = OUT.resolve("pgdata");
+        deleteTree(pgData);
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(pgData)
+                .setCleanDataDirectory(true)
+                // durable, as in service (the embedded server's defaults turn both off)
+                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                .setServerConfig("max_connections", "100").start()) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT version(), current_setting('fsync'),"
+                         + " current_setting('synchronous_commit'), current_setting('shared_buffers')")) {
+                rs.next();
+                line("- PostgreSQL: " + rs.getString(1).replaceAll(" on x86_64.*", "") + ", fsync " + rs.getString(2)
+                        + ", synchronous_commit " + rs.getString(3) + ", shared_buffers " + rs.getString(4)
+                        + ", data in " + pgData + " (one server, one database per proxy)");
+            }
+            line("- Proxy JVM: " + String.join(" ", jvm) + (jfr ? " + JFR" : "") + "; proxy settings: defaults"
+                    + (proxySettings().isEmpty() ? "" : " except " + proxySettings()));
+            line("");
+
+            for (int pack : packSizes()) {
+                baseline(xmpp, keyA, pack);
+            }
+            MosquittoTestBroker mosquitto = variants.contains("mqtt") ? new MosquittoTestBroker() : null;
+            try {
+                for (String variant : variants) {
+                    variant(variant, xmpp, postgres, mosquitto, keyA, keyFile);
+                }
+            } finally {
+                if (mosquitto != null) {
+                    mosquitto.close();
+                }
+            }
+        }
+    }
+
+    /** The pack sizes the variants send, each measured once against raw Smack. */
+    private List<Integer> packSizes() {
+        List<Integer> sizes = new ArrayList<>();
+        for (String variant : variants) {
+            int size = "mqtt".equals(variant) ? Math.min(mqttPack, maxPerMessage) : maxPerMessage;
+            if (!sizes.contains(size)) {
+                sizes.add(size);
+            }
+        }
+        return sizes;
+    }
+
+    // ---- the ceiling: raw Smack
+
+    private void baseline(XmppTestServer xmpp, ECKey key, int pack) throws Exception {
+        System.out.printf("baseline: raw Smack, %d records per message, %d s + %d s warm-up...%n", pack,
+                baselineSeconds, 5);
+        long machine0 = ProcessStats.machineBusyTicks();
+        long ejabberd = ejabberdPid();
+        long ej0 = ProcessStats.cpuTicks(ejabberd);
+        RawSmackBaseline.Result r = RawSmackBaseline.run(xmpp, "bench-raw-a", passwords.get("bench-raw-a"),
+                "bench-raw-b", passwords.get("bench-raw-b"), key, pack, 200, 5, baselineSeconds);
+        long ej = ProcessStats.cpuTicks(ejabberd) - ej0;
+        long machine = ProcessStats.machineBusyTicks() - machine0;
+        baselines.put(pack, r);
+        line(String.format("## Ceiling: raw Smack, %d records per message%n", pack));
+        line(String.format("- %,.0f records/s (%,.0f messages/s) over %.0f s, %,d records; window 200 messages"
+                + " waiting for their ack", r.recordsPerSecond(), r.messages() / r.seconds(), r.seconds(),
+                r.records()));
+        line(String.format("- stanza: %.0f characters of XML per record; wire (TLS, both sessions, both directions):"
+                + " %.0f bytes per record", r.stanzaCharsPerRecord(), (double) r.wire().total() / r.records()));
+        line(String.format("- CPU (%% of one core): client JVM %.0f%%, ejabberd %.0f%%; machine busy %.0f%% of %d"
+                + " cores", pct(r.cpuTicks(), r.seconds()), pct(ej, r.seconds() + 5), pct(machine,
+                        r.seconds() + 5) / Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().availableProcessors()));
+        line("");
+    }
+
+    // ---- one source variant through two proxies
+
+    private void variant(String variant, XmppTestServer xmpp, EmbeddedPostgres postgres,
+            MosquittoTestBroker mosquitto, ECKey keyA, Path keyFile) throws Exception {
+        String source = "bench-" + variant + "-source";
+        String dbA = database(postgres, "bench_" + variant + "_a");
+        String dbB = database(postgres, "bench_" + variant + "_b");
+        federate(dbA, dbB, source, keyA);
+        Path home = home(variant);
+
+        BenchSources.Source input;
+        Map<String, String> settingsA = proxy("bench-a", dbA, home, xmpp);
+        settingsA.put("senproxy.connectors", source);
+        settingsA.put("senproxy.signing.key-file", keyFile.toAbsolutePath().toString());
+        int pack;
+        if ("mqtt".equals(variant)) {
+            settingsA.put("bench-mqtt.broker-url", mosquitto.url());
+            settingsA.put("bench-mqtt.topic", TOPIC);
+            input = null; // connects once the proxy subscribed
+            pack = Math.min(mqttPack, maxPerMessage);
+        } else if ("http".equals(variant)) {
+            BenchSources.Http http = new BenchSources.Http(httpMaxPerPoll);
+            settingsA.put("bench-http.url", http.url());
+            settingsA.put("bench-http.poll-interval-ms", Integer.toString(httpPollMillis));
+            input = http;
+            pack = maxPerMessage;
+        } else {
+            throw new IllegalArgumentException("bench.variants: mqtt or http, not " + variant);
+        }
+        Map<String, String> settingsB = proxy("bench-b", dbB, home, xmpp);
+        settingsB.put("senproxy.connectors", "postgres-sink");
+        settingsB.put("senproxy.inbox.sink", "postgres-sink");
+        settingsB.put("senproxy.signing.required", "true");
+
+        ProxyProcess b = new ProxyProcess(variant + "-b", settingsB, OUT, jvm(variant + "-b"));
+        ProxyProcess a = new ProxyProcess(variant + "-a", settingsA, OUT, jvm(variant + "-a"));
+        String title = "mqtt".equals(variant)
+                ? String.format("MQTT: a gateway publishes SenML packs of %d records (QoS 1) to Mosquitto;"
+                        + " A's bench-mqtt-source takes them", mqttPack)
+                : String.format("HTTP poll: A's bench-http-source polls an HTTP API every %d ms, which answers"
+                        + " the records measured since (at most %d)", httpPollMillis, httpMaxPerPoll);
+        System.out.println("variant " + variant + ": starting the proxies...");
+        try {
+            double readyB = start(b);
+            double readyA = start(a);
+            if ("mqtt".equals(variant)) {
+                input = new BenchSources.Mqtt(mosquitto.url(), TOPIC);
+            }
+            Delivered delivered = new Delivered(b);
+            try (BenchSources.Source in = input; delivered) {
+                Run run = new Run(in, delivered);
+                run.prime(new BenchRecords("urn:dev:bench:" + variant + "-prime:"));
+
+                // throughput: closed loop
+                System.out.printf("variant %s: throughput, %d s warm-up + %d s...%n", variant, warmupSeconds, seconds);
+                BenchRecords records = new BenchRecords("urn:dev:bench:" + variant + "-throughput:");
+                int emitPack = "mqtt".equals(variant) ? mqttPack : 100;
+                Usage usage = run.closedLoop(records, emitPack, a, b, mosquitto, xmpp.port());
+                boolean drained = run.drain();
+                Percentiles throughputLatency = latency(dbB, records.baseName(), usage.from(), usage.to());
+
+                // latency: open loop
+                System.out.printf("variant %s: latency at %d records/s, %d s...%n", variant, latencyRate,
+                        latencySeconds);
+                BenchRecords paced = new BenchRecords("urn:dev:bench:" + variant + "-latency:");
+                Instant latencyFrom = Instant.now();
+                run.openLoop(paced, latencyRate, latencySeconds);
+                Instant latencyTo = Instant.now();
+                drained &= run.drain();
+                Percentiles latency = latency(dbB, paced.baseName(), latencyFrom, latencyTo);
+
+                Thread.sleep(2000); // the last acks
+                long rssA = ProcessStats.statusKib(a.pid(), "VmHWM");
+                long rssB = ProcessStats.statusKib(b.pid(), "VmHWM");
+                long[] stored = storedCount(dbB);
+                dump(dbA, "SELECT message_id, record_count, attempts, status, created_at, sent_at, acked_at FROM outbox"
+                        + " ORDER BY id", OUT.resolve(variant + "-a-outbox.csv"));
+                dump(dbB, "SELECT message_id, record_count, attempts, status, received_at, delivered_at FROM inbox"
+                        + " ORDER BY id", OUT.resolve(variant + "-b-inbox.csv"));
+                a.close();
+                b.close();
+                ProcessStats.Heap heapA = ProcessStats.heap(OUT.resolve(variant + "-a-gc.log"));
+                ProcessStats.Heap heapB = ProcessStats.heap(OUT.resolve(variant + "-b-gc.log"));
+
+                RawSmackBaseline.Result ceiling = baselines.get(pack);
+                line("## " + title);
+                line("");
+                line(String.format("- **%,.0f records/s** end to end over %.0f s (%,d records stored by B's sink"
+                        + " after %d s of warm-up; window %,d records not yet stored)", usage.rate(),
+                        usage.seconds(), usage.records(), warmupSeconds, window));
+                line(String.format("- **%.0f%% of the raw Smack ceiling** (%,.0f records/s at %d records per"
+                        + " message)", 100 * usage.rate() / ceiling.recordsPerSecond(), ceiling.recordsPerSecond(),
+                        pack));
+                line(String.format("- messages: %.1f records per message on average in the throughput phase (B's"
+                        + " inbox); A's outbox: %s", averagePack(dbB, usage.from(), usage.to()), outbox(dbA)));
+                line(String.format("- latency, record time to sink commit, during the throughput phase:"
+                        + " p50 %s, p95 %s, p99 %s, max %s (%,d records)", ms(throughputLatency.p50()),
+                        ms(throughputLatency.p95()), ms(throughputLatency.p99()), ms(throughputLatency.max()),
+                        throughputLatency.count()));
+                line(String.format("- **latency at %,d records/s** (open loop, %d records every %d ms, %d s):"
+                        + " **p50 %s, p95 %s, p99 %s**, max %s (%,d records)", latencyRate, latencyPack,
+                        latencyPack * 1000 / latencyRate, latencySeconds, ms(latency.p50()), ms(latency.p95()),
+                        ms(latency.p99()), ms(latency.max()), latency.count()));
+                line(String.format("- start-up to ready: A %.1f s, B %.1f s", readyA, readyB));
+                line(String.format("- memory: A heap peak %d MiB before a collection; after one: median %d MiB,"
+                        + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB", heapA.maxBeforeMib(),
+                        heapA.medianAfterMib(), heapA.maxAfterMib(), heapA.collections(), heapA.pauseMillis(), rssA / 1024));
+                line(String.format("- memory: B heap peak %d MiB before a collection; after one: median %d MiB,"
+                        + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB", heapB.maxBeforeMib(),
+                        heapB.medianAfterMib(), heapB.maxAfterMib(), heapB.collections(), heapB.pauseMillis(), rssB / 1024));
+                line("- CPU during the measured throughput phase, % of one core (the machine has "
+                        + Runtime.getRuntime().availableProcessors() + "): " + usage.cpu());
+                line(String.format("- wire (TLS bytes on the XMPP connections, per record stored): A sent %.0f,"
+                        + " received %.0f; B sent %.0f, received %.0f; both sessions, both directions %.0f (raw"
+                        + " Smack: %.0f)", (double) usage.wireA().sent() / usage.records(),
+                        (double) usage.wireA().received() / usage.records(),
+                        (double) usage.wireB().sent() / usage.records(),
+                        (double) usage.wireB().received() / usage.records(),
+                        (double) (usage.wireA().total() + usage.wireB().total()) / usage.records(),
+                        (double) ceiling.wire().total() / ceiling.records()));
+                line(String.format("- check: %,d records given to A, %,d rows in B's measurement table, %,d distinct"
+                        + " (name, time)%s", run.emitted(), stored[0], stored[1],
+                        drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
+                line("");
+            }
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    // ---- the run of one variant
+
+    /** B's sink count, read from its metrics every 250 ms (senproxy_sink_records_total). */
+    private static final class Delivered implements AutoCloseable {
+        private final AtomicLong count = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread poller;
+
+        Delivered(ProxyProcess b) {
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + b.managementPort() + "/observe/metrics");
+            poller = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        String body = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                                HttpResponse.BodyHandlers.ofString()).body();
+                        for (String line : body.split("\n")) {
+                            if (line.startsWith("senproxy_sink_records_total")) {
+                                count.set((long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                            }
+                        }
+                        Thread.sleep(250);
+                    } catch (IOException e) {
+                        // not answering yet
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-delivered");
+            poller.setDaemon(true);
+            poller.start();
+        }
+
+        long get() {
+            return count.get();
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            poller.interrupt();
+        }
+    }
+
+    private record Usage(Instant from, Instant to, double seconds, long records, String cpu, ProcessStats.Wire wireA,
+            ProcessStats.Wire wireB) {
+        double rate() {
+            return records / seconds;
+        }
+    }
+
+    private final class Run {
+        private final BenchSources.Source source;
+        private final Delivered delivered;
+        private long emitted;
+
+        Run(BenchSources.Source source, Delivered delivered) {
+            this.source = source;
+            this.delivered = delivered;
+        }
+
+        long emitted() {
+            return emitted;
+        }
+
+        private void emit(List<String> records) throws Exception {
+            source.emit(records);
+            emitted += records.size();
+        }
+
+        /** One record through, so that the MQTT subscription is known to be in place before the clock runs. */
+        void prime(BenchRecords records) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (delivered.get() == 0) {
+                emit(records.next(1));
+                long retry = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (delivered.get() == 0 && System.nanoTime() < retry) {
+                    Thread.sleep(50);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no record reached B's sink in 120 s: see " + OUT + "/*.log");
+                }
+            }
+            // a prime record lost before the subscription existed is not waited for
+            emitted = delivered.get();
+        }
+
+        Usage closedLoop(BenchRecords records, int pack, ProxyProcess a, ProxyProcess b, MosquittoTestBroker mqtt,
+                int xmppPort) throws Exception {
+            long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+            long end = warm + TimeUnit.SECONDS.toNanos(seconds);
+            long d0 = -1;
+            long t0 = 0;
+            Instant from = null;
+            Map<String, Long> cpu0 = null;
+            Map<Long, ProcessStats.Wire> wire0 = null;
+            while (true) {
+                long now = System.nanoTime();
+                if (d0 < 0 && now >= warm) {
+                    d0 = delivered.get();
+                    t0 = now;
+                    from = Instant.now();
+                    cpu0 = cpu(a, b, mqtt);
+                    wire0 = ProcessStats.wire(xmppPort);
+                }
+                if (now >= end) {
+                    break;
+                }
+                if (emitted - delivered.get() + pack <= window) {
+                    emit(records.next(pack));
+                } else {
+                    Thread.sleep(2);
+                }
+            }
+            long d1 = delivered.get();
+            double took = (System.nanoTime() - t0) / 1e9;
+            Map<String, Long> cpu1 = cpu(a, b, mqtt);
+            Map<Long, ProcessStats.Wire> wire1 = ProcessStats.wire(xmppPort);
+            StringBuilder split = new StringBuilder();
+            long accounted = 0;
+            for (Map.Entry<String, Long> e : cpu1.entrySet()) {
+                long ticks = e.getValue() - cpu0.get(e.getKey());
+                if (e.getKey().equals("machine")) {
+                    long others = ticks - accounted;
+                    split.append(String.format("other processes %.0f%%; machine busy %.0f%% of %d%%",
+                            pct(others, took), pct(ticks, took),
+                            100 * Runtime.getRuntime().availableProcessors()));
+                } else {
+                    accounted += ticks;
+                    split.append(String.format("%s %.0f%%, ", e.getKey(), pct(ticks, took)));
+                }
+            }
+            ProcessStats.Wire wireA = ProcessStats.wire(wire1, a.pid()).minus(ProcessStats.wire(wire0, a.pid()));
+            ProcessStats.Wire wireB = ProcessStats.wire(wire1, b.pid()).minus(ProcessStats.wire(wire0, b.pid()));
+            return new Usage(from, Instant.now(), took, d1 - d0, split.toString(), wireA, wireB);
+        }
+
+        void openLoop(BenchRecords records, int rate, int runSeconds) throws Exception {
+            long periodNanos = TimeUnit.SECONDS.toNanos(latencyPack) / rate;
+            long start = System.nanoTime();
+            long end = start + TimeUnit.SECONDS.toNanos(runSeconds);
+            long next = start;
+            while (next < end) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                emit(records.next(latencyPack));
+                next += periodNanos;
+            }
+        }
+
+        /** Waits until B's sink has every record given to A; false if it did not within bench.drain-seconds. */
+        boolean drain() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+            while (delivered.get() < emitted) {
+                if (System.nanoTime() > deadline) {
+                    System.out.printf("not drained: %d of %d records stored%n", delivered.get(), emitted);
+                    return false;
+                }
+                Thread.sleep(100);
+            }
+            return true;
+        }
+    }
+
+    /** CPU ticks so far of each process of the federation, and of the whole machine (last). */
+    private Map<String, Long> cpu(ProxyProcess a, ProxyProcess b, MosquittoTestBroker mqtt) {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        ticks.put("proxy A", ProcessStats.cpuTicks(a.pid()));
+        ticks.put("proxy B", ProcessStats.cpuTicks(b.pid()));
+        ticks.put("ejabberd", ProcessStats.cpuTicks(ejabberdPid()));
+        ticks.put("PostgreSQL", ProcessStats.treeCpuTicks(postgresPid()));
+        if (mqtt != null) {
+            ticks.put("Mosquitto", ProcessStats.cpuTicks(mqtt.pid()));
+        }
+        ticks.put("benchmark driver", ProcessStats.cpuTicks(ProcessHandle.current().pid()));
+        ticks.put("machine", ProcessStats.machineBusyTicks());
+        return ticks;
+    }
+
+    private long postgresPid;
+
+    private long postgresPid() {
+        return postgresPid;
+    }
+
+    private static long ejabberdPid() {
+        OptionalLong pid = ProcessStats.findProcess("beam.smp", BenchEjabberd.NODE);
+        return pid.orElse(-1);
+    }
+
+    // ---- set-up
+
+    /** The series the data owner's consent covers, and B's subscription accepts: every record the benchmark makes. */
+    private static final String SCOPE = "urn:dev:bench:*";
+
+    /**
+     * The data both proxies need, in one place: on A, B's app and a data owner's consent for it, under which the source
+     * connector's records go to B (consent, consumer); on B, A's app, the subscription that accepts that consent, and
+     * A's public signing key.
+     */
+    private static void federate(String dbA, String dbB, String source, ECKey keyA) throws Exception {
+        for (String database : List.of(dbA, dbB)) {
+            Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        }
+        try (Connection c = DriverManager.getConnection(dbA, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO app (name, jid) VALUES ('bench-b', 'bench-b@localhost')");
+            for (String sql : Consented.sender(source, "bench-b", SCOPE, Consented.REF)) {
+                s.execute(sql);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(dbB, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO app (name, jid) VALUES ('bench-a', 'bench-a@localhost')");
+            s.execute(Consented.receiver("bench-a", SCOPE, Consented.REF));
+            try (PreparedStatement key = c.prepareStatement(
+                    "INSERT INTO app_key (app_id, kid, jwk) SELECT id, ?, ? FROM app WHERE name = 'bench-a'")) {
+                key.setString(1, keyA.getKeyID());
+                key.setString(2, keyA.toPublicJWK().toJSONString());
+                key.executeUpdate();
+            }
+        }
+    }
+
+    private String database(EmbeddedPostgres postgres, String name) throws Exception {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name);
+            s.execute("CREATE DATABASE " + name);
+        }
+        postgresPid = ProcessStats.findProcess("postgres", "-p " + postgres.getPort()).orElse(-1);
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + name;
+    }
+
+    /** The proxy's home folder: the project's routes, connectors and transforms, and the benchmark's connectors. */
+    private static Path home(String variant) throws IOException {
+        Path home = OUT.resolve("home-" + variant).toAbsolutePath();
+        deleteTree(home);
+        for (String folder : List.of("routes", "connectors", "transforms")) {
+            copyFolder(Path.of(folder), home.resolve(folder));
+        }
+        copyFolder(Path.of("bench", "connectors"), home.resolve("connectors"));
+        Files.copy(Path.of("application.properties"), home.resolve("application.properties"));
+        return home;
+    }
+
+    private Map<String, String> proxy(String user, String database, Path home, XmppTestServer xmpp) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("senproxy.home", home.toString());
+        settings.put("senproxy.replica", user);
+        settings.put("senproxy.xmpp.jid", user + "@localhost");
+        settings.put("senproxy.xmpp.password", passwords.get(user));
+        settings.put("senproxy.xmpp.resource", user);
+        settings.put("senproxy.xmpp.host", "127.0.0.1");
+        settings.put("senproxy.xmpp.port", Integer.toString(xmpp.port()));
+        settings.put("senproxy.xmpp.truststore", xmpp.trustStore().toString());
+        settings.put("senproxy.xmpp.truststore-password", xmpp.trustStorePassword());
+        settings.put("senproxy.db.url", database);
+        settings.put("senproxy.db.user", "postgres");
+        settings.putAll(proxySettings());
+        return settings;
+    }
+
+    /** Proxy settings given to the benchmark as -Dbench.proxy.<key>=<value> (e.g. senproxy.outbox.batch-size). */
+    private static Map<String, String> proxySettings() {
+        Map<String, String> settings = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.proxy."))
+                .forEach(k -> settings.put(k.substring("bench.proxy.".length()), System.getProperty(k)));
+        return settings;
+    }
+
+    private List<String> jvm(String name) throws IOException {
+        // a JVM renames the log it finds to .0, .1...: no log of an earlier run is read as this run's
+        try (Stream<Path> old = Files.list(OUT)) {
+            for (Path log : old.filter(p -> p.getFileName().toString().startsWith(name + "-gc.log")).toList()) {
+                Files.delete(log);
+            }
+        }
+        List<String> options = new ArrayList<>(jvm);
+        options.add("-Xlog:gc:file=" + OUT.resolve(name + "-gc.log").toAbsolutePath());
+        if (jfr) {
+            options.add("-XX:StartFlightRecording=filename=" + OUT.resolve(name + ".jfr").toAbsolutePath()
+                    + ",settings=profile,dumponexit=true");
+        }
+        return options;
+    }
+
+    /** Starts a proxy and returns the seconds until it was ready (XMPP session and database up). */
+    private static double start(ProxyProcess proxy) throws Exception {
+        long t0 = System.nanoTime();
+        proxy.start();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+        while (proxy.readiness() != 200) {
+            if (!proxy.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException(proxy.name() + " not ready: see " + proxy.log());
+            }
+            Thread.sleep(50);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    // ---- figures read from B's database
+
+    private record Percentiles(long count, double p50, double p95, double p99, double max) {
+    }
+
+    private static Percentiles latency(String dbB, String baseName, Instant from, Instant to) throws Exception {
+        try (Connection c = DriverManager.getConnection(dbB, "postgres", "");
+             PreparedStatement ps = c.prepareStatement("SELECT count(*), percentile_cont(ARRAY[0.5, 0.95, 0.99])"
+                     + " WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - time)),"
+                     + " max(extract(epoch FROM stored_at - time)) FROM measurement"
+                     + " WHERE name LIKE ? AND time >= ? AND time < ?")) {
+            ps.setString(1, baseName + "%");
+            ps.setTimestamp(2, java.sql.Timestamp.from(from));
+            ps.setTimestamp(3, java.sql.Timestamp.from(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    return new Percentiles(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                }
+                Double[] p = (Double[]) rs.getArray(2).getArray();
+                return new Percentiles(rs.getLong(1), p[0], p[1], p[2], rs.getDouble(3));
+            }
+        }
+    }
+
+    /** A query's rows as CSV, for a closer look after the run (when each message was written, sent, acked). */
+    private static void dump(String database, String query, Path file) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            int columns = rs.getMetaData().getColumnCount();
+            for (int i = 1; i <= columns; i++) {
+                csv.append(i > 1 ? "," : "").append(rs.getMetaData().getColumnName(i));
+            }
+            csv.append('\n');
+            while (rs.next()) {
+                for (int i = 1; i <= columns; i++) {
+                    csv.append(i > 1 ? "," : "").append(rs.getString(i));
+                }
+                csv.append('\n');
+            }
+        }
+        Files.writeString(file, csv);
+    }
+
+    private static long[] storedCount(String dbB) throws Exception {
+        try (Connection c = DriverManager.getConnection(dbB, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (name, time)) FROM measurement")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private static double averagePack(String dbB, Instant from, Instant to) throws Exception {
+        try (Connection c = DriverManager.getConnection(dbB, "postgres", "");
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT avg(record_count) FROM inbox WHERE received_at >= ? AND received_at < ?")) {
+            ps.setTimestamp(1, java.sql.Timestamp.from(from));
+            ps.setTimestamp(2, java.sql.Timestamp.from(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getDouble(1);
+            }
+        }
+    }
+
+    /** A's outbox rows by status, and the sends beyond each row's first (resends after an ack that came late). */
+    private static String outbox(String dbA) throws Exception {
+        StringBuilder text = new StringBuilder();
+        try (Connection c = DriverManager.getConnection(dbA, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT status, count(*), sum(greatest(attempts - 1, 0)) FROM outbox"
+                     + " GROUP BY status ORDER BY status")) {
+            long resends = 0;
+            while (rs.next()) {
+                text.append(String.format("%,d %s, ", rs.getLong(2), rs.getString(1)));
+                resends += rs.getLong(3);
+            }
+            text.append(String.format("%,d resends", resends));
+        }
+        return text.toString();
+    }
+
+    // ---- the machine
+
+    private void machine() throws Exception {
+        line("## Machine and servers");
+        line("");
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
+        line(String.format("- %d cores (%s), %s; Linux %s; load average at start %s",
+                Runtime.getRuntime().availableProcessors(), cpu, mem, command("uname", "-r"),
+                Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0] + " "
+                        + Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[1]));
+        line("- Java " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.name") + ")");
+        line("- Mosquitto " + command("dpkg-query", "-W", "-f=${Version}", "mosquitto") + " (a process of the"
+                + " benchmark's own)");
+    }
+
+    private static String shaper() {
+        try {
+            return Files.readAllLines(Path.of(".ci", "ejabberd.yml")).stream().map(String::trim)
+                    .filter(l -> l.startsWith("c2s_shaper:")).findFirst().orElse("c2s_shaper not set");
+        } catch (IOException e) {
+            return "config not readable";
+        }
+    }
+
+    private static String command(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            return "?";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
+    }
+
+    // ---- helpers
+
+    private void line(String text) {
+        System.out.println(text);
+        report.append(text).append('\n');
+    }
+
+    private static double pct(long ticks, double seconds) {
+        return 100.0 * ticks / TICKS_PER_SECOND / seconds;
+    }
+
+    private static String ms(double seconds) {
+        return Double.isNaN(seconds) ? "n/a" : String.format("%.0f ms", seconds * 1000);
+    }
+
+    private static void copyFolder(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted((x, y) -> y.getNameCount() - x.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -37,7 +37,9 @@ class InfluxdbSinkTest {
 
     @AfterAll
     static void stopInflux() throws Exception {
-        influx.close();
+        if (influx != null) { // null when influxd is not installed: the class is skipped, not failed
+            influx.close();
+        }
     }
 
     private void start(String database) throws Exception {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +14,9 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.nimbusds.jose.jwk.ECKey;
+import org.senproxy.db.Lookups;
 import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.federation.FederationException;
@@ -24,7 +27,8 @@ import org.senproxy.senml.Measurement;
  * The receiving side's subscriptions: which consents this proxy holds at the applications that send to it. A data
  * message is accepted only when it names a consent held here, comes from the app that holds it (the sender the XMPP
  * server authenticated), and carries series in the subscription's scope. Adding and ending a subscription are audited
- * and signed, as consents are.
+ * and signed, as consents are. A subscription found is remembered for {@code senproxy.inbound.lookup-cache-ms} (see
+ * {@link Lookups}); adding or ending one through this object forgets what it remembered at once.
  */
 public class Subscriptions {
 
@@ -34,12 +38,18 @@ public class Subscriptions {
     private final DataSource dataSource;
     private final AuditTrail audit;
     private final boolean required;
+    private final Cache<String, Scope> remembered;
 
     /**
      * @param required whether a message must name a consent ({@code senproxy.consent.required}); when false, a message
      *                 naming none is let through, one naming a consent is still checked
      */
     public Subscriptions(DataSource dataSource, AuditTrail audit, boolean required) {
+        this(dataSource, audit, required, Duration.ZERO);
+    }
+
+    public Subscriptions(DataSource dataSource, AuditTrail audit, boolean required, Duration remember) {
+        this.remembered = Lookups.cache(remember);
         this.dataSource = dataSource;
         this.audit = audit;
         this.required = required;
@@ -69,18 +79,7 @@ public class Subscriptions {
         } catch (IllegalArgumentException e) {
             throw new FederationException("consent '" + ref + "' is not a consent ref", true);
         }
-        Scope scope;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(FIND)) {
-            ps.setString(1, message.senderJid());
-            ps.setObject(2, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new FederationException("no active subscription of this proxy under consent " + ref
-                            + " from " + message.senderJid(), true);
-                }
-                scope = Scope.parse(rs.getString(1));
-            }
-        }
+        Scope scope = scope(message.senderJid(), id);
         for (Measurement m : message.records()) {
             if (!scope.covers(m.name())) {
                 throw new FederationException("series " + m.name() + " is outside the scope of consent " + ref
@@ -88,6 +87,28 @@ public class Subscriptions {
             }
         }
         return message;
+    }
+
+    /** The scope of the active subscription under this consent at this app; refuses the message when there is none. */
+    private Scope scope(String senderJid, UUID consent) throws SQLException {
+        String key = senderJid + ' ' + consent;
+        Scope scope = remembered.getIfPresent(key);
+        if (scope != null) {
+            return scope;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(FIND)) {
+            ps.setString(1, senderJid);
+            ps.setObject(2, consent);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new FederationException("no active subscription of this proxy under consent " + consent
+                            + " from " + senderJid, true);
+                }
+                scope = Scope.parse(rs.getString(1));
+            }
+        }
+        remembered.put(key, scope);
+        return scope;
     }
 
     public void add(String app, String consentRef, String scopeText, String actor, ECKey signer)
@@ -137,6 +158,7 @@ public class Subscriptions {
             audit.append(c, List.of(Consents.signed(kind, actor, null, ref.toString(), detail, signer)));
             return null;
         });
+        remembered.invalidateAll();
     }
 
     public List<Held> list() throws SQLException {

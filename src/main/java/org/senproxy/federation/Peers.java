@@ -4,16 +4,30 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
-/** The federated applications this proxy knows (the app table): only they may send it data. */
+import com.github.benmanes.caffeine.cache.Cache;
+import org.senproxy.db.Lookups;
+
+/**
+ * The federated applications this proxy knows (the app table): only they may send it data. A known address is
+ * remembered for {@code senproxy.inbound.lookup-cache-ms}, so that a stream of messages does not read the table once
+ * each; an unknown one is looked up every time (an app registered a moment ago is known at once).
+ */
 public class Peers {
 
     private final DataSource dataSource;
+    private final Cache<String, Boolean> known;
 
     public Peers(DataSource dataSource) {
+        this(dataSource, Duration.ZERO);
+    }
+
+    public Peers(DataSource dataSource, Duration remember) {
         this.dataSource = dataSource;
+        this.known = Lookups.cache(remember);
     }
 
     /** Passes a message from a known app through; refuses one from an unknown address. */
@@ -25,12 +39,19 @@ public class Peers {
     }
 
     public boolean isKnown(String bareJid) throws SQLException {
+        if (known.getIfPresent(bareJid) != null) {
+            return true;
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT 1 FROM app WHERE jid = ?")) {
             ps.setString(1, bareJid);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                if (!rs.next()) {
+                    return false;
+                }
             }
         }
+        known.put(bareJid, Boolean.TRUE);
+        return true;
     }
 }

@@ -12,13 +12,17 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.nimbusds.jose.jwk.ECKey;
+import org.senproxy.db.Lookups;
 
 /**
  * The receiving side of {@link MessageSignatures}: a message from an app that has registered public keys (table
  * app_key, valid now) must carry a valid signature by one of them, or it is refused (a dead letter, and the sender
  * is told). An app without keys is refused too, unless {@code senproxy.signing.required} is false (it is true by
  * default): then apps can move to signing one by one, and once all have keys the setting closes the door again.
+ * An app's keys are remembered for {@code senproxy.inbound.lookup-cache-ms} (see {@link Lookups}): a key registered,
+ * or one that stops being valid, counts within that time.
  */
 public class Signatures {
 
@@ -30,8 +34,15 @@ public class Signatures {
     private final boolean required;
     private final Duration maxAge;
     private final Clock clock;
+    private final Cache<String, List<ECKey>> remembered;
 
     public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock) {
+        this(dataSource, ownJid, required, maxAge, clock, Duration.ZERO);
+    }
+
+    public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock,
+            Duration remember) {
+        this.remembered = Lookups.cache(remember);
         this.dataSource = dataSource;
         this.ownJid = ownJid;
         this.required = required;
@@ -55,7 +66,11 @@ public class Signatures {
 
     /** The public keys of the app at this address valid now. */
     public List<ECKey> keys(String jid) throws SQLException {
-        List<ECKey> keys = new ArrayList<>();
+        List<ECKey> keys = remembered.getIfPresent(jid);
+        if (keys != null) {
+            return keys;
+        }
+        keys = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(KEYS)) {
             ps.setString(1, jid);
             try (ResultSet rs = ps.executeQuery()) {
@@ -67,6 +82,9 @@ public class Signatures {
                     }
                 }
             }
+        }
+        if (!keys.isEmpty()) {
+            remembered.put(jid, List.copyOf(keys));
         }
         return keys;
     }

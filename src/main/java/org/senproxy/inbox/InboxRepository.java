@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +33,17 @@ public class InboxRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxRepository.class);
 
-    /** The new row is leased to the caller, which delivers it at once; a crash lets the lease run out. */
+    /**
+     * The new rows are leased to the caller, which delivers them at once; a crash lets the lease run out. One statement
+     * for a batch of messages; a message stored before (a resend) gives no row.
+     */
     private static final String STORE = "INSERT INTO inbox (sender_jid, message_id, correlation_id, format_version,"
             + " payload, record_count, next_attempt_at, claimed_by)"
-            + " VALUES (?, ?, ?, ?, ?, ?, now() + ? * interval '1 millisecond', ?)"
-            + " ON CONFLICT (sender_jid, message_id) DO NOTHING RETURNING id";
+            + " SELECT m.sender_jid, m.message_id, m.correlation_id, m.format_version, m.payload, m.record_count,"
+            + "  now() + ? * interval '1 millisecond', ?"
+            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[])"
+            + "  AS m(sender_jid, message_id, correlation_id, format_version, payload, record_count)"
+            + " ON CONFLICT (sender_jid, message_id) DO NOTHING RETURNING id, sender_jid, message_id";
 
     private static final String CLAIM = "UPDATE inbox i SET next_attempt_at = now() + ? * interval '1 millisecond',"
             + " claimed_by = ? FROM ("
@@ -46,7 +53,7 @@ public class InboxRepository {
             + " RETURNING i.id, i.sender_jid, i.message_id, i.correlation_id, i.payload, i.record_count, i.attempts";
 
     private static final String DELIVERED = "UPDATE inbox SET status = 'delivered', delivered_at = now(),"
-            + " attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'pending'";
+            + " attempts = attempts + 1, last_error = NULL WHERE id = ANY(?) AND status = 'pending'";
 
     private static final String FAILED = "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ?,"
             + " last_error = ? WHERE id = ? AND status = 'pending'";
@@ -80,25 +87,43 @@ public class InboxRepository {
     }
 
     /**
-     * Commits a received message. Returns the new row, leased to the caller for immediate delivery, or
-     * null when the message was stored before (a resend): either way the sender may be acknowledged.
+     * Commits received messages, in one transaction with their audit entries ({@code transfer.received}). Every message
+     * of the batch may then be acknowledged: each is in the inbox, stored now or before (a resend). The rows stored
+     * now are leased to the caller for immediate delivery.
      */
-    public InboxRow store(FederationMessage message) throws SQLException {
-        String payload = Senml.toJson(Senml.fromMeasurements(message.records()));
+    public InboxBatch store(List<FederationMessage> messages) throws SQLException {
+        if (messages.isEmpty()) {
+            return new InboxBatch(messages, List.of());
+        }
+        List<String> payloads = new ArrayList<>(messages.size());
+        for (FederationMessage m : messages) {
+            payloads.add(Senml.toJson(Senml.fromMeasurements(m.records())));
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                InboxRow row = insert(c, message, payload);
-                if (row != null) {
+                List<InboxRow> rows = insert(c, messages, payloads);
+                List<AuditEvent> received = new ArrayList<>(rows.size());
+                Map<String, FederationMessage> byKey = new HashMap<>();
+                for (FederationMessage m : messages) {
+                    byKey.put(key(m.senderJid(), m.messageId()), m);
+                }
+                for (InboxRow row : rows) {
+                    FederationMessage message = byKey.get(key(row.senderJid(), row.messageId()));
                     Map<String, Object> detail = new LinkedHashMap<>();
                     detail.put("message", message.messageId());
                     detail.put("from", message.senderJid());
                     detail.putAll(Transfers.describe(message.records()));
-                    audit.append(c, List.of(AuditEvent.of("transfer.received", message.senderJid(), null,
-                            message.consentRef(), detail)));
+                    received.add(AuditEvent.of("transfer.received", message.senderJid(), null, message.consentRef(),
+                            detail));
                 }
+                audit.append(c, received);
                 c.commit();
-                return row;
+                if (rows.size() < messages.size()) {
+                    LOG.debug("{} of {} message(s) were stored before: acknowledging them again",
+                            messages.size() - rows.size(), messages.size());
+                }
+                return new InboxBatch(messages, rows);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -106,26 +131,48 @@ public class InboxRepository {
         }
     }
 
-    private InboxRow insert(Connection c, FederationMessage message, String payload) throws SQLException {
+    private static String key(String sender, String messageId) {
+        return sender + ' ' + messageId;
+    }
+
+    private List<InboxRow> insert(Connection c, List<FederationMessage> messages, List<String> payloads)
+            throws SQLException {
+        int n = messages.size();
+        String[] senders = new String[n];
+        String[] ids = new String[n];
+        String[] correlations = new String[n];
+        Integer[] versions = new Integer[n];
+        Integer[] counts = new Integer[n];
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            FederationMessage m = messages.get(i);
+            senders[i] = m.senderJid();
+            ids[i] = m.messageId();
+            correlations[i] = m.correlationId();
+            versions[i] = m.version();
+            counts[i] = m.records().size();
+            index.putIfAbsent(key(m.senderJid(), m.messageId()), i);
+        }
+        List<InboxRow> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(STORE)) {
-            ps.setString(1, message.senderJid());
-            ps.setString(2, message.messageId());
-            ps.setString(3, message.correlationId());
-            ps.setInt(4, message.version());
-            ps.setString(5, payload);
-            ps.setInt(6, message.records().size());
-            ps.setLong(7, leaseMillis);
-            ps.setString(8, replica);
+            ps.setLong(1, leaseMillis);
+            ps.setString(2, replica);
+            ps.setArray(3, c.createArrayOf("text", senders));
+            ps.setArray(4, c.createArrayOf("text", ids));
+            ps.setArray(5, c.createArrayOf("text", correlations));
+            ps.setArray(6, c.createArrayOf("int4", versions));
+            ps.setArray(7, c.createArrayOf("text", payloads.toArray(new String[0])));
+            ps.setArray(8, c.createArrayOf("int4", counts));
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    LOG.debug("Message {} from {} was stored before: acknowledging again", message.messageId(),
-                            message.senderJid());
-                    return null;
+                while (rs.next()) {
+                    int i = index.get(key(rs.getString(2), rs.getString(3)));
+                    rows.add(new InboxRow(rs.getLong(1), senders[i], ids[i], correlations[i], payloads.get(i),
+                            counts[i], 0));
                 }
-                return new InboxRow(rs.getLong(1), message.senderJid(), message.messageId(),
-                        message.correlationId(), payload, message.records().size(), 0);
             }
         }
+        rows.sort(Comparator.comparingLong(InboxRow::id));
+        return rows;
     }
 
     /** Claims pending rows that are due: new rows whose first delivery did not finish, and retries. */
@@ -146,20 +193,59 @@ public class InboxRepository {
         return claimed;
     }
 
-    /** The records of a row in the shape sink connectors take. */
-    public List<Map<String, Object>> sinkRecords(InboxRow row) {
-        return SinkRecords.of(row);
+    /** The records of these rows in the shape sink connectors take, in one list. */
+    public List<Map<String, Object>> sinkRecords(List<InboxRow> rows) {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (InboxRow row : rows) {
+            records.addAll(SinkRecords.of(row));
+        }
+        return records;
     }
 
-    public void markDelivered(long id) throws SQLException {
+    /**
+     * Each row as a sink that forwards whole messages needs it: {@code senml} (the resolved pack, JSON text) and
+     * {@code idempotencyKey} ("sender JID/message id", the same when the message is delivered again).
+     */
+    public List<Map<String, String>> messages(List<InboxRow> rows) {
+        List<Map<String, String>> messages = new ArrayList<>(rows.size());
+        for (InboxRow row : rows) {
+            messages.add(Map.of("senml", row.payload(), "idempotencyKey", row.senderJid() + "/" + row.messageId()));
+        }
+        return messages;
+    }
+
+    public static int recordCount(List<InboxRow> rows) {
+        int records = 0;
+        for (InboxRow row : rows) {
+            records += row.recordCount();
+        }
+        return records;
+    }
+
+    /** Marks rows delivered, in one statement. */
+    public void markDelivered(List<InboxRow> rows) throws SQLException {
+        Long[] ids = new Long[rows.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rows.get(i).id();
+        }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DELIVERED)) {
-            ps.setLong(1, id);
+            ps.setArray(1, c.createArrayOf("int8", ids));
             ps.executeUpdate();
         }
     }
 
+    /**
+     * A delivery of these rows failed: each gets another attempt later, alone (inbox-delivery delivers retries one row
+     * at a time, so that one row the sink cannot take does not hold the others back), or becomes a dead letter.
+     */
+    public void markFailed(List<InboxRow> rows, Throwable error) throws SQLException {
+        for (InboxRow row : rows) {
+            markFailed(row.id(), row.attempts(), error);
+        }
+    }
+
     /** Schedules another attempt with backoff, or makes the row a dead letter when out of attempts. */
-    public void markFailed(long id, int attemptsBefore, Throwable error) throws SQLException {
+    private void markFailed(long id, int attemptsBefore, Throwable error) throws SQLException {
         String reason = Reasons.of(error);
         int attempts = attemptsBefore + 1;
         try (Connection c = dataSource.getConnection()) {

@@ -104,10 +104,14 @@ public class OutboxRepository {
     private static final String FAILED = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
             + " last_error = ? WHERE id = ? AND status IN ('pending', 'sent')";
 
-    private static final String ACKNOWLEDGE = "WITH r AS (UPDATE outbox SET status = 'acked', acked_at = now()"
-            + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent')"
-            + " RETURNING correlation_id, consent_ref, payload)"
-            + " SELECT r.correlation_id, r.consent_ref::text, r.payload, u.external_id FROM r" + OWNER;
+    /** Settles acknowledged rows, a batch of (message id, recipient) pairs in one statement. */
+    private static final String ACKNOWLEDGE = "WITH r AS (UPDATE outbox o SET status = 'acked', acked_at = now()"
+            + " FROM unnest(?::uuid[], ?::text[]) AS a(message_id, recipient_jid)"
+            + " WHERE o.message_id = a.message_id AND o.recipient_jid = a.recipient_jid"
+            + "  AND o.status IN ('pending', 'sent')"
+            + " RETURNING o.message_id, o.recipient_jid, o.correlation_id, o.consent_ref, o.payload)"
+            + " SELECT r.message_id::text, r.recipient_jid, r.correlation_id, r.consent_ref::text, r.payload,"
+            + " u.external_id FROM r" + OWNER;
 
     private static final String REJECT = "WITH r AS ("
             + " UPDATE outbox SET status = 'dead', last_error = ?"
@@ -361,32 +365,42 @@ public class OutboxRepository {
     }
 
     /**
-     * The peer stored the message: the row is done. Only the recipient itself can acknowledge.
+     * The peers stored these messages: their rows are done, in one transaction with their audit entries. Only the
+     * recipient of a row can acknowledge it; an ack sent twice, or for a message this proxy does not know, changes
+     * nothing.
      *
-     * @return the correlation id of the row acknowledged, or {@code null} when none was waiting for this ack (an
-     *         ack sent twice, or for a message this proxy does not know)
+     * @return the rows acknowledged now
      */
-    public String acknowledge(Ack ack) throws SQLException {
-        String peerJid = ack.peerJid();
-        UUID id = parse(ack.messageId());
-        if (id == null) {
-            return null;
+    public List<Acknowledged> acknowledge(List<Ack> acks) throws SQLException {
+        List<UUID> ids = new ArrayList<>(acks.size());
+        List<String> peers = new ArrayList<>(acks.size());
+        for (Ack ack : acks) {
+            UUID id = parse(ack.messageId());
+            if (id != null && ack.peerJid() != null) {
+                ids.add(id);
+                peers.add(ack.peerJid());
+            }
+        }
+        if (ids.isEmpty()) {
+            return List.of();
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
-                ps.setObject(1, id);
-                ps.setString(2, peerJid);
-                String correlation = null;
+                ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+                ps.setArray(2, c.createArrayOf("text", peers.toArray()));
+                List<Acknowledged> done = new ArrayList<>();
+                List<AuditEvent> outcomes = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        correlation = rs.getString(1);
-                        audit.append(c, List.of(transfer("transfer.acknowledged", ack.messageId(), peerJid,
-                                rs.getString(2), rs.getString(4), rs.getString(3), null)));
+                    while (rs.next()) {
+                        done.add(new Acknowledged(rs.getString(1), rs.getString(3)));
+                        outcomes.add(transfer("transfer.acknowledged", rs.getString(1), rs.getString(2),
+                                rs.getString(4), rs.getString(6), rs.getString(5), null));
                     }
                 }
+                audit.append(c, outcomes);
                 c.commit();
-                return correlation;
+                return done;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -10,6 +10,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -21,9 +22,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.xmpp.XmppEndpoint;
+import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.SynchronousExecutorService;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.flywaydb.core.Flyway;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
@@ -50,6 +56,7 @@ import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.Alarms;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.FlowLog;
 import org.senproxy.observe.Heartbeat;
 import org.senproxy.observe.Monitoring;
 import org.senproxy.observe.QueueMetrics;
@@ -103,11 +110,13 @@ public class ProxyBeans implements CamelConfiguration {
 
         FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC(),
                 settings.integer("senproxy.inbound.max-data-chars", FederationCodec.DEFAULT_MAX_DATA_CHARS));
+        // the app, its keys and the subscription, read for every inbound message, are remembered this long
+        Duration lookups = settings.millis("senproxy.inbound.lookup-cache-ms", 5_000);
         registry.bind("signatures", new Signatures(dataSource, jid.toString(),
                 Boolean.parseBoolean(settings.string("senproxy.signing.required", "true")),
-                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC()));
+                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC(), lookups));
         DeadLetters deadLetters = new DeadLetters(dataSource);
-        Peers peers = new Peers(dataSource);
+        Peers peers = new Peers(dataSource, lookups);
         AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC());
         boolean consentRequired = Boolean.parseBoolean(settings.string("senproxy.consent.required", "true"));
         if (!consentRequired) {
@@ -121,7 +130,7 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.quoalise.max-history-records", 100_000)), catalogue,
                 settings.integer("senproxy.quoalise.max-stanza-chars", 32_768));
         link.onConnection(quoalise::register);
-        registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired));
+        registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired, lookups));
         registry.bind("federation", codec);
         registry.bind("peers", peers);
         registry.bind("deadLetters", deadLetters);
@@ -155,6 +164,13 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("camel.component.http.connect-timeout", 5000)), Clock.systemUTC()));
         Transforms.bindFunctions(registry);
         registry.bind("sendResults", new SendResults());
+        // the aggregators of federation-inbound and outbox-ack hand their batches on as lists
+        registry.bind("groupedBodies", new GroupedBodyAggregationStrategy());
+        registry.bind("inboundBatches", batchThreads(context, "inbound-batches",
+                settings.integer("senproxy.inbound.batch-threads", 2)));
+        registry.bind("ackBatches", batchThreads(context, "ack-batches",
+                settings.integer("senproxy.outbox.ack-batch-threads", 1)));
+        registry.bind("flowLog", new FlowLog());
         registry.bind("outbox", new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
                 settings.integer("senproxy.outbox.batch-size", 100),
@@ -180,6 +196,21 @@ public class ProxyBeans implements CamelConfiguration {
         }, true, true);
         LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", jid, replica, dataSource.getJdbcUrl(),
                 xmppHost, xmppPort);
+    }
+
+    /**
+     * The threads that settle an aggregator's batches: a queue of as many batches as threads, then the thread that
+     * completed a batch settles it itself (back-pressure on the XMPP listener, instead of batches piling up in memory).
+     * Zero: the completing thread always settles its batch (route tests use it, to see a message settled when their
+     * send returns).
+     */
+    private static ExecutorService batchThreads(CamelContext context, String name, int threads) {
+        if (threads <= 0) {
+            return new SynchronousExecutorService();
+        }
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder(name).poolSize(threads).maxPoolSize(threads)
+                .maxQueueSize(threads).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+        return context.getExecutorServiceManager().newThreadPool(ProxyBeans.class, name, profile);
     }
 
     /**

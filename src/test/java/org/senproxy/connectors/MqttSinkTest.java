@@ -146,12 +146,11 @@ class MqttSinkTest {
         return (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     }
 
-    /** What inbox-deliver does: the records in the body, the pack and the idempotency key as variables. */
+    /** What inbox-deliver does: the records in the body, each message's pack and idempotency key in a variable. */
     private void deliver(String pack) {
         Exchange exchange = harness.template().send("direct:mqtt-sink", e -> {
             e.getMessage().setBody(List.of(Map.of("name", "not used by this sink")));
-            e.setVariable("senml", pack);
-            e.setVariable("idempotencyKey", "proxy-a@localhost/m1");
+            e.setVariable("messages", List.of(Map.of("senml", pack, "idempotencyKey", "proxy-a@localhost/m1")));
         });
         if (exchange.getException() != null) {
             throw new CamelExecutionException("delivery failed", exchange, exchange.getException());

@@ -61,11 +61,15 @@ class WebhookSinkTest {
     }
 
     private void deliver() {
+        deliver(List.of(Map.of("senml", SENML, "idempotencyKey", "proxy-a@localhost/m1")));
+    }
+
+    /** What inbox-deliver does: the records in the body, each message's pack and idempotency key in a variable. */
+    private void deliver(List<Map<String, String>> messages) {
         Exchange exchange = new DefaultExchange(harness.context);
         exchange.getMessage().setBody(List.of(Map.of("name", "urn:dev:prm:1_power")));
         exchange.getMessage().setHeader("SenproxyInboxId", 42);
-        exchange.setVariable("senml", SENML);
-        exchange.setVariable("idempotencyKey", "proxy-a@localhost/m1");
+        exchange.setVariable("messages", messages);
         Exchange done = harness.template().send("direct:webhook-sink", exchange);
         if (done.getException() != null) {
             throw new IllegalStateException(done.getException());
@@ -84,6 +88,17 @@ class WebhookSinkTest {
         assertThat(request.headers().getFirst("Idempotency-Key")).isEqualTo("proxy-a@localhost/m1");
         assertThat(request.headers().containsKey("Authorization")).isFalse();
         assertThat(request.headers().containsKey("SenproxyInboxId")).as("no internal header leaks").isFalse();
+    }
+
+    @Test
+    void postsEachMessageOfABatchInOrderWithItsOwnKey() throws Exception {
+        start(Map.of());
+        String other = SENML.replace("1_power", "2_power");
+        deliver(List.of(Map.of("senml", SENML, "idempotencyKey", "proxy-a@localhost/m1"),
+                Map.of("senml", other, "idempotencyKey", "proxy-a@localhost/m2")));
+        assertThat(received).extracting(Received::body).containsExactly(SENML, other);
+        assertThat(received).extracting(r -> r.headers().getFirst("Idempotency-Key"))
+                .containsExactly("proxy-a@localhost/m1", "proxy-a@localhost/m2");
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.senproxy.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.builder.RouteBuilder;
@@ -63,16 +64,17 @@ class InboxDeliveryRouteTest {
     }
 
     @Test
-    void theSinkAlsoGetsTheSenmlPackAndTheIdempotencyKey() throws Exception {
+    void theSinkAlsoGetsEachMessagesSenmlPackAndIdempotencyKey() throws Exception {
         row("m1", "urn:dev:x:1_power");
         MockEndpoint sink = harness.mock("sink");
         sink.expectedMessageCount(1);
         deliverDue();
         sink.assertIsSatisfied();
-        assertThat(sink.getExchanges().get(0).getVariable("senml", String.class))
+        List<?> messages = sink.getExchanges().get(0).getVariable("messages", List.class);
+        assertThat(messages).hasSize(1);
+        assertThat(((Map<?, ?>) messages.get(0)).get("senml"))
                 .isEqualTo("[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000,\"v\":1}]");
-        assertThat(sink.getExchanges().get(0).getVariable("idempotencyKey", String.class))
-                .isEqualTo("proxy-b@localhost/m1");
+        assertThat(((Map<?, ?>) messages.get(0)).get("idempotencyKey")).isEqualTo("proxy-b@localhost/m1");
     }
 
     @Test

@@ -286,6 +286,10 @@ public class ProxyBeans implements CamelConfiguration {
         settings.optional("senproxy.db.password").ifPresent(config::setPassword);
         config.setMaximumPoolSize(settings.integer("senproxy.db.pool-size", 10));
         config.setInitializationFailTimeout(settings.integer("senproxy.db.connect-timeout-ms", 30_000));
+        // a JDBC batch of INSERTs (audit entries, outbox rows, postgres-sink's records) goes as multi-row INSERTs: one
+        // statement per 128 rows for PostgreSQL to run, not one per row. Batch update counts then read "no info"
+        // (SUCCESS_NO_INFO): no code here reads them
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         return new HikariDataSource(config);
     }
 

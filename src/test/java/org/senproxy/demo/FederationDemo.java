@@ -29,6 +29,9 @@ public final class FederationDemo {
             federation.polling(false);
             System.out.println("Stopped polling; final: " + progress(federation));
         }
+        // Apache Vysper, the embedded XMPP server, leaves worker threads that are not daemons behind when it stops,
+        // and exec:java waits for every such thread: the demo never ended. Everything is closed by now.
+        System.exit(0);
     }
 
     /** The sink creates its table at start-up: until then, nothing is stored. */

@@ -14,6 +14,7 @@ import java.util.List;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -59,6 +60,22 @@ class MessageSignaturesTest {
     void aSignatureByTheSendersKeyOverTheseRecordsHolds() {
         String signature = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
         assertThatCode(() -> verify(signature, RECORDS)).doesNotThrowAnyException();
+    }
+
+    /** The provider changed (JDK 17, then Bouncy Castle): proxies of either kind must read each other's signatures. */
+    @Test
+    void signaturesOfTheJdksProviderAndOfOursReadEachOther() throws Exception {
+        String ours = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
+        assertThat(SignedJWT.parse(ours).verify(new ECDSAVerifier(key.toPublicJWK()))).as("read by the JDK's").isTrue();
+
+        SignedJWT jdk = SignedJWT.parse(ours);
+        SignedJWT resigned = new SignedJWT(jdk.getHeader(), jdk.getJWTClaimsSet());
+        resigned.sign(new ECDSASigner(key));
+        assertThatCode(() -> verify(resigned.serialize(), RECORDS)).as("the JDK's, read by ours")
+                .doesNotThrowAnyException();
+        SignedJWT forged = new SignedJWT(jdk.getHeader(), jdk.getJWTClaimsSet());
+        forged.sign(new ECDSASigner(generate("k1")));
+        assertThatThrownBy(() -> verify(forged.serialize(), RECORDS)).hasMessageContaining("bad signature");
     }
 
     @Test

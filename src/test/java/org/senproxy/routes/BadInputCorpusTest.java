@@ -143,7 +143,7 @@ class BadInputCorpusTest {
         System.out.println("Bad-input corpus (federation-inbound, signatures and consents required):");
         for (Case c : cases) {
             int answersBefore = harness.mock("xmpp").getReceivedCounter();
-            harness.template().sendBodyAndHeader("direct:xmpp-in", c.stanza(), "CamelXmppDoc", c.stanza());
+            harness.receive(c.stanza());
             String id = c.stanza().getStanzaId();
 
             String reason = harness.text("SELECT reason FROM dead_letter WHERE message_id = '" + id + "'");
@@ -164,7 +164,7 @@ class BadInputCorpusTest {
 
         harness.mock("sink").expectedMessageCount(1);
         Message good = signed(GOOD, Instant.now());
-        harness.template().sendBodyAndHeader("direct:xmpp-in", good, "CamelXmppDoc", good);
+        harness.receive(good);
         harness.mock("sink").assertIsSatisfied();
         assertThat(harness.text("SELECT status FROM inbox")).isEqualTo("delivered");
 

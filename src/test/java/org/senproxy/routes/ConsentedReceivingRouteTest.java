@@ -42,9 +42,6 @@ class ConsentedReceivingRouteTest {
         harness.close();
     }
 
-    private void receive(Message stanza) {
-        harness.template().sendBodyAndHeader("direct:xmpp-in", stanza, "CamelXmppDoc", stanza);
-    }
 
     private String answer() {
         Message ack = harness.mock("xmpp").getExchanges().get(0).getIn().getBody(Message.class);
@@ -58,7 +55,7 @@ class ConsentedReceivingRouteTest {
         MockEndpoint sink = harness.mock("sink");
         sink.expectedMessageCount(1);
 
-        receive(Stanzas.underConsent(PEER, ME, id, RECORD, Consented.REF));
+        harness.receive(Stanzas.underConsent(PEER, ME, id, RECORD, Consented.REF));
 
         sink.assertIsSatisfied();
         assertThat(answer()).startsWith("accepted");
@@ -99,7 +96,7 @@ class ConsentedReceivingRouteTest {
     }
 
     private void refused(Message stanza, String reason) throws Exception {
-        receive(stanza);
+        harness.receive(stanza);
 
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
         assertThat(harness.text("SELECT reason FROM dead_letter WHERE origin = 'inbound'")).contains(reason);

@@ -41,9 +41,6 @@ class FederationInboundRouteTest {
         harness.close();
     }
 
-    private void receive(Message stanza) {
-        harness.template().sendBodyAndHeader("direct:xmpp-in", stanza, "CamelXmppDoc", stanza);
-    }
 
     private StandardExtensionElement ackOf(int index) {
         Message ack = harness.mock("xmpp").getExchanges().get(index).getIn().getBody(Message.class);
@@ -56,7 +53,7 @@ class FederationInboundRouteTest {
         MockEndpoint sink = harness.mock("sink");
         sink.expectedMessageCount(1);
 
-        receive(Stanzas.data(PEER, ME, id, RECORD));
+        harness.receive(Stanzas.data(PEER, ME, id, RECORD));
 
         sink.assertIsSatisfied();
         List<?> records = sink.getExchanges().get(0).getIn().getBody(List.class);
@@ -77,7 +74,7 @@ class FederationInboundRouteTest {
         MockEndpoint sink = harness.mock("sink");
         sink.expectedMessageCount(1);
 
-        receive(Stanzas.data(PEER, ME, RECORD));
+        harness.receive(Stanzas.data(PEER, ME, RECORD));
 
         sink.assertIsSatisfied();
         assertThat(harness.text("SELECT status FROM inbox")).isEqualTo("delivered");
@@ -87,8 +84,8 @@ class FederationInboundRouteTest {
     @Test
     void aResentMessageIsStoredOnceAndAcknowledgedAgain() throws Exception {
         Message stanza = Stanzas.data(PEER, ME, RECORD);
-        receive(stanza);
-        receive(stanza);
+        harness.receive(stanza);
+        harness.receive(stanza);
         assertThat(harness.count("SELECT count(*) FROM inbox")).isOne();
         assertThat(harness.mock("sink").getReceivedCounter()).isOne();
         assertThat(harness.mock("xmpp").getReceivedCounter()).isEqualTo(2);
@@ -98,7 +95,7 @@ class FederationInboundRouteTest {
     @Test
     void malformedSenmlIsADeadLetterAndTheSenderIsTold() throws Exception {
         String id = UUID.randomUUID().toString();
-        receive(Stanzas.data(PEER, ME, id, "[{\"n\":\"urn:dev:x:1_power\",\"v\":1,\"vb\":true}]"));
+        harness.receive(Stanzas.data(PEER, ME, id, "[{\"n\":\"urn:dev:x:1_power\",\"v\":1,\"vb\":true}]"));
 
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
         assertThat(harness.text("SELECT origin || ' | ' || route_id || ' | ' || peer_jid || ' | ' || reason FROM dead_letter"))
@@ -107,13 +104,13 @@ class FederationInboundRouteTest {
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
         assertThat(ackOf(0).getAttributeValue("reason")).startsWith("invalid SenML: record 0");
         // the next message goes through
-        receive(Stanzas.data(PEER, ME, RECORD));
+        harness.receive(Stanzas.data(PEER, ME, RECORD));
         assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'")).isOne();
     }
 
     @Test
     void aMessageFromAnUnknownSenderIsADeadLetterAndUnanswered() throws Exception {
-        receive(Stanzas.data("stranger@localhost", ME, RECORD));
+        harness.receive(Stanzas.data("stranger@localhost", ME, RECORD));
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
         assertThat(harness.text("SELECT reason FROM dead_letter"))
                 .isEqualTo("unknown sender stranger@localhost: not a registered app");
@@ -124,7 +121,7 @@ class FederationInboundRouteTest {
     void aSenderClaimingAnotherIdentityIsRefused() throws Exception {
         Message forged = Stanzas.data(PEER, ME, RECORD);
         forged.setFrom(JidCreate.from("mallory@localhost/x"));
-        receive(forged);
+        harness.receive(forged);
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
         assertThat(harness.text("SELECT reason FROM dead_letter"))
                 .isEqualTo("envelope sender 'proxy-b@localhost' is not the authenticated address mallory@localhost");
@@ -134,7 +131,7 @@ class FederationInboundRouteTest {
     void aStanzaThatIsNotOursIsADeadLetter() throws Exception {
         Message chat = new Message(JidCreate.from(ME), "hello, are you a bot?");
         chat.setFrom(JidCreate.from(PEER + "/phone"));
-        receive(chat);
+        harness.receive(chat);
         assertThat(harness.text("SELECT reason FROM dead_letter")).startsWith("not a sen-proxy data message");
     }
 
@@ -145,7 +142,7 @@ class FederationInboundRouteTest {
         stanza.removeExtension(envelope);
         stanza.addExtension(StandardExtensionElement.builder("envelope", "urn:senproxy:0")
                 .addAttribute("version", "9").addAttribute("id", "m-9").addAttribute("sender", PEER).build());
-        receive(stanza);
+        harness.receive(stanza);
         assertThat(harness.text("SELECT reason FROM dead_letter"))
                 .isEqualTo("unsupported format version '9' (this proxy reads 1 and 2)");
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
@@ -162,7 +159,7 @@ class FederationInboundRouteTest {
                 stanza.addExtension(StandardExtensionElement.builder("envelope", "urn:senproxy:0")
                         .addAttribute("version", "1").addAttribute("id", stanza.getStanzaId())
                         .addAttribute("sender", PEER).addAttribute("consent", "ignored-in-version-1").build());
-                receive(stanza);
+                harness.receive(stanza);
             }
             assertThat(harness.text("SELECT string_agg(format_version::text, ',') FROM inbox")).isEqualTo("1,1");
             assertThat(log.messages(Level.WARN)).isEqualTo(PEER + " sends format version 1, which is deprecated: this"
@@ -176,7 +173,7 @@ class FederationInboundRouteTest {
         String id = UUID.randomUUID().toString();
         harness.sql("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
                 + " status) SELECT '" + id + "', 'c', id, '" + PEER + "', '[]', 0, 'sent' FROM consumer");
-        receive(Stanzas.accepted(PEER, ME, id));
+        harness.receive(Stanzas.accepted(PEER, ME, id));
         assertThat(harness.text("SELECT status FROM outbox")).isEqualTo("acked");
     }
 
@@ -196,7 +193,7 @@ class FederationInboundRouteTest {
         ECKey key = key("k1");
         register(key);
         String id = UUID.randomUUID().toString();
-        receive(Stanzas.signed(PEER, ME, id, RECORD, key, Instant.now()));
+        harness.receive(Stanzas.signed(PEER, ME, id, RECORD, key, Instant.now()));
         assertThat(harness.count("SELECT count(*) FROM inbox")).isOne();
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("accepted");
     }
@@ -205,10 +202,10 @@ class FederationInboundRouteTest {
     void anAppWithAKeyMustSignAndWithTheRightKey() throws Exception {
         ECKey key = key("k1");
         register(key);
-        receive(Stanzas.data(PEER, ME, RECORD)); // unsigned
-        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k1"), Instant.now())); // another key, same kid
-        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k2"), Instant.now())); // unknown kid
-        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key,
+        harness.receive(Stanzas.data(PEER, ME, RECORD)); // unsigned
+        harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k1"), Instant.now())); // another key, same kid
+        harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k2"), Instant.now())); // unknown kid
+        harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key,
                 Instant.now().minusSeconds(3600))); // signed an hour ago: a replay
 
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
@@ -227,7 +224,7 @@ class FederationInboundRouteTest {
         ECKey key = key("old");
         register(key);
         harness.sql("UPDATE app_key SET valid_until = now() - interval '1 minute'");
-        receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key, Instant.now()));
+        harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key, Instant.now()));
         // no valid key left: the app is back to unsigned messages being let through, its signature unchecked
         assertThat(harness.count("SELECT count(*) FROM inbox")).isOne();
     }

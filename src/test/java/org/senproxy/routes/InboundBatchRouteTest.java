@@ -46,9 +46,6 @@ class InboundBatchRouteTest {
         harness.close();
     }
 
-    private void receive(Message stanza) {
-        harness.template().sendBodyAndHeader("direct:xmpp-in", stanza, "CamelXmppDoc", stanza);
-    }
 
     private static String record(int i) {
         return "[{\"n\":\"urn:dev:x:" + i + "_power\",\"u\":\"W\",\"t\":1700000000,\"v\":" + i + "}]";
@@ -72,9 +69,9 @@ class InboundBatchRouteTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             ids.add(UUID.randomUUID().toString());
-            receive(Stanzas.data(PEER, ME, ids.get(i), record(i)));
+            harness.receive(Stanzas.data(PEER, ME, ids.get(i), record(i)));
         }
-        receive(Stanzas.data(PEER, ME, ids.get(0), record(0))); // a resend of the first
+        harness.receive(Stanzas.data(PEER, ME, ids.get(0), record(0))); // a resend of the first
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(acceptedAcks()).as("each message acknowledged, the resend too")
@@ -97,15 +94,15 @@ class InboundBatchRouteTest {
         harness.sql("ALTER TABLE inbox RENAME TO inbox_away");
         String first = UUID.randomUUID().toString();
         String second = UUID.randomUUID().toString();
-        receive(Stanzas.data(PEER, ME, first, record(1)));
-        receive(Stanzas.data(PEER, ME, second, record(2)));
+        harness.receive(Stanzas.data(PEER, ME, first, record(1)));
+        harness.receive(Stanzas.data(PEER, ME, second, record(2)));
         // the batch is complete after 50 ms, and fails: nothing may be acknowledged
         Thread.sleep(1_000);
         assertThat(acceptedAcks()).isEmpty();
 
         harness.sql("ALTER TABLE inbox_away RENAME TO inbox");
-        receive(Stanzas.data(PEER, ME, first, record(1)));
-        receive(Stanzas.data(PEER, ME, second, record(2)));
+        harness.receive(Stanzas.data(PEER, ME, first, record(1)));
+        harness.receive(Stanzas.data(PEER, ME, second, record(2)));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(acceptedAcks()).containsExactlyInAnyOrder(first, second);
             assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'")).isEqualTo(2);
@@ -122,11 +119,11 @@ class InboundBatchRouteTest {
                     + " record_count, status, attempts, sent_at) SELECT '" + ids.get(i) + "', 'c', id, '" + PEER
                     + "', '" + record(i) + "', 1, 'sent', 1, now() FROM consumer");
         }
-        receive(Stanzas.accepted("mallory@localhost", ME, ids.get(4))); // not the recipient
+        harness.receive(Stanzas.accepted("mallory@localhost", ME, ids.get(4))); // not the recipient
         for (int i = 0; i < 4; i++) {
-            receive(Stanzas.accepted(PEER, ME, ids.get(i)));
+            harness.receive(Stanzas.accepted(PEER, ME, ids.get(i)));
         }
-        receive(Stanzas.accepted(PEER, ME, ids.get(0))); // twice
+        harness.receive(Stanzas.accepted(PEER, ME, ids.get(0))); // twice
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 harness.count("SELECT count(*) FROM outbox WHERE status = 'acked' AND acked_at IS NOT NULL"))

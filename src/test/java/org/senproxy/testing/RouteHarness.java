@@ -140,6 +140,11 @@ public final class RouteHarness implements AutoCloseable {
         return harness.start();
     }
 
+    /** A stanza received by a harness made by {@link #forInbound}, as camel-xmpp hands it over (header CamelXmppDoc). */
+    public void receive(Stanza stanza) {
+        template().sendBodyAndHeader("direct:xmpp-in", stanza, "CamelXmppDoc", stanza);
+    }
+
     /** One poll of a harness made by {@link #forSource}. */
     public void poll() {
         template().sendBody("direct:poll", null);

@@ -102,20 +102,17 @@ public class InboxRepository {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<InboxRow> rows = insert(c, messages, payloads);
-                List<AuditEvent> received = new ArrayList<>(rows.size());
-                Map<String, FederationMessage> byKey = new HashMap<>();
-                for (FederationMessage m : messages) {
-                    byKey.put(key(m.senderJid(), m.messageId()), m);
-                }
-                for (InboxRow row : rows) {
-                    FederationMessage message = byKey.get(key(row.senderJid(), row.messageId()));
+                List<InboxRow> rows = new ArrayList<>();
+                List<AuditEvent> received = new ArrayList<>();
+                for (Inserted inserted : insert(c, messages, payloads)) {
+                    FederationMessage m = messages.get(inserted.index());
+                    rows.add(new InboxRow(inserted.id(), m.senderJid(), m.messageId(), m.correlationId(),
+                            payloads.get(inserted.index()), m.records().size(), 0));
                     Map<String, Object> detail = new LinkedHashMap<>();
-                    detail.put("message", message.messageId());
-                    detail.put("from", message.senderJid());
-                    detail.putAll(Transfers.describe(message.records()));
-                    received.add(AuditEvent.of("transfer.received", message.senderJid(), null, message.consentRef(),
-                            detail));
+                    detail.put("message", m.messageId());
+                    detail.put("from", m.senderJid());
+                    detail.putAll(Transfers.describe(m.records()));
+                    received.add(AuditEvent.of("transfer.received", m.senderJid(), null, m.consentRef(), detail));
                 }
                 audit.append(c, received);
                 c.commit();
@@ -131,11 +128,12 @@ public class InboxRepository {
         }
     }
 
-    private static String key(String sender, String messageId) {
-        return sender + ' ' + messageId;
+    /** A message of the batch (its index) stored now, as inbox row {@code id}. */
+    private record Inserted(int index, long id) {
     }
 
-    private List<InboxRow> insert(Connection c, List<FederationMessage> messages, List<String> payloads)
+    /** Inserts the messages not stored before, in one statement; returns them in the order of their row ids. */
+    private List<Inserted> insert(Connection c, List<FederationMessage> messages, List<String> payloads)
             throws SQLException {
         int n = messages.size();
         String[] senders = new String[n];
@@ -151,9 +149,9 @@ public class InboxRepository {
             correlations[i] = m.correlationId();
             versions[i] = m.version();
             counts[i] = m.records().size();
-            index.putIfAbsent(key(m.senderJid(), m.messageId()), i);
+            index.putIfAbsent(m.senderJid() + ' ' + m.messageId(), i);
         }
-        List<InboxRow> rows = new ArrayList<>();
+        List<Inserted> inserted = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(STORE)) {
             ps.setLong(1, leaseMillis);
             ps.setString(2, replica);
@@ -165,14 +163,12 @@ public class InboxRepository {
             ps.setArray(8, c.createArrayOf("int4", counts));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    int i = index.get(key(rs.getString(2), rs.getString(3)));
-                    rows.add(new InboxRow(rs.getLong(1), senders[i], ids[i], correlations[i], payloads.get(i),
-                            counts[i], 0));
+                    inserted.add(new Inserted(index.get(rs.getString(2) + ' ' + rs.getString(3)), rs.getLong(1)));
                 }
             }
         }
-        rows.sort(Comparator.comparingLong(InboxRow::id));
-        return rows;
+        inserted.sort(Comparator.comparingLong(Inserted::id));
+        return inserted;
     }
 
     /** Claims pending rows that are due: new rows whose first delivery did not finish, and retries. */

@@ -21,10 +21,6 @@ public class Peers {
     private final DataSource dataSource;
     private final Cache<String, Boolean> known;
 
-    public Peers(DataSource dataSource) {
-        this(dataSource, Duration.ZERO);
-    }
-
     public Peers(DataSource dataSource, Duration remember) {
         this.dataSource = dataSource;
         this.known = Lookups.cache(remember);

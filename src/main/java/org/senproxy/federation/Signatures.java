@@ -36,10 +36,6 @@ public class Signatures {
     private final Clock clock;
     private final Cache<String, List<ECKey>> remembered;
 
-    public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock) {
-        this(dataSource, ownJid, required, maxAge, clock, Duration.ZERO);
-    }
-
     public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock,
             Duration remember) {
         this.remembered = Lookups.cache(remember);

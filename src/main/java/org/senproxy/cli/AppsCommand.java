@@ -1,6 +1,5 @@
 package org.senproxy.cli;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -75,18 +74,17 @@ public final class AppsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            PrintWriter out = spec.commandLine().getOut();
-            try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT a.name, a.jid, count(k.id) FILTER (WHERE k.valid_until IS NULL OR k.valid_until > now())"
-                            + " FROM app a LEFT JOIN app_key k ON k.app_id = a.id GROUP BY a.id ORDER BY a.name");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.printf("%-24s %-40s %d valid key(s)%n", rs.getString(1), rs.getString(2), rs.getInt(3));
+            return Cli.list(spec, out -> {
+                try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                        "SELECT a.name, a.jid, count(k.id) FILTER (WHERE k.valid_until IS NULL"
+                                + " OR k.valid_until > now()) FROM app a LEFT JOIN app_key k ON k.app_id = a.id"
+                                + " GROUP BY a.id ORDER BY a.name");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.printf("%-24s %-40s %d valid key(s)%n", rs.getString(1), rs.getString(2), rs.getInt(3));
+                    }
                 }
-            }
-            out.flush();
-            return Cli.OK;
+            });
         }
     }
 }

@@ -2,6 +2,7 @@ package org.senproxy.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -51,6 +52,20 @@ public final class Cli {
             spec.commandLine().getErr().println(e.getMessage());
             return INVALID;
         }
+    }
+
+    /** A listing printed on stdout. */
+    @FunctionalInterface
+    public interface Listing {
+        void print(PrintWriter out) throws Exception;
+    }
+
+    public static int list(CommandSpec spec, Listing listing) throws Exception {
+        quietLogs();
+        PrintWriter out = spec.commandLine().getOut();
+        listing.print(out);
+        out.flush();
+        return OK;
     }
 
     public static String readAll(InputStream in) throws IOException {

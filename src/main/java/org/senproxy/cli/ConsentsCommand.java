@@ -1,6 +1,5 @@
 package org.senproxy.cli;
 
-import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,19 +87,17 @@ public final class ConsentsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            PrintWriter out = spec.commandLine().getOut();
-            Instant now = Instant.now();
-            java.util.List<Consent> all = consents(database.dataSource()).list();
-            for (Consent k : all) {
-                out.printf("%s  %-13s user %s -> app %s (%s)%n    scope %s, %s .. %s, sources %s, granted by %s%s%n",
-                        k.ref(), k.state(now), k.user(), k.app(), k.appJid(), k.scope(), k.validFrom(),
-                        k.validUntil(), k.sources(), k.grantedBy(), k.revokedAt() == null ? ""
-                                : String.format("%n    revoked %s by %s: %s", k.revokedAt(), k.revokedBy(),
-                                        k.revokeReason()));
-            }
-            out.flush();
-            return Cli.OK;
+            return Cli.list(spec, out -> {
+                Instant now = Instant.now();
+                for (Consent k : consents(database.dataSource()).list()) {
+                    out.printf("%s  %-13s user %s -> app %s (%s)%n"
+                            + "    scope %s, %s .. %s, sources %s, granted by %s%s%n",
+                            k.ref(), k.state(now), k.user(), k.app(), k.appJid(), k.scope(), k.validFrom(),
+                            k.validUntil(), k.sources(), k.grantedBy(), k.revokedAt() == null ? ""
+                                    : String.format("%n    revoked %s by %s: %s", k.revokedAt(), k.revokedBy(),
+                                            k.revokeReason()));
+                }
+            });
         }
     }
 

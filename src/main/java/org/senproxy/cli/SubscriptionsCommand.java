@@ -1,6 +1,5 @@
 package org.senproxy.cli;
 
-import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 
@@ -102,15 +101,13 @@ public final class SubscriptionsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            PrintWriter out = spec.commandLine().getOut();
-            for (Subscriptions.Held s : subscriptions(database.dataSource()).list()) {
-                out.printf("%s  %-6s from %s (%s), scope %s, since %s%s%n", s.consentRef(),
-                        s.active() ? "active" : "ended", s.app(), s.appJid(), s.scope(), s.createdAt(),
-                        s.endedAt() == null ? "" : ", ended " + s.endedAt());
-            }
-            out.flush();
-            return Cli.OK;
+            return Cli.list(spec, out -> {
+                for (Subscriptions.Held s : subscriptions(database.dataSource()).list()) {
+                    out.printf("%s  %-6s from %s (%s), scope %s, since %s%s%n", s.consentRef(),
+                            s.active() ? "active" : "ended", s.app(), s.appJid(), s.scope(), s.createdAt(),
+                            s.endedAt() == null ? "" : ", ended " + s.endedAt());
+                }
+            });
         }
     }
 }

@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
@@ -63,7 +64,8 @@ public final class Catalogue {
     }
 
     private final CamelContext context;
-    private final Map<String, Optional<Declared>> matches = new ConcurrentHashMap<>();
+    private final Cache<String, Optional<Declared>> matches = Caffeine.newBuilder().maximumSize(MATCH_CACHE_SIZE)
+            .build();
     private volatile Built built;
 
     public Catalogue(CamelContext context) {
@@ -101,16 +103,7 @@ public final class Catalogue {
         if (identifier == null) {
             return Optional.empty();
         }
-        String key = connector + "\n" + identifier;
-        Optional<Declared> found = matches.get(key);
-        if (found == null) {
-            found = search(connector, identifier);
-            if (matches.size() >= MATCH_CACHE_SIZE) {
-                matches.clear();
-            }
-            matches.put(key, found);
-        }
-        return found;
+        return matches.get(connector + "\n" + identifier, key -> search(connector, identifier));
     }
 
     private Optional<Declared> search(String connector, String identifier) {

@@ -18,6 +18,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+import org.senproxy.consent.Scope;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
 import org.senproxy.senml.SenmlRecord;
@@ -121,23 +122,12 @@ public final class Catalogue {
                 continue;
             }
             int literals = s.identifier().replace("*", "").length();
-            if (literals > bestLiterals && glob(s.identifier()).matcher(identifier).matches()) {
+            if (literals > bestLiterals && Scope.glob(s.identifier()).matcher(identifier).matches()) {
                 best = d;
                 bestLiterals = literals;
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    private static Pattern glob(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        for (String part : pattern.split("\\*", -1)) {
-            if (!regex.isEmpty()) {
-                regex.append(".*");
-            }
-            regex.append(Pattern.quote(part));
-        }
-        return Pattern.compile(regex.toString());
     }
 
     private Built built() {

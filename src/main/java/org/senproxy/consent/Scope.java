@@ -30,12 +30,13 @@ public final class Scope {
             if (pattern.isEmpty()) {
                 throw new IllegalArgumentException("empty pattern in scope '" + text + "'");
             }
-            patterns.add(Pattern.compile(glob(pattern), Pattern.DOTALL));
+            patterns.add(glob(pattern));
         }
         return new Scope(text.strip(), List.copyOf(patterns));
     }
 
-    private static String glob(String pattern) {
+    /** A series pattern ({@code *}: any characters, the rest literal) as a regular expression on whole names. */
+    public static Pattern glob(String pattern) {
         StringBuilder regex = new StringBuilder();
         int start = 0;
         for (int star = pattern.indexOf('*'); star >= 0; star = pattern.indexOf('*', start)) {
@@ -48,7 +49,7 @@ public final class Scope {
         if (start < pattern.length()) {
             regex.append(Pattern.quote(pattern.substring(start)));
         }
-        return regex.toString();
+        return Pattern.compile(regex.toString(), Pattern.DOTALL);
     }
 
     public boolean covers(String name) {

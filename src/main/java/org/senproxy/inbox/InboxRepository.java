@@ -210,7 +210,8 @@ public class InboxRepository {
         return messages;
     }
 
-    public static int recordCount(List<InboxRow> rows) {
+    /** How many records these rows hold. */
+    public int recordCount(List<InboxRow> rows) {
         int records = 0;
         for (InboxRow row : rows) {
             records += row.recordCount();

@@ -33,9 +33,12 @@ public final class LogCapture implements AutoCloseable {
 
     private Level previousLevel;
 
+    // logback's AppenderBase.doAppend adds to the list holding the appender's own lock: reads hold it too, or a line
+    // logged meanwhile by another thread breaks the iteration (ConcurrentModificationException)
+
     /** The messages logged with this value of the MDC key, one per line. */
     public String messagesWithMdc(String key, String value) {
-        synchronized (appender.list) {
+        synchronized (appender) {
             return appender.list.stream().filter(e -> value.equals(e.getMDCPropertyMap().get(key)))
                     .map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
         }
@@ -43,7 +46,7 @@ public final class LogCapture implements AutoCloseable {
 
     /** The messages logged at this level, one per line. */
     public String messages(Level level) {
-        synchronized (appender.list) {
+        synchronized (appender) {
             return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
                     .collect(Collectors.joining("\n"));
         }

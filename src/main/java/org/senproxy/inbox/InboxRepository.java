@@ -107,7 +107,7 @@ public class InboxRepository {
                 for (Inserted inserted : insert(c, messages, payloads)) {
                     FederationMessage m = messages.get(inserted.index());
                     rows.add(new InboxRow(inserted.id(), m.senderJid(), m.messageId(), m.correlationId(),
-                            payloads.get(inserted.index()), m.records().size(), 0));
+                            payloads.get(inserted.index()), m.records().size(), 0, m.records()));
                     Map<String, Object> detail = new LinkedHashMap<>();
                     detail.put("message", m.messageId());
                     detail.put("from", m.senderJid());

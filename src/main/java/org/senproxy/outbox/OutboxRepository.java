@@ -43,7 +43,16 @@ public class OutboxRepository {
             + " WHERE c.source = ? AND c.active ORDER BY c.id";
 
     private static final String INSERT = "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid,"
-            + " payload, record_count, consent_ref, ack_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+            + " payload, record_count, consent_ref, ack_required, transfer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /**
+     * What an update settling rows returns for their audit entries: the {@code transfer} column written with each row,
+     * and, only for a row from before that column, its payload to describe (a payload is not read back otherwise).
+     */
+    private static final String DESCRIBED = "transfer, CASE WHEN transfer IS NULL THEN payload END AS untold";
+
+    /** The same two columns, as the statement's final SELECT gives them. */
+    private static final String DESCRIPTION = "r.transfer, r.untold";
 
     /** Who a row's data belongs to, for the audit trail: joined to the rows an update returns as {@code r}. */
     private static final String OWNER = " LEFT JOIN consent k ON k.ref = r.consent_ref"
@@ -64,9 +73,9 @@ public class OutboxRepository {
             + "    AND (k.id IS NULL OR k.revoked_at IS NOT NULL OR k.valid_until <= now())))"
             + "  FOR UPDATE OF o2 SKIP LOCKED) w"
             + " WHERE o.id = w.id"
-            + " RETURNING o.message_id, o.recipient_jid, o.consent_ref, o.payload, o.last_error)"
-            + " SELECT r.message_id::text, r.recipient_jid, r.consent_ref::text, r.payload, r.last_error, u.external_id"
-            + " FROM r" + OWNER;
+            + " RETURNING o.message_id, o.recipient_jid, o.consent_ref, o.last_error, " + DESCRIBED + ")"
+            + " SELECT r.message_id::text, r.recipient_jid, r.consent_ref::text, r.last_error, u.external_id, "
+            + DESCRIPTION + " FROM r" + OWNER;
 
     private static final String EXPIRED = "CASE WHEN r.sent_at IS NULL THEN 'not sent after ' || r.attempts"
             + " || ' attempts; last error: ' || coalesce(r.last_error, 'none')"
@@ -78,13 +87,16 @@ public class OutboxRepository {
             + "  SELECT id FROM outbox WHERE status IN ('pending', 'sent') AND next_attempt_at <= now() AND attempts >= ?"
             + "  FOR UPDATE SKIP LOCKED)"
             + " RETURNING id, message_id, recipient_jid, status, attempts, last_error, payload, sent_at,"
-            + "  correlation_id, consent_ref),"
+            + "  correlation_id, consent_ref, " + DESCRIBED + "),"
             + " dead AS (INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts,"
             + "  payload, correlation_id)"
             + "  SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid, " + EXPIRED
             + ", attempts, payload, correlation_id FROM r)"
-            + " SELECT r.message_id::text, r.recipient_jid, r.consent_ref::text, r.payload, " + EXPIRED
-            + ", u.external_id FROM r" + OWNER;
+            + " SELECT r.message_id::text, r.recipient_jid, r.consent_ref::text, " + EXPIRED
+            + ", u.external_id, " + DESCRIPTION + " FROM r" + OWNER;
+
+    private static final String CLAIMED = "o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload,"
+            + " o.record_count, o.attempts, o.consent_ref::text";
 
     /** Claims due rows: pushing next_attempt_at forward is the lease. */
     private static final String CLAIM = "UPDATE outbox o SET next_attempt_at = now() + ? * interval '1 millisecond',"
@@ -92,8 +104,29 @@ public class OutboxRepository {
             + "  SELECT id FROM outbox WHERE status IN ('pending', 'sent') AND next_attempt_at <= now() AND attempts < ?"
             + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
             + " WHERE o.id = due.id"
-            + " RETURNING o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload, o.record_count, o.attempts,"
-            + " o.consent_ref::text";
+            + " RETURNING " + CLAIMED;
+
+    /**
+     * Claims due rows, at most {@code window} per recipient in flight: a row is in flight from its claim until its ack
+     * (or until it is due again: ack timeout, backoff). A peer that falls behind leaves the backlog here, in the outbox,
+     * not in its own memory or the XMPP server's. The due rows are ranked per recipient in a subquery, since a query
+     * with a window function cannot lock rows; the first {@code 4 x batch} due rows are ranked, so a long backlog is
+     * not read whole. Replicas claiming at the same moment may each fill the window: it is a bound per claim.
+     */
+    private static final String CLAIM_WINDOWED = "UPDATE outbox o SET next_attempt_at = now()"
+            + " + ? * interval '1 millisecond', claimed_by = ? FROM ("
+            + "  SELECT id FROM outbox WHERE id IN ("
+            + "   SELECT d.id FROM ("
+            + "    SELECT id, recipient_jid, row_number() OVER (PARTITION BY recipient_jid ORDER BY next_attempt_at, id) rn"
+            + "    FROM (SELECT id, recipient_jid, next_attempt_at FROM outbox WHERE status IN ('pending', 'sent')"
+            + "     AND next_attempt_at <= now() AND attempts < ? ORDER BY next_attempt_at, id LIMIT ?) first_due) d"
+            + "   LEFT JOIN (SELECT recipient_jid, count(*) n FROM outbox WHERE status IN ('pending', 'sent')"
+            + "    AND next_attempt_at > now() GROUP BY recipient_jid) flying ON flying.recipient_jid = d.recipient_jid"
+            + "   WHERE d.rn <= ? - coalesce(flying.n, 0))"
+            + "  AND status IN ('pending', 'sent') AND next_attempt_at <= now()"
+            + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
+            + " WHERE o.id = due.id"
+            + " RETURNING " + CLAIMED;
 
     /** A written row waits for its ack, unless its recipient never sends one (a Quoalise subscriber): then it is done. */
     private static final String WRITTEN = "UPDATE outbox SET attempts = attempts + 1, sent_at = now(),"
@@ -109,19 +142,19 @@ public class OutboxRepository {
             + " FROM unnest(?::uuid[], ?::text[]) AS a(message_id, recipient_jid)"
             + " WHERE o.message_id = a.message_id AND o.recipient_jid = a.recipient_jid"
             + "  AND o.status IN ('pending', 'sent')"
-            + " RETURNING o.message_id, o.recipient_jid, o.correlation_id, o.consent_ref, o.payload)"
-            + " SELECT r.message_id::text, r.recipient_jid, r.correlation_id, r.consent_ref::text, r.payload,"
-            + " u.external_id FROM r" + OWNER;
+            + " RETURNING o.message_id, o.recipient_jid, o.correlation_id, o.consent_ref, " + DESCRIBED + ")"
+            + " SELECT r.message_id::text, r.recipient_jid, r.correlation_id, r.consent_ref::text, u.external_id, "
+            + DESCRIPTION + " FROM r" + OWNER;
 
     private static final String REJECT = "WITH r AS ("
             + " UPDATE outbox SET status = 'dead', last_error = ?"
             + " WHERE message_id = ? AND recipient_jid = ? AND status IN ('pending', 'sent')"
-            + " RETURNING id, message_id, recipient_jid, attempts, payload, correlation_id, consent_ref),"
+            + " RETURNING id, message_id, recipient_jid, attempts, payload, correlation_id, consent_ref, " + DESCRIBED + "),"
             + " dead AS (INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts,"
             + "  payload, correlation_id)"
             + "  SELECT 'outbox', id, message_id::text, 'outbox-ack', recipient_jid, ?, attempts, payload,"
             + "  correlation_id FROM r)"
-            + " SELECT r.consent_ref::text, r.payload, u.external_id FROM r" + OWNER;
+            + " SELECT r.consent_ref::text, u.external_id, " + DESCRIPTION + " FROM r" + OWNER;
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -130,6 +163,7 @@ public class OutboxRepository {
     private final OutboxPacker packer;
     private final String replica;
     private final int batchSize;
+    private final int window;
     private final long leaseMillis;
     private final RetryPolicy sendRetry;
     private final RetryPolicy ackWait;
@@ -139,11 +173,13 @@ public class OutboxRepository {
      * @param ownJid          this proxy's bare JID, the actor of those entries
      * @param consentRequired whether a consumer needs a consent in force to send ({@code senproxy.consent.required})
      * @param replica         a name for this process, kept in claimed_by for support
+     * @param window          at most this many messages in flight per recipient, claimed and not yet acknowledged
+     *                        ({@code senproxy.outbox.window}); 0 for no bound
      * @param sendRetry       backoff after a failed write to the XMPP stream
      * @param ackWait         how long to wait for the peer's acknowledgement before sending again
      */
     public OutboxRepository(DataSource dataSource, AuditTrail audit, String ownJid, boolean consentRequired,
-            OutboxPacker packer, String replica, int batchSize, long leaseMillis, RetryPolicy sendRetry,
+            OutboxPacker packer, String replica, int batchSize, int window, long leaseMillis, RetryPolicy sendRetry,
             RetryPolicy ackWait) {
         this.dataSource = dataSource;
         this.audit = audit;
@@ -152,6 +188,7 @@ public class OutboxRepository {
         this.packer = packer;
         this.replica = replica;
         this.batchSize = batchSize;
+        this.window = window;
         this.leaseMillis = leaseMillis;
         this.sendRetry = sendRetry;
         this.ackWait = ackWait;
@@ -200,6 +237,7 @@ public class OutboxRepository {
                         ps.setObject(7, e.subscription().consentRef() == null ? null
                                 : UUID.fromString(e.subscription().consentRef()));
                         ps.setBoolean(8, e.subscription().acknowledges());
+                        ps.setString(9, AuditTrail.detailJson(Transfers.describe(e.records())));
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -283,13 +321,13 @@ public class OutboxRepository {
         }
     }
 
-    /** Runs WITHHOLD or EXPIRE, whose rows are (message id, recipient, consent, payload, reason, owner). */
+    /** Runs WITHHOLD or EXPIRE, whose rows are (message id, recipient, consent, reason, owner, description). */
     private int settle(PreparedStatement ps, String kind, List<AuditEvent> outcomes) throws SQLException {
         int rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                outcomes.add(transfer(kind, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(6),
-                        rs.getString(4), rs.getString(5)));
+                outcomes.add(transfer(kind, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(5),
+                        description(rs, 6), rs.getString(4)));
                 rows++;
             }
         }
@@ -298,24 +336,36 @@ public class OutboxRepository {
 
     /** The audit entry of one message's outcome. */
     private AuditEvent transfer(String kind, String messageId, String recipient, String consentRef, String owner,
-            String payload, String reason) {
+            Map<String, Object> description, String reason) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("message", messageId);
         detail.put("to", recipient);
-        detail.putAll(Transfers.describe(payload));
+        detail.putAll(description);
         if (reason != null) {
             detail.put("reason", reason);
         }
         return AuditEvent.of(kind, ownJid, owner, consentRef, detail);
     }
 
+    /** A settled row's description, read from the two columns of {@link #DESCRIPTION} at {@code column}. */
+    private static Map<String, Object> description(ResultSet rs, int column) throws SQLException {
+        String written = rs.getString(column);
+        return written != null ? Transfers.read(written) : Transfers.describe(rs.getString(column + 1));
+    }
+
     private List<OutboxMessage> claimDue(Connection c) throws SQLException {
         List<OutboxMessage> claimed = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+        try (PreparedStatement ps = c.prepareStatement(window > 0 ? CLAIM_WINDOWED : CLAIM)) {
             ps.setLong(1, leaseMillis);
             ps.setString(2, replica);
             ps.setInt(3, sendRetry.maxAttempts());
-            ps.setInt(4, batchSize);
+            if (window > 0) {
+                ps.setInt(4, 4 * batchSize);
+                ps.setInt(5, window);
+                ps.setInt(6, batchSize);
+            } else {
+                ps.setInt(4, batchSize);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(new OutboxMessage(rs.getLong(1), rs.getString(2), rs.getString(3),
@@ -395,7 +445,7 @@ public class OutboxRepository {
                     while (rs.next()) {
                         done.add(new Acknowledged(rs.getString(1), rs.getString(3)));
                         outcomes.add(transfer("transfer.acknowledged", rs.getString(1), rs.getString(2),
-                                rs.getString(4), rs.getString(6), rs.getString(5), null));
+                                rs.getString(4), rs.getString(5), description(rs, 6), null));
                     }
                 }
                 audit.append(c, outcomes);
@@ -430,7 +480,7 @@ public class OutboxRepository {
                     if (rs.next()) {
                         rejected = true;
                         audit.append(c, List.of(transfer("transfer.rejected", messageId, peerJid, rs.getString(1),
-                                rs.getString(3), rs.getString(2), fullReason)));
+                                rs.getString(2), description(rs, 3), fullReason)));
                     }
                 }
                 c.commit();

@@ -174,6 +174,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("outbox", new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
                 settings.integer("senproxy.outbox.batch-size", 100),
+                settings.integer("senproxy.outbox.window", 200),
                 settings.integer("senproxy.outbox.lease-ms", 60_000),
                 retry(settings, "senproxy.outbox", "retry-first-ms", 1000),
                 retry(settings, "senproxy.outbox", "ack-timeout-ms", 30_000)));

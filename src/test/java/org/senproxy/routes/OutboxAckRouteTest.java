@@ -41,6 +41,20 @@ class OutboxAckRouteTest {
         harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", messageId));
         assertThat(status()).isEqualTo("acked");
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE acked_at IS NOT NULL")).isOne();
+        // a row from before the transfer column (V11) is described from its payload, as then: an empty pack
+        assertThat(harness.text("SELECT detail FROM audit_log WHERE kind = 'transfer.acknowledged'"))
+                .contains("\"records\":0");
+    }
+
+    @Test
+    void theAuditEntryOfAnAckTakesTheDescriptionWrittenWithTheRowNotItsPayload() throws Exception {
+        harness.sql("UPDATE outbox SET payload = 'not read back',"
+                + " transfer = '{\"series\":[\"urn:dev:prm:1_power\"],\"series_count\":1,\"records\":7}'");
+        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", messageId));
+        assertThat(status()).isEqualTo("acked");
+        assertThat(harness.text("SELECT detail FROM audit_log WHERE kind = 'transfer.acknowledged'"))
+                .isEqualTo("{\"message\":\"" + messageId + "\",\"to\":\"proxy-b@localhost\","
+                        + "\"series\":[\"urn:dev:prm:1_power\"],\"series_count\":1,\"records\":7}");
     }
 
     @Test

@@ -1,0 +1,84 @@
+package org.senproxy.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.jivesoftware.smack.packet.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.senproxy.testing.RouteHarness;
+
+/**
+ * senproxy.outbox.window: at most that many messages per recipient in flight (claimed, not yet acknowledged); the rest
+ * wait in the outbox, and an acknowledgement wakes outbox-dispatch to send the next (the poll is 10 minutes away).
+ */
+class OutboxWindowRouteTest {
+
+    /** Five records a second apart: five rows of one record each, for each of two recipients. */
+    private static final String POLL = "[{\"bn\":\"urn:dev:prm:1_\",\"bt\":1700000000,\"n\":\"power\",\"u\":\"W\",\"v\":1},"
+            + "{\"n\":\"power\",\"u\":\"W\",\"t\":-1,\"v\":2},{\"n\":\"power\",\"u\":\"W\",\"t\":-2,\"v\":3},"
+            + "{\"n\":\"power\",\"u\":\"W\",\"t\":-3,\"v\":4},{\"n\":\"power\",\"u\":\"W\",\"t\":-4,\"v\":5}]";
+
+    private RouteHarness harness;
+
+    @BeforeEach
+    void start() throws Exception {
+        harness = new RouteHarness(Map.of("senproxy.outbox.poll-interval-ms", "600000",
+                "senproxy.outbox.window", "2", "senproxy.outbox.max-records-per-message", "1",
+                "senproxy.outbox.ack-timeout-ms", "60000"),
+                "outbox-append.camel.yaml", "outbox-dispatch.camel.yaml", "outbox-ack.camel.yaml");
+        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost'), ('c', 'proxy-c@localhost')");
+        harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test-source', id FROM app");
+        harness.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:test-source").routeId("test-source").to("direct:outbox-append");
+            }
+        }).start();
+    }
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    private long inFlight(String recipient) throws Exception {
+        return harness.count("SELECT count(*) FROM outbox WHERE status = 'sent' AND recipient_jid = '" + recipient + "'");
+    }
+
+    @Test
+    void eachRecipientHasAtMostTheWindowInFlightAndEachAckLetsTheNextGo() throws Exception {
+        MockEndpoint xmpp = harness.mock("xmpp");
+        xmpp.expectedMessageCount(4);
+
+        harness.template().sendBody("direct:test-source", POLL);
+
+        xmpp.assertIsSatisfied();
+        Thread.sleep(300); // nothing more goes, however often the dispatcher runs
+        harness.template().sendBody("seda:outbox-dispatch-wake", null);
+        Thread.sleep(300);
+        assertThat(xmpp.getReceivedCounter()).isEqualTo(4);
+        assertThat(inFlight("proxy-b@localhost")).isEqualTo(2);
+        assertThat(inFlight("proxy-c@localhost")).isEqualTo(2);
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending'")).isEqualTo(6);
+
+        // B acknowledges its first message: one more for B, none for C
+        xmpp.reset();
+        xmpp.expectedMessageCount(1);
+        String first = harness.text("SELECT message_id FROM outbox WHERE status = 'sent'"
+                + " AND recipient_jid = 'proxy-b@localhost' ORDER BY id LIMIT 1");
+        harness.template().sendBody("direct:outbox-ack",
+                Stanzas.accepted("proxy-b@localhost", RouteHarness.OWN_JID, first));
+
+        xmpp.assertIsSatisfied();
+        Message next = xmpp.getExchanges().get(0).getIn().getBody(Message.class);
+        assertThat(next.getTo().toString()).isEqualTo("proxy-b@localhost");
+        assertThat(inFlight("proxy-b@localhost")).isEqualTo(2);
+        assertThat(inFlight("proxy-c@localhost")).isEqualTo(2);
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'acked'")).isOne();
+    }
+}

@@ -122,7 +122,12 @@ public final class ThroughputBenchmark {
                 .setCleanDataDirectory(true)
                 // durable, as in service (the embedded server's defaults turn both off)
                 .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-                .setServerConfig("max_connections", "100").start()) {
+                .setServerConfig("max_connections", "100")
+                // where PostgreSQL's time goes, statement by statement (the report's table)
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements").start()) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            }
             try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT version(), current_setting('fsync'),"
                          + " current_setting('synchronous_commit'), current_setting('shared_buffers')")) {
@@ -246,7 +251,10 @@ public final class ThroughputBenchmark {
                 System.out.printf("variant %s: throughput, %d s warm-up + %d s...%n", variant, warmupSeconds, seconds);
                 BenchRecords records = new BenchRecords("urn:dev:bench:" + variant + "-throughput:");
                 int emitPack = "mqtt".equals(variant) ? mqttPack : 100;
+                statementsReset(postgres);
+                long storedBefore = delivered.get();
                 Usage usage = run.closedLoop(records, emitPack, a, b, mosquitto, xmpp.port());
+                List<String> statements = statements(postgres, dbA, dbB, delivered.get() - storedBefore);
                 boolean drained = run.drain();
                 Percentiles throughputLatency = latency(dbB, records.baseName(), usage.from(), usage.to());
 
@@ -312,6 +320,13 @@ public final class ThroughputBenchmark {
                 line(String.format("- check: %,d records given to A, %,d rows in B's measurement table, %,d distinct"
                         + " (name, time)%s", run.emitted(), stored[0], stored[1],
                         drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
+                line("");
+                line(String.format("PostgreSQL's statements during the throughput phase and its warm-up"
+                        + " (pg_stat_statements; time in the executor, lock and I/O waits included; COMMIT is where the"
+                        + " WAL is flushed), the 15 that took longest, per 1,000 records stored:%n"));
+                line("| proxy | statement | calls | ms | WAL kB |");
+                line("|---|---|---|---|---|");
+                statements.forEach(ThroughputBenchmark.this::line);
                 line("");
             }
         } finally {
@@ -542,6 +557,36 @@ public final class ThroughputBenchmark {
                 key.executeUpdate();
             }
         }
+    }
+
+    private static void statementsReset(EmbeddedPostgres postgres) throws Exception {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_stat_statements_reset()");
+        }
+    }
+
+    /**
+     * The statements of both proxies' databases that took the most time since {@link #statementsReset}, as table rows:
+     * calls, milliseconds and WAL per 1,000 of the {@code records} stored meanwhile.
+     */
+    private static List<String> statements(EmbeddedPostgres postgres, String dbA, String dbB, long records)
+            throws Exception {
+        String a = dbA.substring(dbA.lastIndexOf('/') + 1);
+        String b = dbB.substring(dbB.lastIndexOf('/') + 1);
+        double per = 1000.0 / Math.max(1, records);
+        List<String> rows = new ArrayList<>();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT d.datname, s.calls, s.total_exec_time, s.wal_bytes, s.query"
+                     + " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                     + " WHERE d.datname IN ('" + a + "', '" + b + "') ORDER BY s.total_exec_time DESC LIMIT 15")) {
+            while (rs.next()) {
+                String query = rs.getString(5).replaceAll("\\s+", " ").replace("|", "\\|");
+                rows.add(String.format("| %s | `%s` | %.2f | %.1f | %.1f |", a.equals(rs.getString(1)) ? "A" : "B",
+                        query.length() > 90 ? query.substring(0, 90) + "..." : query, rs.getLong(2) * per,
+                        rs.getDouble(3) * per, rs.getBigDecimal(4).doubleValue() * per / 1024));
+            }
+        }
+        return rows;
     }
 
     private String database(EmbeddedPostgres postgres, String name) throws Exception {

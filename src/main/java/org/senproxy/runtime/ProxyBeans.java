@@ -63,6 +63,8 @@ import org.senproxy.observe.QueueMetrics;
 import org.senproxy.observe.StatusAccess;
 import org.senproxy.observe.StatusPage;
 import org.senproxy.observe.TokenHeaderFilter;
+import org.senproxy.outbox.GatheredRecords;
+import org.senproxy.outbox.HeldCompletions;
 import org.senproxy.outbox.OutboxPacker;
 import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
@@ -170,6 +172,11 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.inbound.batch-threads", 2)));
         registry.bind("ackBatches", batchThreads(context, "ack-batches",
                 settings.integer("senproxy.outbox.ack-batch-threads", 1)));
+        // routes/source-gather.camel.yaml
+        registry.bind("heldCompletions", new HeldCompletions());
+        registry.bind("gatheredRecords", new GatheredRecords());
+        registry.bind("gatherBatches", batchThreads(context, "source-gather",
+                settings.integer("senproxy.source.gather-threads", 1)));
         registry.bind("flowLog", new FlowLog());
         registry.bind("outbox", new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,

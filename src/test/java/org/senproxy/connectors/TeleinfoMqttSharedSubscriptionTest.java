@@ -153,7 +153,8 @@ class TeleinfoMqttSharedSubscriptionTest {
                 "teleinfo-mqtt.share-group", GROUP,
                 "teleinfo-mqtt.client-id", clientId,
                 "teleinfo-mqtt.base-name", METER),
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/teleinfo-mqtt-source.camel.yaml");
+                "errors.camel.yaml", "outbox-append.camel.yaml", "source-gather.camel.yaml",
+                "connectors/teleinfo-mqtt-source.camel.yaml");
         try {
             harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
             harness.sql("INSERT INTO consumer (source, app_id) SELECT '" + ROUTE + "', id FROM app");

@@ -56,20 +56,33 @@ class TeleinfoMqttSourceTest {
     @BeforeEach
     void start() throws Exception {
         broker = new MosquittoTestBroker();
-        harness = new RouteHarness(Map.of(
+        logs.start();
+        rootLogger().addAppender(logs);
+        harness = harness(Map.of());
+        gateway = new MqttClient(broker.url(), "teleinfo-gateway", new MemoryPersistence());
+        gateway.connect();
+    }
+
+    /**
+     * The connector with the routes it calls, on a new database. Frames are gathered as in service (the defaults of
+     * senproxy.source.gather-*: not the route tests' batches of one on the connector's thread), unless settings say.
+     */
+    private RouteHarness harness(Map<String, String> settings) throws Exception {
+        Map<String, String> all = new java.util.HashMap<>(Map.of(
                 "teleinfo-mqtt.broker-url", broker.url(),
                 "teleinfo-mqtt.topic", TOPIC,
                 "teleinfo-mqtt.base-name", METER,
                 "senproxy.source.retry-first-ms", "50",
-                "senproxy.source.max-backoff-ms", "200"),
-                "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/teleinfo-mqtt-source.camel.yaml");
-        logs.start();
-        rootLogger().addAppender(logs);
-        harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-        harness.sql("INSERT INTO consumer (source, app_id) SELECT '" + ROUTE + "', id FROM app");
-        harness.start();
-        gateway = new MqttClient(broker.url(), "teleinfo-gateway", new MemoryPersistence());
-        gateway.connect();
+                "senproxy.source.max-backoff-ms", "200",
+                "senproxy.source.gather-size", "50",
+                "senproxy.source.gather-ms", "20",
+                "senproxy.source.gather-threads", "1"));
+        all.putAll(settings);
+        RouteHarness routes = new RouteHarness(all, "errors.camel.yaml", "outbox-append.camel.yaml",
+                "source-gather.camel.yaml", "connectors/teleinfo-mqtt-source.camel.yaml");
+        routes.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
+        routes.sql("INSERT INTO consumer (source, app_id) SELECT '" + ROUTE + "', id FROM app");
+        return routes.start();
     }
 
     @AfterEach
@@ -164,6 +177,29 @@ class TeleinfoMqttSourceTest {
 
         await().atMost(WAIT).until(() -> harness.count("SELECT count(*) FROM outbox") >= 2);
         assertThat(indexesInTheOutbox()).containsExactly(1_875_395.0, 1_875_402.0);
+    }
+
+    @Test
+    void framesArrivingTogetherEnterTheOutboxInOneWriteAndEachIsAcknowledgedOnlyOnceItIsIn() throws Exception {
+        harness.close();
+        // batches of 5 frames, on a thread of their own; the interval (a minute) does not cut one during the test
+        harness = harness(Map.of("senproxy.source.gather-size", "5", "senproxy.source.gather-ms", "60000",
+                "senproxy.source.gather-threads", "1"));
+        harness.sql("ALTER TABLE outbox RENAME TO outbox_away");
+        for (int i = 0; i < 5; i++) {
+            publish(frame().replace("001875395", "00187539" + i));
+        }
+        await().atMost(WAIT).until(() -> retriesOfTheOutboxWrite() >= 2);
+        assertThat(broker.log()).doesNotContain(ACKNOWLEDGED_BY_CONNECTOR);
+
+        harness.sql("ALTER TABLE outbox_away RENAME TO outbox");
+        await().atMost(WAIT).until(() -> broker.log().split(ACKNOWLEDGED_BY_CONNECTOR, -1).length - 1 == 5);
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isOne();
+        assertThat(harness.count("SELECT record_count FROM outbox")).isEqualTo(20);
+        assertThat(harness.count("SELECT count(DISTINCT correlation_id) FROM outbox")).isOne();
+        List<Measurement> records = Senml.resolve(Senml.parseJson(harness.text("SELECT payload FROM outbox")), 0);
+        assertThat(records).filteredOn(m -> m.name().endsWith("active/index")).extracting(Measurement::value)
+                .containsExactly(1_875_390.0, 1_875_391.0, 1_875_392.0, 1_875_393.0, 1_875_394.0);
     }
 
     /** The energy index of each message in the outbox, in the order they entered it. */

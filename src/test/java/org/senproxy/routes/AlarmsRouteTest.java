@@ -64,7 +64,7 @@ class AlarmsRouteTest {
                 "senproxy.alarms.stale-periods", "3"));
         settings.putAll(monitoring);
         RouteHarness harness = new RouteHarness(settings, "errors.camel.yaml", "outbox-append.camel.yaml",
-                "connectors/teleinfo-mqtt-source.camel.yaml", "alarms.camel.yaml");
+                "source-gather.camel.yaml", "connectors/teleinfo-mqtt-source.camel.yaml", "alarms.camel.yaml");
         harness.replaceFrom("teleinfo-mqtt-source", "direct:frame");
         harness.replaceFrom("staleness-watch", "direct:staleness-watch");
         harness.replaceFrom("alarm-notify", "direct:alarm-notify");

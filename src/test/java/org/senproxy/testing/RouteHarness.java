@@ -57,11 +57,13 @@ public final class RouteHarness implements AutoCloseable {
         properties.put("senproxy.consent.required", "false");
         properties.put("senproxy.signing.required", "false");
         // a batch of one, settled by the thread that received it: each message, each ack, is done when the test's
-        // send returns; InboundBatchRouteTest runs batches of several, on their own threads
+        // send returns; InboundBatchRouteTest and TeleinfoMqttSourceTest run batches of several, on their own threads
         properties.put("senproxy.inbound.batch-size", "1");
         properties.put("senproxy.inbound.batch-threads", "0");
         properties.put("senproxy.outbox.ack-batch-size", "1");
         properties.put("senproxy.outbox.ack-batch-threads", "0");
+        properties.put("senproxy.source.gather-size", "1");
+        properties.put("senproxy.source.gather-threads", "0");
         properties.putAll(settings);
         context.getPropertiesComponent().setOverrideProperties(properties);
         new ProxyBeans().configure(context);

@@ -18,8 +18,8 @@ import javax.sql.DataSource;
  * the polls of the whole cluster, whichever replica ran them, and a restart forgets nothing. A record read again takes
  * no key, so it does not count as new.
  *
- * <p>One statement per call, over the keys taken since {@code since} only (index {@code source_record_taken}): the
- * caller asks for what is newer than its previous call, so each check reads a few minutes of keys, not the stale
+ * <p>One statement per call, over the keys taken since {@code since} only (BRIN index {@code source_record_taken}):
+ * the caller asks for what is newer than its previous call, so each check reads a few minutes of keys, not the stale
  * window (only the first check after start-up reads the longest stale window, once).
  */
 final class SourceFreshness {

@@ -2,6 +2,7 @@ package org.senproxy.inbox;
 
 import java.util.List;
 
+import org.senproxy.federation.FederationMessage;
 import org.senproxy.senml.Measurement;
 
 /**
@@ -16,5 +17,11 @@ public record InboxRow(long id, String senderJid, String messageId, String corre
     public InboxRow(long id, String senderJid, String messageId, String correlationId, String payload,
             int recordCount, int attempts) {
         this(id, senderJid, messageId, correlationId, payload, recordCount, attempts, null);
+    }
+
+    /** The row's id, not a hash of its payload and records (why: {@link FederationMessage#hashCode()}). */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
     }
 }

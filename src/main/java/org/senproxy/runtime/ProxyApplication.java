@@ -53,6 +53,10 @@ public final class ProxyApplication {
             Map.entry("camel.health.enabled", "true"),
             Map.entry("camel.metrics.enabled", "true"),
             Map.entry("camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,processor,file-descriptor"),
+            // per-route figures come from the route policy (camel_exchanges_*, camel_route_policy_seconds); the
+            // exchange event notifier's per-endpoint timers and last-exchange gauges searched the whole registry on
+            // every exchange, split parts included: 5-8% of a proxy's CPU under load (docs/benchmarks.md, run 6)
+            Map.entry("camel.metrics.enableExchangeEventNotifier", "false"),
             // the correlation id of the record batch an exchange carries, in the MDC of every line it logs
             Map.entry("camel.mdc.enabled", "true"),
             Map.entry("camel.mdc.customHeaders", "SenproxyCorrelation"),

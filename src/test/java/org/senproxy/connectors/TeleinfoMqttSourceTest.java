@@ -186,8 +186,9 @@ class TeleinfoMqttSourceTest {
         harness = harness(Map.of("senproxy.source.gather-size", "5", "senproxy.source.gather-ms", "60000",
                 "senproxy.source.gather-threads", "1"));
         harness.sql("ALTER TABLE outbox RENAME TO outbox_away");
+        // each frame with its own time: frames stamped on arrival could share a millisecond, and so a key
         for (int i = 0; i < 5; i++) {
-            publish(frame().replace("001875395", "00187539" + i));
+            publish(frame().replace("001875395", "00187539" + i).replace("{", "{\"time\": " + (1_700_000_000 + i) + ","));
         }
         await().atMost(WAIT).until(() -> retriesOfTheOutboxWrite() >= 2);
         assertThat(broker.log()).doesNotContain(ACKNOWLEDGED_BY_CONNECTOR);

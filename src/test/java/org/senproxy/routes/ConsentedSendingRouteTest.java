@@ -18,7 +18,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.SignedJWT;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
@@ -55,12 +54,7 @@ class ConsentedSendingRouteTest {
                 keyFile.toString(), "senproxy.outbox.ack-timeout-ms", "60000"),
                 "outbox-append.camel.yaml", "outbox-dispatch.camel.yaml", "outbox-ack.camel.yaml");
         harness.replaceFrom("outbox-dispatch", "direct:dispatch");
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:meter").routeId("meter").to("direct:outbox-append");
-            }
-        }).start();
+        harness.addSource("meter").start();
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost'), ('c', 'proxy-c@localhost')");
         PGSimpleDataSource db = new PGSimpleDataSource();
         db.setUrl(harness.database);

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,12 +49,7 @@ class OutboxAppendRouteTest {
         harness.sql("INSERT INTO consumer (source, series_prefix, app_id, rename_from, rename_to)"
                 + " SELECT 'test-source', 'urn:dev:prm:1_power', id, 'urn:dev:prm:1_', 'urn:dev:site:42_' FROM app WHERE name = 'c'");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'other-source', id FROM app WHERE name = 'c'");
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:test-source").routeId("test-source").to("direct:outbox-append");
-            }
-        }).start();
+        harness.addSource("test-source").start();
     }
 
     @AfterEach
@@ -128,12 +122,7 @@ class OutboxAppendRouteTest {
 
     @Test
     void aSourceNobodySubscribesToWritesNothing() throws Exception {
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:lonely-source").routeId("lonely-source").to("direct:outbox-append");
-            }
-        });
+        harness.addSource("lonely-source");
         harness.template().sendBody("direct:lonely-source", POLL);
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
     }
@@ -197,12 +186,7 @@ class OutboxAppendRouteTest {
     void recordsOfOnePollThatShareAKeyKeepTheFirst() throws Exception {
         // the same series and time, to the microsecond the proxy keeps, twice in one poll; the energy record at the
         // same time is another series, and another source's record of the same series and time is another record
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:other-source").routeId("other-source").to("direct:outbox-append");
-            }
-        });
+        harness.addSource("other-source");
         harness.template().sendBody("direct:test-source", "[{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ",\"v\":1},"
                 + "{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ".0000001,\"v\":2},"
                 + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"t\":" + T0 + ",\"v\":3}]");

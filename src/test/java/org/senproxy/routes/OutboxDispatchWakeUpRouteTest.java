@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +17,7 @@ import org.senproxy.testing.RouteHarness;
 class OutboxDispatchWakeUpRouteTest {
 
     /** Five records a second apart: five rows, one record each; read again, five duplicates. */
-    private static final String POLL = "[{\"bn\":\"urn:dev:prm:1_\",\"bt\":1700000000,\"n\":\"power\",\"u\":\"W\",\"v\":1},"
+    static final String POLL = "[{\"bn\":\"urn:dev:prm:1_\",\"bt\":1700000000,\"n\":\"power\",\"u\":\"W\",\"v\":1},"
             + "{\"n\":\"power\",\"u\":\"W\",\"t\":-1,\"v\":2},{\"n\":\"power\",\"u\":\"W\",\"t\":-2,\"v\":3},"
             + "{\"n\":\"power\",\"u\":\"W\",\"t\":-3,\"v\":4},{\"n\":\"power\",\"u\":\"W\",\"t\":-4,\"v\":5}]";
 
@@ -31,12 +30,7 @@ class OutboxDispatchWakeUpRouteTest {
                 "senproxy.outbox.ack-timeout-ms", "60000"), "outbox-append.camel.yaml", "outbox-dispatch.camel.yaml");
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test-source', id FROM app");
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:test-source").routeId("test-source").to("direct:outbox-append");
-            }
-        }).start();
+        harness.addSource("test-source").start();
     }
 
     @AfterEach

@@ -180,6 +180,19 @@ public final class RouteHarness implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A source connector standing in: route {@code name} takes what is sent to {@code direct:<name>} to outbox-append,
+     * as a connector's last step does, so the outbox rows name {@code name} as their source.
+     */
+    public RouteHarness addSource(String name) throws Exception {
+        return addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:" + name).routeId(name).to("direct:outbox-append");
+            }
+        });
+    }
+
     public RouteHarness start() {
         context.start();
         return this;

@@ -109,19 +109,22 @@ public class OutboxRepository {
     /**
      * Claims due rows, at most {@code window} per recipient in flight: a row is in flight from its claim until its ack
      * (or until it is due again: ack timeout, backoff). A peer that falls behind leaves the backlog here, in the outbox,
-     * not in its own memory or the XMPP server's. The due rows are ranked per recipient in a subquery, since a query
-     * with a window function cannot lock rows; the first {@code 4 x batch} due rows are ranked, so a long backlog is
-     * not read whole. Replicas claiming at the same moment may each fill the window: it is a bound per claim.
+     * not in its own memory or the XMPP server's. The first {@code 4 x batch} due rows of recipients with room left are
+     * ranked per recipient, in a subquery since a query with a window function cannot lock rows; a recipient whose
+     * window is full is left out before that, so its backlog cannot hide the other recipients' rows. Replicas claiming
+     * at the same moment may each fill the window: it is a bound per claim.
      */
-    private static final String CLAIM_WINDOWED = "UPDATE outbox o SET next_attempt_at = now()"
-            + " + ? * interval '1 millisecond', claimed_by = ? FROM ("
+    private static final String CLAIM_WINDOWED = "WITH flying AS (SELECT recipient_jid, count(*) AS n FROM outbox"
+            + "  WHERE status IN ('pending', 'sent') AND next_attempt_at > now() GROUP BY recipient_jid)"
+            + " UPDATE outbox o SET next_attempt_at = now() + ? * interval '1 millisecond', claimed_by = ? FROM ("
             + "  SELECT id FROM outbox WHERE id IN ("
             + "   SELECT d.id FROM ("
             + "    SELECT id, recipient_jid, row_number() OVER (PARTITION BY recipient_jid ORDER BY next_attempt_at, id) rn"
             + "    FROM (SELECT id, recipient_jid, next_attempt_at FROM outbox WHERE status IN ('pending', 'sent')"
-            + "     AND next_attempt_at <= now() AND attempts < ? ORDER BY next_attempt_at, id LIMIT ?) first_due) d"
-            + "   LEFT JOIN (SELECT recipient_jid, count(*) n FROM outbox WHERE status IN ('pending', 'sent')"
-            + "    AND next_attempt_at > now() GROUP BY recipient_jid) flying ON flying.recipient_jid = d.recipient_jid"
+            + "     AND next_attempt_at <= now() AND attempts < ?"
+            + "     AND recipient_jid NOT IN (SELECT recipient_jid FROM flying WHERE n >= ?)"
+            + "     ORDER BY next_attempt_at, id LIMIT ?) first_due) d"
+            + "   LEFT JOIN flying ON flying.recipient_jid = d.recipient_jid"
             + "   WHERE d.rn <= ? - coalesce(flying.n, 0))"
             + "  AND status IN ('pending', 'sent') AND next_attempt_at <= now()"
             + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
@@ -360,9 +363,10 @@ public class OutboxRepository {
             ps.setString(2, replica);
             ps.setInt(3, sendRetry.maxAttempts());
             if (window > 0) {
-                ps.setInt(4, 4 * batchSize);
-                ps.setInt(5, window);
-                ps.setInt(6, batchSize);
+                ps.setInt(4, window);
+                ps.setInt(5, 4 * batchSize);
+                ps.setInt(6, window);
+                ps.setInt(7, batchSize);
             } else {
                 ps.setInt(4, batchSize);
             }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
 import org.junit.jupiter.api.AfterEach;
@@ -19,9 +18,7 @@ import org.senproxy.testing.RouteHarness;
 class OutboxWindowRouteTest {
 
     /** Five records a second apart: five rows of one record each, for each of two recipients. */
-    private static final String POLL = "[{\"bn\":\"urn:dev:prm:1_\",\"bt\":1700000000,\"n\":\"power\",\"u\":\"W\",\"v\":1},"
-            + "{\"n\":\"power\",\"u\":\"W\",\"t\":-1,\"v\":2},{\"n\":\"power\",\"u\":\"W\",\"t\":-2,\"v\":3},"
-            + "{\"n\":\"power\",\"u\":\"W\",\"t\":-3,\"v\":4},{\"n\":\"power\",\"u\":\"W\",\"t\":-4,\"v\":5}]";
+    private static final String POLL = OutboxDispatchWakeUpRouteTest.POLL;
 
     private RouteHarness harness;
 
@@ -33,12 +30,7 @@ class OutboxWindowRouteTest {
                 "outbox-append.camel.yaml", "outbox-dispatch.camel.yaml", "outbox-ack.camel.yaml");
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost'), ('c', 'proxy-c@localhost')");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test-source', id FROM app");
-        harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:test-source").routeId("test-source").to("direct:outbox-append");
-            }
-        }).start();
+        harness.addSource("test-source").start();
     }
 
     @AfterEach
@@ -80,5 +72,28 @@ class OutboxWindowRouteTest {
         assertThat(inFlight("proxy-b@localhost")).isEqualTo(2);
         assertThat(inFlight("proxy-c@localhost")).isEqualTo(2);
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'acked'")).isOne();
+    }
+
+    @Test
+    void aRecipientWithAFullWindowAndALongBacklogDoesNotHoldTheOthersBack() throws Exception {
+        // b: two messages in flight (its window is full) and 450 due ones, older than c's one due message; a claim
+        // ranks the first 400 due rows (4 x the batch of 100), which would all be b's
+        String row = "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
+                + " status, next_attempt_at) SELECT gen_random_uuid(), 'c', c.id, a.jid,"
+                + " '[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000.5,\"v\":42.25}]', 1, %s FROM consumer c"
+                + " JOIN app a ON a.id = c.app_id, generate_series(1, %d) g WHERE a.name = '%s'";
+        harness.sql(row.formatted("'sent', now() + interval '1 minute'", 2, "b"));
+        harness.sql(row.formatted("'pending', now() - interval '1 hour' + g * interval '1 millisecond'", 450, "b"));
+        harness.sql(row.formatted("'pending', now() - interval '1 minute'", 1, "c"));
+        MockEndpoint xmpp = harness.mock("xmpp");
+        xmpp.expectedMessageCount(1);
+
+        harness.template().sendBody("seda:outbox-dispatch-wake", null);
+
+        xmpp.assertIsSatisfied();
+        assertThat(xmpp.getExchanges().get(0).getIn().getBody(Message.class).getTo().toString())
+                .isEqualTo("proxy-c@localhost");
+        assertThat(inFlight("proxy-b@localhost")).isEqualTo(2);
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending'")).isEqualTo(450);
     }
 }

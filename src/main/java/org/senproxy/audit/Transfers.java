@@ -73,6 +73,14 @@ public final class Transfers {
     }
 
     public static Map<String, Object> describe(List<Measurement> records) {
+        return describe(records, null);
+    }
+
+    /**
+     * Same as {@link #describe(List)}, with the records' digest when the caller has it already ({@code null}: computed
+     * here): a received message's signature check computed it (FederationMessage#recordsDigest).
+     */
+    public static Map<String, Object> describe(List<Measurement> records, String recordsDigest) {
         Set<String> names = new LinkedHashSet<>();
         double first = Double.POSITIVE_INFINITY;
         double last = Double.NEGATIVE_INFINITY;
@@ -92,7 +100,7 @@ public final class Transfers {
             period.put("to", time(last));
             detail.put("period", period);
         }
-        detail.put("senml_sha256", MessageSignatures.digest(records));
+        detail.put("senml_sha256", recordsDigest != null ? recordsDigest : MessageSignatures.digest(records));
         return detail;
     }
 

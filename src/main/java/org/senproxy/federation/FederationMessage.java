@@ -7,11 +7,24 @@ import org.senproxy.senml.Measurement;
 /**
  * A decoded data message: who sent it (bare JID, as the XMPP server authenticated it), its unique id,
  * the wire format version, the correlation id that follows the batch end to end, its records, and its signature
- * (compact JWS, see {@link MessageSignatures}; {@code null} when unsigned), and the consent it was sent under (the
- * consent's ref; {@code null} when it names none).
+ * (compact JWS, see {@link MessageSignatures}; {@code null} when unsigned), the consent it was sent under (the
+ * consent's ref; {@code null} when it names none), and the digest of its records once its signature was checked against
+ * it ({@code null} before, or when the message was taken unsigned): the audit entry of its receipt reuses it.
  */
 public record FederationMessage(String senderJid, String messageId, int version, String correlationId,
-        List<Measurement> records, String signature, String consentRef) {
+        List<Measurement> records, String signature, String consentRef, String recordsDigest) {
+
+    /** A message as decoded, its signature not checked yet. */
+    public FederationMessage(String senderJid, String messageId, int version, String correlationId,
+            List<Measurement> records, String signature, String consentRef) {
+        this(senderJid, messageId, version, correlationId, records, signature, consentRef, null);
+    }
+
+    /** The same message, its signature found to bind {@code digest}, the digest of its records. */
+    public FederationMessage verified(String digest) {
+        return new FederationMessage(senderJid, messageId, version, correlationId, records, signature, consentRef,
+                digest);
+    }
 
     /**
      * A message's identity, not a hash of its records: Camel's simple language ({@code ${body.messageId()}} in the

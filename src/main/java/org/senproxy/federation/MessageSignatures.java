@@ -86,11 +86,12 @@ public final class MessageSignatures {
     /**
      * Checks a message's signature against the sender's public keys valid now.
      *
+     * @return the digest of the message's records, which the signature binds
      * @throws FederationException (refused) naming what is wrong: missing, unreadable, not allowed, unknown key, bad
      *                             signature, wrong issuer, audience, message id or digest, issued too long ago or
      *                             in the future
      */
-    public static void verify(String signature, List<ECKey> senderKeys, String ownJid, FederationMessage message,
+    public static String verify(String signature, List<ECKey> senderKeys, String ownJid, FederationMessage message,
             Clock clock, Duration maxAge) {
         if (signature == null || signature.isBlank()) {
             throw refused("no signature, and " + message.senderJid() + " has registered keys");
@@ -136,8 +137,9 @@ public final class MessageSignatures {
                 "issued at " + issued + ", outside the accepted window (" + maxAge.toSeconds() + " s back, 60 s ahead)");
         check(Objects.equals(message.consentRef(), claims.getClaim(CONSENT_CLAIM)), "signed consent "
                 + claims.getClaim(CONSENT_CLAIM) + " is not the message's " + message.consentRef());
-        Object digest = claims.getClaim(DIGEST_CLAIM);
-        check(digest(message.records()).equals(digest), "the records do not match the signed digest");
+        String digest = digest(message.records());
+        check(digest.equals(claims.getClaim(DIGEST_CLAIM)), "the records do not match the signed digest");
+        return digest;
     }
 
     private static void check(boolean ok, String problem) {

@@ -46,7 +46,10 @@ public class Signatures {
         this.clock = clock;
     }
 
-    /** Passes a message whose signature holds (or that need not be signed) through; refuses the others. */
+    /**
+     * Passes a message whose signature holds (with the digest it checked) or that need not be signed through; refuses
+     * the others.
+     */
     public FederationMessage verify(FederationMessage message) throws SQLException {
         List<ECKey> keys = keys(message.senderJid());
         if (keys.isEmpty()) {
@@ -56,8 +59,7 @@ public class Signatures {
             }
             return message;
         }
-        MessageSignatures.verify(message.signature(), keys, ownJid, message, clock, maxAge);
-        return message;
+        return message.verified(MessageSignatures.verify(message.signature(), keys, ownJid, message, clock, maxAge));
     }
 
     /** The public keys of the app at this address valid now. */

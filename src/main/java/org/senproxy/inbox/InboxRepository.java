@@ -111,7 +111,7 @@ public class InboxRepository {
                     Map<String, Object> detail = new LinkedHashMap<>();
                     detail.put("message", m.messageId());
                     detail.put("from", m.senderJid());
-                    detail.putAll(Transfers.describe(m.records()));
+                    detail.putAll(Transfers.describe(m.records(), m.recordsDigest()));
                     received.add(AuditEvent.of("transfer.received", m.senderJid(), null, m.consentRef(), detail));
                 }
                 audit.append(c, received);

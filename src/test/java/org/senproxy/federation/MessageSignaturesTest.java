@@ -62,6 +62,16 @@ class MessageSignaturesTest {
         assertThatCode(() -> verify(signature, RECORDS)).doesNotThrowAnyException();
     }
 
+    /** The receiver's audit entry takes the digest the check computed, rather than computing it a second time. */
+    @Test
+    void theCheckGivesTheDigestOfTheRecordsThatTheSignatureBinds() throws Exception {
+        String signature = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
+        String checked = MessageSignatures.verify(signature, List.of(key.toPublicJWK()), B, message(RECORDS, signature),
+                CLOCK, Duration.ofMinutes(10));
+        assertThat(checked).isEqualTo(MessageSignatures.digest(RECORDS))
+                .isEqualTo(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"));
+    }
+
     /** The provider changed (JDK 17, then Bouncy Castle): proxies of either kind must read each other's signatures. */
     @Test
     void signaturesOfTheJdksProviderAndOfOursReadEachOther() throws Exception {

@@ -95,26 +95,15 @@ public class OutboxRepository {
             + " SELECT r.message_id::text, r.recipient_jid, r.consent_ref::text, " + EXPIRED
             + ", u.external_id, " + DESCRIPTION + " FROM r" + OWNER;
 
-    private static final String CLAIMED = "o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload,"
-            + " o.record_count, o.attempts, o.consent_ref::text";
-
-    /** Claims due rows: pushing next_attempt_at forward is the lease. */
-    private static final String CLAIM = "UPDATE outbox o SET next_attempt_at = now() + ? * interval '1 millisecond',"
-            + " claimed_by = ? FROM ("
-            + "  SELECT id FROM outbox WHERE status IN ('pending', 'sent') AND next_attempt_at <= now() AND attempts < ?"
-            + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
-            + " WHERE o.id = due.id"
-            + " RETURNING " + CLAIMED;
-
     /**
-     * Claims due rows, at most {@code window} per recipient in flight: a row is in flight from its claim until its ack
-     * (or until it is due again: ack timeout, backoff). A peer that falls behind leaves the backlog here, in the outbox,
-     * not in its own memory or the XMPP server's. The first {@code 4 x batch} due rows of recipients with room left are
+     * Claims due rows (pushing next_attempt_at forward is the lease), at most {@code window} per recipient in flight: a
+     * row is in flight from its claim until its ack (or until it is due again: ack timeout, backoff). A peer that falls
+     * behind leaves the backlog here, in the outbox, not in its own memory or the XMPP server's. The first {@code 4 x batch} due rows of recipients with room left are
      * ranked per recipient, in a subquery since a query with a window function cannot lock rows; a recipient whose
      * window is full is left out before that, so its backlog cannot hide the other recipients' rows. Replicas claiming
      * at the same moment may each fill the window: it is a bound per claim.
      */
-    private static final String CLAIM_WINDOWED = "WITH flying AS (SELECT recipient_jid, count(*) AS n FROM outbox"
+    private static final String CLAIM = "WITH flying AS (SELECT recipient_jid, count(*) AS n FROM outbox"
             + "  WHERE status IN ('pending', 'sent') AND next_attempt_at > now() GROUP BY recipient_jid)"
             + " UPDATE outbox o SET next_attempt_at = now() + ? * interval '1 millisecond', claimed_by = ? FROM ("
             + "  SELECT id FROM outbox WHERE id IN ("
@@ -129,7 +118,8 @@ public class OutboxRepository {
             + "  AND status IN ('pending', 'sent') AND next_attempt_at <= now()"
             + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
             + " WHERE o.id = due.id"
-            + " RETURNING " + CLAIMED;
+            + " RETURNING o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload, o.record_count, o.attempts,"
+            + " o.consent_ref::text";
 
     /** A written row waits for its ack, unless its recipient never sends one (a Quoalise subscriber): then it is done. */
     private static final String WRITTEN = "UPDATE outbox SET attempts = attempts + 1, sent_at = now(),"
@@ -353,23 +343,20 @@ public class OutboxRepository {
     /** A settled row's description, read from the two columns of {@link #DESCRIPTION} at {@code column}. */
     private static Map<String, Object> description(ResultSet rs, int column) throws SQLException {
         String written = rs.getString(column);
-        return written != null ? Transfers.read(written) : Transfers.describe(rs.getString(column + 1));
+        return written != null ? AuditTrail.detailOf(written) : Transfers.describe(rs.getString(column + 1));
     }
 
     private List<OutboxMessage> claimDue(Connection c) throws SQLException {
         List<OutboxMessage> claimed = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(window > 0 ? CLAIM_WINDOWED : CLAIM)) {
+        int bound = window > 0 ? window : Integer.MAX_VALUE;
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
             ps.setLong(1, leaseMillis);
             ps.setString(2, replica);
             ps.setInt(3, sendRetry.maxAttempts());
-            if (window > 0) {
-                ps.setInt(4, window);
-                ps.setInt(5, 4 * batchSize);
-                ps.setInt(6, window);
-                ps.setInt(7, batchSize);
-            } else {
-                ps.setInt(4, batchSize);
-            }
+            ps.setInt(4, bound);
+            ps.setInt(5, 4 * batchSize);
+            ps.setInt(6, bound);
+            ps.setInt(7, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(new OutboxMessage(rs.getLong(1), rs.getString(2), rs.getString(3),

@@ -26,6 +26,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -49,6 +50,7 @@ public class AuditTrail {
 
     private static final long LOCK = 0x53454e5f41554454L; // "SEN_AUDT"
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, Object>> DETAIL = new TypeReference<>() { };
 
     private static final String INSERT = "INSERT INTO audit_log"
             + " (seq, at, kind, actor, user_ref, consent_ref, detail, signature, prev_hash, hash)"
@@ -298,6 +300,18 @@ public class AuditTrail {
     }
 
     /** The detail of an entry exactly as the trail stores it (and as a change's signature covers it). */
+    /**
+     * A detail written by {@link #detailJson}, read back in its order: the outbox keeps the description of each message
+     * ({@link Transfers#describe}) in its {@code transfer} column, for the entry of the message's outcome.
+     */
+    public static Map<String, Object> detailOf(String json) {
+        try {
+            return JSON.readValue(json, DETAIL);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("audit detail is not JSON: " + e.getMessage(), e);
+        }
+    }
+
     public static String detailJson(Map<String, Object> detail) {
         try {
             return JSON.writeValueAsString(detail == null ? Map.of() : detail);

@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.senproxy.federation.MessageSignatures;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
@@ -28,9 +25,6 @@ import org.senproxy.senml.SenmlException;
 public final class Transfers {
 
     static final int MAX_SERIES = 20;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<LinkedHashMap<String, Object>> DESCRIPTION = new TypeReference<>() { };
 
     private Transfers() {
     }
@@ -48,18 +42,6 @@ public final class Transfers {
             detail.put("unreadable", e.getMessage());
             detail.put("payload_sha256", sha256(resolvedSenmlJson));
             return detail;
-        }
-    }
-
-    /**
-     * A description written before as JSON ({@link AuditTrail#detailJson} of {@link #describe(List)}), read back in its
-     * order: the outbox keeps each message's description in its {@code transfer} column.
-     */
-    public static Map<String, Object> read(String descriptionJson) {
-        try {
-            return JSON.readValue(descriptionJson, DESCRIPTION);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("transfer description is not JSON: " + e.getMessage(), e);
         }
     }
 

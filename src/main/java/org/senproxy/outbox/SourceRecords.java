@@ -9,14 +9,15 @@ import org.senproxy.senml.Senml;
 
 /**
  * Turns what a connector's transform produced (SenML JSON, as text or as a Jackson tree) into resolved
- * records; records resolved already (routes/source-gather.camel.yaml) pass as they are. Records without a time were measured "now": the time the poll started.
+ * records; records resolved already (gathered by routes/source-gather.camel.yaml) pass as they are. Records without a
+ * time were measured "now": the time the poll started.
  */
 public class SourceRecords {
 
     @SuppressWarnings("unchecked")
     public List<Measurement> resolve(Object body, Exchange exchange) {
         if (body instanceof List<?> list && (list.isEmpty() || list.get(0) instanceof Measurement)) {
-            return (List<Measurement>) list; // resolved already, by a connector that gathers its messages
+            return (List<Measurement>) list;
         }
         double now = exchange.getClock().getCreated() / 1000.0;
         if (body instanceof JsonNode node) {

@@ -20,13 +20,11 @@ public class GatheredRecords implements AggregationStrategy {
         List<Object> held = message.getProperty(HeldCompletions.PROPERTY, List.class);
         if (batch == null) {
             message.getMessage().setBody(new ArrayList<>(records));
-            message.setProperty(HeldCompletions.PROPERTY, held == null ? new ArrayList<>() : new ArrayList<>(held));
+            message.setProperty(HeldCompletions.PROPERTY, new ArrayList<>(held));
             return message;
         }
         batch.getMessage().getBody(List.class).addAll(records);
-        if (held != null) {
-            batch.getProperty(HeldCompletions.PROPERTY, List.class).addAll(held);
-        }
+        batch.getProperty(HeldCompletions.PROPERTY, List.class).addAll(held);
         return batch;
     }
 }

@@ -1,6 +1,5 @@
 package org.senproxy.outbox;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -27,17 +26,15 @@ public class HeldCompletions {
         Exchange carrier = new DefaultExchange(message.getContext());
         message.getExchangeExtension().handoverCompletions(carrier);
         List<Synchronization> held = carrier.getExchangeExtension().handoverCompletions();
-        message.setProperty(PROPERTY, held == null ? new ArrayList<>() : new ArrayList<>(held));
+        message.setProperty(PROPERTY, held == null ? List.of() : held);
     }
 
     /** Gives the batch's exchange the completions its messages held: they run when the batch is done. */
     public void release(Exchange batch) {
         List<?> held = batch.getProperty(PROPERTY, List.class);
         batch.removeProperty(PROPERTY);
-        if (held != null) {
-            for (Object completion : held) {
-                batch.getExchangeExtension().addOnCompletion((Synchronization) completion);
-            }
+        for (Object completion : held) {
+            batch.getExchangeExtension().addOnCompletion((Synchronization) completion);
         }
     }
 }

@@ -41,7 +41,6 @@ class FederationInboundRouteTest {
         harness.close();
     }
 
-
     private StandardExtensionElement ackOf(int index) {
         Message ack = harness.mock("xmpp").getExchanges().get(index).getIn().getBody(Message.class);
         return (StandardExtensionElement) ack.getExtension("ack", "urn:senproxy:0");

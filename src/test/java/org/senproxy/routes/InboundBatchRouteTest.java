@@ -46,7 +46,6 @@ class InboundBatchRouteTest {
         harness.close();
     }
 
-
     private static String record(int i) {
         return "[{\"n\":\"urn:dev:x:" + i + "_power\",\"u\":\"W\",\"t\":1700000000,\"v\":" + i + "}]";
     }

@@ -69,6 +69,32 @@ class PostgresSinkTest {
         assertThat(harness.count("SELECT count(*) FROM measurement")).isEqualTo(2);
     }
 
+    @Test
+    void writesALargeDeliveryWithTimesToTheMicrosecond() throws Exception {
+        List<Map<String, Object>> delivery = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            Map<String, Object> record = record("m1", "urn:dev:prm:1_power", 1_700_000_000, Map.of("value", i * 0.5));
+            record.put("time", OffsetDateTime.ofInstant(
+                    java.time.Instant.ofEpochSecond(1_700_000_000, i * 1_001_000L), ZoneOffset.UTC));
+            delivery.add(record);
+        }
+        harness.template().sendBody("direct:postgres-sink", delivery);
+
+        assertThat(harness.count("SELECT count(*) FROM measurement")).isEqualTo(2_500);
+        // the 2,000th record: 1,999 * 1,001 microseconds after the first, and its own value
+        assertThat(harness.text("SELECT value::text FROM measurement"
+                + " WHERE time = to_timestamp(1700000000) + interval '2000999 microseconds'")).isEqualTo("999.5");
+        assertThat(harness.count("SELECT count(*) FROM measurement WHERE unit IS NULL AND string_value IS NULL"
+                + " AND bool_value IS NULL AND data_value IS NULL AND sum IS NULL AND duration_s IS NULL"))
+                .isEqualTo(2_500);
+    }
+
+    @Test
+    void anEmptyDeliveryWritesNothing() throws Exception {
+        harness.template().sendBody("direct:postgres-sink", List.of());
+        assertThat(harness.count("SELECT count(*) FROM measurement")).isZero();
+    }
+
     private static Map<String, Object> record(String messageId, String name, long epochSecond,
             Map<String, Object> fields) {
         Map<String, Object> map = new HashMap<>();

@@ -250,6 +250,7 @@ public class FederationCodec {
         List<Measurement> records;
         try {
             double now = exchange.getClock().getCreated() / 1000.0;
+            // the element's XML as received (QuoaliseDataProvider), or as built by a test or the sending side
             String xml = data.toXML(null).toString();
             if (xml.length() > maxDataChars) {
                 throw new FederationException("data element of " + xml.length() + " characters, over this proxy's"

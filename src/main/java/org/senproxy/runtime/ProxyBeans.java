@@ -48,6 +48,7 @@ import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Retention;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.federation.FederationCodec;
+import org.senproxy.federation.QuoaliseDataProvider;
 import org.senproxy.federation.FederationLink;
 import org.senproxy.federation.InboundRejects;
 import org.senproxy.federation.Peers;
@@ -110,6 +111,8 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("xmppHealth", ConnectivityChecks.xmpp(link::isOnline));
         registry.bind("databaseHealth", ConnectivityChecks.database(dataSource, 2));
 
+        // a received data element is kept as XML, read once by the codec (not as Smack's generic tree)
+        QuoaliseDataProvider.register();
         FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC(),
                 settings.integer("senproxy.inbound.max-data-chars", FederationCodec.DEFAULT_MAX_DATA_CHARS));
         // the app, its keys and the subscription, read for every inbound message, are remembered this long

@@ -38,7 +38,7 @@ import org.senproxy.testing.XmppTestServer;
 final class RawSmackBaseline {
 
     record Result(int pack, double seconds, long records, long messages, double recordsPerSecond,
-            double stanzaCharsPerRecord, ProcessStats.Wire wire, long cpuTicks) {
+            double stanzaCharsPerRecord, ProcessStats.Wire wire, long cpuTicks, long machineTicks) {
     }
 
     private RawSmackBaseline() {
@@ -95,6 +95,7 @@ final class RawSmackBaseline {
             long startMessages = 0;
             long startNanos = 0;
             long startTicks = 0;
+            long startMachine = 0;
             ProcessStats.Wire startWire = null;
             long self = ProcessHandle.current().pid();
             while (System.nanoTime() < end) {
@@ -103,6 +104,7 @@ final class RawSmackBaseline {
                     startMessages = ackedMessages.get();
                     startNanos = System.nanoTime();
                     startTicks = ProcessStats.cpuTicks(self);
+                    startMachine = ProcessStats.machineBusyTicks();
                     startWire = ProcessStats.wire(ProcessStats.wire(xmpp.port()), self);
                 }
                 if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -125,9 +127,10 @@ final class RawSmackBaseline {
             double took = (System.nanoTime() - startNanos) / 1e9;
             ProcessStats.Wire wire = ProcessStats.wire(ProcessStats.wire(xmpp.port()), self).minus(startWire);
             long ticks = ProcessStats.cpuTicks(self) - startTicks;
+            long machine = ProcessStats.machineBusyTicks() - startMachine;
             long count = endAcked - startAcked;
             return new Result(pack, took, count, ackedMessages.get() - startMessages, count / took,
-                    (double) stanzaChars / Math.max(1, stanzaRecords), wire, ticks);
+                    (double) stanzaChars / Math.max(1, stanzaRecords), wire, ticks, machine);
         } finally {
             a.disconnect();
             b.disconnect();

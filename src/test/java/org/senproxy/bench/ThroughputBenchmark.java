@@ -82,6 +82,9 @@ public final class ThroughputBenchmark {
     private final StringBuilder report = new StringBuilder();
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Map<Integer, RawSmackBaseline.Result> baselines = new TreeMap<>();
+    /** Machine CPU ticks per record of each ceiling (the XMPP hop by pack size; the database's rows). */
+    private final Map<Integer, Double> xmppTicksPerRecord = new TreeMap<>();
+    private double rowsTicksPerRecord;
 
     public static void main(String[] args) throws Exception {
         new ThroughputBenchmark().run();
@@ -143,6 +146,7 @@ public final class ThroughputBenchmark {
             for (int pack : packSizes()) {
                 baseline(xmpp, keyA, pack);
             }
+            rowsBaseline(postgres, maxPerMessage);
             MosquittoTestBroker mosquitto = variants.contains("mqtt") ? new MosquittoTestBroker() : null;
             try {
                 for (String variant : variants) {
@@ -179,6 +183,8 @@ public final class ThroughputBenchmark {
         long ej = ProcessStats.cpuTicks(ejabberd) - ej0;
         long machine = ProcessStats.machineBusyTicks() - machine0;
         baselines.put(pack, r);
+        // the whole machine's CPU per record acknowledged, over the measured seconds: what the XMPP hop alone costs
+        xmppTicksPerRecord.put(pack, (double) r.machineTicks() / r.records());
         line(String.format("## Ceiling: raw Smack, %d records per message%n", pack));
         line(String.format("- %,.0f records/s (%,.0f messages/s) over %.0f s, %,d records; window 200 messages"
                 + " waiting for their ack", r.recordsPerSecond(), r.messages() / r.seconds(), r.seconds(),
@@ -190,6 +196,38 @@ public final class ThroughputBenchmark {
                         r.seconds() + 5) / Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().availableProcessors()));
         line("");
+    }
+
+    // ---- the ceiling of the database: the scenario's two rows per record, no proxy, no XMPP
+
+    private void rowsBaseline(EmbeddedPostgres postgres, int pack) throws Exception {
+        System.out.printf("baseline: the database's rows alone, %d records per transaction, %d s + %d s warm-up...%n",
+                pack, baselineSeconds, 5);
+        String dbA = database(postgres, "bench_rows_a");
+        String dbB = database(postgres, "bench_rows_b");
+        RowsBaseline.Result r = RowsBaseline.run(dbA, dbB, postgresPid(), pack, 5, baselineSeconds);
+        rowsTicksPerRecord = (double) r.machineTicks() / r.records();
+        line(String.format("## Ceiling: the database alone, the scenario's two rows per record, %d records per"
+                + " transaction%n", pack));
+        line(String.format("- %,.0f records/s over %.0f s, %,d records: A's source keys (deduplication and Quoalise"
+                + " history) and B's sink rows, each pack in one transaction per database, with the proxies' own"
+                + " statements (RowsBaseline); no outbox, inbox or audit rows", r.recordsPerSecond(), r.seconds(),
+                r.records()));
+        line(String.format("- CPU (%% of one core): client JVM %.0f%%, PostgreSQL %.0f%%; machine busy %.0f%% of %d"
+                + " cores", pct(r.cpuTicks(), r.seconds()), pct(r.postgresTicks(), r.seconds()),
+                pct(r.machineTicks(), r.seconds()) / Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().availableProcessors()));
+        line(String.format("- both ceilings on one machine, each paying its machine CPU per record (%.0f µs for the XMPP"
+                + " hop, %.0f µs for the rows): **%,.0f records/s**, what a federation doing nothing else could reach"
+                + " here", 1e6 * xmppTicksPerRecord.get(pack) / ProcessStats.TICKS_PER_SECOND,
+                1e6 * rowsTicksPerRecord / ProcessStats.TICKS_PER_SECOND, combinedCeiling(pack)));
+        line("");
+    }
+
+    /** Records/s of the machine's CPU spent on the XMPP hop's and the rows' cost per record, nothing else. */
+    private double combinedCeiling(int pack) {
+        return Runtime.getRuntime().availableProcessors() * (double) ProcessStats.TICKS_PER_SECOND
+                / (xmppTicksPerRecord.get(pack) + rowsTicksPerRecord);
     }
 
     // ---- one source variant through two proxies
@@ -288,6 +326,9 @@ public final class ThroughputBenchmark {
                 line(String.format("- **%.0f%% of the raw Smack ceiling** (%,.0f records/s at %d records per"
                         + " message)", 100 * usage.rate() / ceiling.recordsPerSecond(), ceiling.recordsPerSecond(),
                         pack));
+                line(String.format("- **%.0f%% of both ceilings on one machine** (%,.0f records/s: the XMPP hop and"
+                        + " the database's two rows per record)", 100 * usage.rate() / combinedCeiling(pack),
+                        combinedCeiling(pack)));
                 line(String.format("- messages: %.1f records per message on average in the throughput phase (B's"
                         + " inbox); A's outbox: %s", averagePack(dbB, usage.from(), usage.to()), outbox(dbA)));
                 line(String.format("- latency, record time to sink commit, during the throughput phase:"
@@ -596,7 +637,7 @@ public final class ThroughputBenchmark {
             s.execute("DROP DATABASE IF EXISTS " + name);
             s.execute("CREATE DATABASE " + name);
         }
-        postgresPid = ProcessStats.findProcess("postgres", "-p " + postgres.getPort()).orElse(-1);
+        postgresPid = ProcessStats.findProcess("postgres", "-p " + postgres.getPort() + " ").orElse(-1);
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + name;
     }
 

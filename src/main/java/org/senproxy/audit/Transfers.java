@@ -60,7 +60,7 @@ public final class Transfers {
 
     /**
      * Same as {@link #describe(List)}, with the records' digest when the caller has it already ({@code null}: computed
-     * here): a received message's signature check computed it (FederationMessage#recordsDigest).
+     * here): a received message's signature check computed it, an outbox row is written with it (CanonicalRecords).
      */
     public static Map<String, Object> describe(List<Measurement> records, String recordsDigest) {
         Set<String> names = new LinkedHashSet<>();

@@ -121,15 +121,18 @@ public class FederationCodec {
             envelope.addAttribute("consent", row.consentRef());
         }
         if (signingKey != null) {
-            List<Measurement> resolved;
-            try {
-                resolved = Senml.resolve(records, 0);
-            } catch (SenmlException invalid) {
-                resolved = null; // sent unsigned: the receiver refuses it for its content, and says why
+            // the digest written with the row (outbox-append), or, for a row from before it was, the payload's
+            String digest = row.recordsDigest();
+            if (digest == null) {
+                try {
+                    digest = MessageSignatures.digest(Senml.resolve(records, 0));
+                } catch (SenmlException invalid) {
+                    // sent unsigned: the receiver refuses it for its content, and says why
+                }
             }
-            if (resolved != null) {
+            if (digest != null) {
                 envelope.addAttribute("signature", MessageSignatures.sign(signingKey, ownJid,
-                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), row.consentRef(), resolved,
+                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), row.consentRef(), digest,
                         clock.instant()));
             }
         }

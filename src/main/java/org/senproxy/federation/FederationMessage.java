@@ -8,11 +8,12 @@ import org.senproxy.senml.Measurement;
  * A decoded data message: who sent it (bare JID, as the XMPP server authenticated it), its unique id,
  * the wire format version, the correlation id that follows the batch end to end, its records, and its signature
  * (compact JWS, see {@link MessageSignatures}; {@code null} when unsigned), the consent it was sent under (the
- * consent's ref; {@code null} when it names none), and the digest of its records once its signature was checked against
- * it ({@code null} before, or when the message was taken unsigned): the audit entry of its receipt reuses it.
+ * consent's ref; {@code null} when it names none), and its records in canonical form once its signature was checked
+ * against their digest ({@code null} before, or when the message was taken unsigned): the inbox stores that JSON and
+ * the audit entry of its receipt records that digest.
  */
 public record FederationMessage(String senderJid, String messageId, int version, String correlationId,
-        List<Measurement> records, String signature, String consentRef, String recordsDigest) {
+        List<Measurement> records, String signature, String consentRef, CanonicalRecords canonical) {
 
     /** A message as decoded, its signature not checked yet. */
     public FederationMessage(String senderJid, String messageId, int version, String correlationId,
@@ -20,10 +21,15 @@ public record FederationMessage(String senderJid, String messageId, int version,
         this(senderJid, messageId, version, correlationId, records, signature, consentRef, null);
     }
 
-    /** The same message, its signature found to bind {@code digest}, the digest of its records. */
-    public FederationMessage verified(String digest) {
+    /** The same message, its signature found to bind the digest of {@code canonical}, its records. */
+    public FederationMessage verified(CanonicalRecords canonical) {
         return new FederationMessage(senderJid, messageId, version, correlationId, records, signature, consentRef,
-                digest);
+                canonical);
+    }
+
+    /** Its records in canonical form: computed by the signature check, or now (an unsigned message). */
+    public CanonicalRecords canonicalRecords() {
+        return canonical != null ? canonical : CanonicalRecords.of(records);
     }
 
     /**

@@ -1,14 +1,10 @@
 package org.senproxy.federation;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
@@ -24,7 +20,6 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 
 /**
  * Non-repudiation of federation messages: each data message carries a JSON Web Signature (compact JWS, ES256) by the
@@ -54,22 +49,25 @@ public final class MessageSignatures {
     private MessageSignatures() {
     }
 
-    /** The digest of a message's records, as signed. */
+    /** The digest of a message's records, as signed ({@link CanonicalRecords}). */
     public static String digest(List<Measurement> records) {
-        byte[] canonical = Senml.toJson(Senml.fromMeasurements(records)).getBytes(StandardCharsets.UTF_8);
-        try {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
-        }
+        return CanonicalRecords.of(records).digest();
     }
 
     /** Signs one message for one recipient with the proxy's private key. */
     public static String sign(ECKey privateKey, String senderJid, String recipientJid, String messageId,
             String consentRef, List<Measurement> records, Instant now) {
+        return sign(privateKey, senderJid, recipientJid, messageId, consentRef, digest(records), now);
+    }
+
+    /**
+     * Same as {@link #sign(ECKey, String, String, String, String, List, Instant)}, with the digest of the records
+     * ({@link CanonicalRecords}) the caller has already: the outbox row's, written with it.
+     */
+    public static String sign(ECKey privateKey, String senderJid, String recipientJid, String messageId,
+            String consentRef, String recordsDigest, Instant now) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(senderJid).audience(recipientJid).jwtID(messageId)
-                .issueTime(Date.from(now)).claim(DIGEST_CLAIM, digest(records)).claim(CONSENT_CLAIM, consentRef)
+                .issueTime(Date.from(now)).claim(DIGEST_CLAIM, recordsDigest).claim(CONSENT_CLAIM, consentRef)
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(privateKey.getKeyID()).build(),
                 claims);
@@ -86,12 +84,13 @@ public final class MessageSignatures {
     /**
      * Checks a message's signature against the sender's public keys valid now.
      *
-     * @return the digest of the message's records, which the signature binds
+     * @return the message's records in their canonical form, whose digest the signature binds
      * @throws FederationException (refused) naming what is wrong: missing, unreadable, not allowed, unknown key, bad
      *                             signature, wrong issuer, audience, message id or digest, issued too long ago or
      *                             in the future
      */
-    public static String verify(String signature, List<ECKey> senderKeys, String ownJid, FederationMessage message,
+    public static CanonicalRecords verify(String signature, List<ECKey> senderKeys, String ownJid,
+            FederationMessage message,
             Clock clock, Duration maxAge) {
         if (signature == null || signature.isBlank()) {
             throw refused("no signature, and " + message.senderJid() + " has registered keys");
@@ -137,9 +136,9 @@ public final class MessageSignatures {
                 "issued at " + issued + ", outside the accepted window (" + maxAge.toSeconds() + " s back, 60 s ahead)");
         check(Objects.equals(message.consentRef(), claims.getClaim(CONSENT_CLAIM)), "signed consent "
                 + claims.getClaim(CONSENT_CLAIM) + " is not the message's " + message.consentRef());
-        String digest = digest(message.records());
-        check(digest.equals(claims.getClaim(DIGEST_CLAIM)), "the records do not match the signed digest");
-        return digest;
+        CanonicalRecords canonical = CanonicalRecords.of(message.records());
+        check(canonical.digest().equals(claims.getClaim(DIGEST_CLAIM)), "the records do not match the signed digest");
+        return canonical;
     }
 
     private static void check(boolean ok, String problem) {

@@ -20,8 +20,8 @@ import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
 import org.senproxy.delivery.Reasons;
 import org.senproxy.delivery.RetryPolicy;
+import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.federation.FederationMessage;
-import org.senproxy.senml.Senml;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,9 +95,12 @@ public class InboxRepository {
         if (messages.isEmpty()) {
             return new InboxBatch(messages, List.of());
         }
+        // the payload is the records' canonical JSON, which the signature check already wrote to digest it
+        List<CanonicalRecords> canonical = new ArrayList<>(messages.size());
         List<String> payloads = new ArrayList<>(messages.size());
         for (FederationMessage m : messages) {
-            payloads.add(Senml.toJson(Senml.fromMeasurements(m.records())));
+            canonical.add(m.canonicalRecords());
+            payloads.add(canonical.get(canonical.size() - 1).json());
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -111,7 +114,7 @@ public class InboxRepository {
                     Map<String, Object> detail = new LinkedHashMap<>();
                     detail.put("message", m.messageId());
                     detail.put("from", m.senderJid());
-                    detail.putAll(Transfers.describe(m.records(), m.recordsDigest()));
+                    detail.putAll(Transfers.describe(m.records(), canonical.get(inserted.index()).digest()));
                     received.add(AuditEvent.of("transfer.received", m.senderJid(), null, m.consentRef(), detail));
                 }
                 audit.append(c, received);

@@ -1,11 +1,19 @@
 package org.senproxy.outbox;
 
 /**
- * An outbox row claimed for sending. {@code payload} is the resolved SenML pack as JSON; {@code consentRef} the consent
- * it is sent under ({@code null} for a consumer without one, when consents are not required).
+ * An outbox row claimed for sending. {@code payload} is the resolved SenML pack as JSON (canonical form, see
+ * CanonicalRecords); {@code consentRef} the consent it is sent under ({@code null} for a consumer without one, when
+ * consents are not required); {@code recordsDigest} the payload's digest, written with the row for its signature and
+ * audit entry ({@code null} for a row from before migration V11: computed when signing).
  */
 public record OutboxMessage(long id, String messageId, String correlationId, String recipientJid, String payload,
-        int recordCount, int attempts, String consentRef) {
+        int recordCount, int attempts, String consentRef, String recordsDigest) {
+
+    /** A row without its digest: the signature computes it from the payload. */
+    public OutboxMessage(long id, String messageId, String correlationId, String recipientJid, String payload,
+            int recordCount, int attempts, String consentRef) {
+        this(id, messageId, correlationId, recipientJid, payload, recordCount, attempts, consentRef, null);
+    }
 
     /**
      * The row's id, not a hash of its payload: Camel's simple language ({@code ${body.id()}} in outbox-dispatch) looks

@@ -21,8 +21,8 @@ import org.senproxy.audit.Transfers;
 import org.senproxy.consent.Scope;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.RetryPolicy;
+import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,7 +119,7 @@ public class OutboxRepository {
             + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
             + " WHERE o.id = due.id"
             + " RETURNING o.id, o.message_id, o.correlation_id, o.recipient_jid, o.payload, o.record_count, o.attempts,"
-            + " o.consent_ref::text";
+            + " o.consent_ref::text, o.transfer::jsonb ->> 'senml_sha256'";
 
     /** A written row waits for its ack, unless its recipient never sends one (a Quoalise subscriber): then it is done. */
     private static final String WRITTEN = "UPDATE outbox SET attempts = attempts + 1, sent_at = now(),"
@@ -221,16 +221,19 @@ public class OutboxRepository {
                 List<OutboxEntry> entries = packer.pack(flagged, subscriptions(c, source));
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                     for (OutboxEntry e : entries) {
+                        // the payload is the records' canonical JSON; its digest goes into the audit description,
+                        // and outbox-dispatch signs that digest
+                        CanonicalRecords canonical = CanonicalRecords.of(e.records());
                         ps.setObject(1, e.messageId());
                         ps.setString(2, correlationId);
                         ps.setLong(3, e.subscription().consumerId());
                         ps.setString(4, e.subscription().recipientJid());
-                        ps.setString(5, Senml.toJson(Senml.fromMeasurements(e.records())));
+                        ps.setString(5, canonical.json());
                         ps.setInt(6, e.records().size());
                         ps.setObject(7, e.subscription().consentRef() == null ? null
                                 : UUID.fromString(e.subscription().consentRef()));
                         ps.setBoolean(8, e.subscription().acknowledges());
-                        ps.setString(9, AuditTrail.detailJson(Transfers.describe(e.records())));
+                        ps.setString(9, AuditTrail.detailJson(Transfers.describe(e.records(), canonical.digest())));
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -360,7 +363,8 @@ public class OutboxRepository {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(new OutboxMessage(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getInt(6), rs.getInt(7), rs.getString(8)));
+                            rs.getString(4), rs.getString(5), rs.getInt(6), rs.getInt(7), rs.getString(8),
+                            rs.getString(9)));
                 }
             }
         }

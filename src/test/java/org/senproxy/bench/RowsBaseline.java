@@ -92,7 +92,7 @@ final class RowsBaseline {
                 List<Measurement> fresh = SourceKeysAccess.takeNew(a, "bench-rows-source",
                         Senml.resolve(Senml.parseJson(BenchRecords.pack(records.next(pack))), 0));
                 a.commit();
-                while (!taken.offer(fresh, 100, TimeUnit.MILLISECONDS)) {
+                while (!taken.offer(fresh, 100, TimeUnit.MILLISECONDS) && System.nanoTime() < end) {
                     if (!sink.isAlive()) {
                         throw new IllegalStateException("the sink thread stopped: see the output above");
                     }

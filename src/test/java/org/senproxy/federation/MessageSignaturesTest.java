@@ -62,14 +62,33 @@ class MessageSignaturesTest {
         assertThatCode(() -> verify(signature, RECORDS)).doesNotThrowAnyException();
     }
 
-    /** The receiver's audit entry takes the digest the check computed, rather than computing it a second time. */
+    /**
+     * The receiver stores and audits the records' canonical form that the check computed, rather than writing it a
+     * second time: the JSON the inbox keeps and the digest that the signature binds.
+     */
     @Test
-    void theCheckGivesTheDigestOfTheRecordsThatTheSignatureBinds() throws Exception {
+    void theCheckGivesTheCanonicalRecordsWhoseDigestTheSignatureBinds() throws Exception {
         String signature = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
-        String checked = MessageSignatures.verify(signature, List.of(key.toPublicJWK()), B, message(RECORDS, signature),
-                CLOCK, Duration.ofMinutes(10));
-        assertThat(checked).isEqualTo(MessageSignatures.digest(RECORDS))
-                .isEqualTo(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"));
+        CanonicalRecords checked = MessageSignatures.verify(signature, List.of(key.toPublicJWK()), B,
+                message(RECORDS, signature), CLOCK, Duration.ofMinutes(10));
+        assertThat(checked.digest()).isEqualTo(MessageSignatures.digest(RECORDS))
+                .isEqualTo(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"))
+                .isEqualTo(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(checked.json().getBytes(
+                                java.nio.charset.StandardCharsets.UTF_8))));
+        assertThat(Senml.resolve(Senml.parseJson(checked.json()), 0)).isEqualTo(RECORDS);
+    }
+
+    /** The sender signs the digest written with its outbox row: the same signature as from the records. */
+    @Test
+    void aSignatureOverTheRecordsDigestIsASignatureOverTheRecords() {
+        String digest = CanonicalRecords.of(RECORDS).digest();
+        String signature = MessageSignatures.sign(key, A, B, "m-1", null, digest, NOW);
+        assertThatCode(() -> verify(signature, RECORDS)).doesNotThrowAnyException();
+
+        String otherDigest = CanonicalRecords.of(RECORDS.subList(0, 1)).digest();
+        String other = MessageSignatures.sign(key, A, B, "m-1", null, otherDigest, NOW);
+        assertThatThrownBy(() -> verify(other, RECORDS)).hasMessageContaining("do not match the signed digest");
     }
 
     /** The provider changed (JDK 17, then Bouncy Castle): proxies of either kind must read each other's signatures. */

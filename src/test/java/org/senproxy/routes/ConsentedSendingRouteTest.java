@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.consent.Consents;
+import org.senproxy.federation.CanonicalRecords;
+import org.senproxy.senml.Senml;
 import org.senproxy.testing.RouteHarness;
 
 /**
@@ -179,6 +181,26 @@ class ConsentedSendingRouteTest {
         assertThat(detail.get("senml_sha256").asText())
                 .isEqualTo(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"));
         assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact()).isTrue();
+    }
+
+    /**
+     * outbox-append writes the digest of a message's records with its row (the audit description's senml_sha256), and
+     * outbox-dispatch signs that digest rather than computing it again from the payload.
+     */
+    @Test
+    void theSignatureBindsTheDigestWrittenWithTheRow() throws Exception {
+        grant("b", "*");
+        harness.template().sendBody("direct:meter", POLL);
+        String payload = harness.text("SELECT payload FROM outbox");
+        assertThat(harness.text("SELECT transfer::jsonb ->> 'senml_sha256' FROM outbox"))
+                .isEqualTo(CanonicalRecords.of(Senml.resolve(Senml.parseJson(payload), 0)).digest());
+
+        // a row whose written digest is not its records' is signed with it, so the receiver would refuse it
+        harness.sql("UPDATE outbox SET transfer = jsonb_set(transfer::jsonb, '{senml_sha256}', '\"not-its-digest\"')");
+        Message sent = dispatch(1).get(0);
+        String signature = ((StandardExtensionElement) sent.getExtension("envelope", "urn:senproxy:0"))
+                .getAttributeValue("signature");
+        assertThat(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256")).isEqualTo("not-its-digest");
     }
 
     private PGSimpleDataSource dataSource() {

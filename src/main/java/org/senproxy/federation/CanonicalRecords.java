@@ -1,0 +1,33 @@
+package org.senproxy.federation;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+
+import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
+
+/**
+ * A message's records in their canonical form: resolved, written as sen-proxy's compact SenML JSON. It is what the
+ * outbox and the inbox store as a message's payload, and its SHA-256 (base64url) is the digest a signature binds
+ * ({@link MessageSignatures}) and the audit trail records. Computed once per message and side: writing the JSON of
+ * 250 records took more CPU than the signature itself (docs/benchmarks.md).
+ */
+public record CanonicalRecords(String json, String digest) {
+
+    public static CanonicalRecords of(List<Measurement> records) {
+        String json = Senml.toJson(Senml.fromMeasurements(records));
+        return new CanonicalRecords(json, digestOf(json));
+    }
+
+    private static String digestOf(String json) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        }
+    }
+}

@@ -10,7 +10,8 @@ import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 
 /**
- * A message's records in their canonical form: resolved, written as sen-proxy's compact SenML JSON. It is what the
+ * A message's records in their canonical form: resolved, in the order resolving gives them (by time), written as
+ * sen-proxy's compact SenML JSON, so that the receiver, which resolves what it reads, computes the same. It is what the
  * outbox and the inbox store as a message's payload, and its SHA-256 (base64url) is the digest a signature binds
  * ({@link MessageSignatures}) and the audit trail records. Computed once per message and side: writing the JSON of
  * 250 records took more CPU than the signature itself (docs/benchmarks.md).
@@ -18,7 +19,8 @@ import org.senproxy.senml.Senml;
 public record CanonicalRecords(String json, String digest) {
 
     public static CanonicalRecords of(List<Measurement> records) {
-        String json = Senml.toJson(Senml.fromMeasurements(records));
+        // a sender's records may come in any order (messages of a source gathered together); a receiver's are resolved
+        String json = Senml.toJson(Senml.fromMeasurements(Senml.inResolvedOrder(records)));
         return new CanonicalRecords(json, digestOf(json));
     }
 

@@ -85,8 +85,14 @@ final class Resolver {
             base.update(index, record);
             measurements.add(resolve(index, record, base, nowSeconds));
         }
-        measurements.sort(Comparator.comparingDouble(Measurement::time)); // a stable sort: ties keep their order
-        return List.copyOf(measurements);
+        return inTimeOrder(measurements);
+    }
+
+    /** The measurements in the order a pack resolves to: by time, a stable sort (ties keep their order). */
+    static List<Measurement> inTimeOrder(List<Measurement> measurements) {
+        List<Measurement> sorted = new ArrayList<>(measurements);
+        sorted.sort(Comparator.comparingDouble(Measurement::time));
+        return List.copyOf(sorted);
     }
 
     private static Measurement resolve(int index, SenmlRecord record, Base base, double nowSeconds) {

@@ -114,6 +114,14 @@ public final class Senml {
     }
 
     /**
+     * Measurements in the order {@link #resolve} gives them (by time, ties in their order): what a pack of these
+     * measurements reads back as, whatever order they were written in.
+     */
+    public static List<Measurement> inResolvedOrder(List<Measurement> measurements) {
+        return Resolver.inTimeOrder(measurements);
+    }
+
+    /**
      * Plain records for resolved measurements: name, unit, absolute time, value fields, sum and update time, no
      * base fields, except that a pack using a secondary unit ({@code Wh}, {@code kWh}...) declares {@code bver} 26
      * on its first record (RFC 8798, RFC 9100). Note that a time below 2^28 would read back as relative to "now".

@@ -86,6 +86,14 @@ class MessageSignaturesTest {
         String signature = MessageSignatures.sign(key, A, B, "m-1", null, digest, NOW);
         assertThatCode(() -> verify(signature, RECORDS)).doesNotThrowAnyException();
 
+        // out of time order (several source messages gathered into one): the order the receiver resolves them in
+        List<Measurement> unordered = List.of(RECORDS.get(1), RECORDS.get(0));
+        String digestOfUnordered = CanonicalRecords.of(unordered).digest();
+        assertThat(digestOfUnordered).isEqualTo(digest);
+        assertThatCode(() -> verify(MessageSignatures.sign(key, A, B, "m-1", null, digestOfUnordered, NOW),
+                Senml.resolve(Senml.parseJson(CanonicalRecords.of(unordered).json()), 0)))
+                .doesNotThrowAnyException();
+
         String otherDigest = CanonicalRecords.of(RECORDS.subList(0, 1)).digest();
         String other = MessageSignatures.sign(key, A, B, "m-1", null, otherDigest, NOW);
         assertThatThrownBy(() -> verify(other, RECORDS)).hasMessageContaining("do not match the signed digest");

@@ -75,6 +75,8 @@ public final class ThroughputBenchmark {
     private final int drainSeconds = Integer.getInteger("bench.drain-seconds", 180);
     private final List<String> jvm = List.of(System.getProperty("bench.jvm", "-Xmx256m").trim().split("\\s+"));
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
+    /** More lines of the benchmark's mosquitto.conf, separated by ';' (e.g. max_inflight_messages 100). */
+    private final List<String> mosquittoSettings = List.of(System.getProperty("bench.mosquitto", "").split(";"));
     /** The largest pack the proxies send (senproxy.outbox.max-records-per-message). */
     private final int maxPerMessage = Integer.parseInt(
             proxySettings().getOrDefault("senproxy.outbox.max-records-per-message", "250"));
@@ -147,7 +149,8 @@ public final class ThroughputBenchmark {
                 baseline(xmpp, keyA, pack);
             }
             rowsBaseline(postgres, maxPerMessage);
-            MosquittoTestBroker mosquitto = variants.contains("mqtt") ? new MosquittoTestBroker() : null;
+            MosquittoTestBroker mosquitto = variants.contains("mqtt") ? new MosquittoTestBroker(null, null,
+                    mosquittoSettings) : null;
             try {
                 for (String variant : variants) {
                     variant(variant, xmpp, postgres, mosquitto, keyA, keyFile);
@@ -804,7 +807,9 @@ public final class ThroughputBenchmark {
                         + Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[1]));
         line("- Java " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.name") + ")");
         line("- Mosquitto " + command("dpkg-query", "-W", "-f=${Version}", "mosquitto") + " (a process of the"
-                + " benchmark's own)");
+                + " benchmark's own; max_inflight_messages "
+                + mosquittoSettings.stream().filter(l -> l.trim().startsWith("max_inflight_messages"))
+                        .map(l -> l.trim().split("\\s+")[1]).findFirst().orElse("20, the default") + ")");
     }
 
     private static String shaper() {

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,11 @@ public final class MosquittoTestBroker implements AutoCloseable {
 
     /** A broker that lets in only {@code user} with {@code password} (none: anonymous clients). */
     public MosquittoTestBroker(String user, String password) throws IOException {
+        this(user, password, List.of());
+    }
+
+    /** Same, with more lines of mosquitto.conf ({@code max_inflight_messages 100}...). */
+    public MosquittoTestBroker(String user, String password, List<String> settings) throws IOException {
         ServerBinaries.require(MOSQUITTO.toString(), "mosquitto");
         folder = Files.createTempDirectory("mosquitto-test");
         port = FreePort.next();
@@ -55,6 +61,7 @@ public final class MosquittoTestBroker implements AutoCloseable {
                 "persistence_location " + folder + "/",
                 "log_dest file " + folder.resolve("mosquitto.log"),
                 "log_type all",
+                String.join("\n", settings),
                 ""));
         start();
     }

@@ -12,8 +12,8 @@ import org.senproxy.senml.Senml;
 
 /**
  * What a sink connector receives: one map per record, with the idempotency key (sender, message id,
- * name, time) in every map, so that a sink can write with camel-sql batch and named parameters
- * (:#name, :#time, :#value...) or turn the list into its own format.
+ * name, time) in every map, so that a sink can write them with camel-sql and named parameters (postgres-sink: one
+ * statement over the columns of org.senproxy.connectors.SqlColumns) or turn the list into its own format.
  */
 public final class SinkRecords {
 

@@ -130,11 +130,18 @@ public class OutboxRepository {
     private static final String FAILED = "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
             + " last_error = ? WHERE id = ? AND status IN ('pending', 'sent')";
 
-    /** Settles acknowledged rows, a batch of (message id, recipient) pairs in one statement. */
-    private static final String ACKNOWLEDGE = "WITH r AS (UPDATE outbox o SET status = 'acked', acked_at = now()"
-            + " FROM unnest(?::uuid[], ?::text[]) AS a(message_id, recipient_jid)"
-            + " WHERE o.message_id = a.message_id AND o.recipient_jid = a.recipient_jid"
-            + "  AND o.status IN ('pending', 'sent')"
+    /**
+     * Settles acknowledged rows, a batch of (message id, recipient) pairs in one statement. The rows are locked in id
+     * order first, the order in which outbox-dispatch marks a batch written ({@link #recordSendResults}): an ack that
+     * overtakes that mark (the peer answers before it commits) waits for it instead of deadlocking with it, which
+     * happened under load (a benchmark run: six acks lost to a deadlock, their messages sent and acknowledged again).
+     */
+    private static final String ACKNOWLEDGE = "WITH locked AS (SELECT o.id FROM outbox o"
+            + "  JOIN unnest(?::uuid[], ?::text[]) AS a(message_id, recipient_jid)"
+            + "  ON o.message_id = a.message_id AND o.recipient_jid = a.recipient_jid"
+            + "  WHERE o.status IN ('pending', 'sent') ORDER BY o.id FOR UPDATE OF o),"
+            + " r AS (UPDATE outbox o SET status = 'acked', acked_at = now() FROM locked"
+            + " WHERE o.id = locked.id AND o.status IN ('pending', 'sent')"
             + " RETURNING o.message_id, o.recipient_jid, o.correlation_id, o.consent_ref, " + DESCRIBED + ")"
             + " SELECT r.message_id::text, r.recipient_jid, r.correlation_id, r.consent_ref::text, u.external_id, "
             + DESCRIPTION + " FROM r" + OWNER;
@@ -383,7 +390,10 @@ public class OutboxRepository {
              PreparedStatement failed = c.prepareStatement(FAILED)) {
             int writtenCount = 0;
             int failedCount = 0;
-            for (SendResult r : results) {
+            // in id order, the order outbox-ack locks the rows it settles in (see ACKNOWLEDGE)
+            List<SendResult> inIdOrder = new ArrayList<>(results);
+            inIdOrder.sort(Comparator.comparingLong(SendResult::outboxId));
+            for (SendResult r : inIdOrder) {
                 int attempts = r.attemptsBefore() + 1;
                 if (r.written()) {
                     written.setTimestamp(1, Timestamp.from(now.plus(ackWait.delayAfter(attempts))));

@@ -2,12 +2,23 @@ package org.senproxy.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.senproxy.outbox.Ack;
+import org.senproxy.outbox.Acknowledged;
+import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.testing.RouteHarness;
 
 /** routes/outbox-ack.camel.yaml: a peer's ack settles the row; only the recipient can settle it. */
@@ -55,6 +66,38 @@ class OutboxAckRouteTest {
         assertThat(harness.text("SELECT detail FROM audit_log WHERE kind = 'transfer.acknowledged'"))
                 .isEqualTo("{\"message\":\"" + messageId + "\",\"to\":\"proxy-b@localhost\","
                         + "\"series\":[\"urn:dev:prm:1_power\"],\"series_count\":1,\"records\":7}");
+    }
+
+    /**
+     * outbox-dispatch marks a batch written in id order, in one transaction, and a peer's ack may arrive before that
+     * commits: the ack batch must lock its rows in the same order, or the two deadlock (seen under load).
+     */
+    @Test
+    void anAckBatchWaitsForTheWrittenMarkInsteadOfDeadlockingWithIt() throws Exception {
+        String second = UUID.randomUUID().toString();
+        harness.sql("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
+                + " status, attempts, sent_at) SELECT '" + second + "', 'c', id, 'proxy-b@localhost', '[]', 0, 'sent', 1,"
+                + " now() FROM consumer");
+        OutboxRepository outbox = harness.context.getRegistry().lookupByNameAndType("outbox", OutboxRepository.class);
+        try (Connection dispatch = DriverManager.getConnection(harness.database, "postgres", "");
+             Statement mark = dispatch.createStatement()) {
+            dispatch.setAutoCommit(false);
+            mark.executeUpdate("UPDATE outbox SET attempts = attempts + 1 WHERE message_id = '" + messageId + "'");
+            // the acks of both rows, the later row's first, while dispatch holds the first row
+            CompletableFuture<List<Acknowledged>> acked = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return outbox.acknowledge(List.of(new Ack("proxy-b@localhost", second, true, null),
+                            new Ack("proxy-b@localhost", messageId, true, null)));
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            Thread.sleep(500);
+            mark.executeUpdate("UPDATE outbox SET attempts = attempts + 1 WHERE message_id = '" + second + "'");
+            dispatch.commit();
+            assertThat(acked.get(10, TimeUnit.SECONDS)).hasSize(2);
+        }
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'acked' AND attempts = 2")).isEqualTo(2);
     }
 
     @Test

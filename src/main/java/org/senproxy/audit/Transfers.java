@@ -1,10 +1,6 @@
 package org.senproxy.audit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.federation.MessageSignatures;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
@@ -40,17 +37,8 @@ public final class Transfers {
         } catch (SenmlException e) {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("unreadable", e.getMessage());
-            detail.put("payload_sha256", sha256(resolvedSenmlJson));
+            detail.put("payload_sha256", CanonicalRecords.digestOf(resolvedSenmlJson));
             return detail;
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
         }
     }
 

@@ -24,10 +24,14 @@ public record CanonicalRecords(String json, String digest) {
         return new CanonicalRecords(json, digestOf(json));
     }
 
-    private static String digestOf(String json) {
+    /**
+     * The SHA-256 of a text's UTF-8 bytes, base64url without padding: how a message's digest is written, in its
+     * signature and in the audit trail (also for a payload that cannot be read as records).
+     */
+    public static String digestOf(String text) {
         try {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8)));
+                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no SHA-256 in this JVM", e);
         }

@@ -300,6 +300,14 @@ public class AuditTrail {
     }
 
     /** The detail of an entry exactly as the trail stores it (and as a change's signature covers it). */
+    public static String detailJson(Map<String, Object> detail) {
+        try {
+            return JSON.writeValueAsString(detail == null ? Map.of() : detail);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("audit detail not writable as JSON: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * A detail written by {@link #detailJson}, read back in its order: the outbox keeps the description of each message
      * ({@link Transfers#describe}) in its {@code transfer} column, for the entry of the message's outcome.
@@ -309,14 +317,6 @@ public class AuditTrail {
             return JSON.readValue(json, DETAIL);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("audit detail is not JSON: " + e.getMessage(), e);
-        }
-    }
-
-    public static String detailJson(Map<String, Object> detail) {
-        try {
-            return JSON.writeValueAsString(detail == null ? Map.of() : detail);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("audit detail not writable as JSON: " + e.getMessage(), e);
         }
     }
 

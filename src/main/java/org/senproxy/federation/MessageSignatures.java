@@ -90,8 +90,7 @@ public final class MessageSignatures {
      *                             in the future
      */
     public static CanonicalRecords verify(String signature, List<ECKey> senderKeys, String ownJid,
-            FederationMessage message,
-            Clock clock, Duration maxAge) {
+            FederationMessage message, Clock clock, Duration maxAge) {
         if (signature == null || signature.isBlank()) {
             throw refused("no signature, and " + message.senderJid() + " has registered keys");
         }

@@ -98,10 +98,11 @@ public class OutboxRepository {
     /**
      * Claims due rows (pushing next_attempt_at forward is the lease), at most {@code window} per recipient in flight: a
      * row is in flight from its claim until its ack (or until it is due again: ack timeout, backoff). A peer that falls
-     * behind leaves the backlog here, in the outbox, not in its own memory or the XMPP server's. The first {@code 4 x batch} due rows of recipients with room left are
-     * ranked per recipient, in a subquery since a query with a window function cannot lock rows; a recipient whose
-     * window is full is left out before that, so its backlog cannot hide the other recipients' rows. Replicas claiming
-     * at the same moment may each fill the window: it is a bound per claim.
+     * behind leaves the backlog here, in the outbox, not in its own memory or the XMPP server's. The first
+     * {@code 4 x batch} due rows of recipients with room left are ranked per recipient, in a subquery since a query
+     * with a window function cannot lock rows; a recipient whose window is full is left out before that, so its
+     * backlog cannot hide the other recipients' rows. Replicas claiming at the same moment may each fill the window: it
+     * is a bound per claim.
      */
     private static final String CLAIM = "WITH flying AS (SELECT recipient_jid, count(*) AS n FROM outbox"
             + "  WHERE status IN ('pending', 'sent') AND next_attempt_at > now() GROUP BY recipient_jid)"

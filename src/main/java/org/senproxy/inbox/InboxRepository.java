@@ -96,12 +96,8 @@ public class InboxRepository {
             return new InboxBatch(messages, List.of());
         }
         // the payload is the records' canonical JSON, which the signature check already wrote to digest it
-        List<CanonicalRecords> canonical = new ArrayList<>(messages.size());
-        List<String> payloads = new ArrayList<>(messages.size());
-        for (FederationMessage m : messages) {
-            canonical.add(m.canonicalRecords());
-            payloads.add(canonical.get(canonical.size() - 1).json());
-        }
+        List<CanonicalRecords> canonical = messages.stream().map(FederationMessage::canonicalRecords).toList();
+        List<String> payloads = canonical.stream().map(CanonicalRecords::json).toList();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

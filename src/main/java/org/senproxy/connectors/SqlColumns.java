@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Records delivered to a sink (one map per record, see routes/inbox-delivery.camel.yaml) turned into columns: one
@@ -57,26 +58,19 @@ public final class SqlColumns {
             }
         }
         int n = values.size();
-        if (kind == Kind.DOUBLE) {
-            Double[] column = new Double[n];
-            for (int i = 0; i < n; i++) {
-                column[i] = values.get(i) == null ? null : ((Number) values.get(i)).doubleValue();
-            }
-            return column;
-        }
-        if (kind == Kind.LONG) {
-            Long[] column = new Long[n];
-            for (int i = 0; i < n; i++) {
-                column[i] = values.get(i) == null ? null : ((Number) values.get(i)).longValue();
-            }
-            return column;
-        }
-        if (kind == Kind.BOOLEAN) {
-            return values.toArray(new Boolean[n]);
-        }
-        String[] column = new String[n];
-        for (int i = 0; i < n; i++) {
-            column[i] = text(values.get(i));
+        return switch (kind == null ? Kind.TEXT : kind) { // all nulls: text, which SQL casts to any array type
+            case DOUBLE -> fill(values, new Double[n], v -> ((Number) v).doubleValue());
+            case LONG -> fill(values, new Long[n], v -> ((Number) v).longValue());
+            case BOOLEAN -> fill(values, new Boolean[n], v -> (Boolean) v);
+            case TEXT -> fill(values, new String[n], SqlColumns::text);
+        };
+    }
+
+    /** The values into the array, converted; nulls stay null. */
+    private static <T> T[] fill(List<Object> values, T[] column, Function<Object, T> convert) {
+        for (int i = 0; i < column.length; i++) {
+            Object value = values.get(i);
+            column[i] = value == null ? null : convert.apply(value);
         }
         return column;
     }
@@ -85,7 +79,7 @@ public final class SqlColumns {
         if (value instanceof ZonedDateTime zoned) {
             return zoned.toOffsetDateTime().toString(); // without the zone's name in brackets, which SQL does not read
         }
-        return value == null ? null : value.toString();
+        return value.toString();
     }
 
     /** What array a column's values make; TEXT for strings, times and anything else (its toString). */

@@ -2,19 +2,25 @@ package org.senproxy.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
-import org.senproxy.connectors.SqlColumns;
 import org.senproxy.inbox.InboxRow;
 import org.senproxy.inbox.SinkRecords;
 import org.senproxy.outbox.SourceKeysAccess;
@@ -25,31 +31,22 @@ import org.senproxy.senml.Senml;
  * The ceiling of the database, the other half of the federation's cost: the two rows per record that the scenario
  * writes, and only those, in the same PostgreSQL server, with no proxy and no XMPP. One thread takes each pack's source
  * keys in A's database (the proxy's own statement, {@code SourceKeys}: deduplication and Quoalise history), one
- * transaction per pack; a second thread writes the pack's rows into B's sink table (postgres-sink's statement over
- * {@link SqlColumns}), one transaction per pack, as B does. What the proxies write once per message (outbox, inbox,
- * audit) is left out: it is a lower bound of a durable federation's database work.
+ * transaction per pack; a second thread hands each pack to the proxy's own postgres-sink route
+ * (connectors/postgres-sink.camel.yaml, in a Camel context of its own on B's database), one statement per pack, as B
+ * does. What the proxies write once per message (outbox, inbox, audit) is left out: it is a lower bound of a durable
+ * federation's database work.
  */
 final class RowsBaseline {
 
-    /** Ticks measured over the same seconds as the records: this JVM's, PostgreSQL's (its backends included), the machine's. */
+    /**
+     * Ticks measured over the same seconds as the records: this JVM's, PostgreSQL's (its backends included), the
+     * machine's.
+     */
     record Result(int pack, double seconds, long records, long cpuTicks, long postgresTicks, long machineTicks) {
         double recordsPerSecond() {
             return records / seconds;
         }
     }
-
-    /** connectors/postgres-sink.camel.yaml's table and statement (the route writes them in its own YAML). */
-    private static final String SINK_TABLE = "CREATE TABLE IF NOT EXISTS measurement (sender text NOT NULL,"
-            + " message_id text NOT NULL, name text NOT NULL, unit text, time timestamptz NOT NULL,"
-            + " value double precision, string_value text, bool_value boolean, data_value text, sum double precision,"
-            + " duration_s double precision, stored_at timestamptz NOT NULL DEFAULT now(),"
-            + " PRIMARY KEY (sender, message_id, name, time))";
-    private static final String SINK_INSERT = "INSERT INTO measurement (sender, message_id, name, unit, time, value,"
-            + " string_value, bool_value, data_value, sum, duration_s) SELECT * FROM unnest(?::text[], ?::text[],"
-            + " ?::text[], ?::text[], ?::timestamptz[], ?::float8[], ?::text[], ?::boolean[], ?::text[], ?::float8[],"
-            + " ?::float8[]) ON CONFLICT DO NOTHING";
-    private static final List<String> SINK_COLUMNS = List.of("sender", "message_id", "name", "unit", "time", "value",
-            "string_value", "bool_value", "data_value", "sum", "duration_s");
 
     private RowsBaseline() {
     }
@@ -57,19 +54,21 @@ final class RowsBaseline {
     /** @param postgresPid the postmaster, whose process tree's CPU is counted while the two connections are open */
     static Result run(String dbA, String dbB, long postgresPid, int pack, int warmupSeconds, int seconds)
             throws Exception {
-        for (String db : List.of(dbA, dbB)) {
-            PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setURL(db);
-            ds.setUser("postgres");
-            Flyway.configure().dataSource(ds).load().migrate();
+        PGSimpleDataSource sourceKeys = new PGSimpleDataSource(); // A's schema, for its source_record table
+        sourceKeys.setURL(dbA);
+        sourceKeys.setUser("postgres");
+        Flyway.configure().dataSource(sourceKeys).load().migrate();
+        try (HikariDataSource sinkDatabase = pool(dbB); DefaultCamelContext sinkRoutes = sinkRoutes(sinkDatabase)) {
+            return run(dbA, sinkRoutes.createProducerTemplate(), postgresPid, pack, warmupSeconds, seconds);
         }
-        try (Connection b = DriverManager.getConnection(dbB, "postgres", ""); Statement s = b.createStatement()) {
-            s.execute(SINK_TABLE);
-        }
+    }
+
+    private static Result run(String dbA, ProducerTemplate sinkRoute, long postgresPid, int pack, int warmupSeconds,
+            int seconds) throws Exception {
         BlockingQueue<List<Measurement>> taken = new ArrayBlockingQueue<>(4);
         AtomicLong stored = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
-        Thread sink = new Thread(() -> sink(dbB, taken, stored, end), "rows-baseline-sink");
+        Thread sink = new Thread(() -> sink(sinkRoute, taken, stored, end), "rows-baseline-sink");
         sink.start();
         long self = ProcessHandle.current().pid();
         long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -109,23 +108,50 @@ final class RowsBaseline {
         }
     }
 
-    private static void sink(String dbB, BlockingQueue<List<Measurement>> taken, AtomicLong stored, long end) {
-        try (Connection b = DriverManager.getConnection(dbB, "postgres", "");
-             PreparedStatement insert = b.prepareStatement(SINK_INSERT)) {
-            b.setAutoCommit(false);
+    /** connectors/postgres-sink.camel.yaml on B's database, its table made. */
+    private static DefaultCamelContext sinkRoutes(DataSource database) throws Exception {
+        DefaultCamelContext context = new DefaultCamelContext();
+        context.getRegistry().bind("dataSource", database);
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                ResourceHelper.resolveMandatoryResource(context, "file:connectors/postgres-sink.camel.yaml"));
+        context.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!hasTable(database)) { // postgres-sink-init creates it once started
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("postgres-sink-init did not create the measurement table");
+            }
+            Thread.sleep(50);
+        }
+        return context;
+    }
+
+    /** Whether the table is there, on a connection given back at once (the pool has one, for the route too). */
+    private static boolean hasTable(DataSource database) throws Exception {
+        try (Connection c = database.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('measurement') IS NOT NULL")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    private static HikariDataSource pool(String url) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername("postgres");
+        config.setMaximumPoolSize(1);
+        return new HikariDataSource(config);
+    }
+
+    private static void sink(ProducerTemplate sinkRoute, BlockingQueue<List<Measurement>> taken, AtomicLong stored,
+            long end) {
+        try {
             while (System.nanoTime() < end) {
                 List<Measurement> pack = taken.poll(100, TimeUnit.MILLISECONDS);
                 if (pack == null) {
                     continue;
                 }
                 String id = UUID.randomUUID().toString();
-                Map<String, Object> columns = SqlColumns.of(SinkRecords.of(
-                        new InboxRow(0, "bench-rows-a@localhost", id, id, null, pack.size(), 0, pack)));
-                for (int i = 0; i < SINK_COLUMNS.size(); i++) {
-                    insert.setObject(i + 1, columns.get(SINK_COLUMNS.get(i)));
-                }
-                insert.executeUpdate();
-                b.commit();
+                sinkRoute.sendBody("direct:postgres-sink",
+                        SinkRecords.of(new InboxRow(0, "bench-rows-a@localhost", id, id, null, pack.size(), 0, pack)));
                 stored.addAndGet(pack.size());
             }
         } catch (Exception e) {

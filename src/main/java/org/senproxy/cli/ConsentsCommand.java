@@ -18,12 +18,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sen-proxy consents grant|list|revoke}: the data owners' consents on the sending side. */
+/** {@code sen-proxy consents grant|list|narrow|revoke}: the data owners' consents on the sending side. */
 @Command(name = "consents", mixinStandardHelpOptions = true,
-        description = {"Consents: a data owner grants an app access to a scope of series for a period. A consumer"
-                + " sends only under a consent in force; revoking one withholds its unsent messages at once. Each"
-                + " change is signed by its maker (--key) and recorded in the audit trail."},
-        subcommands = {ConsentsCommand.Grant.class, ConsentsCommand.List.class, ConsentsCommand.Revoke.class})
+        description = {"Consents: a data owner grants an app access to a scope of series. A consent has two periods:"
+                + " access (--from/--until: when the app may receive or ask) and data (--data-from/--data-until:"
+                + " which measurement times it covers; default: from the access start, open end). A consumer sends"
+                + " only under a consent in force, and only records measured in its data period; revoking one"
+                + " withholds its unsent messages at once. Each change is signed by its maker (--key) and recorded in"
+                + " the audit trail."},
+        subcommands = {ConsentsCommand.Grant.class, ConsentsCommand.List.class, ConsentsCommand.Narrow.class,
+                ConsentsCommand.Revoke.class})
 public final class ConsentsCommand implements Runnable {
 
     @Spec
@@ -67,13 +71,21 @@ public final class ConsentsCommand implements Runnable {
         @Option(names = "--until", required = true, description = "ISO 8601 instant the consent ends")
         Instant until;
 
+        @Option(names = "--data-from", description = "ISO 8601 instant: the earliest measurement time the consent"
+                + " covers (default: the access start, --from)")
+        Instant dataFrom;
+
+        @Option(names = "--data-until", description = "ISO 8601 instant: measurements from then on are not covered"
+                + " (default: open, up to the access end)")
+        Instant dataUntil;
+
         @Option(names = "--source", description = "a local source (connector route id) to send under it; repeatable")
         java.util.List<String> sources = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> consents(database.dataSource()).grant(new Consents.Grant(user, app, scope,
-                    from, until, sources), signer.actor(), signer.key()));
+                    from, until, dataFrom, dataUntil, sources), signer.actor(), signer.key()));
         }
     }
 
@@ -91,12 +103,50 @@ public final class ConsentsCommand implements Runnable {
                 Instant now = Instant.now();
                 for (Consent k : consents(database.dataSource()).list()) {
                     out.printf("%s  %-13s user %s -> app %s (%s)%n"
-                            + "    scope %s, %s .. %s, sources %s, granted by %s%s%n",
-                            k.ref(), k.state(now), k.user(), k.app(), k.appJid(), k.scope(), k.validFrom(),
-                            k.validUntil(), k.sources(), k.grantedBy(), k.revokedAt() == null ? ""
+                            + "    scope %s, sources %s, granted by %s%n"
+                            + "    access %s .. %s, data %s%s%n",
+                            k.ref(), k.state(now), k.user(), k.app(), k.appJid(), k.scope(), k.sources(),
+                            k.grantedBy(), k.validFrom(), k.validUntil(), k.data().from() + " .. "
+                                    + (k.data().until() == null ? "(up to the access end)" : k.data().until()),
+                            k.revokedAt() == null ? ""
                                     : String.format("%n    revoked %s by %s: %s", k.revokedAt(), k.revokedBy(),
                                             k.revokeReason()));
                 }
+            });
+        }
+    }
+
+    @Command(name = "narrow", mixinStandardHelpOptions = true,
+            description = {"Narrows a consent's data period (a later --data-from, an earlier --data-until). Messages"
+                    + " already queued under it keep only their records inside the new period: the others are"
+                    + " withheld before they are sent. Widening is a new grant."})
+    static final class Narrow implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Mixin
+        Signer signer;
+
+        @Parameters(index = "0", description = "the consent's ref")
+        String ref;
+
+        @Option(names = "--data-from", description = "ISO 8601 instant: the new earliest measurement time")
+        Instant dataFrom;
+
+        @Option(names = "--data-until", description = "ISO 8601 instant: the new end, excluded")
+        Instant dataUntil;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.change(spec, () -> {
+                Consents.Narrowed n = consents(database.dataSource()).narrow(ref, dataFrom, dataUntil,
+                        signer.actor(), signer.key());
+                return "consent " + ref + " covers data " + n.after() + " (was " + n.before() + "); "
+                        + n.queuedOutside() + " queued message(s) hold records outside it: those records are"
+                        + " withheld when the messages come due";
             });
         }
     }

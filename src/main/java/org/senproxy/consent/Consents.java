@@ -28,9 +28,16 @@ import org.senproxy.audit.ChangeSignatures;
  * consumers (subscriptions to local sources) that reference it send under it. Granting and revoking are audited, each
  * change signed by whoever made it, in the same transaction as the change.
  *
+ * <p>A consent has two periods: <em>access</em> ({@code valid_from} .. {@code valid_until}), when the app may receive or
+ * ask, and <em>data</em> ({@code data_from} .. {@code data_until}, a {@link DataPeriod}), which measurement times it
+ * covers. The data period defaults to the access start, with an open end (up to the access end). Every path that
+ * hands out records checks each record's own time against it: outbox-append, outbox-dispatch (for rows queued before
+ * a narrowing), Quoalise history answers and pushes.
+ *
  * <p>Revoking stops delivery at once: in the same transaction, the messages of that consent still waiting to be sent
  * or acknowledged become {@code revoked} with the reason, and are never sent again. The outbox does the same for an
- * expired consent when its messages come due ({@code OutboxRepository.claim}).
+ * expired consent when its messages come due ({@code OutboxRepository.claim}). Narrowing the data period withholds
+ * what queued messages hold outside it when they come due ({@code OutboxRepository.claim} too).
  */
 public class Consents {
 
@@ -42,9 +49,19 @@ public class Consents {
         this.audit = audit;
     }
 
-    /** What a grant asks for; {@code sources} are the local sources (connector route ids) to send under it. */
+    /**
+     * What a grant asks for: access from {@code validFrom} (null: now) to {@code validUntil}, data measured from
+     * {@code dataFrom} (null: the access start) to {@code dataUntil} (null: open, up to the access end);
+     * {@code sources} are the local sources (connector route ids) to send under it.
+     */
     public record Grant(String user, String app, String scope, Instant validFrom, Instant validUntil,
-            List<String> sources) {
+            Instant dataFrom, Instant dataUntil, List<String> sources) {
+
+        /** A grant whose data period is the default one: from the access start, open end. */
+        public Grant(String user, String app, String scope, Instant validFrom, Instant validUntil,
+                List<String> sources) {
+            this(user, app, scope, validFrom, validUntil, null, null, sources);
+        }
     }
 
     /**
@@ -60,6 +77,8 @@ public class Consents {
         if (!grant.validUntil().isAfter(from)) {
             throw new IllegalArgumentException("valid-until " + grant.validUntil() + " is not after " + from);
         }
+        DataPeriod data = dataPeriod(grant.dataFrom() == null ? from : grant.dataFrom(), grant.dataUntil(),
+                grant.validUntil());
         String ref = UUID.randomUUID().toString();
         return Transactions.inTransaction(dataSource, c -> {
             long appId;
@@ -86,22 +105,27 @@ public class Consents {
             }
             long consentId;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO consent (ref, user_id, app_id, scope,"
-                    + " valid_from, valid_until, granted_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+                    + " valid_from, valid_until, data_from, data_until, granted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " RETURNING id")) {
                 ps.setObject(1, UUID.fromString(ref));
                 ps.setLong(2, userId);
                 ps.setLong(3, appId);
                 ps.setString(4, scope.text());
                 ps.setObject(5, utc(from));
                 ps.setObject(6, utc(grant.validUntil()));
-                ps.setString(7, actor);
+                ps.setObject(7, utc(data.from()));
+                ps.setObject(8, data.until() == null ? null : utc(data.until()));
+                ps.setString(9, actor);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     consentId = rs.getLong(1);
                 }
             }
             List<String> sources = grant.sources() == null ? List.of() : grant.sources();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO consumer (source, app_id, user_id, consent_id) VALUES (?, ?, ?, ?)")) {
+            // not caught up: outbox-dispatch first sends what the source read before (held in source_record), as
+            // far as the scope and the data period cover it, then outbox-append includes the consumer
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer (source, app_id, user_id,"
+                    + " consent_id, caught_up) VALUES (?, ?, ?, ?, false)")) {
                 for (String source : sources) {
                     ps.setString(1, source);
                     ps.setLong(2, appId);
@@ -120,6 +144,7 @@ public class Consents {
             detail.put("scope", scope.text());
             detail.put("valid_from", from.toString());
             detail.put("valid_until", grant.validUntil().toString());
+            putDataPeriod(detail, data);
             detail.put("sources", sources);
             audit.append(c, List.of(signed("consent.granted", actor, grant.user(), ref, detail, signer)));
             return ref;
@@ -168,11 +193,89 @@ public class Consents {
         });
     }
 
+    /** What a narrowing did: the data period before and after, and the queued messages it reaches. */
+    public record Narrowed(DataPeriod before, DataPeriod after, int queuedOutside) {
+    }
+
+    /**
+     * Narrows a consent's data period: a later {@code dataFrom} and/or an earlier {@code dataUntil} (null: unchanged).
+     * A wider period is refused: widening is a new grant. Messages already queued under the consent keep only their
+     * records inside the new period: outbox-dispatch trims them (or withholds them whole) before it sends them.
+     *
+     * @throws IllegalArgumentException when no such consent is in force, or the period would widen or be empty
+     */
+    public Narrowed narrow(String ref, Instant dataFrom, Instant dataUntil, String actor, ECKey signer)
+            throws SQLException {
+        UUID id = uuid(ref);
+        if (dataFrom == null && dataUntil == null) {
+            throw new IllegalArgumentException("say how to narrow it: --data-from and/or --data-until");
+        }
+        return Transactions.inTransaction(dataSource, c -> {
+            DataPeriod before;
+            Instant validUntil;
+            String user;
+            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(k.data_from, k.valid_from), k.data_until,"
+                    + " k.valid_until, u.external_id FROM consent k JOIN federated_user u ON u.id = k.user_id"
+                    + " WHERE k.ref = ? AND k.revoked_at IS NULL FOR UPDATE OF k")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked)");
+                    }
+                    before = new DataPeriod(instant(rs, 1), instant(rs, 2));
+                    validUntil = instant(rs, 3);
+                    user = rs.getString(4);
+                }
+            }
+            Instant from = dataFrom == null ? before.from() : dataFrom;
+            Instant until = dataUntil == null ? before.until() : dataUntil;
+            if (from.isBefore(before.from())) {
+                throw new IllegalArgumentException("data-from " + from + " is before the consent's " + before.from()
+                        + ": a consent is widened by a new grant, not narrowed");
+            }
+            Instant beforeEnd = before.until() == null ? validUntil : before.until();
+            if (until != null && until.isAfter(beforeEnd)) {
+                throw new IllegalArgumentException("data-until " + until + " is after the consent's " + beforeEnd
+                        + ": a consent is widened by a new grant, not narrowed");
+            }
+            DataPeriod after = dataPeriod(from, until, validUntil);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE consent SET data_from = ?, data_until = ?"
+                    + " WHERE ref = ?")) {
+                ps.setObject(1, utc(after.from()));
+                ps.setObject(2, after.until() == null ? null : utc(after.until()));
+                ps.setObject(3, id);
+                ps.executeUpdate();
+            }
+            int outside;
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE consent_ref = ?"
+                    + " AND status IN ('pending', 'sent') AND (first_at IS NULL OR first_at < ?"
+                    + " OR (?::timestamptz IS NOT NULL AND last_at >= ?))")) {
+                ps.setObject(1, id);
+                ps.setObject(2, utc(after.from()));
+                ps.setObject(3, after.until() == null ? null : utc(after.until()));
+                ps.setObject(4, after.until() == null ? null : utc(after.until()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    outside = rs.getInt(1);
+                }
+            }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("action", "narrow");
+            detail.put("consent", ref);
+            detail.put("data_before", before.text());
+            putDataPeriod(detail, after);
+            detail.put("queued_messages_outside", outside);
+            audit.append(c, List.of(signed("consent.narrowed", actor, user, ref, detail, signer)));
+            return new Narrowed(before, after, outside);
+        });
+    }
+
     /** Every consent, newest first, with the sources that send under it. */
     public List<Consent> list() throws SQLException {
         String sql = "SELECT k.ref::text, u.external_id, a.name, a.jid, k.scope, k.valid_from, k.valid_until,"
                 + " k.granted_by, k.revoked_at, k.revoked_by, k.revoke_reason,"
-                + " array(SELECT source FROM consumer WHERE consent_id = k.id AND active ORDER BY source)"
+                + " array(SELECT source FROM consumer WHERE consent_id = k.id AND active ORDER BY source),"
+                + " coalesce(k.data_from, k.valid_from), k.data_until"
                 + " FROM consent k JOIN federated_user u ON u.id = k.user_id JOIN app a ON a.id = k.app_id"
                 + " ORDER BY k.id DESC";
         List<Consent> consents = new ArrayList<>();
@@ -181,11 +284,27 @@ public class Consents {
             while (rs.next()) {
                 Array sources = rs.getArray(12);
                 consents.add(new Consent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), instant(rs, 6), instant(rs, 7), rs.getString(8), instant(rs, 9),
-                        rs.getString(10), rs.getString(11), Arrays.asList((String[]) sources.getArray())));
+                        rs.getString(5), instant(rs, 6), instant(rs, 7), new DataPeriod(instant(rs, 13),
+                        instant(rs, 14)), rs.getString(8), instant(rs, 9), rs.getString(10), rs.getString(11),
+                        Arrays.asList((String[]) sources.getArray())));
             }
         }
         return consents;
+    }
+
+    /** A data period, checked: not empty, and starting before the access ends. */
+    private static DataPeriod dataPeriod(Instant from, Instant until, Instant validUntil) {
+        if (!from.isBefore(validUntil)) {
+            throw new IllegalArgumentException("data-from " + from + " is not before the access end " + validUntil
+                    + ": the consent would cover no data");
+        }
+        return new DataPeriod(from, until);
+    }
+
+    /** The data period in an audit entry, beside the access period: {@code data_until} null for an open end. */
+    private static void putDataPeriod(Map<String, Object> detail, DataPeriod data) {
+        detail.put("data_from", data.from().toString());
+        detail.put("data_until", data.until() == null ? null : data.until().toString());
     }
 
     static AuditEvent signed(String kind, String actor, String user, String ref, Map<String, Object> detail,

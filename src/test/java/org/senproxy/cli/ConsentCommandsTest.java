@@ -91,6 +91,46 @@ class ConsentCommandsTest {
     }
 
     @Test
+    void aConsentStatesItsAccessAndDataPeriodsApartAndTheAuditExportShowsBoth() throws Exception {
+        assertThat(run("apps", "add", "--name", "city", "--jid", "city@example.org")).isZero();
+        // access 2020-2030, data by default: from the access start, open end
+        assertThat(run("consents", "grant", "--user", "household-7", "--app", "city", "--scope", "urn:dev:mac:1*",
+                "--from", "2020-01-01T00:00:00Z", "--until", "2030-01-01T00:00:00Z", "--key", key.toString(),
+                "--actor", "alice")).isZero();
+        String ref = cli.out().strip();
+        assertThat(run("consents", "list")).isZero();
+        assertThat(cli.out()).contains("access 2020-01-01T00:00:00Z .. 2030-01-01T00:00:00Z, data"
+                + " 2020-01-01T00:00:00Z .. (up to the access end)");
+
+        // narrowed to 2022-2024; widening again is refused: it is a new grant
+        assertThat(run("consents", "narrow", ref, "--data-from", "2022-01-01T00:00:00Z", "--data-until",
+                "2024-01-01T00:00:00Z", "--key", key.toString(), "--actor", "dpo")).isZero();
+        assertThat(cli.out()).contains("covers data 2022-01-01T00:00:00Z .. 2024-01-01T00:00:00Z (was"
+                + " 2020-01-01T00:00:00Z .. (open)); 0 queued message(s)");
+        assertThat(run("consents", "narrow", ref, "--data-from", "2021-01-01T00:00:00Z", "--key", key.toString()))
+                .isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("data-from 2021-01-01T00:00:00Z is before the consent's 2022-01-01T00:00:00Z:"
+                + " a consent is widened by a new grant");
+        assertThat(run("consents", "narrow", ref, "--data-until", "2031-01-01T00:00:00Z", "--key", key.toString()))
+                .isEqualTo(Cli.INVALID);
+        assertThat(run("consents", "grant", "--user", "u", "--app", "city", "--scope", "*", "--from",
+                "2020-01-01T00:00:00Z", "--until", "2030-01-01T00:00:00Z", "--data-from", "2031-01-01T00:00:00Z",
+                "--key", key.toString())).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("is not before the access end");
+
+        Path export = dir.resolve("household-7.jsonl");
+        assertThat(run("audit", "export", "--user", "household-7", "--out", export.toString())).isZero();
+        List<String> lines = Files.readAllLines(export);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"kind\":\"consent.granted\"")
+                .contains("\"valid_from\":\"2020-01-01T00:00:00Z\"", "\"valid_until\":\"2030-01-01T00:00:00Z\"",
+                        "\"data_from\":\"2020-01-01T00:00:00Z\"", "\"data_until\":null");
+        assertThat(lines.get(1)).contains("\"kind\":\"consent.narrowed\"", "\"actor\":\"dpo\"",
+                "\"data_from\":\"2022-01-01T00:00:00Z\"", "\"data_until\":\"2024-01-01T00:00:00Z\"");
+        assertThat(run("audit", "verify")).isZero();
+    }
+
+    @Test
     void changesNeedAPrivateKeyAndAKnownAppAndGiveClearErrors() throws Exception {
         assertThat(run("consents", "grant", "--user", "u", "--app", "nobody", "--scope", "*", "--until",
                 "2099-01-01T00:00:00Z", "--key", key.toString())).isEqualTo(Cli.INVALID);

@@ -15,12 +15,16 @@ public final class Consented {
     private Consented() {
     }
 
-    /** Sending side: app {@code app} (already registered) gets {@code scope} for a day, {@code source} sends to it. */
+    /**
+     * Sending side: app {@code app} (already registered) gets {@code scope} for a day, for data measured since 2000
+     * (the fixtures' times are in the past), and {@code source} sends to it.
+     */
     public static List<String> sender(String source, String app, String scope, String ref) {
         return List.of(
                 "INSERT INTO federated_user (external_id) VALUES ('owner-1') ON CONFLICT DO NOTHING",
-                "INSERT INTO consent (ref, user_id, app_id, scope, valid_until, granted_by)"
-                        + " SELECT '" + ref + "', u.id, a.id, '" + scope + "', now() + interval '1 day', 'test'"
+                "INSERT INTO consent (ref, user_id, app_id, scope, valid_until, data_from, granted_by)"
+                        + " SELECT '" + ref + "', u.id, a.id, '" + scope + "', now() + interval '1 day',"
+                        + " '2000-01-01T00:00:00Z', 'test'"
                         + " FROM federated_user u, app a WHERE u.external_id = 'owner-1' AND a.name = '" + app + "'",
                 "INSERT INTO consumer (source, app_id, user_id, consent_id)"
                         + " SELECT '" + source + "', app_id, user_id, id FROM consent WHERE ref = '" + ref + "'");

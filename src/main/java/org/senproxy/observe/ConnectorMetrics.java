@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
+import org.senproxy.consent.WithheldRecords;
 
 /**
  * What operators watch of the connectors, as Micrometer meters (Prometheus names):
@@ -28,18 +29,26 @@ import org.apache.camel.CamelContext;
  * already in the outbox) and dropped;</li>
  * <li>{@code senproxy_source_last_success_seconds{connector}}: when the last good poll committed (epoch seconds;
  * its age is {@code time() - senproxy_source_last_success_seconds});</li>
- * <li>{@code senproxy_sink_records_total{sink}}: records the receiving side delivered to its local system.</li>
+ * <li>{@code senproxy_sink_records_total{sink}}: records the receiving side delivered to its local system;</li>
+ * <li>{@code senproxy_source_records_held_total{connector}}: new records that no consumer could take when they were
+ * read (none, none with a consent in force, or none caught up yet), held in source_record for a consumer to come;
+ * {@code senproxy_source_waiting_for_consumer{connector}} is 1 while that is so (as of the connector's last poll with
+ * new records);</li>
+ * <li>{@code senproxy_consent_withheld_records_total{path}}: records in a consumer's scope but measured outside its
+ * consent's data period, never sent: {@code path} is {@code append}, {@code queued} (rows queued before a narrowing)
+ * or {@code history} (Quoalise get_history).</li>
  * </ul>
  * Camel's own per-route meters ({@code camel_exchanges_*}) come on top. The meters live in the registry that Camel
  * Main's metrics set up (camel.metrics.enabled); without one (route tests), in a registry of this object's own.
  */
-public class ConnectorMetrics {
+public class ConnectorMetrics implements WithheldRecords {
 
     private final CamelContext context;
     private final Clock clock;
     private static final int RECENT_FAILURES = 20;
 
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
     private final Deque<Failure> recentFailures = new ArrayDeque<>();
     private volatile MeterRegistry registry;
 
@@ -74,6 +83,53 @@ public class ConnectorMetrics {
                 .register(registry()).increment(records);
     }
 
+    /**
+     * What the consumers of {@code connector} made of a poll's {@code records} new records: {@code held} of them no
+     * consumer could take (they wait in source_record), {@code outsideDataPeriod} were outside a consent's data period.
+     * A poll without new records changes nothing: it says nothing of the consumers.
+     */
+    public void consumed(String connector, int records, int held, int outsideDataPeriod) {
+        MeterRegistry meters = registry();
+        if (records > 0) {
+            waiting.computeIfAbsent(connector, name -> {
+                AtomicLong flag = new AtomicLong();
+                Gauge.builder("senproxy.source.waiting.for.consumer", flag, AtomicLong::get).tag("connector", name)
+                        .description("1 while no consumer may take the connector's records (they are held)")
+                        .register(meters);
+                return flag;
+            }).set(held > 0 ? 1 : 0);
+        }
+        held(meters, connector).increment(held);
+        count("append", outsideDataPeriod);
+    }
+
+    /** Records held back by a consent's data period on {@code path} ({@link WithheldRecords}). */
+    @Override
+    public void count(String path, long records) {
+        withheld(registry(), path).increment(records);
+    }
+
+    /** The records withheld so far on each path. */
+    public Map<String, Double> withheldByPath() {
+        Map<String, Double> byPath = new java.util.TreeMap<>();
+        for (String path : List.of("append", "queued", "history")) {
+            byPath.put(path, withheld(registry(), path).count());
+        }
+        return byPath;
+    }
+
+    private static Counter withheld(MeterRegistry meters, String path) {
+        return Counter.builder("senproxy.consent.withheld.records").tag("path", path)
+                .description("records in a consumer's scope measured outside its consent's data period, never sent")
+                .register(meters);
+    }
+
+    private static Counter held(MeterRegistry meters, String connector) {
+        return Counter.builder("senproxy.source.records.held").tag("connector", connector)
+                .description("new records no consumer could take when read, held in source_record for one to come")
+                .register(meters);
+    }
+
     /** The inbox delivered {@code records} records to the sink connector {@code sink}. */
     public void delivered(String sink, int records) {
         Counter.builder("senproxy.sink.records").tag("sink", sink)
@@ -96,8 +152,12 @@ public class ConnectorMetrics {
     public record Failure(Instant at, String connector, String reason) {
     }
 
-    /** What the status page shows of one connector. */
-    public record Connector(String name, Instant lastSuccess, double polls, double failures, double records) {
+    /**
+     * What the status page shows of one connector; {@code waitingForConsumer}: as of its last poll with new records, no
+     * consumer could take them, and {@code held} records wait in source_record for one.
+     */
+    public record Connector(String name, Instant lastSuccess, double polls, double failures, double records,
+            boolean waitingForConsumer, double held) {
     }
 
     /** The newest failures first, at most {@value #RECENT_FAILURES}. */
@@ -115,9 +175,11 @@ public class ConnectorMetrics {
         List<Connector> connectors = new ArrayList<>();
         for (String name : names) {
             AtomicLong last = lastSuccess.get(name);
+            AtomicLong waits = waiting.get(name);
             connectors.add(new Connector(name, last == null ? null : Instant.ofEpochSecond(last.get()),
                     polls(meters, name, "ok").count(), polls(meters, name, "failed").count(),
-                    Counter.builder("senproxy.source.records").tag("connector", name).register(meters).count()));
+                    Counter.builder("senproxy.source.records").tag("connector", name).register(meters).count(),
+                    waits != null && waits.get() == 1, held(meters, name).count()));
         }
         return connectors;
     }

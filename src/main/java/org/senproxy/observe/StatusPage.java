@@ -84,12 +84,15 @@ public class StatusPage {
         ArrayNode connectors = status.putArray("connectors");
         for (ConnectorMetrics.Connector c : sources.connectors()) {
             ObjectNode node = connectors.addObject().put("name", c.name()).put("polls", (long) c.polls())
-                    .put("failures", (long) c.failures()).put("records", (long) c.records());
+                    .put("failures", (long) c.failures()).put("records", (long) c.records())
+                    .put("waitingForConsumer", c.waitingForConsumer()).put("heldRecords", (long) c.held());
             if (c.lastSuccess() != null) {
                 node.put("lastSuccess", c.lastSuccess().toString())
                         .put("ageSeconds", Duration.between(c.lastSuccess(), now).toSeconds());
             }
         }
+        ObjectNode withheld = status.putObject("withheldOutsideDataPeriod");
+        sources.withheldByPath().forEach((path, n) -> withheld.put(path, n.longValue()));
         ObjectNode queue = status.putObject("queues");
         queue.putObject("outbox").put("pending", queues.count("outbox", "pending"))
                 .put("sent", queues.count("outbox", "sent")).put("dead", queues.count("outbox", "dead"));

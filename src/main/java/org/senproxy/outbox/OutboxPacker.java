@@ -7,12 +7,20 @@ import java.util.UUID;
 import org.senproxy.senml.Measurement;
 
 /**
- * Cuts resolved records into outbox messages: for each subscription, the records it covers (renamed
- * as it asks), in packs of at most {@code maxRecordsPerMessage} so that no stanza outgrows the server's limit.
+ * Cuts resolved records into outbox messages: for each subscription, the records it covers (series in its scope,
+ * measured in its consent's data period, renamed as it asks), in packs of at most {@code maxRecordsPerMessage} so
+ * that no stanza outgrows the server's limit.
  */
 public final class OutboxPacker {
 
     private final int maxRecordsPerMessage;
+
+    /**
+     * What packing made: the entries, and how many records a subscription's scope covered but its data period did not
+     * (never sent; counted, since a data owner's officer asks how much was held back).
+     */
+    public record Packed(List<OutboxEntry> entries, int outsideDataPeriod) {
+    }
 
     public OutboxPacker(int maxRecordsPerMessage) {
         if (maxRecordsPerMessage < 1) {
@@ -21,12 +29,17 @@ public final class OutboxPacker {
         this.maxRecordsPerMessage = maxRecordsPerMessage;
     }
 
-    public List<OutboxEntry> pack(List<Measurement> records, List<Subscription> subscriptions) {
+    public Packed pack(List<Measurement> records, List<Subscription> subscriptions) {
         List<OutboxEntry> entries = new ArrayList<>();
+        int outside = 0;
         for (Subscription subscription : subscriptions) {
             List<Measurement> pack = new ArrayList<>();
             for (Measurement record : records) {
                 if (!subscription.covers(record.name())) {
+                    continue;
+                }
+                if (!subscription.coversTime(record.instant())) {
+                    outside++;
                     continue;
                 }
                 pack.add(renamed(record, subscription));
@@ -39,7 +52,7 @@ public final class OutboxPacker {
                 entries.add(new OutboxEntry(UUID.randomUUID(), subscription, pack));
             }
         }
-        return entries;
+        return new Packed(entries, outside);
     }
 
     private static Measurement renamed(Measurement m, Subscription s) {

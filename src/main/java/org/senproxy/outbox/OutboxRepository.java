@@ -18,7 +18,9 @@ import javax.sql.DataSource;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
+import org.senproxy.consent.DataPeriod;
 import org.senproxy.consent.Scope;
+import org.senproxy.consent.WithheldRecords;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.federation.CanonicalRecords;
@@ -35,15 +37,16 @@ public class OutboxRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRepository.class);
 
-    /** The active consumers of a source, with the consent each sends under when it is in force now. */
+    /**
+     * The active consumers of a source, with the consent each sends under when it is in force now, its data period,
+     * and whether the consumer is caught up ({@link CatchUp}).
+     */
     private static final String SUBSCRIPTIONS = "SELECT c.id, a.jid, c.series_prefix, c.rename_from, c.rename_to,"
-            + " c.consent_id, k.ref::text, k.scope, c.acknowledges FROM consumer c JOIN app a ON a.id = c.app_id"
+            + " c.consent_id, k.ref::text, k.scope, c.acknowledges, coalesce(k.data_from, k.valid_from), k.data_until,"
+            + " c.caught_up FROM consumer c JOIN app a ON a.id = c.app_id"
             + " LEFT JOIN consent k ON k.id = c.consent_id AND k.app_id = c.app_id AND k.revoked_at IS NULL"
             + "  AND k.valid_from <= now() AND k.valid_until > now()"
             + " WHERE c.source = ? AND c.active ORDER BY c.id";
-
-    private static final String INSERT = "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid,"
-            + " payload, record_count, consent_ref, ack_required, transfer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /**
      * What an update settling rows returns for their audit entries: the {@code transfer} column written with each row,
@@ -168,6 +171,9 @@ public class OutboxRepository {
     private final long leaseMillis;
     private final RetryPolicy sendRetry;
     private final RetryPolicy ackWait;
+    private final CatchUp catchUp;
+    private final QueuedTrim queuedTrim;
+    private volatile WithheldRecords withheld = WithheldRecords.NONE;
 
     /**
      * @param audit           where each message's outcome is recorded (acknowledged, rejected, failed, withheld)
@@ -193,6 +199,13 @@ public class OutboxRepository {
         this.leaseMillis = leaseMillis;
         this.sendRetry = sendRetry;
         this.ackWait = ackWait;
+        this.catchUp = new CatchUp(dataSource, audit, ownJid, consentRequired, packer);
+        this.queuedTrim = new QueuedTrim(ownJid);
+    }
+
+    /** Where the records that queued rows lose to a narrowed data period are counted (path {@code queued}). */
+    public void countWithheld(WithheldRecords counter) {
+        this.withheld = counter;
     }
 
     /**
@@ -226,36 +239,24 @@ public class OutboxRepository {
                 // IndexResets sees only the new readings, and a re-read reading, dropped above, cannot flag its reset
                 // a second time. A reset repeats only if its reading does, which the keys prevent.
                 List<Measurement> flagged = IndexResets.flag(c, source, fresh);
-                List<OutboxEntry> entries = packer.pack(flagged, subscriptions(c, source));
-                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                    for (OutboxEntry e : entries) {
-                        // the payload is the records' canonical JSON; its digest goes into the audit description,
-                        // and outbox-dispatch signs that digest
-                        CanonicalRecords canonical = CanonicalRecords.of(e.records());
-                        ps.setObject(1, e.messageId());
-                        ps.setString(2, correlationId);
-                        ps.setLong(3, e.subscription().consumerId());
-                        ps.setString(4, e.subscription().recipientJid());
-                        ps.setString(5, canonical.json());
-                        ps.setInt(6, e.records().size());
-                        ps.setObject(7, e.subscription().consentRef() == null ? null
-                                : UUID.fromString(e.subscription().consentRef()));
-                        ps.setBoolean(8, e.subscription().acknowledges());
-                        ps.setString(9, AuditTrail.detailJson(Transfers.describe(e.records(), canonical.digest())));
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
+                List<Subscription> subscriptions = subscriptions(c, source);
+                OutboxPacker.Packed packed = packer.pack(flagged, subscriptions);
+                List<OutboxEntry> entries = packed.entries();
+                // the payload is the records' canonical JSON; its digest goes into the audit description, and
+                // outbox-dispatch signs that digest
+                OutboxRows.insert(c, entries, correlationId);
                 c.commit();
                 int duplicates = records.size() - fresh.size();
                 if (duplicates > 0) {
                     LOG.debug("{} of {} record(s) of {} had a name and time seen before: dropped as duplicates",
                             duplicates, records.size(), source);
                 }
-                if (entries.isEmpty() && !fresh.isEmpty()) {
-                    LOG.debug("No consumer subscribes to {} records of {}", fresh.size(), source);
+                int held = subscriptions.isEmpty() ? fresh.size() : 0;
+                if (held > 0) {
+                    LOG.debug("No consumer may take {} now: its {} new record(s) are held in source_record", source,
+                            held);
                 }
-                return new Appended(entries.size(), fresh.size(), duplicates);
+                return new Appended(entries.size(), fresh.size(), duplicates, packed.outsideDataPeriod(), held);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -265,7 +266,8 @@ public class OutboxRepository {
 
     /**
      * The consumers that may take this poll's records: those whose consent is in force now (or, when consents are not
-     * required, those without one). A consumer whose consent was revoked, ran out or is not yet valid takes nothing.
+     * required, those without one), and that are caught up. A consumer whose consent was revoked, ran out or is not
+     * yet valid takes nothing; one not caught up yet takes this poll's records with what it missed ({@link CatchUp}).
      */
     private List<Subscription> subscriptions(Connection c, String source) throws SQLException {
         List<Subscription> subscriptions = new ArrayList<>();
@@ -281,9 +283,16 @@ public class OutboxRepository {
                                 hasConsent ? "its consent is not in force" : "it has no consent");
                         continue;
                     }
+                    if (!rs.getBoolean(12)) {
+                        LOG.debug("Consumer {} of {} is not caught up yet: outbox-dispatch catches it up first",
+                                rs.getLong(1), source);
+                        continue;
+                    }
                     subscriptions.add(new Subscription(rs.getLong(1), rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getString(5), consentRef,
-                            consentRef == null ? null : Scope.parse(rs.getString(8)), rs.getBoolean(9)));
+                            consentRef == null ? null : Scope.parse(rs.getString(8)),
+                            consentRef == null ? null : new DataPeriod(CatchUp.instant(rs, 10),
+                                    CatchUp.instant(rs, 11)), rs.getBoolean(9)));
                 }
             }
         }
@@ -291,11 +300,15 @@ public class OutboxRepository {
     }
 
     /**
-     * Claims a batch of due rows (new, or sent and not acknowledged in time) for this replica. First, due rows whose
-     * consent was revoked or ran out are withheld, and rows out of attempts become dead letters, each audited. Rows
-     * locked by another replica are skipped, not waited for. One transaction.
+     * Claims a batch of due rows (new, or sent and not acknowledged in time) for this replica. Before, in a
+     * transaction of its own, the next consumer waiting to be caught up gets what its source read before it could
+     * take it ({@link CatchUp}). Then, in one transaction: due rows whose consent was revoked or ran out are withheld,
+     * rows out of attempts become dead letters, rows holding records outside their consent's data period are trimmed
+     * to it ({@link QueuedTrim}), each audited; then the claim. Rows locked by another replica are skipped, not waited
+     * for.
      */
     public List<OutboxMessage> claim() throws SQLException {
+        catchUp.next();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -314,9 +327,14 @@ public class OutboxRepository {
                         LOG.warn("{} outbox message(s) out of attempts moved to dead letters", expired);
                     }
                 }
+                long outside = queuedTrim.trim(c, outcomes);
                 audit.append(c, outcomes);
                 List<OutboxMessage> claimed = claimDue(c);
                 c.commit();
+                if (outside > 0) {
+                    LOG.info("{} queued record(s) withheld: measured outside their consent's data period", outside);
+                    withheld.count("queued", outside);
+                }
                 return claimed;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

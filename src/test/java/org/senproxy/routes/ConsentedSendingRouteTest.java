@@ -28,6 +28,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.consent.Consents;
 import org.senproxy.federation.CanonicalRecords;
+import org.senproxy.observe.ConnectorMetrics;
 import org.senproxy.senml.Senml;
 import org.senproxy.testing.RouteHarness;
 
@@ -70,9 +71,125 @@ class ConsentedSendingRouteTest {
         harness.close();
     }
 
+    /**
+     * A consent for a day, covering data measured since 2020 (the polls' records are from 2023), and its consumer of
+     * "meter", caught up at once: nothing was read before it.
+     */
     private String grant(String app, String scope) throws Exception {
-        return consents.grant(new Consents.Grant("household-7", app, scope, null,
-                Instant.now().plus(1, ChronoUnit.DAYS), List.of("meter")), "alice", operator);
+        String ref = consents.grant(new Consents.Grant("household-7", app, scope, null,
+                Instant.now().plus(1, ChronoUnit.DAYS), Instant.parse("2020-01-01T00:00:00Z"), null,
+                List.of("meter")), "alice", operator);
+        dispatch(0);
+        return ref;
+    }
+
+    /** Records at 2019-06-01 (before a 2020 data start) and 2023-11-14, of one series. */
+    private static final String ACROSS_2020 = "[{\"bn\":\"urn:dev:prm:1_\",\"n\":\"power\",\"u\":\"W\","
+            + "\"t\":1559347200,\"v\":19},{\"n\":\"power\",\"u\":\"W\",\"t\":1700000000,\"v\":23}]";
+
+    @Test
+    void aConsentFrom2020To2030NeverSendsA2019RecordAndCountsIt() throws Exception {
+        consents.grant(new Consents.Grant("household-7", "b", "*", Instant.parse("2020-01-01T00:00:00Z"),
+                Instant.parse("2030-01-01T00:00:00Z"), List.of("meter")), "alice", operator);
+        dispatch(0); // the consumer is caught up: nothing was read before it
+
+        harness.template().sendBody("direct:meter", ACROSS_2020);
+
+        assertThat(harness.text("SELECT record_count || ' ' || first_at || ' ' || last_at FROM outbox"))
+                .isEqualTo("1 2023-11-14 22:13:20+00 2023-11-14 22:13:20+00");
+        assertThat(harness.text("SELECT payload FROM outbox")).doesNotContain("1559347200").contains("23");
+        List<Message> sent = dispatch(1);
+        String sensml = sent.get(0).getExtension("quoalise", "urn:quoalise:0").toXML(null).toString();
+        assertThat(sensml).doesNotContain("1559347200");
+        // the 2019 record was kept in source_record like every record read, and counted as withheld
+        assertThat(harness.count("SELECT count(*) FROM source_record")).isEqualTo(2);
+        ConnectorMetrics metrics = harness.context.getRegistry().lookupByNameAndType("connectorMetrics",
+                ConnectorMetrics.class);
+        assertThat(metrics.withheldByPath()).containsEntry("append", 1.0);
+    }
+
+    @Test
+    void narrowingTheDataPeriodWithholdsWhatQueuedMessagesHoldOutsideItBeforeTheyAreSent() throws Exception {
+        String ref = grant("b", "*");
+        harness.template().sendBody("direct:meter", POLL); // 2023-11-14T22:13:20Z, 3 records
+        harness.template().sendBody("direct:meter", POLL.replace("\"t\":1700000000,\"v\":9",
+                "\"t\":1700000100,\"v\":9")); // 1 new record at 22:15:00
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending'")).isEqualTo(2);
+
+        Consents.Narrowed narrowed = consents.narrow(ref, Instant.ofEpochSecond(1_700_000_050L), null, "dpo",
+                operator);
+        assertThat(narrowed.queuedOutside()).isEqualTo(1);
+
+        // the first message holds nothing inside: withheld whole, not a dead letter; the second goes as it is
+        List<Message> sent = dispatch(1);
+        assertThat(harness.text("SELECT status || ': ' || last_error FROM outbox WHERE record_count = 3"))
+                .isEqualTo("revoked: 3 record(s) measured outside consent " + ref + "'s data period"
+                        + " 2023-11-14T22:14:10Z .. (open)");
+        assertThat(harness.count("SELECT count(*) FROM dead_letter")).isZero();
+        String xml = sent.get(0).getExtension("quoalise", "urn:quoalise:0").toXML(null).toString();
+        assertThat(xml).contains("1700000100").doesNotContain("1700000000");
+        assertThat(auditEntry("transfer.withheld").get("detail").get("records").asInt()).isEqualTo(3);
+        assertThat(harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                .withheldByPath()).containsEntry("queued", 3.0);
+    }
+
+    @Test
+    void aQueuedMessageAcrossTheNewStartIsTrimmedToItAndSignedForWhatItStillHolds() throws Exception {
+        String ref = grant("b", "*");
+        harness.template().sendBody("direct:meter", ACROSS_2020.replace("1559347200", "1699990000"));
+        consents.narrow(ref, Instant.ofEpochSecond(1_699_995_000L), null, "dpo", operator);
+
+        Message sent = dispatch(1).get(0);
+
+        String payload = harness.text("SELECT payload FROM outbox");
+        assertThat(harness.text("SELECT record_count || ' ' || status FROM outbox")).isEqualTo("1 sent");
+        assertThat(payload).contains("1700000000").doesNotContain("1699990000");
+        String signature = ((StandardExtensionElement) sent.getExtension("envelope", "urn:senproxy:0"))
+                .getAttributeValue("signature");
+        assertThat(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"))
+                .isEqualTo(CanonicalRecords.of(Senml.resolve(Senml.parseJson(payload), 0)).digest());
+        JsonNode narrowed = auditEntry("transfer.narrowed");
+        assertThat(narrowed.get("detail").get("records_withheld").asInt()).isEqualTo(1);
+        assertThat(narrowed.get("detail").get("records").asInt()).isEqualTo(1);
+        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact()).isTrue();
+    }
+
+    @Test
+    void recordsReadBeforeAnyConsentAreHeldAndSentOnceAConsentCoversThemEachOnce() throws Exception {
+        // the proxy runs before the data owner consents: the records are read, kept, and sent to nobody
+        harness.template().sendBody("direct:meter", POLL);
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
+        assertThat(harness.count("SELECT count(*) FROM source_record")).isEqualTo(3);
+
+        ConnectorMetrics metrics = harness.context.getRegistry().lookupByNameAndType("connectorMetrics",
+                ConnectorMetrics.class);
+        assertThat(metrics.connectors()).singleElement().satisfies(c -> {
+            assertThat(c.waitingForConsumer()).isTrue();
+            assertThat(c.held()).isEqualTo(3.0);
+        });
+
+        // a consent covering one meter's series; its consumer is not caught up yet: a poll now waits for it too
+        String ref = consents.grant(new Consents.Grant("household-7", "b", "urn:dev:prm:1_*", null,
+                Instant.now().plus(1, ChronoUnit.DAYS), Instant.parse("2020-01-01T00:00:00Z"), null,
+                List.of("meter")), "alice", operator);
+        harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000100"));
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
+
+        // the next dispatch catches it up: the four records of meter 1, in one message, under the consent
+        Message sent = dispatch(1).get(0);
+        assertThat(harness.text("SELECT record_count || ' ' || consent_ref || ' ' || correlation_id FROM outbox"))
+                .startsWith("4 " + ref + " catch-up-");
+        assertThat(sent.getExtension("quoalise", "urn:quoalise:0").toXML(null).toString())
+                .doesNotContain("urn:dev:prm:2_");
+        assertThat(harness.count("SELECT count(*) FROM consumer WHERE caught_up")).isEqualTo(1);
+        assertThat(auditEntry("consumer.caught_up").get("detail").get("records").asInt()).isEqualTo(4);
+
+        // from now on outbox-append includes it; nothing is sent twice
+        harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000200"));
+        dispatch(1);
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(6);
+        dispatch(0);
+        assertThat(metrics.connectors()).singleElement().satisfies(c -> assertThat(c.waitingForConsumer()).isFalse());
     }
 
     private List<Message> dispatch(int expected) throws Exception {

@@ -1,0 +1,145 @@
+package org.senproxy.outbox;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.senproxy.audit.AuditEvent;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.audit.Transfers;
+import org.senproxy.consent.DataPeriod;
+import org.senproxy.federation.CanonicalRecords;
+import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
+import org.senproxy.senml.SenmlException;
+
+/**
+ * Rows queued before their consent's data period was narrowed keep only the records inside it: outbox-dispatch runs
+ * this in its claim transaction, before it claims, on the due rows whose span of record times (first_at, last_at) is
+ * not inside the period whole, and on rows from before the span was written. Each such row is
+ * <ul>
+ * <li>left as it is when all its records are inside (its span is written, so it is not read again);</li>
+ * <li>trimmed to the records inside: new payload, record count, audit description and digest (the one the message is
+ * signed with), audited as {@code transfer.narrowed} with the number of records withheld;</li>
+ * <li>withheld whole ({@code revoked}, with the reason) when none is inside, or when its payload cannot be read to
+ * tell, audited as {@code transfer.withheld}.</li>
+ * </ul>
+ * No dead letter: a record outside a consent is not an error, it is not for that app. Its count goes to the metrics.
+ */
+final class QueuedTrim {
+
+    private static final String OUTSIDE = "SELECT o.id, o.message_id::text, o.recipient_jid, o.consent_ref::text,"
+            + " o.payload, coalesce(k.data_from, k.valid_from), k.data_until, u.external_id"
+            + " FROM outbox o JOIN consent k ON k.ref = o.consent_ref LEFT JOIN federated_user u ON u.id = k.user_id"
+            + " WHERE o.status IN ('pending', 'sent') AND o.next_attempt_at <= now()"
+            + "  AND (o.first_at IS NULL OR o.first_at < coalesce(k.data_from, k.valid_from) OR o.last_at >= k.data_until)"
+            + " ORDER BY o.id FOR UPDATE OF o SKIP LOCKED";
+
+    private static final String SPAN = "UPDATE outbox SET first_at = ?, last_at = ? WHERE id = ?";
+
+    private static final String TRIM = "UPDATE outbox SET payload = ?, record_count = ?, transfer = ?, first_at = ?,"
+            + " last_at = ? WHERE id = ?";
+
+    private static final String WITHHOLD = "UPDATE outbox SET status = 'revoked', last_error = ? WHERE id = ?";
+
+    private final String ownJid;
+
+    QueuedTrim(String ownJid) {
+        this.ownJid = ownJid;
+    }
+
+    /**
+     * Trims the due rows that hold records outside their consent's data period, adding the audit entries to
+     * {@code outcomes}.
+     *
+     * @return the records withheld
+     */
+    long trim(Connection c, List<AuditEvent> outcomes) throws SQLException {
+        long withheldRecords = 0;
+        List<Object[]> spans = new ArrayList<>();
+        List<Object[]> trims = new ArrayList<>();
+        List<Object[]> withholds = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(OUTSIDE); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long id = rs.getLong(1);
+                String messageId = rs.getString(2);
+                String recipient = rs.getString(3);
+                String ref = rs.getString(4);
+                String owner = rs.getString(8);
+                DataPeriod period = new DataPeriod(CatchUp.instant(rs, 6), CatchUp.instant(rs, 7));
+                List<Measurement> records;
+                try {
+                    records = Senml.resolve(Senml.parseJson(rs.getString(5)), 0);
+                } catch (SenmlException e) {
+                    String reason = "consent " + ref + ": the payload cannot be read to check it against the data"
+                            + " period " + period + " (" + e.getMessage() + ")";
+                    withholds.add(new Object[] {reason, id});
+                    outcomes.add(entry("transfer.withheld", messageId, recipient, ref, owner,
+                            Transfers.describe(rs.getString(5)), reason));
+                    continue;
+                }
+                List<Measurement> inside = new ArrayList<>(records.size());
+                for (Measurement m : records) {
+                    if (period.covers(m.instant())) {
+                        inside.add(m);
+                    }
+                }
+                int outside = records.size() - inside.size();
+                withheldRecords += outside;
+                String reason = outside + " record(s) measured outside consent " + ref + "'s data period " + period;
+                if (inside.isEmpty()) {
+                    withholds.add(new Object[] {reason, id});
+                    outcomes.add(entry("transfer.withheld", messageId, recipient, ref, owner,
+                            Transfers.describe(records), reason));
+                } else if (outside == 0) {
+                    Instant[] span = OutboxRows.span(records);
+                    spans.add(new Object[] {OutboxRows.utc(span[0]), OutboxRows.utc(span[1]), id});
+                } else {
+                    CanonicalRecords canonical = CanonicalRecords.of(inside);
+                    Map<String, Object> description = Transfers.describe(inside, canonical.digest());
+                    Instant[] span = OutboxRows.span(inside);
+                    trims.add(new Object[] {canonical.json(), inside.size(), AuditTrail.detailJson(description),
+                            OutboxRows.utc(span[0]), OutboxRows.utc(span[1]), id});
+                    Map<String, Object> detail = new LinkedHashMap<>(description);
+                    detail.put("records_withheld", outside);
+                    outcomes.add(entry("transfer.narrowed", messageId, recipient, ref, owner, detail, reason));
+                }
+            }
+        }
+        batch(c, SPAN, spans);
+        batch(c, TRIM, trims);
+        batch(c, WITHHOLD, withholds);
+        return withheldRecords;
+    }
+
+    private AuditEvent entry(String kind, String messageId, String recipient, String ref, String owner,
+            Map<String, Object> description, String reason) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("message", messageId);
+        detail.put("to", recipient);
+        detail.putAll(description);
+        detail.put("reason", reason);
+        return AuditEvent.of(kind, ownJid, owner, ref, detail);
+    }
+
+    private static void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    ps.setObject(i + 1, row[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+}

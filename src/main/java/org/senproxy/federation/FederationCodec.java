@@ -4,8 +4,10 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -21,6 +23,8 @@ import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
+import org.senproxy.catalogue.QuoaliseMeta;
+import org.senproxy.catalogue.Series;
 import org.senproxy.outbox.Ack;
 import org.senproxy.outbox.OutboxMessage;
 import org.senproxy.senml.Measurement;
@@ -40,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *   &lt;envelope xmlns="urn:senproxy:0" version="2" id="(message id)" sender="proxy-a@example.org"
  *             correlation="(correlation id)" records="5" consent="(the consent's ref)"
  *             signature="(compact JWS, when the proxy has a key)"/&gt;
- *   &lt;quoalise xmlns="urn:quoalise:0"&gt;&lt;data&gt;&lt;meta/&gt;
+ *   &lt;quoalise xmlns="urn:quoalise:0"&gt;&lt;data&gt;&lt;meta&gt;(device, measurement: catalogue.QuoaliseMeta)&lt;/meta&gt;
  *     &lt;sensml xmlns="urn:ietf:params:xml:ns:senml"&gt;&lt;senml n="..." u="W" t="..." v="..."/&gt;...&lt;/sensml&gt;
  *   &lt;/data&gt;&lt;/quoalise&gt;
  * &lt;/message&gt;
@@ -76,6 +80,8 @@ public class FederationCodec {
     private final ECKey signingKey;
     private final Clock clock;
     private final int maxDataChars;
+    /** How a series is declared, for the meta element of the data it sends (none known until one is set). */
+    private volatile Function<String, Optional<Series>> catalogue = name -> Optional.empty();
     /** The senders already warned that they write the previous version: once each, not at every message. */
     private final Set<String> warnedSenders = ConcurrentHashMap.newKeySet();
 
@@ -101,6 +107,22 @@ public class FederationCodec {
         this.signingKey = signingKey;
         this.clock = clock;
         this.maxDataChars = maxDataChars;
+    }
+
+    /**
+     * The catalogue that describes the series sent, in each data element's meta (device and measurement), as a
+     * Quoalise client reads them.
+     */
+    public FederationCodec describingSeriesWith(Function<String, Optional<Series>> catalogue) {
+        this.catalogue = name -> {
+            try {
+                return catalogue.apply(name);
+            } catch (RuntimeException notReadable) {
+                // a catalogue that cannot be read now (connectors still loading): the meta names the series only
+                return Optional.empty();
+            }
+        };
+        return this;
     }
 
     // ---- sending
@@ -137,18 +159,20 @@ public class FederationCodec {
             }
         }
         message.addExtension(envelope.build());
-        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records)));
+        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records, catalogue)));
         return message;
     }
 
-    private static String quoalise(List<SenmlRecord> records) {
+    private static String quoalise(List<SenmlRecord> records, Function<String, Optional<Series>> catalogue) {
         StringWriter out = new StringWriter();
         try {
             XMLStreamWriter w = XML_OUTPUT.createXMLStreamWriter(out);
             w.writeStartElement("quoalise");
             w.writeDefaultNamespace(QUOALISE_NAMESPACE);
             w.writeStartElement("data");
-            w.writeEmptyElement("meta");
+            SenmlRecord first = records.isEmpty() ? null : records.get(0);
+            QuoaliseMeta.write(w, QuoaliseMeta.names(records), catalogue, first == null ? null
+                    : first.u() != null ? first.u() : first.bu(), first == null ? null : first.dur());
             Senml.writeXml(w, records);
             w.writeEndElement();
             w.writeEndElement();
@@ -191,7 +215,8 @@ public class FederationCodec {
     public static Message notice(String to, String body, List<SenmlRecord> records) throws XmppStringprepException {
         Message message = new Message(JidCreate.from(to), Message.Type.chat);
         message.setBody(body);
-        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records)));
+        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records,
+                name -> Optional.empty())));
         return message;
     }
 

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * ({@code senproxy.quoalise.max-stanza-chars}) is cut: the command's result holds the first part, and the rest follow
  * at once as messages to the requester's full JID, each with one data element; a note in the result says how many.
  *
- * <p>Errors: {@code not-authorized} (unknown app, no consent covering the series), {@code bad-request} (malformed
- * identifier or dates, unknown command), {@code item-not-found} (no such series or subscription), each with a text.
+ * <p>Errors: {@code not-authorized} (unknown app, no consent covering the series, whether it exists or not),
+ * {@code bad-request} (malformed identifier or dates, unknown command), {@code item-not-found} (a series in the
+ * requester's scope that does not exist here, or no such subscription), each with a text.
  * This replaces Smack's own ad-hoc command handler on the session, whose first stage does not see a submitted form.
  */
 public class QuoaliseCommands {
@@ -171,17 +172,8 @@ public class QuoaliseCommands {
                     List<String> parts = QuoaliseData.parts(history.identifier(),
                             catalogue.find(history.identifier()).orElse(null), history.records(), maxStanzaChars);
                     StringBuilder inner = new StringBuilder();
-                    if (parts.size() > 1 || history.truncated()) {
-                        inner.append("<note type=\"info\">").append(history.records().size()).append(" records");
-                        if (parts.size() > 1) {
-                            inner.append(", in ").append(parts.size()).append(" parts: this one and ")
-                                    .append(parts.size() - 1).append(" message(s) that follow");
-                        }
-                        if (history.truncated()) {
-                            inner.append("; later records were left out: ask for a shorter period");
-                        }
-                        inner.append("</note>");
-                    }
+                    notes(history, parts.size()).forEach(note -> inner.append("<note type=\"info\">")
+                            .append(escape(note)).append("</note>"));
                     inner.append(parts.get(0));
                     IQ result = CommandResult.of(request, node, session, "completed", inner.toString());
                     connection.sendStanza(result);
@@ -237,6 +229,31 @@ public class QuoaliseCommands {
         }
     }
 
+    /** What a history answer says besides its data: its parts, what was left out and why, the period it covers. */
+    static List<String> notes(QuoaliseService.History history, int parts) {
+        List<String> notes = new ArrayList<>();
+        if (parts > 1 || history.truncated()) {
+            StringBuilder size = new StringBuilder().append(history.records().size()).append(" records");
+            if (parts > 1) {
+                size.append(", in ").append(parts).append(" parts: this one and ").append(parts - 1)
+                        .append(" message(s) that follow");
+            }
+            if (history.truncated()) {
+                size.append("; later records were left out: ask for a shorter period");
+            }
+            notes.add(size.toString());
+        }
+        if (history.defaulted()) {
+            notes.add("period " + history.from() + " .. " + history.to() + " (no start_time or end_time: the"
+                    + " default window)");
+        }
+        if (history.outsideDataPeriod() > 0) {
+            notes.add(history.outsideDataPeriod() + " record(s) measured outside the consent's data period ("
+                    + history.data() + ") were left out");
+        }
+        return notes;
+    }
+
     private static IQ error(IQ request, StanzaError.Condition condition, String text) {
         // RFC 6120 8.3.2: <text> is in the stanzas namespace. Smack 4.3 writes it, and any extension in that
         // namespace, without an xmlns (it takes the stanzas namespace for the enclosing one), so clients (slixmpp)
@@ -257,9 +274,10 @@ public class QuoaliseCommands {
                 .append("</title><field var=\"identifier\" type=\"text-single\" label=\"Series identifier (SenML"
                         + " name)\"><required/></field>");
         if (period) {
-            x.append("<field var=\"start_time\" type=\"text-single\" label=\"Start (ISO 8601)\"><required/></field>")
-                    .append("<field var=\"end_time\" type=\"text-single\" label=\"End, excluded (ISO 8601)\">"
-                            + "<required/></field>");
+            x.append("<field var=\"start_time\" type=\"text-single\" label=\"Start (ISO 8601; no offset: UTC;"
+                    + " empty: 24 h before the end)\"/>")
+                    .append("<field var=\"end_time\" type=\"text-single\" label=\"End, excluded (ISO 8601;"
+                            + " empty: now)\"/>");
         }
         return x.append("</x>").toString();
     }

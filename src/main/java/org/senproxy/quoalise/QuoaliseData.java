@@ -3,11 +3,13 @@ package org.senproxy.quoalise;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
+import org.senproxy.catalogue.QuoaliseMeta;
 import org.senproxy.catalogue.Series;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
@@ -16,9 +18,9 @@ import org.senproxy.senml.Senml;
  * Quoalise's data element, {@code <quoalise xmlns="urn:quoalise:0"><data><meta>...</meta><sensml>...</sensml></data>
  * </quoalise>}, written for one series, and cut into several when it would outgrow a stanza size limit.
  *
- * <p>The meta element describes the series as its connector declares it in the catalogue (quantity, unit, aggregate,
- * sampling interval); for a series the catalogue does not know, what its records say (unit, and the sampling
- * interval when they carry a duration, {@code dur}).
+ * <p>The meta element ({@link QuoaliseMeta}) names the meter and describes the series as its connector declares it in
+ * the catalogue (quantity, unit, aggregate, sampling interval); for a series the catalogue does not know, what its
+ * records say (unit, and the sampling interval when they carry a duration, {@code dur}).
  */
 final class QuoaliseData {
 
@@ -38,37 +40,9 @@ final class QuoaliseData {
             w.writeStartElement("quoalise");
             w.writeDefaultNamespace("urn:quoalise:0");
             w.writeStartElement("data");
-            w.writeStartElement("meta");
-            w.writeStartElement("device");
-            w.writeEmptyElement("identifier");
-            w.writeAttribute("authority", "sen-proxy");
-            w.writeAttribute("type", "series");
-            w.writeAttribute("value", identifier);
-            w.writeEndElement();
-            w.writeStartElement("measurement");
             Measurement first = records.isEmpty() ? null : records.get(0);
-            String unit = series != null && series.unit() != null ? series.unit() : first == null ? null : first.unit();
-            if (unit != null || series != null && series.quantity() != null) {
-                w.writeEmptyElement("physical");
-                if (series != null && series.quantity() != null) {
-                    w.writeAttribute("quantity", series.quantity());
-                }
-                if (unit != null) {
-                    w.writeAttribute("unit", unit);
-                }
-            }
-            if (series != null && series.aggregate() != null) {
-                w.writeEmptyElement("aggregate");
-                w.writeAttribute("type", series.aggregate());
-            }
-            Long sampling = series != null && series.samplingSeconds() != null ? series.samplingSeconds()
-                    : first != null && first.duration() != null ? Long.valueOf(Math.round(first.duration())) : null;
-            if (sampling != null) {
-                w.writeEmptyElement("sampling");
-                w.writeAttribute("interval", Long.toString(sampling));
-            }
-            w.writeEndElement();
-            w.writeEndElement();
+            QuoaliseMeta.write(w, List.of(identifier), name -> Optional.ofNullable(series),
+                    first == null ? null : first.unit(), first == null ? null : first.duration());
             Senml.writeXml(w, Senml.fromMeasurements(records));
             w.writeEndElement();
             w.writeEndElement();

@@ -4,8 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -21,7 +25,9 @@ import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
+import org.senproxy.consent.DataPeriod;
 import org.senproxy.consent.Scope;
+import org.senproxy.consent.WithheldRecords;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 
@@ -35,12 +41,24 @@ import org.senproxy.senml.Senml;
  * {@code senproxy.retention.keys-days}): history goes back that far. A subscription is a consumer of the connector
  * that yields the series, under the requester's consent, whose messages are done once written (a Quoalise client
  * sends no acknowledgement).
+ *
+ * <p>The consent bounds the data as well as the access: a history answer holds only records measured in the consent's
+ * data period, whatever period was asked (the others are counted, and the answer says how many were left out), and a
+ * subscription's pushes go through the outbox, which checks each record's time the same way. Without
+ * {@code start_time} and {@code end_time}, the answer covers the default window, the last
+ * {@code senproxy.quoalise.default-history-hours} up to now; a start alone answers up to now, an end alone the window
+ * before it. A time without an offset is UTC.
+ *
+ * <p>Errors, in this order: {@code bad-request} (malformed identifier or time), {@code not-authorized} (no consent of
+ * the requester in force covers the series, whether or not it exists: no existence oracle), {@code item-not-found} (a
+ * series in the scope that this proxy neither declares nor ever stored).
  */
 public class QuoaliseService {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9:./_]{0,254}");
 
-    private static final String CONSENTS = "SELECT k.id, k.ref::text, k.scope, k.app_id, k.user_id, u.external_id"
+    private static final String CONSENTS = "SELECT k.id, k.ref::text, k.scope, k.app_id, k.user_id, u.external_id,"
+            + " coalesce(k.data_from, k.valid_from), k.data_until"
             + " FROM consent k JOIN app a ON a.id = k.app_id JOIN federated_user u ON u.id = k.user_id"
             + " WHERE a.jid = ? AND k.revoked_at IS NULL AND k.valid_from <= now() AND k.valid_until > now()"
             + " ORDER BY k.id";
@@ -48,43 +66,100 @@ public class QuoaliseService {
     private static final String HISTORY = "SELECT record FROM source_record WHERE name = ? AND time_us >= ?"
             + " AND time_us < ? AND record IS NOT NULL ORDER BY time_us, source LIMIT ?";
 
+    private static final String OUTSIDE = "SELECT count(*) FROM source_record WHERE name = ? AND time_us >= ?"
+            + " AND time_us < ? AND (time_us < ? OR time_us >= ?)";
+
     private final DataSource dataSource;
     private final AuditTrail audit;
     private final String ownJid;
     private final int maxRecords;
+    private final Duration defaultWindow;
+    private final Predicate<String> declared;
+    private final Clock clock;
+    private volatile WithheldRecords withheld = WithheldRecords.NONE;
 
     /** @param maxRecords the most records one get_history answers (later ones are left out, and the answer says so) */
     public QuoaliseService(DataSource dataSource, AuditTrail audit, String ownJid, int maxRecords) {
+        this(dataSource, audit, ownJid, maxRecords, Duration.ofHours(24), name -> false, Clock.systemUTC());
+    }
+
+    /**
+     * @param defaultWindow what get_history answers without a period: this long, up to now
+     *                      ({@code senproxy.quoalise.default-history-hours})
+     * @param declared      whether the catalogue declares a series (it exists even before its first record)
+     */
+    public QuoaliseService(DataSource dataSource, AuditTrail audit, String ownJid, int maxRecords,
+            Duration defaultWindow, Predicate<String> declared, Clock clock) {
         this.dataSource = dataSource;
         this.audit = audit;
         this.ownJid = ownJid;
         this.maxRecords = maxRecords;
+        this.defaultWindow = defaultWindow;
+        this.declared = declared;
+        this.clock = clock;
     }
 
-    /** The consent under which a requester gets a series. */
-    record Grant(long consentId, String ref, long appId, long userId, String user) {
+    /** Where the records a history answer leaves out for the data period are counted (path {@code history}). */
+    public void countWithheld(WithheldRecords counter) {
+        this.withheld = counter;
     }
 
-    /** The records of a series in [start, end), oldest first; {@code truncated} when more were left out. */
-    public record History(String identifier, List<Measurement> records, boolean truncated) {
+    /** The consent under which a requester gets a series, and the measurement times it covers. */
+    record Grant(long consentId, String ref, long appId, long userId, String user, DataPeriod data) {
+    }
+
+    /**
+     * The records of a series in [from, to), oldest first, as far as the consent's data period covers them;
+     * {@code truncated} when later ones were left out for the size limit, {@code outsideDataPeriod} how many in
+     * [from, to) the data period left out, {@code defaulted} when the client gave no period (or one bound only).
+     */
+    public record History(String identifier, List<Measurement> records, boolean truncated, Instant from, Instant to,
+            boolean defaulted, DataPeriod data, long outsideDataPeriod) {
+
+        public History(String identifier, List<Measurement> records, boolean truncated) {
+            this(identifier, records, truncated, null, null, false, null, 0);
+        }
     }
 
     public History history(String requester, String identifier, String start, String end)
             throws QuoaliseError, SQLException {
         checkIdentifier(identifier);
-        Instant from = instant("start_time", start);
-        Instant to = instant("end_time", end);
+        Instant now = clock.instant();
+        Instant asked = optionalInstant("start_time", start);
+        Instant askedEnd = optionalInstant("end_time", end);
+        Instant to = askedEnd != null ? askedEnd : asked != null && asked.isAfter(now) ? asked.plus(defaultWindow) : now;
+        Instant from = asked != null ? asked : to.minus(defaultWindow);
         if (!from.isBefore(to)) {
-            throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, "start_time " + start
-                    + " is not before end_time " + end);
+            throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, "start_time " + from
+                    + " is not before end_time " + to);
         }
+        boolean defaulted = asked == null || askedEnd == null;
         return Transactions.inTransaction(dataSource, c -> {
             Grant grant = grant(c, requester, identifier);
+            exists(c, identifier);
+            // what the data period lets out of [from, to)
+            long lowest = Math.max(micros(from), micros(grant.data().from()));
+            long highest = grant.data().until() == null ? micros(to) : Math.min(micros(to),
+                    micros(grant.data().until()));
+            long outside = 0;
+            if (lowest > micros(from) || highest < micros(to)) {
+                try (PreparedStatement ps = c.prepareStatement(OUTSIDE)) {
+                    ps.setString(1, identifier);
+                    ps.setLong(2, micros(from));
+                    ps.setLong(3, micros(to));
+                    ps.setLong(4, lowest);
+                    ps.setLong(5, highest);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        outside = rs.getLong(1);
+                    }
+                }
+            }
             List<Measurement> records = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
                 ps.setString(1, identifier);
-                ps.setLong(2, micros(from));
-                ps.setLong(3, micros(to));
+                ps.setLong(2, lowest);
+                ps.setLong(3, Math.max(lowest, highest));
                 ps.setInt(4, maxRecords + 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -99,12 +174,39 @@ public class QuoaliseService {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("command", "get_history");
             detail.put("to", requester);
-            detail.put("asked", Map.of("start_time", start, "end_time", end));
+            Map<String, Object> askedFor = new LinkedHashMap<>();
+            askedFor.put("start_time", start);
+            askedFor.put("end_time", end);
+            detail.put("asked", askedFor);
+            detail.put("answered", Map.of("from", from.toString(), "until", to.toString()));
+            detail.put("data_period", grant.data().text());
+            detail.put("outside_data_period", outside);
             detail.putAll(Transfers.describe(records));
             audit.append(c, List.of(AuditEvent.of("transfer.history", ownJid, grant.user(), grant.ref(),
                     detail)));
-            return new History(identifier, List.copyOf(records), truncated);
+            if (outside > 0) {
+                withheld.count("history", outside);
+            }
+            return new History(identifier, List.copyOf(records), truncated, from, to, defaulted, grant.data(),
+                    outside);
         });
+    }
+
+    /** item-not-found for a series that this proxy neither declares nor ever stored (once the scope covers it). */
+    private void exists(Connection c, String identifier) throws SQLException, QuoaliseError {
+        if (declared.test(identifier)) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM source_record WHERE name = ?)")) {
+            ps.setString(1, identifier);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
+                            + " here: no connector of this proxy declares or has yielded it");
+                }
+            }
+        }
     }
 
     /**
@@ -201,7 +303,7 @@ public class QuoaliseService {
                     anyConsent = true;
                     if (Scope.parse(rs.getString(3)).covers(identifier)) {
                         return new Grant(rs.getLong(1), rs.getString(2), rs.getLong(4), rs.getLong(5),
-                                rs.getString(6));
+                                rs.getString(6), new DataPeriod(instant(rs, 7), instant(rs, 8)));
                     }
                 }
             }
@@ -219,25 +321,40 @@ public class QuoaliseService {
         }
     }
 
-    /** An ISO 8601 instant, date-time with offset, or date (midnight UTC). */
+    /** {@link #instant}, or null for a field not given (empty or absent): the default window then applies. */
+    static Instant optionalInstant(String field, String value) throws QuoaliseError {
+        return value == null || value.isBlank() ? null : instant(field, value);
+    }
+
+    /**
+     * An ISO 8601 time: a date-time with an offset ({@code 2021-12-01T00:00+01:00}, {@code ...Z}), a date-time without
+     * one ({@code 2021-12-01T00:00:00}, what Python's {@code datetime.isoformat()} gives for a naive time), read as
+     * UTC, or a date (midnight UTC).
+     */
     static Instant instant(String field, String value) throws QuoaliseError {
         if (value == null || value.isBlank()) {
             throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, field + " is missing");
         }
+        String text = value.strip();
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException notWithOffset) {
             try {
-                return Instant.parse(value);
-            } catch (DateTimeParseException notInstant) {
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException notLocal) {
                 try {
-                    return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
                 } catch (DateTimeParseException notDate) {
                     throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, field + " '" + value
                             + "' is not an ISO 8601 date or date-time");
                 }
             }
         }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     private static long micros(Instant t) {

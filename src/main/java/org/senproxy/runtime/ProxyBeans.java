@@ -131,12 +131,15 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("audit", audit);
         // read lazily: the connectors' declarations are loaded with their route files, after these beans
         Catalogue catalogue = new Catalogue(context);
-        QuoaliseCommands quoalise = new QuoaliseCommands(new QuoaliseService(dataSource, audit, jid.toString(),
-                settings.integer("senproxy.quoalise.max-history-records", 100_000)), catalogue,
+        QuoaliseService quoaliseService = new QuoaliseService(dataSource, audit, jid.toString(),
+                settings.integer("senproxy.quoalise.max-history-records", 100_000),
+                Duration.ofHours(settings.integer("senproxy.quoalise.default-history-hours", 24)),
+                identifier -> catalogue.find(identifier).isPresent(), Clock.systemUTC());
+        QuoaliseCommands quoalise = new QuoaliseCommands(quoaliseService, catalogue,
                 settings.integer("senproxy.quoalise.max-stanza-chars", 32_768));
         link.onConnection(quoalise::register);
         registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired, lookups));
-        registry.bind("federation", codec);
+        registry.bind("federation", codec.describingSeriesWith(catalogue::find));
         registry.bind("peers", peers);
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, audit, codec, peers));
@@ -181,13 +184,16 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("gatherBatches", batchThreads(context, "source-gather",
                 settings.integer("senproxy.source.gather-threads", 1)));
         registry.bind("flowLog", new FlowLog());
-        registry.bind("outbox", new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
+        OutboxRepository outbox = new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
                 new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
                 settings.integer("senproxy.outbox.batch-size", 100),
                 settings.integer("senproxy.outbox.window", 200),
                 settings.integer("senproxy.outbox.lease-ms", 60_000),
                 retry(settings, "senproxy.outbox", "retry-first-ms", 1000),
-                retry(settings, "senproxy.outbox", "ack-timeout-ms", 30_000)));
+                retry(settings, "senproxy.outbox", "ack-timeout-ms", 30_000));
+        outbox.countWithheld(connectorMetrics);
+        quoaliseService.countWithheld(connectorMetrics);
+        registry.bind("outbox", outbox);
         registry.bind("inbox", new InboxRepository(dataSource, audit, replica,
                 settings.integer("senproxy.inbox.batch-size", 100),
                 settings.integer("senproxy.inbox.lease-ms", 60_000),

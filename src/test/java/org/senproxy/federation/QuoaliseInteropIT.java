@@ -90,9 +90,11 @@ class QuoaliseInteropIT {
              Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('client', 'quoalise-client@localhost')");
             s.execute("INSERT INTO federated_user (external_id) VALUES ('owner-q') ON CONFLICT DO NOTHING");
-            s.execute("INSERT INTO consent (ref, user_id, app_id, scope, valid_until, granted_by)"
+            // the data period reaches back before the consent: the records A took before it was granted
+            s.execute("INSERT INTO consent (ref, user_id, app_id, scope, valid_until, data_from, granted_by)"
                     + " SELECT gen_random_uuid(), u.id, a.id, '" + LocalFederation.METER + "*', now() + interval '1 day',"
-                    + " 'test' FROM federated_user u, app a WHERE u.external_id = 'owner-q' AND a.name = 'client'");
+                    + " now() - interval '1 day', 'test' FROM federated_user u, app a"
+                    + " WHERE u.external_id = 'owner-q' AND a.name = 'client'");
         }
         long stored = federation.count(federation.databaseA,
                 "SELECT count(*) FROM source_record WHERE name = '" + identifier + "'");
@@ -136,8 +138,13 @@ class QuoaliseInteropIT {
         assertThat(history.get("status").asText()).isEqualTo("completed");
         List<Measurement> records = new ArrayList<>(senml(history.get("sensml").asText()));
         String series = identifier;
-        assertThat(history.get("meta_identifier").asText()).isEqualTo(identifier);
+        // the meta names the meter (an Enedis PRM) and the series, as the community client reads it
+        assertThat(history.get("meta_identifier").asText()).isEqualTo(LocalFederation.METER.substring(
+                "urn:dev:prm:".length(), LocalFederation.METER.length() - 1));
+        assertThat(history.get("meta_authority").asText()).isEqualTo("enedis");
+        assertThat(history.get("meta_measurement").asText()).isEqualTo(identifier);
         assertThat(history.get("meta_physical").toString()).contains("VA");
+        printedBothWays(history, series);
 
         JsonNode notAuthorized = next(events, "error");
         assertThat(notAuthorized.get("condition").asText()).isEqualTo("not-authorized");
@@ -147,16 +154,30 @@ class QuoaliseInteropIT {
         assertThat(badRequest.get("condition").asText()).isEqualTo("bad-request");
         assertThat(badRequest.get("text").asText()).contains("start_time 'yesterday' is not an ISO 8601");
 
+        // without start_time and end_time: the default window (the last 24 h), never an error
+        JsonNode defaulted = next(events, "history_default");
+        assertThat(defaulted.get("status").asText()).isEqualTo("completed");
+        assertThat(defaulted.get("notes").toString()).contains("the default window");
+        printedBothWays(defaulted, series);
+        // times without an offset, as isoformat() writes a naive datetime: read as UTC, the same answer
+        JsonNode naive = next(events, "history_naive");
+        assertThat(naive.get("status").asText()).isEqualTo("completed");
+        assertThat(naive.get("sensml").asText()).isEqualTo(history.get("sensml").asText());
+        printedBothWays(naive, series);
+
         next(events, "subscribed");
         federation.polling(true);
         JsonNode pushed = next(events, "pushed");
         federation.polling(false);
         List<Measurement> pushedRecords = senml(pushed.get("sensml").asText());
         assertThat(pushedRecords).isNotEmpty().allSatisfy(m -> assertThat(m.name()).isEqualTo(series));
+        // listen --format json and --format quoalise both print a pushed element
+        printedBothWays(pushed, series);
         next(events, "unsubscribed");
         next(events, "done");
         // the parts of the history answer arrived as messages, each under the limit; with the result, every record
-        List<JsonNode> parts = seen.stream().filter(e -> e.get("event").asText().equals("part")).toList();
+        List<JsonNode> parts = seen.stream().filter(e -> e.get("event").asText().equals("part")
+                && e.get("phase").asText().equals("history")).toList();
         assertThat(parts).as("the answer was cut: " + history + " stored " + stored).isNotEmpty();
         assertThat(history.get("notes").toString()).contains("message(s) that follow");
         for (JsonNode part : parts) {
@@ -172,6 +193,20 @@ class QuoaliseInteropIT {
         assertThat(federation.text(federation.databaseA, "SELECT string_agg(DISTINCT kind, ',' ORDER BY kind)"
                 + " FROM audit_log WHERE kind IN ('transfer.history', 'subscription.requested', 'subscription.ended')"))
                 .isEqualTo("subscription.ended,subscription.requested,transfer.history");
+    }
+
+    /**
+     * The element as the community client's {@code --format json} (meta as a dictionary, records) and
+     * {@code --format quoalise} (meta written back from that dictionary) print it: both, with the records of the series.
+     */
+    private static void printedBothWays(JsonNode element, String series) {
+        assertThat(element.get("format_error").isNull()).as("the client's formats failed: " + element).isTrue();
+        JsonNode json = element.get("json");
+        assertThat(json.get("meta").get("device").get("identifier").get("authority").asText()).isEqualTo("enedis");
+        assertThat(json.get("records")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.get("name").asText()).isEqualTo(series));
+        assertThat(element.get("quoalise").asText()).contains("<ns0:meta><ns0:device type=\"electricity-meter\">")
+                .contains("name=\"" + series + "\"").contains("sensml");
     }
 
     /** The records of a sensml element as the client got it, read with ordinary SenML rules. */

@@ -9,6 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +40,10 @@ class QuoaliseServiceTest {
         PGSimpleDataSource db = new PGSimpleDataSource();
         db.setUrl(database);
         db.setUser("postgres");
-        service = new QuoaliseService(db, new AuditTrail(db, Clock.systemUTC()), "proxy-a@localhost", 5);
+        // now, as get_history sees it: shortly after the last stored record
+        service = new QuoaliseService(db, new AuditTrail(db, Clock.systemUTC()), "proxy-a@localhost", 5,
+                Duration.ofHours(24), name -> name.equals(DECLARED), Clock.fixed(Instant.parse("2023-11-15T02:00:00Z"),
+                        ZoneOffset.UTC));
         StringBuilder records = new StringBuilder();
         for (int i = 0; i < 8; i++) {
             // 2023-11-14T22:13:20Z + i * 30 min, under two series
@@ -46,12 +52,26 @@ class QuoaliseServiceTest {
                     .append(t * 1_000_000L).append(", '[{\"n\":\"").append(SERIES).append("\",\"u\":\"W\",\"t\":")
                     .append(t).append(",\"v\":").append(100 + i).append("}]')");
         }
+        // 2019: before the consent's data period; another meter's series, outside the client's scope
+        for (int i = 0; i < 3; i++) {
+            long t = 1_546_300_800L + i * 1800L; // 2019-01-01T00:00:00Z + i * 30 min
+            records.append(",('ecodevices-source', '").append(SERIES).append("', ").append(t * 1_000_000L)
+                    .append(", '[{\"n\":\"").append(SERIES).append("\",\"u\":\"W\",\"t\":").append(t)
+                    .append(",\"v\":").append(i).append("}]')");
+        }
+        records.append(",('ecodevices-source', 'urn:dev:prm:2_power', 1700000000000000,"
+                + " '[{\"n\":\"urn:dev:prm:2_power\",\"u\":\"W\",\"t\":1700000000,\"v\":1}]')");
         sql("INSERT INTO source_record (source, name, time_us, record) VALUES " + records,
                 "INSERT INTO app (name, jid) VALUES ('client', '" + CLIENT + "')",
                 "INSERT INTO federated_user (external_id) VALUES ('owner')",
-                "INSERT INTO consent (ref, user_id, app_id, scope, valid_until, granted_by) SELECT gen_random_uuid(),"
-                        + " u.id, a.id, 'urn:dev:prm:1_*', now() + interval '1 day', 'test' FROM federated_user u, app a");
+                // access 2020-2030; the data period is the default one: from the access start, open end
+                "INSERT INTO consent (ref, user_id, app_id, scope, valid_from, valid_until, granted_by)"
+                        + " SELECT gen_random_uuid(), u.id, a.id, 'urn:dev:prm:1_*', '2020-01-01T00:00:00Z',"
+                        + " '2030-01-01T00:00:00Z', 'test' FROM federated_user u, app a");
     }
+
+    /** A series the catalogue declares, in the client's scope, with no record yet. */
+    private static final String DECLARED = "urn:dev:prm:1_voltage";
 
     private void sql(String... statements) throws SQLException {
         try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
@@ -94,12 +114,72 @@ class QuoaliseServiceTest {
                 .extracting(e -> ((QuoaliseError) e).condition()).isEqualTo(QuoaliseError.Condition.BAD_REQUEST);
         assertThatThrownBy(() -> service.history(CLIENT, SERIES, "2023-11-16", "2023-11-14"))
                 .hasMessageContaining("is not before end_time");
-        assertThatThrownBy(() -> service.history(CLIENT, SERIES, null, "2023-11-14"))
-                .hasMessageContaining("start_time is missing");
+        assertThatThrownBy(() -> service.history(CLIENT, SERIES, "last tuesday", "2023-11-14"))
+                .hasMessageContaining("start_time 'last tuesday' is not an ISO 8601 date or date-time")
+                .extracting(e -> ((QuoaliseError) e).condition()).isEqualTo(QuoaliseError.Condition.BAD_REQUEST);
         assertThatThrownBy(() -> service.subscribe(CLIENT, "urn:dev:prm:1_energy"))
                 .hasMessageContaining("no series urn:dev:prm:1_energy here")
                 .extracting(e -> ((QuoaliseError) e).condition()).isEqualTo(QuoaliseError.Condition.ITEM_NOT_FOUND);
         assertThatThrownBy(() -> service.unsubscribe(CLIENT, SERIES)).hasMessageContaining("has no subscription");
+    }
+
+    @Test
+    void aConsentFrom2020NeverAnswers2019DataWhateverPeriodIsAskedAndSaysHowManyItLeftOut() throws Exception {
+        QuoaliseService.History h = service.history(CLIENT, SERIES, "2018-01-01", "2023-11-16");
+        assertThat(h.records()).hasSize(5).allSatisfy(m -> assertThat(m.instant())
+                .isAfterOrEqualTo(Instant.parse("2020-01-01T00:00:00Z")));
+        assertThat(h.outsideDataPeriod()).isEqualTo(3);
+        assertThat(QuoaliseCommands.notes(h, 1)).anySatisfy(note -> assertThat(note).isEqualTo("3 record(s) measured"
+                + " outside the consent's data period (2020-01-01T00:00:00Z .. (open)) were left out"));
+        assertThat(service.history(CLIENT, SERIES, "2019-01-01", "2019-01-02").records()).isEmpty();
+        assertThat(text("SELECT detail FROM audit_log ORDER BY seq LIMIT 1")).contains("\"outside_data_period\":3")
+                .contains("\"data_period\":\"2020-01-01T00:00:00Z .. (open)\"");
+
+        // a data period narrower than the access: 2023-11-14T23:00 .. 2023-11-15T00:00
+        sql("UPDATE consent SET data_from = '2023-11-14T23:00:00Z', data_until = '2023-11-15T00:00:00Z'");
+        assertThat(service.history(CLIENT, SERIES, "2018-01-01", "2030-01-01").records())
+                .extracting(Measurement::value).containsExactly(102.0, 103.0);
+    }
+
+    @Test
+    void withoutAPeriodTheAnswerIsTheDefaultWindowUpToNowAndSaysSo() throws Exception {
+        QuoaliseService.History h = service.history(CLIENT, SERIES, null, null);
+        assertThat(h.records()).hasSize(5);
+        assertThat(h.truncated()).isTrue();
+        assertThat(h.from()).isEqualTo(Instant.parse("2023-11-14T02:00:00Z"));
+        assertThat(h.to()).isEqualTo(Instant.parse("2023-11-15T02:00:00Z"));
+        assertThat(QuoaliseCommands.notes(h, 1)).containsExactly(
+                "5 records; later records were left out: ask for a shorter period",
+                "period 2023-11-14T02:00:00Z .. 2023-11-15T02:00:00Z (no start_time or end_time: the default window)");
+        // one bound alone: a start answers up to now, an end the window before it
+        assertThat(service.history(CLIENT, SERIES, "2023-11-15T01:00:00Z", "").records())
+                .extracting(Measurement::value).containsExactly(106.0, 107.0);
+        assertThat(service.history(CLIENT, SERIES, null, "2023-11-14T23:13:20Z").records())
+                .extracting(Measurement::value).containsExactly(100.0, 101.0);
+    }
+
+    @Test
+    void aTimeWithoutAnOffsetIsUtc() throws Exception {
+        // what Python's datetime.isoformat() writes for a naive time, with and without microseconds
+        assertThat(service.history(CLIENT, SERIES, "2023-11-14T22:13:20", "2023-11-14T23:13:20.000001").records())
+                .extracting(Measurement::value).containsExactly(100.0, 101.0, 102.0);
+        assertThat(QuoaliseService.instant("start_time", "2023-11-14T22:13"))
+                .isEqualTo(Instant.parse("2023-11-14T22:13:00Z"));
+    }
+
+    @Test
+    void anUnknownSeriesIsNotFoundInsideTheScopeAndNotAuthorizedOutsideItWhetherItExistsOrNot() throws Exception {
+        assertThatThrownBy(() -> service.history(CLIENT, "urn:dev:prm:1_energy", null, null))
+                .hasMessageContaining("no series urn:dev:prm:1_energy here")
+                .extracting(e -> ((QuoaliseError) e).condition()).isEqualTo(QuoaliseError.Condition.ITEM_NOT_FOUND);
+        // declared by a connector, no record yet: it exists, the answer is empty
+        assertThat(service.history(CLIENT, DECLARED, null, null).records()).isEmpty();
+        for (String outside : List.of("urn:dev:prm:2_power", "urn:dev:prm:3_nothing")) {
+            assertThatThrownBy(() -> service.history(CLIENT, outside, null, null))
+                    .hasMessage("no consent of client@localhost in force covers " + outside)
+                    .extracting(e -> ((QuoaliseError) e).condition())
+                    .isEqualTo(QuoaliseError.Condition.NOT_AUTHORIZED);
+        }
     }
 
     @Test

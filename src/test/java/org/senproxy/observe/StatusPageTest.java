@@ -106,6 +106,11 @@ class StatusPageTest {
         assertThat(status.path("xmppConnected").asBoolean()).isFalse();
         assertThat(status.path("connectors").path(0).path("name").asText()).isEqualTo("ecodevices-source");
         assertThat(status.path("connectors").path(0).path("failures").asLong()).isPositive();
+        // the consumer takes the connector's records now: not waiting for one; nothing withheld for a data period
+        await().atMost(Duration.ofSeconds(20)).until(() -> status().path("connectors").path(0)
+                .path("waitingForConsumer").isBoolean() && !status().path("connectors").path(0)
+                .path("waitingForConsumer").asBoolean());
+        assertThat(status.path("withheldOutsideDataPeriod").path("append").asLong()).isZero();
         assertThat(status.path("queues").path("outbox").path("pending").asLong()).isPositive();
         assertThat(status.path("queues").path("outbox").path("dead").asLong()).isEqualTo(1);
         assertThat(status.path("deadLetters")).hasSize(2);
@@ -130,7 +135,8 @@ class StatusPageTest {
             String text = chromium.evaluate("document.body.innerText").asText();
             assertThat(text).contains("proxy-s@localhost").contains("ecodevices-source").contains("down")
                     .contains("no acknowledgement from proxy-b@localhost after 20 attempts")
-                    .contains("unknown sender stranger@localhost").contains("poll failed");
+                    .contains("unknown sender stranger@localhost").contains("poll failed")
+                    .contains("Records outside their consent's data period, never sent: 0 at append");
             assertThat(chromium.evaluate("document.querySelectorAll('button.replay').length").asInt())
                     .as("a replay button for the outbox dead letter, none for the refused inbound message")
                     .isEqualTo(1);

@@ -156,16 +156,18 @@ class ConsentedSendingRouteTest {
 
     @Test
     void recordsReadBeforeAnyConsentAreHeldAndSentOnceAConsentCoversThemEachOnce() throws Exception {
-        // the proxy runs before the data owner consents: the records are read, kept, and sent to nobody
+        // the proxy runs before the data owner consents: the records are read, kept, and sent to nobody; one of them
+        // (2019) is before the data period of the consent to come
         harness.template().sendBody("direct:meter", POLL);
+        harness.template().sendBody("direct:meter", ACROSS_2020.replace("1700000000", "1700000000.5"));
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
-        assertThat(harness.count("SELECT count(*) FROM source_record")).isEqualTo(3);
+        assertThat(harness.count("SELECT count(*) FROM source_record")).isEqualTo(5);
 
         ConnectorMetrics metrics = harness.context.getRegistry().lookupByNameAndType("connectorMetrics",
                 ConnectorMetrics.class);
         assertThat(metrics.connectors()).singleElement().satisfies(c -> {
             assertThat(c.waitingForConsumer()).isTrue();
-            assertThat(c.held()).isEqualTo(3.0);
+            assertThat(c.held()).isEqualTo(5.0);
         });
 
         // a consent covering one meter's series; its consumer is not caught up yet: a poll now waits for it too
@@ -175,19 +177,20 @@ class ConsentedSendingRouteTest {
         harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000100"));
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
 
-        // the next dispatch catches it up: the four records of meter 1, in one message, under the consent
+        // the next dispatch catches it up: the five records of meter 1 in the data period (not the 2019 one), in one
+        // message, under the consent
         Message sent = dispatch(1).get(0);
         assertThat(harness.text("SELECT record_count || ' ' || consent_ref || ' ' || correlation_id FROM outbox"))
-                .startsWith("4 " + ref + " catch-up-");
+                .startsWith("5 " + ref + " catch-up-");
         assertThat(sent.getExtension("quoalise", "urn:quoalise:0").toXML(null).toString())
-                .doesNotContain("urn:dev:prm:2_");
+                .doesNotContain("urn:dev:prm:2_").doesNotContain("1559347200");
         assertThat(harness.count("SELECT count(*) FROM consumer WHERE caught_up")).isEqualTo(1);
-        assertThat(auditEntry("consumer.caught_up").get("detail").get("records").asInt()).isEqualTo(4);
+        assertThat(auditEntry("consumer.caught_up").get("detail").get("records").asInt()).isEqualTo(5);
 
         // from now on outbox-append includes it; nothing is sent twice
         harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000200"));
         dispatch(1);
-        assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(6);
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(7);
         dispatch(0);
         assertThat(metrics.connectors()).singleElement().satisfies(c -> assertThat(c.waitingForConsumer()).isFalse());
     }

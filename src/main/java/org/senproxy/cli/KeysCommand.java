@@ -4,17 +4,20 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+
+import javax.sql.DataSource;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.federation.AppKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,9 +73,10 @@ public final class KeysCommand implements Runnable {
 
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = {"Registers a public key (JWK file) of an app in this proxy's database: from then on,"
-                    + " messages from that app must be signed by one of its valid keys.",
-                "To rotate, register the new key, then end the old one with --valid-until on a new registration"
-                    + " of it, or in SQL (app_key.valid_until)."})
+                    + " messages from that app must be signed by one of its valid keys. Every change is audited.",
+                "A key id names one key for good: registering it again with the same key may only shorten its"
+                    + " validity (--valid-until); with another key it is refused unless --replace says so. To rotate,"
+                    + " register the new key under a new kid, then shorten the old one's --valid-until."})
     static final class Register implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -89,34 +93,28 @@ public final class KeysCommand implements Runnable {
         @Option(names = "--valid-until", description = "ISO 8601 instant after which the key is no longer valid")
         Instant validUntil;
 
+        @Option(names = "--replace", description = "replace the app's key of the same kid by this one (the old key"
+                + " stops being valid at once; audited)")
+        boolean replace;
+
+        @Option(names = "--actor", description = "who makes the change, as the audit trail records it (default: the"
+                + " system user)")
+        String actor;
+
         @Override
         public Integer call() throws Exception {
-            Cli.quietLogs();
-            ECKey key = ECKey.parse(Files.readString(jwk));
-            if (key.isPrivate()) {
-                spec.commandLine().getErr().println(jwk + " holds a private key: register the public one only");
+            ECKey key;
+            try {
+                key = ECKey.parse(Files.readString(jwk));
+            } catch (java.text.ParseException e) {
+                Cli.quietLogs();
+                spec.commandLine().getErr().println(jwk + " is not an EC JWK: " + e.getMessage());
                 return Cli.INVALID;
             }
-            if (key.getKeyID() == null) {
-                spec.commandLine().getErr().println(jwk + " has no key id (kid)");
-                return Cli.INVALID;
-            }
-            try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO app_key (app_id, kid, jwk, valid_until) SELECT id, ?, ?, ? FROM app WHERE name = ?"
-                            + " ON CONFLICT (app_id, kid) DO UPDATE SET valid_until = excluded.valid_until")) {
-                ps.setString(1, key.getKeyID());
-                ps.setString(2, key.toJSONString());
-                ps.setTimestamp(3, validUntil == null ? null : Timestamp.from(validUntil));
-                ps.setString(4, app);
-                if (ps.executeUpdate() == 0) {
-                    spec.commandLine().getErr().println("No app named " + app);
-                    return Cli.FAILED;
-                }
-            }
-            spec.commandLine().getOut().println("key " + key.getKeyID() + " registered for app " + app
-                    + (validUntil == null ? "" : ", valid until " + validUntil));
-            spec.commandLine().getOut().flush();
-            return Cli.OK;
+            DataSource dataSource = database.dataSource();
+            return Cli.change(spec, () -> new AppKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()))
+                    .register(app, key, validUntil, replace, actor != null ? actor
+                            : System.getProperty("user.name", "operator")));
         }
     }
 }

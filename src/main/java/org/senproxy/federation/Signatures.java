@@ -20,21 +20,28 @@ import org.senproxy.db.Lookups;
  * The receiving side of {@link MessageSignatures}: a message from an app that has registered public keys (table
  * app_key, valid now) must carry a valid signature by one of them, or it is refused (a dead letter, and the sender
  * is told). An app without keys is refused too, unless {@code senproxy.signing.required} is false (it is true by
- * default): then apps can move to signing one by one, and once all have keys the setting closes the door again.
+ * default): then apps can move to signing one by one, and once all have keys the setting closes the door again. An
+ * app that has keys, none of them valid now (expired, not yet valid), is refused whatever the setting: once an app had
+ * a key, it must sign.
  * An app's keys are remembered for {@code senproxy.inbound.lookup-cache-ms} (see {@link Lookups}): a key registered,
  * or one that stops being valid, counts within that time.
  */
 public class Signatures {
 
-    private static final String KEYS = "SELECT k.jwk FROM app_key k JOIN app a ON a.id = k.app_id WHERE a.jid = ?"
-            + " AND k.valid_from <= now() AND (k.valid_until IS NULL OR k.valid_until > now())";
+    /** Every key the app ever had, with whether it is valid now: an app that had a key must sign, even if none is. */
+    private static final String KEYS = "SELECT k.jwk, k.valid_from <= now() AND (k.valid_until IS NULL"
+            + " OR k.valid_until > now()) FROM app_key k JOIN app a ON a.id = k.app_id WHERE a.jid = ?";
+
+    /** An app's keys valid now, and whether it has any registered at all. */
+    private record AppKeys(List<ECKey> valid, boolean any) {
+    }
 
     private final DataSource dataSource;
     private final String ownJid;
     private final boolean required;
     private final Duration maxAge;
     private final Clock clock;
-    private final Cache<String, List<ECKey>> remembered;
+    private final Cache<String, AppKeys> remembered;
 
     public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock,
             Duration remember) {
@@ -51,28 +58,44 @@ public class Signatures {
      * the others.
      */
     public FederationMessage verify(FederationMessage message) throws SQLException {
-        List<ECKey> keys = keys(message.senderJid());
-        if (keys.isEmpty()) {
+        AppKeys keys = appKeys(message.senderJid());
+        if (keys.valid().isEmpty()) {
+            if (keys.any()) {
+                // with senproxy.signing.required=false too: an app that had a key must always sign
+                throw new FederationException("signature refused: no key of " + message.senderJid() + " is valid"
+                        + " now (every registered one expired or is not yet valid), and an app that had a key must"
+                        + " sign", true);
+            }
             if (required) {
                 throw new FederationException("signature refused: " + message.senderJid() + " has no registered key"
                         + " and this proxy accepts signed messages only", true);
             }
             return message;
         }
-        return message.verified(MessageSignatures.verify(message.signature(), keys, ownJid, message, clock, maxAge));
+        return message.verified(MessageSignatures.verify(message.signature(), keys.valid(), ownJid, message, clock,
+                maxAge));
     }
 
     /** The public keys of the app at this address valid now. */
     public List<ECKey> keys(String jid) throws SQLException {
-        List<ECKey> keys = remembered.getIfPresent(jid);
-        if (keys != null) {
-            return keys;
+        return appKeys(jid).valid();
+    }
+
+    private AppKeys appKeys(String jid) throws SQLException {
+        AppKeys known = remembered.getIfPresent(jid);
+        if (known != null) {
+            return known;
         }
-        keys = new ArrayList<>();
+        List<ECKey> keys = new ArrayList<>();
+        boolean any = false;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(KEYS)) {
             ps.setString(1, jid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    any = true;
+                    if (!rs.getBoolean(2)) {
+                        continue;
+                    }
                     try {
                         keys.add(ECKey.parse(rs.getString(1)).toPublicJWK());
                     } catch (ParseException e) {
@@ -81,9 +104,10 @@ public class Signatures {
                 }
             }
         }
-        if (!keys.isEmpty()) {
-            remembered.put(jid, List.copyOf(keys));
+        AppKeys found = new AppKeys(List.copyOf(keys), any);
+        if (any) {
+            remembered.put(jid, found);
         }
-        return keys;
+        return found;
     }
 }

@@ -15,6 +15,8 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jxmpp.jid.impl.JidCreate;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +91,24 @@ class FederationInboundRouteTest {
         assertThat(harness.mock("sink").getReceivedCounter()).isOne();
         assertThat(harness.mock("xmpp").getReceivedCounter()).isEqualTo(2);
         assertThat(ackOf(1).getAttributeValue("status")).isEqualTo("accepted");
+    }
+
+    /**
+     * The review's attack: with senproxy.signing.required=false (this harness), an app whose keys have all expired
+     * sent unsigned, and was accepted. An app that ever had a key must sign.
+     */
+    @Test
+    void anAppWhoseKeysAllExpiredMustStillSignWhenSigningIsNotRequired() throws Exception {
+        harness.sql("INSERT INTO app_key (app_id, kid, jwk, valid_from, valid_until) SELECT id, 'b-1',"
+                + " '" + new ECKeyGenerator(Curve.P_256).keyID("b-1").generate().toPublicJWK().toJSONString() + "',"
+                + " now() - interval '2 days', now() - interval '1 day' FROM app WHERE name = 'b'");
+
+        harness.receive(Stanzas.data(PEER, ME, UUID.randomUUID().toString(), RECORD));
+
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
+        assertThat(harness.text("SELECT reason FROM dead_letter")).contains("no key of " + PEER + " is valid now")
+                .contains("an app that had a key must sign");
+        assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
     }
 
     @Test
@@ -224,7 +244,9 @@ class FederationInboundRouteTest {
         register(key);
         harness.sql("UPDATE app_key SET valid_until = now() - interval '1 minute'");
         harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key, Instant.now()));
-        // no valid key left: the app is back to unsigned messages being let through, its signature unchecked
-        assertThat(harness.count("SELECT count(*) FROM inbox")).isOne();
+        // no valid key left: a message signed by the ended key is refused (an app that had a key must sign with a
+        // valid one; it used to be let through unchecked)
+        assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
+        assertThat(harness.text("SELECT reason FROM dead_letter")).contains("no key of " + PEER + " is valid now");
     }
 }

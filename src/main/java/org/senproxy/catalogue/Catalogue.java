@@ -18,7 +18,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
-import org.senproxy.consent.Scope;
+import org.senproxy.consent.Glob;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
 import org.senproxy.senml.SenmlRecord;
@@ -122,7 +122,7 @@ public final class Catalogue {
                 continue;
             }
             int literals = s.identifier().replace("*", "").length();
-            if (literals > bestLiterals && Scope.glob(s.identifier()).matcher(identifier).matches()) {
+            if (literals > bestLiterals && Glob.of(s.identifier()).matches(identifier)) {
                 best = d;
                 bestLiterals = literals;
             }

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.consent.Consent;
 import org.senproxy.consent.Consents;
+import org.senproxy.consent.Scope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,6 +85,11 @@ public final class ConsentsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            try {
+                Scope.parse(scope).warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+            } catch (IllegalArgumentException invalid) {
+                // the grant says why, below
+            }
             return Cli.change(spec, () -> consents(database.dataSource()).grant(new Consents.Grant(user, app, scope,
                     from, until, dataFrom, dataUntil, sources), signer.actor(), signer.key()));
         }

@@ -2,19 +2,25 @@ package org.senproxy.consent;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Which series a consent or a subscription covers: one or more patterns, comma separated, over SenML record names.
- * {@code *} stands for any run of characters, everything else is literal: {@code urn:dev:mac:0004a3*} is every series
- * of one meter, {@code urn:dev:mac:0004a3:power,urn:dev:mac:0004a3:energy} two of them, {@code *} all.
+ * The matching rule, exactly: a pattern matches a whole name; {@code *} stands for any run of characters, none
+ * included, across separators; every other character stands for itself (no regular expression: {@code .} is a dot).
+ * {@code urn:dev:mac:0004a3_*} is every series of one meter, {@code urn:dev:mac:0004a3_power,urn:dev:mac:0004a3_energy}
+ * two of them, {@code *} all. A trailing star right after other characters of a segment ({@code urn:dev:mac:0004a3*})
+ * also matches every id that merely starts with them ({@code urn:dev:mac:0004a3ff_power}): {@link #warnings()} says so,
+ * and {@code consents grant} prints it. Matching is linear in practice ({@link Glob}), never a backtracking regex.
  */
 public final class Scope {
 
-    private final String text;
-    private final List<Pattern> patterns;
+    /** What ends a segment of a series name: a pattern whose star follows one of these covers whole segments. */
+    private static final String SEPARATORS = "_:/.";
 
-    private Scope(String text, List<Pattern> patterns) {
+    private final String text;
+    private final List<Glob> patterns;
+
+    private Scope(String text, List<Glob> patterns) {
         this.text = text;
         this.patterns = patterns;
     }
@@ -24,41 +30,42 @@ public final class Scope {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("a scope names at least one series pattern");
         }
-        List<Pattern> patterns = new ArrayList<>();
+        List<Glob> patterns = new ArrayList<>();
         for (String part : text.split(",", -1)) {
             String pattern = part.strip();
             if (pattern.isEmpty()) {
                 throw new IllegalArgumentException("empty pattern in scope '" + text + "'");
             }
-            patterns.add(glob(pattern));
+            patterns.add(Glob.of(pattern));
         }
         return new Scope(text.strip(), List.copyOf(patterns));
     }
 
-    /** A series pattern ({@code *}: any characters, the rest literal) as a regular expression on whole names. */
-    public static Pattern glob(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        int start = 0;
-        for (int star = pattern.indexOf('*'); star >= 0; star = pattern.indexOf('*', start)) {
-            if (star > start) {
-                regex.append(Pattern.quote(pattern.substring(start, star)));
-            }
-            regex.append(".*");
-            start = star + 1;
-        }
-        if (start < pattern.length()) {
-            regex.append(Pattern.quote(pattern.substring(start)));
-        }
-        return Pattern.compile(regex.toString(), Pattern.DOTALL);
-    }
-
     public boolean covers(String name) {
-        for (Pattern p : patterns) {
-            if (p.matcher(name).matches()) {
+        for (Glob p : patterns) {
+            if (p.matches(name)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * What an operator should know before granting this scope: each pattern whose star ends a partial segment, and so
+     * covers more ids than the one it seems to name.
+     */
+    public List<String> warnings() {
+        List<String> warnings = new ArrayList<>();
+        for (Glob g : patterns) {
+            String p = g.pattern();
+            int star = p.lastIndexOf('*');
+            if (star > 0 && star == p.length() - 1 && SEPARATORS.indexOf(p.charAt(star - 1)) < 0) {
+                String stem = p.substring(0, star);
+                warnings.add("pattern '" + p + "' covers every name that starts with '" + stem + "', e.g. '" + stem
+                        + "ff_power' too; to cover one device's series, end it with a separator: '" + stem + "_*'");
+            }
+        }
+        return warnings;
     }
 
     public String text() {

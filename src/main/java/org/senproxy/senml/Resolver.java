@@ -17,6 +17,12 @@ final class Resolver {
     /** RFC 8428 section 4.5.1: letters, digits and - : . / _, starting with a letter or digit. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9:./_]*");
 
+    /**
+     * The longest resolved name (base name and name) accepted: RFC 8428 sets none, but an unbounded one costs every
+     * step that reads it (scope matching, keys, indexes); the Quoalise identifiers are as long at most.
+     */
+    static final int MAX_NAME_CHARS = 255;
+
     /** base64url without padding (RFC 4648 section 5). */
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
 
@@ -158,6 +164,10 @@ final class Resolver {
     private static String name(int index, String name) {
         if (name.isEmpty()) {
             throw new SenmlException(index, "n", "empty name: neither n nor bn gives one");
+        }
+        if (name.length() > MAX_NAME_CHARS) {
+            throw new SenmlException(index, "n", "name of " + name.length() + " characters (bn + n) is longer than"
+                    + " the " + MAX_NAME_CHARS + " this proxy accepts");
         }
         if (!NAME.matcher(name).matches()) {
             throw new SenmlException(index, "n", "name " + Text.quote(name) + " is not allowed by RFC 8428: only"

@@ -54,6 +54,8 @@ class ConsentCommandsTest {
                 "--actor", "alice")).isZero();
         String ref = cli.out().strip();
         assertThat(ref).matches("[0-9a-f-]{36}");
+        assertThat(cli.err()).contains("warning: pattern 'urn:dev:mac:1*' covers every name that starts with"
+                + " 'urn:dev:mac:1'");
 
         assertThat(run("consents", "list")).isZero();
         assertThat(cli.out()).contains(ref).contains("valid").contains("user household-7 -> app city")

@@ -2,6 +2,9 @@ package org.senproxy.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +38,31 @@ class ScopeTest {
     void anEmptyScopeOrPatternIsRefused() {
         assertThatThrownBy(() -> Scope.parse(" ")).hasMessageContaining("at least one series pattern");
         assertThatThrownBy(() -> Scope.parse("a*,,b")).hasMessageContaining("empty pattern");
+    }
+
+    /**
+     * The review's attack: a 4,000-character name against urn:dev:prm:*_*_*_power took 73 s as a regular expression
+     * (cubic growth), stalling inbound threads. Matched as a glob, a name 25 times longer is answered at once; the
+     * bound is generous so that a slow machine cannot fail it, and a backtracking matcher could not pass it.
+     */
+    @Test
+    void anAdversarialNameIsMatchedWithoutBacktracking() {
+        Scope scope = Scope.parse("urn:dev:prm:*_*_*_power");
+        String name = "urn:dev:prm:" + "_".repeat(100_000) + "x";
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThat(scope.covers(name)).isFalse());
+        assertThat(scope.covers("urn:dev:prm:1_a_b_power")).isTrue();
+        assertThat(scope.covers("urn:dev:prm:1_a_power")).isFalse();
+        assertThat(Glob.of("a*b*c").matches("axxbyyc")).isTrue();
+        assertThat(Glob.of("a*b*c").matches("axxbyy")).isFalse();
+        assertThat(Glob.of("**").matches("")).isTrue();
+        assertThat(Glob.of("*x").matches("xxxx")).isTrue();
+    }
+
+    @Test
+    void aTrailingStarInsideASegmentIsWarnedOf() {
+        assertThat(Scope.parse("urn:dev:mac:0004a3*").warnings()).singleElement().asString()
+                .contains("covers every name that starts with 'urn:dev:mac:0004a3'").contains("'urn:dev:mac:0004a3_*'");
+        assertThat(Scope.parse("urn:dev:mac:0004a3_*, urn:dev:mac:0004a4:*, *, a/b/*, urn:dev:1_power").warnings())
+                .isEmpty();
     }
 }

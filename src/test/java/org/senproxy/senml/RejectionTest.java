@@ -17,6 +17,16 @@ class RejectionTest {
     // ---- resolution rules
 
     @Test
+    void aNameLongerThanTheCapIsRefusedWhetherTheLengthIsInTheBaseNameOrTheName() {
+        String base = "urn:dev:prm:" + "1".repeat(250);
+        SenmlException e = rejectJson("[{\"bn\":\"" + base + "\",\"n\":\"_power\",\"v\":1}]");
+        assertThat(e.getMessage()).contains("name of 268 characters (bn + n) is longer than the 255");
+        assertThat(rejectJson("[{\"n\":\"" + "a".repeat(4_000) + "\",\"v\":1}]").getMessage())
+                .contains("name of 4000 characters");
+        assertThat(Senml.resolve(Senml.parseJson("[{\"n\":\"" + "a".repeat(255) + "\",\"v\":1}]"), NOW)).hasSize(1);
+    }
+
+    @Test
     void twoValueFields() {
         SenmlException e = rejectJson("""
                 [{"bn":"m:","n":"a","v":1},{"n":"b","v":2},{"n":"c","vs":"x"},

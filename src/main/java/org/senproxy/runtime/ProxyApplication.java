@@ -67,8 +67,10 @@ public final class ProxyApplication {
             Map.entry("camel.main.tracingStandby", "true"),
             // Camel masks the values of keys whose last part is a known secret word (password, token...) where it
             // logs settings; these are the proxy's secrets whose names it does not know (senproxy.credentials.keys,
-            // senproxy.admin.read-token). It compares the last part without dashes, by substring.
-            Map.entry("camel.main.additionalSensitiveKeywords", "keys,readtoken"));
+            // senproxy.admin.read-token). It compares the last part without dashes, by substring. "url": a URL may
+            // carry a password (jdbc:postgresql://...?password=): Camel's summary masks every URL whole; the proxy's
+            // own start-up line shows the database URL with its credentials redacted (db.Urls)
+            Map.entry("camel.main.additionalSensitiveKeywords", "keys,readtoken,url"));
 
     static {
         // Smack logs through java.util.logging: one log format for everything

@@ -44,6 +44,7 @@ import org.senproxy.connectors.DateWindows;
 import org.senproxy.consent.Subscriptions;
 import org.senproxy.connectors.MqttShare;
 import org.senproxy.connectors.OAuth2Tokens;
+import org.senproxy.db.Urls;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Retention;
 import org.senproxy.delivery.RetryPolicy;
@@ -211,7 +212,7 @@ public class ProxyBeans implements CamelConfiguration {
                 dataSource.close();
             }
         }, true, true);
-        LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", jid, replica, dataSource.getJdbcUrl(),
+        LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", jid, replica, Urls.redacted(dataSource.getJdbcUrl()),
                 xmppHost, xmppPort);
     }
 

@@ -73,4 +73,19 @@ class ProxyApplicationTest {
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
                 .build(), BodyHandlers.ofString()).body()).contains("camel_exchanges_total");
     }
+
+    /** The review's finding: a password in the JDBC URL was logged twice, by the start-up line and Camel's summary. */
+    @Test
+    void aPasswordInTheDatabaseUrlIsNeverLogged() {
+        Map<String, String> settings = OfflineProxy.settings("proxy-x@localhost");
+        String url = settings.get("senproxy.db.url");
+        settings.put("senproxy.db.url", url + (url.contains("?") ? "&" : "?") + "password=s3cret-in-url");
+        try (LogCapture all = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.INFO)) {
+            proxy = new ProxyApplication(Path.of("."), settings);
+            proxy.start();
+            String logged = all.messages(Level.INFO);
+            assertThat(logged).contains("sen-proxy proxy-x@localhost").doesNotContain("s3cret-in-url");
+            assertThat(logged).contains("password=***");
+        }
+    }
 }

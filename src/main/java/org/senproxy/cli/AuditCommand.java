@@ -1,10 +1,16 @@
 package org.senproxy.cli;
 
 import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.senproxy.audit.AuditTrail;
@@ -72,8 +78,12 @@ public final class AuditCommand implements Runnable {
         @Option(names = "--consent", description = "a consent's ref")
         String consent;
 
-        @Option(names = "--out", description = "file to write (default: standard output)")
+        @Option(names = "--out", description = "file to write, owner-only (0600), never through a symbolic link"
+                + " (default: standard output)")
         Path out;
+
+        @Option(names = "--force", description = "replace an existing --out file")
+        boolean force;
 
         @Override
         public Integer call() throws Exception {
@@ -81,7 +91,22 @@ public final class AuditCommand implements Runnable {
             AuditTrail audit = new AuditTrail(database.dataSource(), Clock.systemUTC());
             long lines;
             if (out != null) {
-                try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                // a data owner's report: written as keys generate writes a key (owner-only, a new file, no link)
+                if (Files.isSymbolicLink(out)) {
+                    spec.commandLine().getErr().println(out + " is a symbolic link: name the file itself");
+                    return Cli.INVALID;
+                }
+                if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+                    if (!force) {
+                        spec.commandLine().getErr().println(out + " exists: choose another file, or --force to"
+                                + " replace it");
+                        return Cli.INVALID;
+                    }
+                    Files.delete(out);
+                }
+                try (Writer w = Channels.newWriter(Files.newByteChannel(out, Set.<OpenOption>of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------"))), StandardCharsets.UTF_8)) {
                     lines = audit.export(w, user, consent);
                 }
                 spec.commandLine().getErr().println(lines + " entries written to " + out);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -81,6 +82,19 @@ class ConsentCommandsTest {
         List<String> lines = Files.readAllLines(export);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"kind\":\"consent.granted\"").contains("\"actor\":\"alice\"");
+        // the data owner's report is owner-only, never overwritten by mistake, never written through a link
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(export))).isEqualTo("rw-------");
+        assertThat(run("audit", "export", "--user", "household-7", "--out", export.toString()))
+                .isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("exists: choose another file, or --force");
+        assertThat(run("audit", "export", "--user", "household-7", "--out", export.toString(), "--force")).isZero();
+        Path target = dir.resolve("elsewhere.txt");
+        Files.writeString(target, "untouched");
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), target);
+        assertThat(run("audit", "export", "--user", "household-7", "--out", link.toString(), "--force"))
+                .isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("is a symbolic link");
+        assertThat(Files.readString(target)).isEqualTo("untouched");
         assertThat(lines.get(1)).contains("\"kind\":\"consent.revoked\"").contains("moved out");
 
         try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {

@@ -18,14 +18,14 @@ import picocli.CommandLine.Spec;
         description = {"The federated applications (peer proxies) this proxy knows, by name and XMPP address. Only a"
                 + " registered app may send to this proxy; consents grant data to one."},
         subcommands = {AppsCommand.Add.class, AppsCommand.List.class})
-public final class AppsCommand implements Runnable {
+public final class AppsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Registers an app (or changes its address).")

@@ -25,14 +25,14 @@ import picocli.CommandLine.Spec;
         description = {"The audit trail: every consent and subscription change (signed by its maker) and every"
                 + " transfer (series, period, peer, consent, digest, outcome), in an append-only hash chain."},
         subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
-public final class AuditCommand implements Runnable {
+public final class AuditCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

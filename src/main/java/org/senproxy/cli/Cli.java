@@ -31,6 +31,17 @@ public final class Cli {
         }
     }
 
+    /**
+     * A command group called without one of its commands: its usage on stderr, and exit 2, so that a script that
+     * misspells or leaves out a command notices (an unknown command is refused by picocli with 2 as well).
+     */
+    public static int missingSubcommand(CommandSpec spec) {
+        spec.commandLine().getErr().println("sen-proxy " + spec.name() + ": which command? One of "
+                + String.join(", ", spec.subcommands().keySet()) + ".");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return INVALID;
+    }
+
     /** The proxy's home folder: the option's value, else SENPROXY_HOME, else the working directory. */
     public static Path home(Path option) {
         return option != null ? option : Path.of(System.getenv().getOrDefault("SENPROXY_HOME", "."));

@@ -29,14 +29,14 @@ import picocli.CommandLine.Spec;
                 + " the audit trail."},
         subcommands = {ConsentsCommand.Grant.class, ConsentsCommand.List.class, ConsentsCommand.Narrow.class,
                 ConsentsCommand.Revoke.class})
-public final class ConsentsCommand implements Runnable {
+public final class ConsentsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     static Consents consents(DataSource dataSource) {

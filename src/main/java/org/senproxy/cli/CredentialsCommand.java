@@ -35,14 +35,14 @@ import picocli.CommandLine.Spec;
                 + " the old key once `credentials check` shows it reads no row.",
             "The database and the keys are the proxy's own (its application.properties and environment)."},
         subcommands = {CredentialsCommand.Set.class, CredentialsCommand.Rotate.class, CredentialsCommand.Check.class})
-public final class CredentialsCommand implements Runnable {
+public final class CredentialsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     abstract static class CredentialsTask implements Callable<Integer> {

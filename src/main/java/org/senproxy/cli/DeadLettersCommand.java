@@ -21,14 +21,14 @@ import picocli.CommandLine.Spec;
                 + " again.",
             "The database is the proxy's own (senproxy.db.url, .user, .password, as the proxy reads them)."},
         subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Replay.class})
-public final class DeadLettersCommand implements Runnable {
+public final class DeadLettersCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     abstract static class DatabaseCommand implements Callable<Integer> {

@@ -30,14 +30,14 @@ import picocli.CommandLine.Spec;
                 + " (senproxy.signing.key-file); a receiving proxy checks with the sender's public keys, registered"
                 + " in its database for the sender's app."},
         subcommands = {KeysCommand.Generate.class, KeysCommand.Register.class})
-public final class KeysCommand implements Runnable {
+public final class KeysCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true,

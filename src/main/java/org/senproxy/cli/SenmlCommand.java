@@ -18,14 +18,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "senml", mixinStandardHelpOptions = true,
         description = "Checks and resolves SenML (RFC 8428) packs read on standard input.",
         subcommands = {SenmlCommand.Resolve.class, SenmlCommand.Validate.class})
-public final class SenmlCommand implements Runnable {
+public final class SenmlCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     /** SenML's representations (RFC 8428 sections 5 to 7), as read or written. */

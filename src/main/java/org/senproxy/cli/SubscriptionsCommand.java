@@ -19,14 +19,14 @@ import picocli.CommandLine.Spec;
                 + " held here for that app, for series in the subscription's scope. Each change is signed by its"
                 + " maker (--key) and recorded in the audit trail."},
         subcommands = {SubscriptionsCommand.Add.class, SubscriptionsCommand.List.class, SubscriptionsCommand.End.class})
-public final class SubscriptionsCommand implements Runnable {
+public final class SubscriptionsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return Cli.missingSubcommand(spec);
     }
 
     static Subscriptions subscriptions(DataSource dataSource) {

@@ -18,7 +18,8 @@ public final class ProxyDatabase {
             + " directory)")
     Path home;
 
-    @Option(names = "--db-url", description = "the proxy's database (default: senproxy.db.url)")
+    @Option(names = "--db-url", description = "the proxy's database (default: senproxy.db.url); on another server"
+            + " than that one, its password is " + OTHER_PASSWORD + ", not senproxy.db.password")
     String url;
 
     @Option(names = "--db-user", description = "its user (default: senproxy.db.user); its password is"
@@ -30,11 +31,42 @@ public final class ProxyDatabase {
         return new StartupSettings(Cli.home(home), Map.of());
     }
 
-    /** The proxy's database. */
+    /** The environment variable holding the password of a --db-url on another server than the configured one. */
+    public static final String OTHER_PASSWORD = "SENPROXY_DB_URL_PASSWORD";
+
+    /**
+     * The proxy's database. The configured password (senproxy.db.password) goes only to the configured server: a
+     * {@code --db-url} naming another host or port gets the password in {@value #OTHER_PASSWORD}, or none, so that a
+     * mistyped or planted URL does not receive the proxy's credentials.
+     */
     public PGSimpleDataSource dataSource() {
         StartupSettings settings = settings();
-        return dataSource(url != null ? url : settings.get("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy"),
-                user != null ? user : settings.get("senproxy.db.user", "senproxy"), settings.get("senproxy.db.password"));
+        String configured = settings.get("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy");
+        String chosen = url != null ? url : configured;
+        String password = sameServer(chosen, configured) ? settings.get("senproxy.db.password")
+                : System.getenv(OTHER_PASSWORD);
+        return dataSource(chosen, user != null ? user : settings.get("senproxy.db.user", "senproxy"), password);
+    }
+
+    /** Whether two JDBC URLs name the same server (host and port as written; no port is 5432). */
+    static boolean sameServer(String a, String b) {
+        return server(a).equalsIgnoreCase(server(b));
+    }
+
+    private static String server(String jdbcUrl) {
+        String rest = jdbcUrl.startsWith("jdbc:postgresql:") ? jdbcUrl.substring("jdbc:postgresql:".length()) : jdbcUrl;
+        if (!rest.startsWith("//")) {
+            return "localhost:5432"; // jdbc:postgresql:database
+        }
+        int end = rest.length();
+        for (char c : new char[] {'/', '?'}) {
+            int at = rest.indexOf(c, 2);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        String authority = rest.substring(2, end);
+        return authority.contains(":") && !authority.endsWith("]") ? authority : authority + ":5432";
     }
 
     /** A database by URL, user and password (none when null). */

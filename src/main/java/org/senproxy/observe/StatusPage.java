@@ -8,6 +8,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +20,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.spi.Tracer;
+import org.senproxy.audit.AuditEvent;
+import org.senproxy.audit.AuditTrail;
 import org.senproxy.delivery.DeadLetters;
 
 /**
@@ -27,8 +32,8 @@ import org.senproxy.delivery.DeadLetters;
  * and sends it with each request it makes;</li>
  * <li>{@code GET /status.json}: what the page shows: connectors and their freshness, queue depths, open dead letters,
  * recent poll failures (the proxy's alarms), the XMPP session. Needs the read token or the admin token;</li>
- * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false}: need
- * the admin token.</li>
+ * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false[&bodies=
+ * minutes]}: need the admin token.</li>
  * </ul>
  * Tokens come in {@code Authorization: Bearer <token>}, the HTTP header itself (a query parameter of the same name is
  * not read: URLs end up in logs). No token or a wrong one: 401, the same answer for both; a read token where the
@@ -47,9 +52,13 @@ public class StatusPage {
     private final CamelContext context;
     private final Clock clock;
     private final Instant started;
+    private final AuditTrail audit;
+    private final TraceFormat traceFormat;
 
     public StatusPage(String jid, ConnectorMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
-            BooleanSupplier xmppOnline, StatusAccess access, CamelContext context, Clock clock) {
+            BooleanSupplier xmppOnline, StatusAccess access, CamelContext context, Clock clock, AuditTrail audit) {
+        this.audit = audit;
+        this.traceFormat = new TraceFormat(clock);
         this.jid = jid;
         this.sources = sources;
         this.queues = queues;
@@ -135,8 +144,15 @@ public class StatusPage {
         };
     }
 
-    /** Turns Camel's message tracing on or off for one route (admin), without a restart. */
-    public String trace(Exchange exchange) {
+    /** The longest time an admin may have message bodies traced at once. */
+    static final Duration MAX_BODY_TRACING = Duration.ofMinutes(60);
+
+    /**
+     * Turns Camel's message tracing on or off for one route (admin), without a restart. The trace shows headers and
+     * each body's type and size ({@link TraceFormat}); with {@code bodies=N} (minutes, at most 60) it shows bodies too,
+     * for that long, and the switch is audited ({@code trace.bodies}): bodies are data owners' data.
+     */
+    public String trace(Exchange exchange) throws SQLException {
         String refused = refusedUnlessAdmin(exchange);
         if (refused != null) {
             return refused;
@@ -146,13 +162,35 @@ public class StatusPage {
             return answer(exchange, 404, "no route " + routeId);
         }
         boolean enabled = !"false".equalsIgnoreCase(exchange.getMessage().getHeader("enabled", "true", String.class));
+        String bodies = exchange.getMessage().getHeader("bodies", String.class);
+        long minutes = 0;
+        if (enabled && bodies != null) {
+            try {
+                minutes = Long.parseLong(bodies);
+            } catch (NumberFormatException e) {
+                minutes = -1;
+            }
+            if (minutes < 1 || minutes > MAX_BODY_TRACING.toMinutes()) {
+                return answer(exchange, 400, "bodies is a number of minutes, 1 to " + MAX_BODY_TRACING.toMinutes());
+            }
+        }
         Tracer tracer = context.getTracer();
+        tracer.setExchangeFormatter(traceFormat);
+        Instant until = clock.instant().plus(Duration.ofMinutes(minutes));
+        if (minutes > 0) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("route", routeId);
+            detail.put("until", until.toString());
+            audit.append(List.of(AuditEvent.of("trace.bodies", "admin token", null, null, detail)));
+        }
+        traceFormat.showBodiesUntil(minutes > 0 ? until : Instant.MIN);
         if (enabled) {
             tracer.setTracePattern(routeId);
         }
         tracer.setEnabled(enabled);
         return answer(exchange, 200, "tracing " + (enabled ? "on for route " + routeId + " (logger"
-                + " org.apache.camel.Tracing)" : "off"));
+                + " org.apache.camel.Tracing), " + (minutes > 0 ? "with message bodies until " + until + " (audited)"
+                : "headers and body sizes only") : "off"));
     }
 
     /**

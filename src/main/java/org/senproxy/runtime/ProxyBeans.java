@@ -153,7 +153,7 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
         registry.bind("statusHeaderFilter", new TokenHeaderFilter());
         registry.bind("statusPage", new StatusPage(jid.toString(), connectorMetrics, queueMetrics, deadLetters,
-                link::isOnline, statusAccess(settings), context, Clock.systemUTC()));
+                link::isOnline, statusAccess(settings), context, Clock.systemUTC(), audit));
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {

@@ -237,9 +237,23 @@ class StatusPageTest {
             assertThat(get("/status.json", READ_TOKEN).statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> trace.messages(Level.INFO).contains("[status-json"));
             assertThat(trace.messages(Level.INFO)).doesNotContain(READ_TOKEN);
+            // by default the trace shows headers and body sizes, not bodies (the page's JSON here)
+            await().atMost(Duration.ofSeconds(10)).until(() -> trace.messages(Level.INFO).contains("chars)"));
+            assertThat(trace.messages(Level.INFO)).doesNotContain("uptimeSeconds");
+        }
+        // bodies: for a bounded time only, and audited
+        assertThat(post("/admin/trace/status-json?enabled=true&bodies=600", TOKEN).statusCode()).isEqualTo(400);
+        HttpResponse<String> bodies = post("/admin/trace/status-json?enabled=true&bodies=1", TOKEN);
+        assertThat(bodies.body()).contains("with message bodies until").contains("(audited)");
+        try (LogCapture trace = new LogCapture(Logger.ROOT_LOGGER_NAME)) {
+            assertThat(get("/status.json", READ_TOKEN).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> trace.messages(Level.INFO).contains("uptimeSeconds"));
+            assertThat(trace.messages(Level.INFO)).doesNotContain(READ_TOKEN);
         } finally {
             post("/admin/trace/status-json?enabled=false", TOKEN);
         }
+        assertThat(text("SELECT kind || ' ' || actor || ' ' || (detail LIKE '%status-json%') FROM audit_log"
+                + " WHERE kind = 'trace.bodies'")).isEqualTo("trace.bodies admin token true");
     }
 
     private JsonNode status() throws Exception {

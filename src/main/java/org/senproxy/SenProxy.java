@@ -1,7 +1,9 @@
 package org.senproxy;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import org.senproxy.cli.Cli;
 import org.senproxy.cli.AppsCommand;
 import org.senproxy.cli.AuditCommand;
 import org.senproxy.cli.ConsentsCommand;
@@ -15,6 +17,8 @@ import org.senproxy.cli.TransformCommand;
 import org.senproxy.runtime.ProxyApplication;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The one entry point: {@code java -jar target/sen-proxy.jar} runs the proxy; operator tasks are
@@ -28,9 +32,47 @@ import picocli.CommandLine.Command;
             SubscriptionsCommand.class, AuditCommand.class, CredentialsCommand.class})
 public final class SenProxy implements Callable<Integer> {
 
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "on an error, print its Java stack trace"
+            + " too (by default: one line saying what went wrong)")
+    boolean verbose;
+
     public static void main(String[] args) {
         chooseLogFormat();
-        System.exit(new CommandLine(new SenProxy()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with its error handling: an operator's mistake or an unreachable database is one line on stderr
+     * (exit 1), not a Java stack trace, unless {@code --verbose}.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new SenProxy()).setExecutionExceptionHandler((e, command, parsed) -> {
+            PrintWriter err = command.getErr();
+            err.println("sen-proxy " + command.getCommandName() + ": " + oneLine(e));
+            if (parsed.originalArgs().contains("--verbose")) {
+                e.printStackTrace(err);
+            } else {
+                err.println("(--verbose prints the details)");
+            }
+            err.flush();
+            return Cli.FAILED;
+        });
+    }
+
+    /** What went wrong, in one line: the error's message and, when it says more, its root cause's. */
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = firstLine(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        String cause = root == e || root.getMessage() == null ? null : firstLine(root.getMessage());
+        return cause == null || message.contains(cause) ? message : message + ": " + cause;
+    }
+
+    private static String firstLine(String text) {
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end);
     }
 
     /**

@@ -52,7 +52,7 @@ public final class AppsCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("'" + jid + "' is not a bare JID (local@domain)");
                 return Cli.INVALID;
             }
-            try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+            try (Connection c = database.migrated().getConnection(); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO app (name, jid) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET jid = excluded.jid")) {
                 ps.setString(1, name);
                 ps.setString(2, bare);
@@ -75,7 +75,7 @@ public final class AppsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.list(spec, out -> {
-                try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                try (Connection c = database.migrated().getConnection(); PreparedStatement ps = c.prepareStatement(
                         "SELECT a.name, a.jid, count(k.id) FILTER (WHERE k.valid_until IS NULL"
                                 + " OR k.valid_until > now()) FROM app a LEFT JOIN app_key k ON k.app_id = a.id"
                                 + " GROUP BY a.id ORDER BY a.name");

@@ -49,7 +49,7 @@ public final class AuditCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli.quietLogs();
-            AuditTrail.Verification v = new AuditTrail(database.dataSource(), Clock.systemUTC()).verify();
+            AuditTrail.Verification v = new AuditTrail(database.migrated(), Clock.systemUTC()).verify();
             if (v.intact()) {
                 spec.commandLine().getOut().println("audit trail intact: " + v.rows() + " entries, head "
                         + v.headHash());
@@ -88,7 +88,7 @@ public final class AuditCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli.quietLogs();
-            AuditTrail audit = new AuditTrail(database.dataSource(), Clock.systemUTC());
+            AuditTrail audit = new AuditTrail(database.migrated(), Clock.systemUTC());
             long lines;
             if (out != null) {
                 // a data owner's report: written as keys generate writes a key (owner-only, a new file, no link)

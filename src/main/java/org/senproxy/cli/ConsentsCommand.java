@@ -90,7 +90,7 @@ public final class ConsentsCommand implements Callable<Integer> {
             } catch (IllegalArgumentException invalid) {
                 // the grant says why, below
             }
-            return Cli.change(spec, () -> consents(database.dataSource()).grant(new Consents.Grant(user, app, scope,
+            return Cli.change(spec, () -> consents(database.migrated()).grant(new Consents.Grant(user, app, scope,
                     from, until, dataFrom, dataUntil, sources), signer.actor(), signer.key()));
         }
     }
@@ -107,7 +107,7 @@ public final class ConsentsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return Cli.list(spec, out -> {
                 Instant now = Instant.now();
-                for (Consent k : consents(database.dataSource()).list()) {
+                for (Consent k : consents(database.migrated()).list()) {
                     out.printf("%s  %-13s user %s -> app %s (%s)%n"
                             + "    scope %s, sources %s, granted by %s%n"
                             + "    access %s .. %s, data %s%s%n",
@@ -148,7 +148,7 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
-                Consents.Narrowed n = consents(database.dataSource()).narrow(ref, dataFrom, dataUntil,
+                Consents.Narrowed n = consents(database.migrated()).narrow(ref, dataFrom, dataUntil,
                         signer.actor(), signer.key());
                 return "consent " + ref + " covers data " + n.after() + " (was " + n.before() + "); "
                         + n.queuedOutside() + " queued message(s) hold records outside it: those records are"
@@ -180,7 +180,7 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> "consent " + ref + " revoked; "
-                    + consents(database.dataSource()).revoke(ref, reason, signer.actor(), signer.key())
+                    + consents(database.migrated()).revoke(ref, reason, signer.actor(), signer.key())
                     + " message(s) withheld");
         }
     }

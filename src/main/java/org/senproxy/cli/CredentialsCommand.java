@@ -58,7 +58,7 @@ public final class CredentialsCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 CredentialKeys keys = CredentialKeys.fromSettings(database.settings()::get);
-                return run(new UserCredentials(database.dataSource(), new CredentialCipher(keys), batchSize()),
+                return run(new UserCredentials(database.migrated(), new CredentialCipher(keys), batchSize()),
                         spec.commandLine().getOut());
             } catch (IllegalStateException | CredentialsException e) {
                 // configuration errors and unreadable rows: their messages name settings and rows, never values

@@ -42,7 +42,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
         public Integer call() {
             Cli.quietLogs();
             try {
-                return run(new DeadLetters(database.dataSource()), spec.commandLine().getOut());
+                return run(new DeadLetters(database.migrated()), spec.commandLine().getOut());
             } catch (SQLException e) {
                 spec.commandLine().getErr().println("Cannot read the database: " + e.getMessage());
                 return Cli.FAILED;

@@ -111,7 +111,7 @@ public final class KeysCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println(jwk + " is not an EC JWK: " + e.getMessage());
                 return Cli.INVALID;
             }
-            DataSource dataSource = database.dataSource();
+            DataSource dataSource = database.migrated();
             return Cli.change(spec, () -> new AppKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()))
                     .register(app, key, validUntil, replace, actor != null ? actor
                             : System.getProperty("user.name", "operator")));

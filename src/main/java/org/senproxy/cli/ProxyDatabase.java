@@ -3,7 +3,10 @@ package org.senproxy.cli;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.senproxy.db.Urls;
 import org.senproxy.runtime.StartupSettings;
 import picocli.CommandLine.Option;
 
@@ -46,6 +49,27 @@ public final class ProxyDatabase {
         String password = sameServer(chosen, configured) ? settings.get("senproxy.db.password")
                 : System.getenv(OTHER_PASSWORD);
         return dataSource(chosen, user != null ? user : settings.get("senproxy.db.user", "senproxy"), password);
+    }
+
+    /**
+     * The proxy's database with its schema up to date: the proxy's own Flyway migrations, as the proxy runs them at
+     * start-up, so that the commands work before the first start (apps add, consents grant on an empty database).
+     *
+     * @throws IllegalStateException saying, in one line, that the database cannot be reached or migrated
+     */
+    public PGSimpleDataSource migrated() {
+        PGSimpleDataSource dataSource = dataSource();
+        try {
+            Flyway.configure().dataSource(dataSource).load().migrate();
+        } catch (FlywayException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalStateException("cannot bring the database " + Urls.redacted(dataSource.getUrl())
+                    + " up to date: " + cause.getMessage(), e);
+        }
+        return dataSource;
     }
 
     /** Whether two JDBC URLs name the same server (host and port as written; no port is 5432). */

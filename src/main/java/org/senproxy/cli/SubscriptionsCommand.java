@@ -58,7 +58,7 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
-                subscriptions(database.dataSource()).add(app, consent, scope, signer.actor(), signer.key());
+                subscriptions(database.migrated()).add(app, consent, scope, signer.actor(), signer.key());
                 return "subscribed to " + app + " under consent " + consent;
             });
         }
@@ -85,7 +85,7 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
-                subscriptions(database.dataSource()).end(app, consent, signer.actor(), signer.key());
+                subscriptions(database.migrated()).end(app, consent, signer.actor(), signer.key());
                 return "subscription to " + app + " under consent " + consent + " ended";
             });
         }
@@ -102,7 +102,7 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.list(spec, out -> {
-                for (Subscriptions.Held s : subscriptions(database.dataSource()).list()) {
+                for (Subscriptions.Held s : subscriptions(database.migrated()).list()) {
                     out.printf("%s  %-6s from %s (%s), scope %s, since %s%s%n", s.consentRef(),
                             s.active() ? "active" : "ended", s.app(), s.appJid(), s.scope(), s.createdAt(),
                             s.endedAt() == null ? "" : ", ended " + s.endedAt());

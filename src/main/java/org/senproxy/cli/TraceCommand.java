@@ -89,7 +89,7 @@ public final class TraceCommand implements Callable<Integer> {
         }
         List<Trace.Hop> hops = new ArrayList<>();
         try {
-            hops.addAll(hops("this proxy", database.dataSource(), time));
+            hops.addAll(hops("this proxy", database.migrated(), time));
             if (peerDbUrl != null) {
                 hops.addAll(hops("peer", ProxyDatabase.dataSource(peerDbUrl, peerDbUser,
                         System.getenv("SENPROXY_PEER_DB_PASSWORD")), time));

@@ -27,7 +27,7 @@ final class CommandRunner implements AfterEachCallback {
     int run(String... args) {
         out = new StringWriter();
         err = new StringWriter();
-        return new CommandLine(new SenProxy()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return SenProxy.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
     }
 
     /** What the last run printed on stdout. */

@@ -146,4 +146,23 @@ class CommandsTest {
         }
         assertThat(cli.run("consents", "--help")).isZero();
     }
+
+    /** The first hour: the commands work on an empty database, and say in one line when they cannot reach one. */
+    @Test
+    void theCommandsBringAnEmptyDatabaseUpToDateAndAnUnreachableOneIsOneLine() {
+        String empty = org.senproxy.testing.TestPostgres.newDatabase("fresh");
+        assertThat(cli.run("apps", "add", "--name", "city", "--jid", "city@example.org", "--db-url", empty,
+                "--db-user", "postgres")).as(cli.err()).isZero();
+        assertThat(cli.run("apps", "list", "--db-url", empty, "--db-user", "postgres")).isZero();
+        assertThat(cli.out()).contains("city@example.org");
+
+        int port = org.senproxy.testing.FreePort.next();
+        String nowhere = "jdbc:postgresql://127.0.0.1:" + port + "/senproxy?connectTimeout=2";
+        assertThat(cli.run("apps", "list", "--db-url", nowhere, "--db-user", "postgres")).isEqualTo(1);
+        assertThat(cli.err()).contains("sen-proxy list: cannot bring the database jdbc:postgresql://127.0.0.1:" + port)
+                .contains("(--verbose prints the details)").doesNotContain("\tat ").doesNotContain("Exception:");
+        assertThat(cli.err().strip().lines()).hasSize(2);
+        assertThat(cli.run("apps", "list", "--db-url", nowhere, "--db-user", "postgres", "--verbose")).isEqualTo(1);
+        assertThat(cli.err()).contains("\tat org.");
+    }
 }

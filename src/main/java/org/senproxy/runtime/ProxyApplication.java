@@ -63,6 +63,10 @@ public final class ProxyApplication {
             // the status page and admin actions (routes/status-page.camel.yaml)
             Map.entry("camel.server.enabled", "true"),
             Map.entry("camel.server.port", "8080"),
+            // both HTTP servers listen on loopback unless told otherwise (the Kubernetes manifests say 0.0.0.0): the
+            // status page names series and failures, the management port serves metrics
+            Map.entry("camel.server.host", "127.0.0.1"),
+            Map.entry("camel.management.host", "127.0.0.1"),
             // Camel's tracer installed but off: the admin action turns it on for one route at run time
             Map.entry("camel.main.tracingStandby", "true"),
             // Camel masks the values of keys whose last part is a known secret word (password, token...) where it

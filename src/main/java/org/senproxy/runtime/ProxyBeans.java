@@ -212,6 +212,10 @@ public class ProxyBeans implements CamelConfiguration {
                 dataSource.close();
             }
         }, true, true);
+        LOG.info("Status page on http://{}:{}/status; health and metrics on http://{}:{}/observe",
+                settings.string("camel.server.host", "127.0.0.1"), settings.string("camel.server.port", "8080"),
+                settings.string("camel.management.host", "127.0.0.1"),
+                settings.string("camel.management.port", "9876"));
         LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", jid, replica, Urls.redacted(dataSource.getJdbcUrl()),
                 xmppHost, xmppPort);
     }

@@ -88,4 +88,43 @@ class ProxyApplicationTest {
             assertThat(logged).contains("password=***");
         }
     }
+
+    /**
+     * Both HTTP servers listen on loopback by default: a client on another address of this host (127.0.0.2, which
+     * Linux routes to the loopback interface too) is refused; set to 0.0.0.0, as the Kubernetes manifests do, it is
+     * answered. The start-up log says where each listens.
+     */
+    @Test
+    void theHttpServersListenOn127001ByDefaultAndSaySo() throws Exception {
+        Map<String, String> settings = OfflineProxy.settings("proxy-x@localhost");
+        int management = Integer.parseInt(settings.get("camel.management.port"));
+        int status = Integer.parseInt(settings.get("camel.server.port"));
+        try (LogCapture beans = new LogCapture(ProxyBeans.class)) {
+            proxy = new ProxyApplication(Path.of("."), settings);
+            proxy.start();
+            assertThat(beans.messages(Level.INFO)).contains("Status page on http://127.0.0.1:" + status
+                    + "/status; health and metrics on http://127.0.0.1:" + management + "/observe");
+        }
+        assertThat(answers("127.0.0.1", management)).isTrue();
+        assertThat(answers("127.0.0.1", status)).isTrue();
+        assertThat(answers("127.0.0.2", management)).isFalse();
+        assertThat(answers("127.0.0.2", status)).isFalse();
+        proxy.stop();
+
+        settings.put("camel.management.host", "0.0.0.0");
+        settings.put("camel.server.host", "0.0.0.0");
+        proxy = new ProxyApplication(Path.of("."), settings);
+        proxy.start();
+        assertThat(answers("127.0.0.2", management)).isTrue();
+        assertThat(answers("127.0.0.2", status)).isTrue();
+    }
+
+    private static boolean answers(String host, int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), 2000);
+            return true;
+        } catch (java.io.IOException refused) {
+            return false;
+        }
+    }
 }

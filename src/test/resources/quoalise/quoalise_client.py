@@ -23,6 +23,7 @@ Usage: quoalise_client.py JID PASSWORD HOST PORT PROXY_FULL_JID IDENTIFIER START
 import asyncio
 import datetime
 import json
+import re
 import ssl
 import sys
 import xml.etree.ElementTree as ET
@@ -136,6 +137,7 @@ class Client(slixmpp.ClientXMPP):
         self.pushed = asyncio.Event()
         self.subscribed = False
         self.phase = 'start'
+        self.parts = {}  # phase -> how many parts of its answer arrived as messages
 
         self.register_plugin('xep_0004')
         self.register_plugin('xep_0030')
@@ -156,6 +158,14 @@ class Client(slixmpp.ClientXMPP):
             iq = await self['xep_0050'].send_command(self.proxy, node, payload=self.form(**fields), timeout=20)
             data = iq.xml.find('.//' + QUOALISE)
             notes = [n.text for n in iq.xml.iter('{http://jabber.org/protocol/commands}note')]
+            # the answer's other parts follow as messages: wait for them, so that each is told by its phase
+            for note in notes:
+                follow = re.search(r'and (\d+) message\(s\) that follow', note or '')
+                if follow:
+                    for _ in range(200):
+                        if self.parts.get(self.phase, 0) >= int(follow.group(1)):
+                            break
+                        await asyncio.sleep(0.05)
             return dict(status=iq['command']['status'], notes=notes, **describe(data))
         except IqError as e:
             # the text element as sent (slixmpp's ['text'] interface only returns one in the stanza's own language)
@@ -224,6 +234,7 @@ class Client(slixmpp.ClientXMPP):
             emit(event='pushed', **describe(data))
             self.pushed.set()
         else:
+            self.parts[self.phase] = self.parts.get(self.phase, 0) + 1
             emit(event='part', phase=self.phase, **describe(data))
 
 

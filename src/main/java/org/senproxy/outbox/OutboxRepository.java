@@ -359,6 +359,12 @@ public class OutboxRepository {
     /** The audit entry of one message's outcome. */
     private AuditEvent transfer(String kind, String messageId, String recipient, String consentRef, String owner,
             Map<String, Object> description, String reason) {
+        return transfer(kind, ownJid, messageId, recipient, consentRef, owner, description, reason);
+    }
+
+    /** The audit entry of one message's outcome, by {@code actor}: its id, recipient, description and reason. */
+    static AuditEvent transfer(String kind, String actor, String messageId, String recipient, String consentRef,
+            String owner, Map<String, Object> description, String reason) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("message", messageId);
         detail.put("to", recipient);
@@ -366,7 +372,7 @@ public class OutboxRepository {
         if (reason != null) {
             detail.put("reason", reason);
         }
-        return AuditEvent.of(kind, ownJid, owner, consentRef, detail);
+        return AuditEvent.of(kind, actor, owner, consentRef, detail);
     }
 
     /** A settled row's description, read from the two columns of {@link #DESCRIPTION} at {@code column}. */

@@ -27,10 +27,12 @@ import org.senproxy.senml.SenmlException;
  * <li>left as it is when all its records are inside (its span is written, so it is not read again);</li>
  * <li>trimmed to the records inside: new payload, record count, audit description and digest (the one the message is
  * signed with), audited as {@code transfer.narrowed} with the number of records withheld;</li>
- * <li>withheld whole ({@code revoked}, with the reason) when none is inside, or when its payload cannot be read to
- * tell, audited as {@code transfer.withheld}.</li>
+ * <li>withheld whole ({@code revoked}, with the reason) when none is inside, audited as {@code transfer.withheld}.</li>
  * </ul>
- * No dead letter: a record outside a consent is not an error, it is not for that app. Its count goes to the metrics.
+ * A payload that is not SenML (a row written by hand) holds no record: it is left to be sent and refused by the
+ * receiver for its content, a dead letter on both sides, as any such row.
+ *
+ * <p>No dead letter: a record outside a consent is not an error, it is not for that app. Its count goes to the metrics.
  */
 final class QueuedTrim {
 
@@ -77,11 +79,9 @@ final class QueuedTrim {
                 try {
                     records = Senml.resolve(Senml.parseJson(rs.getString(5)), 0);
                 } catch (SenmlException e) {
-                    String reason = "consent " + ref + ": the payload cannot be read to check it against the data"
-                            + " period " + period + " (" + e.getMessage() + ")";
-                    withholds.add(new Object[] {reason, id});
-                    outcomes.add(entry("transfer.withheld", messageId, recipient, ref, owner,
-                            Transfers.describe(rs.getString(5)), reason));
+                    // a row written by hand that is not SenML: it holds no record to send, in the period or not.
+                    // It goes as it is, the receiver refuses it for its content, and both sides dead-letter it with
+                    // the reason, as before there were data periods
                     continue;
                 }
                 List<Measurement> inside = new ArrayList<>(records.size());
@@ -120,12 +120,7 @@ final class QueuedTrim {
 
     private AuditEvent entry(String kind, String messageId, String recipient, String ref, String owner,
             Map<String, Object> description, String reason) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("message", messageId);
-        detail.put("to", recipient);
-        detail.putAll(description);
-        detail.put("reason", reason);
-        return AuditEvent.of(kind, ownJid, owner, ref, detail);
+        return OutboxRepository.transfer(kind, ownJid, messageId, recipient, ref, owner, description, reason);
     }
 
     private static void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {

@@ -2,9 +2,11 @@ package org.senproxy.cli;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.db.Urls;
 import org.senproxy.runtime.StartupSettings;
@@ -62,35 +64,21 @@ public final class ProxyDatabase {
         try {
             Flyway.configure().dataSource(dataSource).load().migrate();
         } catch (FlywayException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            // the command line's error handler adds the root cause (connection refused...) to this line
             throw new IllegalStateException("cannot bring the database " + Urls.redacted(dataSource.getUrl())
-                    + " up to date: " + cause.getMessage(), e);
+                    + " up to date", e);
         }
         return dataSource;
     }
 
-    /** Whether two JDBC URLs name the same server (host and port as written; no port is 5432). */
+    /** Whether two JDBC URLs name the same servers (hosts and ports, as pgjdbc reads the URL; no port is 5432). */
     static boolean sameServer(String a, String b) {
         return server(a).equalsIgnoreCase(server(b));
     }
 
     private static String server(String jdbcUrl) {
-        String rest = jdbcUrl.startsWith("jdbc:postgresql:") ? jdbcUrl.substring("jdbc:postgresql:".length()) : jdbcUrl;
-        if (!rest.startsWith("//")) {
-            return "localhost:5432"; // jdbc:postgresql:database
-        }
-        int end = rest.length();
-        for (char c : new char[] {'/', '?'}) {
-            int at = rest.indexOf(c, 2);
-            if (at >= 0 && at < end) {
-                end = at;
-            }
-        }
-        String authority = rest.substring(2, end);
-        return authority.contains(":") && !authority.endsWith("]") ? authority : authority + ":5432";
+        Properties parsed = Driver.parseURL(jdbcUrl, new Properties());
+        return parsed == null ? jdbcUrl : parsed.getProperty("PGHOST") + ":" + parsed.getProperty("PGPORT");
     }
 
     /** A database by URL, user and password (none when null). */

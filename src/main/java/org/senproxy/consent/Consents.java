@@ -1,13 +1,14 @@
 package org.senproxy.consent;
 
+import static org.senproxy.db.Times.instant;
+import static org.senproxy.db.Times.utc;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -114,7 +115,7 @@ public class Consents {
                 ps.setObject(5, utc(from));
                 ps.setObject(6, utc(grant.validUntil()));
                 ps.setObject(7, utc(data.from()));
-                ps.setObject(8, data.until() == null ? null : utc(data.until()));
+                ps.setObject(8, utc(data.until()));
                 ps.setString(9, actor);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -242,18 +243,17 @@ public class Consents {
             try (PreparedStatement ps = c.prepareStatement("UPDATE consent SET data_from = ?, data_until = ?"
                     + " WHERE ref = ?")) {
                 ps.setObject(1, utc(after.from()));
-                ps.setObject(2, after.until() == null ? null : utc(after.until()));
+                ps.setObject(2, utc(after.until()));
                 ps.setObject(3, id);
                 ps.executeUpdate();
             }
             int outside;
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE consent_ref = ?"
                     + " AND status IN ('pending', 'sent') AND (first_at IS NULL OR first_at < ?"
-                    + " OR (?::timestamptz IS NOT NULL AND last_at >= ?))")) {
+                    + " OR last_at >= coalesce(?::timestamptz, 'infinity'))")) {
                 ps.setObject(1, id);
                 ps.setObject(2, utc(after.from()));
-                ps.setObject(3, after.until() == null ? null : utc(after.until()));
-                ps.setObject(4, after.until() == null ? null : utc(after.until()));
+                ps.setObject(3, utc(after.until()));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     outside = rs.getInt(1);
@@ -325,12 +325,4 @@ public class Consents {
         }
     }
 
-    static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
 }

@@ -24,11 +24,6 @@ public record DataPeriod(Instant from, Instant until) {
         return !time.isBefore(from) && (until == null || time.isBefore(until));
     }
 
-    /** Whether {@code [first, last]} (the times of a pack of records) lies in the period whole. */
-    public boolean coversAll(Instant first, Instant last) {
-        return covers(first) && covers(last);
-    }
-
     /** {@code 2020-01-01T00:00:00Z .. 2030-01-01T00:00:00Z}, or {@code .. (open)} for an open end. */
     public String text() {
         return from + " .. " + (until == null ? "(open)" : until.toString());

@@ -22,6 +22,7 @@ import org.senproxy.audit.AuditTrail;
 import org.senproxy.federation.FederationException;
 import org.senproxy.federation.FederationMessage;
 import org.senproxy.senml.Measurement;
+import org.senproxy.db.Times;
 
 /**
  * The receiving side's subscriptions: which consents this proxy holds at the applications that send to it. A data
@@ -169,7 +170,7 @@ public class Subscriptions {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 held.add(new Held(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getBoolean(5), Consents.instant(rs, 6), Consents.instant(rs, 7)));
+                        rs.getBoolean(5), Times.instant(rs, 6), Times.instant(rs, 7)));
             }
         }
         return held;

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.text.ParseException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.ECKey;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.db.Times;
 import org.senproxy.db.Transactions;
 
 /**
@@ -127,7 +127,7 @@ public class AppKeys {
             ps.setLong(1, appId);
             ps.setString(2, key.getKeyID());
             ps.setString(3, key.toPublicJWK().toJSONString());
-            ps.setObject(4, utc(validUntil));
+            ps.setObject(4, Times.utc(validUntil));
             ps.executeUpdate();
         }
     }
@@ -137,16 +137,13 @@ public class AppKeys {
         try (PreparedStatement ps = c.prepareStatement("UPDATE app_key SET jwk = ?, valid_until = ?,"
                 + " valid_from = least(valid_from, now()) WHERE app_id = ? AND kid = ?")) {
             ps.setString(1, key.toPublicJWK().toJSONString());
-            ps.setObject(2, utc(validUntil));
+            ps.setObject(2, Times.utc(validUntil));
             ps.setLong(3, appId);
             ps.setString(4, kid);
             ps.executeUpdate();
         }
     }
 
-    private static OffsetDateTime utc(Instant t) {
-        return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
-    }
 
     private static ECKey parse(String jwk) {
         try {

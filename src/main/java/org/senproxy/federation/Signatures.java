@@ -33,7 +33,7 @@ public class Signatures {
             + " OR k.valid_until > now()) FROM app_key k JOIN app a ON a.id = k.app_id WHERE a.jid = ?";
 
     /** An app's keys valid now, and whether it has any registered at all. */
-    private record AppKeys(List<ECKey> valid, boolean any) {
+    private record KnownKeys(List<ECKey> valid, boolean any) {
     }
 
     private final DataSource dataSource;
@@ -41,7 +41,7 @@ public class Signatures {
     private final boolean required;
     private final Duration maxAge;
     private final Clock clock;
-    private final Cache<String, AppKeys> remembered;
+    private final Cache<String, KnownKeys> remembered;
 
     public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock,
             Duration remember) {
@@ -58,7 +58,7 @@ public class Signatures {
      * the others.
      */
     public FederationMessage verify(FederationMessage message) throws SQLException {
-        AppKeys keys = appKeys(message.senderJid());
+        KnownKeys keys = known(message.senderJid());
         if (keys.valid().isEmpty()) {
             if (keys.any()) {
                 // with senproxy.signing.required=false too: an app that had a key must always sign
@@ -78,13 +78,13 @@ public class Signatures {
 
     /** The public keys of the app at this address valid now. */
     public List<ECKey> keys(String jid) throws SQLException {
-        return appKeys(jid).valid();
+        return known(jid).valid();
     }
 
-    private AppKeys appKeys(String jid) throws SQLException {
-        AppKeys known = remembered.getIfPresent(jid);
-        if (known != null) {
-            return known;
+    private KnownKeys known(String jid) throws SQLException {
+        KnownKeys cached = remembered.getIfPresent(jid);
+        if (cached != null) {
+            return cached;
         }
         List<ECKey> keys = new ArrayList<>();
         boolean any = false;
@@ -104,7 +104,7 @@ public class Signatures {
                 }
             }
         }
-        AppKeys found = new AppKeys(List.copyOf(keys), any);
+        KnownKeys found = new KnownKeys(List.copyOf(keys), any);
         if (any) {
             remembered.put(jid, found);
         }

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,7 +112,7 @@ public class ConnectorMetrics implements WithheldRecords {
 
     /** The records withheld so far on each path. */
     public Map<String, Double> withheldByPath() {
-        Map<String, Double> byPath = new java.util.TreeMap<>();
+        Map<String, Double> byPath = new TreeMap<>();
         for (String path : List.of("append", "queued", "history")) {
             byPath.put(path, withheld(registry(), path).count());
         }

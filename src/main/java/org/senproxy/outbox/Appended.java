@@ -6,16 +6,7 @@ package org.senproxy.outbox;
  * earlier poll or by a record before them in the same poll. {@code outsideDataPeriod}: records a consumer's scope
  * covered but its consent's data period did not, never sent. {@code held}: new records that no consumer took because
  * none may take the source now (none, none with a consent in force, or none caught up yet); they stay in
- * source_record, and a consumer that comes into force later receives them (OutboxRepository.catchUp).
+ * source_record, and a consumer that comes into force later receives them ({@link CatchUp}).
  */
 public record Appended(int messages, int records, int duplicates, int outsideDataPeriod, int held) {
-
-    public Appended(int messages, int records, int duplicates) {
-        this(messages, records, duplicates, 0, 0);
-    }
-
-    /** Whether no consumer may take this source's records now: they wait in source_record for one. */
-    public boolean waitingForConsumer() {
-        return held > 0;
-    }
 }

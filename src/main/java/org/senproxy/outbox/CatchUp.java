@@ -4,8 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +15,7 @@ import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.consent.DataPeriod;
 import org.senproxy.consent.Scope;
+import org.senproxy.db.Times;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.slf4j.Logger;
@@ -114,7 +113,7 @@ final class CatchUp {
                 }
                 source = rs.getString(2);
                 String ref = rs.getString(7);
-                DataPeriod data = ref == null ? null : new DataPeriod(instant(rs, 9), instant(rs, 10));
+                DataPeriod data = ref == null ? null : new DataPeriod(Times.instant(rs, 9), Times.instant(rs, 10));
                 subscription = new Subscription(rs.getLong(1), rs.getString(3), rs.getString(4), rs.getString(5),
                         rs.getString(6), ref, ref == null ? null : Scope.parse(rs.getString(8)), data,
                         rs.getBoolean(11));
@@ -126,36 +125,25 @@ final class CatchUp {
             ps.setString(2, source);
             ps.execute();
         }
-        int records = 0;
-        int messages = 0;
-        int outside = 0;
         String correlation = "catch-up-" + subscription.consumerId();
+        Sent sent = new Sent();
         try (PreparedStatement ps = c.prepareStatement(HELD)) {
             DataPeriod data = subscription.data();
             ps.setString(1, source);
-            ps.setLong(2, data == null ? Long.MIN_VALUE : SourceKeys.micros(data.from()));
-            ps.setLong(3, data == null || data.until() == null ? Long.MAX_VALUE : SourceKeys.micros(data.until()));
+            ps.setLong(2, data == null ? Long.MIN_VALUE : Times.micros(data.from()));
+            ps.setLong(3, data == null || data.until() == null ? Long.MAX_VALUE : Times.micros(data.until()));
             ps.setFetchSize(ROUND);
             List<Measurement> round = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                boolean more = true;
-                while (more) {
-                    more = rs.next();
-                    if (more) {
-                        round.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
-                    }
-                    if (round.size() >= ROUND || !more && !round.isEmpty()) {
-                        OutboxPacker.Packed packed = packer.pack(round, List.of(subscription));
-                        OutboxRows.insert(c, packed.entries(), correlation);
-                        for (OutboxEntry e : packed.entries()) {
-                            records += e.records().size();
-                        }
-                        messages += packed.entries().size();
-                        outside += packed.outsideDataPeriod();
+                while (rs.next()) {
+                    round.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
+                    if (round.size() >= ROUND) {
+                        sent.add(c, packer.pack(round, List.of(subscription)), correlation);
                         round.clear();
                     }
                 }
             }
+            sent.add(c, packer.pack(round, List.of(subscription)), correlation);
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE consumer SET caught_up = true WHERE id = ?")) {
             ps.setLong(1, subscription.consumerId());
@@ -165,18 +153,30 @@ final class CatchUp {
         detail.put("consumer", subscription.consumerId());
         detail.put("source", source);
         detail.put("to", subscription.recipientJid());
-        detail.put("records", records);
-        detail.put("messages", messages);
+        detail.put("records", sent.records);
+        detail.put("messages", sent.messages);
         if (subscription.data() != null) {
             detail.put("data_period", subscription.data().text());
         }
         audit.append(c, List.of(AuditEvent.of("consumer.caught_up", ownJid, owner, subscription.consentRef(),
                 detail)));
-        return new Result(subscription.consumerId(), source, records, messages, outside);
+        return new Result(subscription.consumerId(), source, sent.records, sent.messages, sent.outside);
     }
 
-    static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
+    /** What a catch-up wrote so far, round after round. */
+    private static final class Sent {
+        int records;
+        int messages;
+        int outside;
+
+        void add(Connection c, OutboxPacker.Packed packed, String correlation) throws SQLException {
+            OutboxRows.insert(c, packed.entries(), correlation);
+            for (OutboxEntry e : packed.entries()) {
+                records += e.records().size();
+            }
+            messages += packed.entries().size();
+            outside += packed.outsideDataPeriod();
+        }
     }
+
 }

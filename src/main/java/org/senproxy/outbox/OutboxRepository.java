@@ -21,9 +21,8 @@ import org.senproxy.audit.Transfers;
 import org.senproxy.consent.DataPeriod;
 import org.senproxy.consent.Scope;
 import org.senproxy.consent.WithheldRecords;
-import org.senproxy.delivery.DeadLetters;
+import org.senproxy.db.Times;
 import org.senproxy.delivery.RetryPolicy;
-import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -291,8 +290,8 @@ public class OutboxRepository {
                     subscriptions.add(new Subscription(rs.getLong(1), rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getString(5), consentRef,
                             consentRef == null ? null : Scope.parse(rs.getString(8)),
-                            consentRef == null ? null : new DataPeriod(CatchUp.instant(rs, 10),
-                                    CatchUp.instant(rs, 11)), rs.getBoolean(9)));
+                            consentRef == null ? null : new DataPeriod(Times.instant(rs, 10),
+                                    Times.instant(rs, 11)), rs.getBoolean(9)));
                 }
             }
         }

@@ -4,13 +4,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
+import org.senproxy.db.Times;
 import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 
@@ -47,17 +46,14 @@ final class OutboxRows {
                 ps.setBoolean(8, s.acknowledges());
                 ps.setString(9, AuditTrail.detailJson(Transfers.describe(e.records(), canonical.digest())));
                 Instant[] span = span(e.records());
-                ps.setObject(10, utc(span[0]));
-                ps.setObject(11, utc(span[1]));
+                ps.setObject(10, Times.utc(span[0]));
+                ps.setObject(11, Times.utc(span[1]));
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
 
-    static OffsetDateTime utc(Instant t) {
-        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
-    }
 
     /** The earliest and the latest time of some records (not empty). */
     static Instant[] span(List<Measurement> records) {

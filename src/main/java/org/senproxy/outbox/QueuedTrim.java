@@ -18,6 +18,7 @@ import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
+import org.senproxy.db.Times;
 
 /**
  * Rows queued before their consent's data period was narrowed keep only the records inside it: outbox-dispatch runs
@@ -74,7 +75,7 @@ final class QueuedTrim {
                 String recipient = rs.getString(3);
                 String ref = rs.getString(4);
                 String owner = rs.getString(8);
-                DataPeriod period = new DataPeriod(CatchUp.instant(rs, 6), CatchUp.instant(rs, 7));
+                DataPeriod period = new DataPeriod(Times.instant(rs, 6), Times.instant(rs, 7));
                 List<Measurement> records;
                 try {
                     records = Senml.resolve(Senml.parseJson(rs.getString(5)), 0);
@@ -99,13 +100,13 @@ final class QueuedTrim {
                             Transfers.describe(records), reason));
                 } else if (outside == 0) {
                     Instant[] span = OutboxRows.span(records);
-                    spans.add(new Object[] {OutboxRows.utc(span[0]), OutboxRows.utc(span[1]), id});
+                    spans.add(new Object[] {Times.utc(span[0]), Times.utc(span[1]), id});
                 } else {
                     CanonicalRecords canonical = CanonicalRecords.of(inside);
                     Map<String, Object> description = Transfers.describe(inside, canonical.digest());
                     Instant[] span = OutboxRows.span(inside);
                     trims.add(new Object[] {canonical.json(), inside.size(), AuditTrail.detailJson(description),
-                            OutboxRows.utc(span[0]), OutboxRows.utc(span[1]), id});
+                            Times.utc(span[0]), Times.utc(span[1]), id});
                     Map<String, Object> detail = new LinkedHashMap<>(description);
                     detail.put("records_withheld", outside);
                     outcomes.add(entry("transfer.narrowed", messageId, recipient, ref, owner, detail, reason));

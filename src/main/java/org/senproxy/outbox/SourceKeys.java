@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.senproxy.db.Times;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 
@@ -49,13 +49,9 @@ final class SourceKeys {
 
     /** A record's key: its name and its time in whole microseconds, the precision of {@link Measurement#instant()}. */
     static Key key(Measurement m) {
-        return new Key(m.name(), micros(m.instant()));
+        return new Key(m.name(), Times.micros(m.instant()));
     }
 
-    /** An instant in whole microseconds since the epoch, as source_record keeps times. */
-    static long micros(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
-    }
 
     /**
      * Takes the keys of {@code records} for {@code source}, in the caller's transaction, and returns the records whose

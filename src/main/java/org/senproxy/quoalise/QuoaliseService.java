@@ -1,5 +1,7 @@
 package org.senproxy.quoalise;
 
+import static org.senproxy.db.Times.micros;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import org.senproxy.db.Times;
 import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
@@ -136,7 +139,6 @@ public class QuoaliseService {
         boolean defaulted = asked == null || askedEnd == null;
         return Transactions.inTransaction(dataSource, c -> {
             Grant grant = grant(c, requester, identifier);
-            exists(c, identifier);
             // what the data period lets out of [from, to)
             long lowest = Math.max(micros(from), micros(grant.data().from()));
             long highest = grant.data().until() == null ? micros(to) : Math.min(micros(to),
@@ -166,6 +168,9 @@ public class QuoaliseService {
                         records.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
                     }
                 }
+            }
+            if (records.isEmpty() && outside == 0) {
+                exists(c, identifier); // nothing found: is there such a series at all?
             }
             boolean truncated = records.size() > maxRecords;
             if (truncated) {
@@ -303,7 +308,7 @@ public class QuoaliseService {
                     anyConsent = true;
                     if (Scope.parse(rs.getString(3)).covers(identifier)) {
                         return new Grant(rs.getLong(1), rs.getString(2), rs.getLong(4), rs.getLong(5),
-                                rs.getString(6), new DataPeriod(instant(rs, 7), instant(rs, 8)));
+                                rs.getString(6), new DataPeriod(Times.instant(rs, 7), Times.instant(rs, 8)));
                     }
                 }
             }
@@ -352,12 +357,4 @@ public class QuoaliseService {
         }
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static long micros(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
-    }
 }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.senproxy.SenProxy;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /**
  * Runs sen-proxy's command line as the jar does and keeps what one run printed. The commands quiet the root logger,

@@ -2,12 +2,13 @@ package org.senproxy.cli;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.senproxy.db.ProxySchema;
 import org.senproxy.db.Urls;
 import org.senproxy.runtime.StartupSettings;
 import picocli.CommandLine.Option;
@@ -50,7 +51,14 @@ public final class ProxyDatabase {
         String chosen = url != null ? url : configured;
         String password = sameServer(chosen, configured) ? settings.get("senproxy.db.password")
                 : System.getenv(OTHER_PASSWORD);
-        return dataSource(chosen, user != null ? user : settings.get("senproxy.db.user", "senproxy"), password);
+        PGSimpleDataSource dataSource = dataSource(chosen, user != null ? user : settings.get("senproxy.db.user",
+                "senproxy"), password);
+        dataSource.setCurrentSchema(ProxySchema.searchPath(configuredSchema().orElse(ProxySchema.DEFAULT)));
+        return dataSource;
+    }
+
+    private Optional<String> configuredSchema() {
+        return Optional.ofNullable(settings().get(ProxySchema.KEY));
     }
 
     /**
@@ -62,8 +70,8 @@ public final class ProxyDatabase {
     public PGSimpleDataSource migrated() {
         PGSimpleDataSource dataSource = dataSource();
         try {
-            Flyway.configure().dataSource(dataSource).load().migrate();
-        } catch (FlywayException e) {
+            ProxySchema.migrate(dataSource, ProxySchema.choose(dataSource, configuredSchema()));
+        } catch (FlywayException | IllegalStateException e) {
             // the command line's error handler adds the root cause (connection refused...) to this line
             throw new IllegalStateException("cannot bring the database " + Urls.redacted(dataSource.getUrl())
                     + " up to date", e);

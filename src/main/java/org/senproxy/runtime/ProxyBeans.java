@@ -30,7 +30,6 @@ import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
-import org.flywaydb.core.Flyway;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
@@ -44,6 +43,7 @@ import org.senproxy.connectors.DateWindows;
 import org.senproxy.consent.Subscriptions;
 import org.senproxy.connectors.MqttShare;
 import org.senproxy.connectors.OAuth2Tokens;
+import org.senproxy.db.ProxySchema;
 import org.senproxy.db.Urls;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Retention;
@@ -96,8 +96,9 @@ public class ProxyBeans implements CamelConfiguration {
         Registry registry = context.getRegistry();
         String replica = settings.string("senproxy.replica", InetAddress.getLocalHost().getHostName());
 
-        HikariDataSource dataSource = dataSource(settings);
-        Flyway.configure().dataSource(dataSource).load().migrate();
+        Optional<String> schema = settings.optional(ProxySchema.KEY);
+        HikariDataSource dataSource = dataSource(settings, ProxySchema.searchPath(schema.orElse(ProxySchema.DEFAULT)));
+        ProxySchema.migrate(dataSource, ProxySchema.choose(dataSource, schema));
         registry.bind("dataSource", dataSource);
         ClusteredQuartz.configure(context, dataSource, settings.required("senproxy.xmpp.jid"),
                 settings.integer("senproxy.cluster.checkin-interval-ms", 7500));
@@ -300,7 +301,7 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.millis(prefix + ".max-backoff-ms", 600_000), 0.2);
     }
 
-    private static HikariDataSource dataSource(Settings settings) {
+    private static HikariDataSource dataSource(Settings settings, String searchPath) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("sen-proxy");
         config.setJdbcUrl(settings.string("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy"));
@@ -312,6 +313,8 @@ public class ProxyBeans implements CamelConfiguration {
         // statement per 128 rows for PostgreSQL to run, not one per row. Batch update counts then read "no info"
         // (SUCCESS_NO_INFO): no code here reads them
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        // the proxy's tables in their own schema, then the local application's in public (ProxySchema)
+        config.addDataSourceProperty("currentSchema", searchPath);
         return new HikariDataSource(config);
     }
 

@@ -19,8 +19,8 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.senproxy.db.ProxySchema;
 import org.senproxy.inbox.InboxRow;
 import org.senproxy.inbox.SinkRecords;
 import org.senproxy.outbox.SourceKeysAccess;
@@ -57,7 +57,7 @@ final class RowsBaseline {
         PGSimpleDataSource sourceKeys = new PGSimpleDataSource(); // A's schema, for its source_record table
         sourceKeys.setURL(dbA);
         sourceKeys.setUser("postgres");
-        Flyway.configure().dataSource(sourceKeys).load().migrate();
+        ProxySchema.migrate(sourceKeys, ProxySchema.DEFAULT);
         try (HikariDataSource sinkDatabase = pool(dbB); DefaultCamelContext sinkRoutes = sinkRoutes(sinkDatabase)) {
             return run(dbA, sinkRoutes.createProducerTemplate(), postgresPid, pack, warmupSeconds, seconds);
         }

@@ -32,11 +32,11 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
 import org.senproxy.testing.Consented;
 import org.senproxy.testing.MosquittoTestBroker;
 import org.senproxy.testing.ProxyProcess;
 import org.senproxy.testing.XmppTestServer;
+import org.senproxy.testing.TestPostgres;
 
 /**
  * The throughput benchmark (issue 8): records enter proxy A from a local system (an MQTT gateway through Mosquitto, or
@@ -585,7 +585,7 @@ public final class ThroughputBenchmark {
      */
     private static void federate(String dbA, String dbB, String source, ECKey keyA) throws Exception {
         for (String database : List.of(dbA, dbB)) {
-            Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+            TestPostgres.migrate(database);
         }
         try (Connection c = DriverManager.getConnection(dbA, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('bench-b', 'bench-b@localhost')");
@@ -641,7 +641,8 @@ public final class ThroughputBenchmark {
             s.execute("CREATE DATABASE " + name);
         }
         postgresPid = ProcessStats.findProcess("postgres", "-p " + postgres.getPort() + " ").orElse(-1);
-        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + name;
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + name + "?currentSchema="
+                + TestPostgres.SEARCH_PATH;
     }
 
     /** The proxy's home folder: the project's routes, connectors and transforms, and the benchmark's connectors. */

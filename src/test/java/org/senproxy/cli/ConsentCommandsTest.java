@@ -11,7 +11,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +32,7 @@ class ConsentCommandsTest {
     @BeforeEach
     void database() {
         database = TestPostgres.newDatabase("consents");
-        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        TestPostgres.migrate(database);
         key = dir.resolve("alice.jwk");
         assertThat(cli.run("keys", "generate", "--out", key.toString())).isZero();
     }

@@ -16,7 +16,6 @@ import java.util.Base64;
 import java.util.List;
 
 import ch.qos.logback.classic.Level;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +52,7 @@ class CredentialsCommandTest {
     @BeforeEach
     void proxyHome() throws Exception {
         database = TestPostgres.newDatabase("credentials_cli");
-        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        TestPostgres.migrate(database);
         keysFile = home.resolve("credentials-keys");
         Files.writeString(home.resolve("application.properties"), "senproxy.db.url = " + database + "\n"
                 + "senproxy.db.user = postgres\n"

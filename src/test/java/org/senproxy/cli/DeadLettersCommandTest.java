@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,7 +26,7 @@ class DeadLettersCommandTest {
     @BeforeEach
     void database() throws Exception {
         database = TestPostgres.newDatabase("dead");
-        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        TestPostgres.migrate(database);
         sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",
                 "INSERT INTO consumer (source, app_id) SELECT 'src', id FROM app",
                 "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"

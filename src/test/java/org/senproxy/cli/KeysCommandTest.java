@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 
 import com.nimbusds.jose.jwk.ECKey;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +47,7 @@ class KeysCommandTest {
     @Test
     void registersAPublicKeyForAnAppAndRefusesAPrivateOne() throws Exception {
         String database = TestPostgres.newDatabase("keys");
-        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        TestPostgres.migrate(database);
         try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('a', 'proxy-a@localhost')");
         }
@@ -80,7 +79,7 @@ class KeysCommandTest {
     @Test
     void aKidNamesOneKeyForGoodItsValidityOnlyShortensAndEveryChangeIsAudited() throws Exception {
         String database = TestPostgres.newDatabase("keys");
-        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        TestPostgres.migrate(database);
         try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('a', 'proxy-a@localhost')");
         }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +32,7 @@ class TraceCommandTest {
         sender = TestPostgres.newDatabase("trace_a");
         receiver = TestPostgres.newDatabase("trace_b");
         for (String url : new String[] {sender, receiver}) {
-            Flyway.configure().dataSource(url, "postgres", "").load().migrate();
+            TestPostgres.migrate(url);
         }
         sql(sender, "INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",
                 "INSERT INTO consumer (source, app_id) SELECT 'ecodevices-source', id FROM app",

@@ -48,6 +48,11 @@ class PostgresSinkTest {
         harness.template().sendBody("direct:postgres-sink", delivery);
 
         assertThat(harness.count("SELECT count(*) FROM measurement")).isEqualTo(4);
+        // the local application's table, in its schema; the proxy's inbox in the proxy's own (senproxy.db.schema)
+        assertThat(harness.text("SELECT relnamespace::regnamespace::text FROM pg_class"
+                + " WHERE oid = to_regclass('measurement')")).isEqualTo("public");
+        assertThat(harness.text("SELECT relnamespace::regnamespace::text FROM pg_class"
+                + " WHERE oid = to_regclass('inbox')")).isEqualTo("senproxy");
         assertThat(harness.text("SELECT string_agg(value::text || unit, ',' ORDER BY time) FROM measurement"
                 + " WHERE name = 'urn:dev:prm:1_power'")).isEqualTo("1268.5W,830W");
         assertThat(harness.text("SELECT string_value FROM measurement WHERE name = 'urn:dev:prm:1_tariff'"))

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.ProxyProcess;
@@ -30,7 +29,7 @@ class ClusteredPollingIT {
     @Test
     void twoReplicasPollOnceAndTheSurvivorTakesOver() throws Exception {
         String database = TestPostgres.newDatabase("cluster");
-        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        TestPostgres.migrate(database);
         try (EcodevicesStub box = new EcodevicesStub()) {
             ProxyProcess one = new ProxyProcess("replica-1", settings(database, box, "r1"), Path.of("target", "cluster"));
             ProxyProcess two = new ProxyProcess("replica-2", settings(database, box, "r2"), Path.of("target", "cluster"));

@@ -19,7 +19,6 @@ import java.util.Random;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
@@ -29,6 +28,7 @@ import org.senproxy.testing.ProxyProcess;
 import org.senproxy.testing.RestartablePostgres;
 import org.senproxy.testing.WebhookSinkStub;
 import org.senproxy.testing.XmppTestServer;
+import org.senproxy.testing.TestPostgres;
 
 /**
  * Nothing lost, nothing duplicated, under faults. Three proxies run as processes of their own
@@ -211,7 +211,7 @@ class FaultInjectionIT {
 
     private static void seed(String databaseA, String databaseB) throws Exception {
         for (String database : List.of(databaseA, databaseB)) {
-            Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+            TestPostgres.migrate(database);
         }
         try (Connection c = DriverManager.getConnection(databaseA); Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -26,7 +25,7 @@ class QueueMetricsTest {
     @BeforeEach
     void database() throws Exception {
         url = TestPostgres.newDatabase("metrics");
-        Flyway.configure().dataSource(url, "postgres", "").load().migrate();
+        TestPostgres.migrate(url);
         try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
             s.execute("INSERT INTO consumer (source, app_id) SELECT 'src', id FROM app");

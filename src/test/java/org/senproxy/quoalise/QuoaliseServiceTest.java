@@ -15,7 +15,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -36,7 +35,7 @@ class QuoaliseServiceTest {
     @BeforeEach
     void database() throws Exception {
         database = TestPostgres.newDatabase("quoalise");
-        Flyway.configure().dataSource(database, "postgres", "").load().migrate();
+        TestPostgres.migrate(database);
         PGSimpleDataSource db = new PGSimpleDataSource();
         db.setUrl(database);
         db.setUser("postgres");

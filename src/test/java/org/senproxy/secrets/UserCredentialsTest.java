@@ -18,7 +18,6 @@ import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.cli.ProxyDatabase;
@@ -38,7 +37,7 @@ class UserCredentialsTest {
     @BeforeEach
     void database() {
         String url = TestPostgres.newDatabase("credentials");
-        Flyway.configure().dataSource(url, "postgres", "").load().migrate();
+        TestPostgres.migrate(url);
         dataSource = ProxyDatabase.dataSource(url, "postgres", null);
     }
 

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import org.flywaydb.core.Flyway;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.runtime.Settings;
 
@@ -128,7 +127,7 @@ public final class LocalFederation implements AutoCloseable {
     }
 
     private static void migrate(String url) {
-        Flyway.configure().dataSource(url, "postgres", "").load().migrate();
+        TestPostgres.migrate(url);
     }
 
     private Map<String, String> common(String user, String database, Map<String, String> tuning) {

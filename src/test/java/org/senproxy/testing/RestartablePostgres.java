@@ -33,7 +33,8 @@ public final class RestartablePostgres implements AutoCloseable {
     }
 
     public String url(String database) {
-        return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres";
+        return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres&currentSchema="
+                + TestPostgres.SEARCH_PATH;
     }
 
     /** Stops the server: every connection is cut. */

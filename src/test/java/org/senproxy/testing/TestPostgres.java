@@ -7,6 +7,8 @@ import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.senproxy.db.ProxySchema;
 
 /**
  * A real PostgreSQL server for tests and the demo: PostgreSQL 17 started once per JVM from the
@@ -46,6 +48,17 @@ public final class TestPostgres {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create database " + name, e);
         }
-        return server().getJdbcUrl("postgres", name);
+        return server().getJdbcUrl("postgres", name) + "&currentSchema=" + SEARCH_PATH;
+    }
+
+    /** How the proxy's connections search for tables (ProxySchema): test URLs name it, so tests' queries find them. */
+    public static final String SEARCH_PATH = ProxySchema.searchPath(ProxySchema.DEFAULT);
+
+    /** Brings the proxy's tables up to date in a test database, in the proxy's default schema. */
+    public static void migrate(String url) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        dataSource.setUser("postgres");
+        ProxySchema.migrate(dataSource, ProxySchema.DEFAULT);
     }
 }

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.senproxy.consent.WithheldRecords;
+import org.senproxy.outbox.Acknowledged;
 
 /**
  * What operators watch of the connectors, as Micrometer meters (Prometheus names):
@@ -31,6 +32,7 @@ import org.senproxy.consent.WithheldRecords;
  * <li>{@code senproxy_source_last_success_seconds{connector}}: when the last good poll committed (epoch seconds;
  * its age is {@code time() - senproxy_source_last_success_seconds});</li>
  * <li>{@code senproxy_sink_records_total{sink}}: records the receiving side delivered to its local system;</li>
+ * <li>{@code senproxy_outbox_acknowledged_records_total{peer}}: records whose messages the peer acknowledged;</li>
  * <li>{@code senproxy_source_records_held_total{connector}}: new records that no consumer could take when they were
  * read (none, none with a consent in force, or none caught up yet), held in source_record for a consumer to come;
  * {@code senproxy_source_waiting_for_consumer{connector}} is 1 while that is so (as of the connector's last poll with
@@ -136,6 +138,33 @@ public class ConnectorMetrics implements WithheldRecords {
         Counter.builder("senproxy.sink.records").tag("sink", sink)
                 .description("records delivered to the local system by a sink connector").register(registry())
                 .increment(records);
+    }
+
+    /** Peers acknowledged these outbox rows: their records are counted per peer. */
+    public void acknowledged(List<Acknowledged> rows) {
+        MeterRegistry meters = registry();
+        for (Acknowledged row : rows) {
+            Counter.builder("senproxy.outbox.acknowledged.records").tag("peer", row.recipient())
+                    .description("records whose messages the peer acknowledged").register(meters)
+                    .increment(row.records());
+        }
+    }
+
+    /**
+     * The totals the status page's chart follows ({@link FlowHistory}), by series: records read by each source
+     * connector ({@code in}), acknowledged by each peer ({@code acknowledged}), delivered by each sink
+     * ({@code delivered}).
+     */
+    public Map<FlowHistory.Series, Double> flowTotals() {
+        MeterRegistry meters = registry();
+        Map<FlowHistory.Series, Double> totals = new TreeMap<>();
+        meters.find("senproxy.source.records").counters().forEach(c -> totals.put(
+                new FlowHistory.Series("in", c.getId().getTag("connector")), c.count()));
+        meters.find("senproxy.outbox.acknowledged.records").counters().forEach(c -> totals.put(
+                new FlowHistory.Series("acknowledged", c.getId().getTag("peer")), c.count()));
+        meters.find("senproxy.sink.records").counters().forEach(c -> totals.put(
+                new FlowHistory.Series("delivered", c.getId().getTag("sink")), c.count()));
+        return totals;
     }
 
     /** A poll of {@code connector} was given up, or a message it received could not be read. */

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
@@ -94,6 +95,29 @@ public class QueueMetrics {
             }
         }
         return failed ? Double.NaN : counts.getOrDefault(table + "/" + status, 0L);
+    }
+
+    private static final String DEPTHS = "SELECT 'outbox', recipient_jid, count(*) FROM outbox"
+            + " WHERE status IN ('pending', 'sent') GROUP BY recipient_jid"
+            + " UNION ALL SELECT 'inbox', 'inbox', count(*) FROM inbox WHERE status = 'pending'";
+
+    /**
+     * The queues' depths now, for the status page's chart ({@link FlowHistory}): outbox rows waiting to be sent or
+     * acknowledged, per peer ({@code outbox}), and inbox rows waiting for delivery ({@code inbox}); empty when the
+     * database cannot be read.
+     */
+    public Map<FlowHistory.Series, Double> depths() {
+        Map<FlowHistory.Series, Double> depths = new TreeMap<>();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(DEPTHS)) {
+            while (rows.next()) {
+                depths.put(new FlowHistory.Series(rows.getString(1), rows.getString(2)), (double) rows.getLong(3));
+            }
+        } catch (SQLException e) {
+            LOG.debug("Queue depths not read: {}", e.getMessage());
+            return Map.of();
+        }
+        return depths;
     }
 
     private Map<String, Long> read() throws SQLException {

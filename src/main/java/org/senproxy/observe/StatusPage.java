@@ -31,7 +31,8 @@ import org.senproxy.delivery.DeadLetters;
  * jar), so that a browser can open it: a browser sends no bearer token when it opens a URL. The page asks for a token
  * and sends it with each request it makes;</li>
  * <li>{@code GET /status.json}: what the page shows: connectors and their freshness, queue depths, open dead letters,
- * recent poll failures (the proxy's alarms), the XMPP session. Needs the read token or the admin token;</li>
+ * recent poll failures (the proxy's alarms), the XMPP session, the last minutes of the flow for the chart
+ * ({@link FlowHistory}). Needs the read token or the admin token;</li>
  * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false[&bodies=
  * minutes]}: need the admin token.</li>
  * </ul>
@@ -54,10 +55,13 @@ public class StatusPage {
     private final Instant started;
     private final AuditTrail audit;
     private final TraceFormat traceFormat;
+    private final FlowHistory flow;
 
     public StatusPage(String jid, ConnectorMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
-            BooleanSupplier xmppOnline, StatusAccess access, CamelContext context, Clock clock, AuditTrail audit) {
+            BooleanSupplier xmppOnline, StatusAccess access, CamelContext context, Clock clock, AuditTrail audit,
+            FlowHistory flow) {
         this.audit = audit;
+        this.flow = flow;
         this.traceFormat = new TraceFormat(clock);
         this.jid = jid;
         this.sources = sources;
@@ -119,6 +123,7 @@ public class StatusPage {
             alarms.addObject().put("at", f.at().toString()).put("connector", f.connector())
                     .put("reason", f.reason());
         }
+        status.set("chart", flow.json());
         return JSON.writeValueAsString(status);
     }
 

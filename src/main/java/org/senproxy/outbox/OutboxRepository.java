@@ -145,9 +145,9 @@ public class OutboxRepository {
             + "  WHERE o.status IN ('pending', 'sent') ORDER BY o.id FOR UPDATE OF o),"
             + " r AS (UPDATE outbox o SET status = 'acked', acked_at = now() FROM locked"
             + " WHERE o.id = locked.id AND o.status IN ('pending', 'sent')"
-            + " RETURNING o.message_id, o.recipient_jid, o.correlation_id, o.consent_ref, " + DESCRIBED + ")"
-            + " SELECT r.message_id::text, r.recipient_jid, r.correlation_id, r.consent_ref::text, u.external_id, "
-            + DESCRIPTION + " FROM r" + OWNER;
+            + " RETURNING o.message_id, o.recipient_jid, o.correlation_id, o.consent_ref, o.record_count, " + DESCRIBED
+            + ") SELECT r.message_id::text, r.recipient_jid, r.correlation_id, r.consent_ref::text, u.external_id, "
+            + DESCRIPTION + ", r.record_count FROM r" + OWNER;
 
     private static final String REJECT = "WITH r AS ("
             + " UPDATE outbox SET status = 'dead', last_error = ?"
@@ -472,7 +472,7 @@ public class OutboxRepository {
                 List<AuditEvent> outcomes = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        done.add(new Acknowledged(rs.getString(1), rs.getString(3)));
+                        done.add(new Acknowledged(rs.getString(1), rs.getString(3), rs.getString(2), rs.getInt(8)));
                         outcomes.add(transfer("transfer.acknowledged", rs.getString(1), rs.getString(2),
                                 rs.getString(4), rs.getString(5), description(rs, 6), null));
                     }

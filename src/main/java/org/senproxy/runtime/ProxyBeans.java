@@ -58,6 +58,7 @@ import org.senproxy.inbox.InboxRepository;
 import org.senproxy.observe.Alarms;
 import org.senproxy.observe.ConnectivityChecks;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.FlowHistory;
 import org.senproxy.observe.FlowLog;
 import org.senproxy.observe.Heartbeat;
 import org.senproxy.observe.Monitoring;
@@ -153,8 +154,12 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("queueMetrics", queueMetrics);
         registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
         registry.bind("statusHeaderFilter", new TokenHeaderFilter());
+        // the status page's chart: the last minutes in memory, sampled by routes/status-page.camel.yaml
+        FlowHistory flowHistory = new FlowHistory(connectorMetrics::flowTotals, queueMetrics::depths,
+                Clock.systemUTC(), Duration.ofMinutes(settings.integer("senproxy.status.chart-minutes", 15)));
+        registry.bind("flowHistory", flowHistory);
         registry.bind("statusPage", new StatusPage(jid.toString(), connectorMetrics, queueMetrics, deadLetters,
-                link::isOnline, statusAccess(settings), context, Clock.systemUTC(), audit));
+                link::isOnline, statusAccess(settings), context, Clock.systemUTC(), audit, flowHistory));
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {

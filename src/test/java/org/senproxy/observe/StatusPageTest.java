@@ -65,6 +65,7 @@ class StatusPageTest {
         settings.put("ecodevices.base-name", "urn:dev:prm:09111642617347_");
         settings.put("ecodevices.poll-interval-ms", "300");
         settings.put("senproxy.source.retries", "0");
+        settings.put("senproxy.status.chart-step-ms", "500");
         settings.put("senproxy.consent.required", "false"); // the consumer below sends under no consent
         proxy = new ProxyApplication(Path.of("."), settings);
         proxy.start();
@@ -140,6 +141,23 @@ class StatusPageTest {
             assertThat(chromium.evaluate("document.querySelectorAll('button.replay').length").asInt())
                     .as("a replay button for the outbox dead letter, none for the refused inbound message")
                     .isEqualTo(1);
+
+            // the chart, drawn in the page: records read per second and the outbox's depth, moving as records flow
+            String readLine = "document.querySelector('#chart-rates polyline[data-series=\"in ecodevices-source\"]')";
+            chromium.await(readLine + " !== null", Duration.ofSeconds(20));
+            String before = chromium.evaluate(readLine + ".getAttribute('points')").asText();
+            chromium.await(readLine + ".getAttribute('points') !== '" + before + "'", Duration.ofSeconds(20));
+            assertThat(chromium.evaluate("document.querySelector('#chart-depths polyline[data-series=\"outbox"
+                    + " proxy-b@localhost\"]') !== null").asBoolean()).isTrue();
+            assertThat(chromium.evaluate("document.getElementById('legend-rates').textContent").asText())
+                    .contains("read by ecodevices-source: ");
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                JsonNode read = status().path("chart").path("rates").findParents("kind").stream()
+                        .filter(l -> l.path("name").asText().equals("ecodevices-source")).findFirst().orElseThrow();
+                // records were read: some step shows a rate above zero
+                return java.util.stream.StreamSupport.stream(read.path("values").spliterator(), false)
+                        .anyMatch(v -> v.asDouble() > 0);
+            });
 
             // the read token shows the page but does not replay
             chromium.evaluate("document.querySelector('button.replay').click(); 1");

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.vysper.mina.TCPEndpoint;
 import org.apache.vysper.storage.inmemory.MemoryStorageProviderRegistry;
 import org.apache.vysper.xmpp.addressing.EntityImpl;
 import org.apache.vysper.xmpp.authorization.AccountManagement;
@@ -87,9 +86,7 @@ public final class VysperTestServer implements XmppTestServer {
         }
         XMPPServer xmpp = new XMPPServer(domain());
         xmpp.setStorageProviderRegistry(storage);
-        TCPEndpoint endpoint = new TCPEndpoint();
-        endpoint.setPort(port);
-        xmpp.addEndpoint(endpoint);
+        xmpp.addEndpoint(new SerialTcpEndpoint(port));
         xmpp.setTLSCertificateInfo(keyStore.toFile(), PASSWORD);
         xmpp.start();
         server = xmpp;

@@ -9,11 +9,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.nimbusds.jose.jwk.ECKey;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.senproxy.db.Lookups;
 
 /**
@@ -42,6 +45,7 @@ public class Signatures {
     private final Duration maxAge;
     private final Clock clock;
     private final Cache<String, KnownKeys> remembered;
+    private final LongAdder verified = new LongAdder();
 
     public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock,
             Duration remember) {
@@ -72,8 +76,21 @@ public class Signatures {
             }
             return message;
         }
-        return message.verified(MessageSignatures.verify(message.signature(), keys.valid(), ownJid, message, clock,
-                maxAge));
+        FederationMessage checked = message.verified(MessageSignatures.verify(message.signature(), keys.valid(),
+                ownJid, message, clock, maxAge));
+        verified.increment();
+        return checked;
+    }
+
+    /** Messages whose signature this proxy checked and found good since it started. */
+    public long verifiedCount() {
+        return verified.sum();
+    }
+
+    /** {@code senproxy_inbound_signatures_verified_total}: {@link #verifiedCount()} as a Prometheus counter. */
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("senproxy.inbound.signatures.verified", this, Signatures::verifiedCount)
+                .description("inbound messages whose signature was checked and found good").register(registry);
     }
 
     /** The public keys of the app at this address valid now. */

@@ -120,9 +120,10 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.integer("senproxy.inbound.max-data-chars", FederationCodec.DEFAULT_MAX_DATA_CHARS));
         // the app, its keys and the subscription, read for every inbound message, are remembered this long
         Duration lookups = settings.millis("senproxy.inbound.lookup-cache-ms", 5_000);
-        registry.bind("signatures", new Signatures(dataSource, jid.toString(),
+        Signatures signatures = new Signatures(dataSource, jid.toString(),
                 Boolean.parseBoolean(settings.string("senproxy.signing.required", "true")),
-                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC(), lookups));
+                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC(), lookups);
+        registry.bind("signatures", signatures);
         DeadLetters deadLetters = new DeadLetters(dataSource);
         Peers peers = new Peers(dataSource, lookups);
         AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC());
@@ -169,6 +170,7 @@ public class ProxyBeans implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 queueMetrics.bindTo(connectorMetrics.registry());
+                signatures.bindTo(connectorMetrics.registry());
             }
         });
         registry.bind("watermarks", new Watermarks(dataSource));

@@ -20,14 +20,22 @@ public final class Consented {
      * (the fixtures' times are in the past), and {@code source} sends to it.
      */
     public static List<String> sender(String source, String app, String scope, String ref) {
-        return List.of(
+        return sender(List.of(source), app, scope, ref);
+    }
+
+    /** The same, each of {@code sources} sending to the app under the one consent. */
+    public static List<String> sender(List<String> sources, String app, String scope, String ref) {
+        List<String> sql = new java.util.ArrayList<>(List.of(
                 "INSERT INTO federated_user (external_id) VALUES ('owner-1') ON CONFLICT DO NOTHING",
                 "INSERT INTO consent (ref, user_id, app_id, scope, valid_until, data_from, granted_by)"
                         + " SELECT '" + ref + "', u.id, a.id, '" + scope + "', now() + interval '1 day',"
                         + " '2000-01-01T00:00:00Z', 'test'"
-                        + " FROM federated_user u, app a WHERE u.external_id = 'owner-1' AND a.name = '" + app + "'",
-                "INSERT INTO consumer (source, app_id, user_id, consent_id)"
-                        + " SELECT '" + source + "', app_id, user_id, id FROM consent WHERE ref = '" + ref + "'");
+                        + " FROM federated_user u, app a WHERE u.external_id = 'owner-1' AND a.name = '" + app + "'"));
+        for (String source : sources) {
+            sql.add("INSERT INTO consumer (source, app_id, user_id, consent_id)"
+                    + " SELECT '" + source + "', app_id, user_id, id FROM consent WHERE ref = '" + ref + "'");
+        }
+        return sql;
     }
 
     /** Receiving side: this proxy accepts {@code scope} from app {@code app} (already registered) under {@code ref}. */

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +47,7 @@ public final class LocalFederation implements AutoCloseable {
     public Path receiverLog;
     private final Map<String, String> passwords = new HashMap<>();
     private final Map<String, Integer> managementPorts = new HashMap<>();
+    private final Map<String, Integer> statusPorts = new HashMap<>();
     private Path signingKeyA;
 
     private LocalFederation(XmppTestServer xmpp, EcodevicesStub ecodevices, String databaseA, String databaseB) {
@@ -69,6 +71,16 @@ public final class LocalFederation implements AutoCloseable {
      * its output in target/receiver-*.log.
      */
     public static LocalFederation start(Map<String, String> tuning, boolean receiverFromJar) throws Exception {
+        return start(tuning, receiverFromJar, Map.of(), Map.of(), METER + "*");
+    }
+
+    /**
+     * Same as {@link #start(Map, boolean)}, with settings of A's own ({@code onlyA}: e.g. more connectors in
+     * senproxy.connectors, each sending to B under the consent) and of B's own ({@code onlyB}) on top, the consent
+     * and B's subscription covering {@code scope}.
+     */
+    public static LocalFederation start(Map<String, String> tuning, boolean receiverFromJar, Map<String, String> onlyA,
+            Map<String, String> onlyB, String scope) throws Exception {
         XmppTestServer xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
         LocalFederation federation = new LocalFederation(xmpp, new EcodevicesStub(),
@@ -76,12 +88,17 @@ public final class LocalFederation implements AutoCloseable {
         federation.register(A);
         federation.register(B);
         federation.register("stranger");
-        federation.seed();
-        federation.proxyA = new ProxyApplication(Path.of("."), federation.settingsA(tuning));
+        federation.seed(List.of(onlyA.getOrDefault("senproxy.connectors",
+                tuning.getOrDefault("senproxy.connectors", "ecodevices-source")).split(",")), scope);
+        Map<String, String> settingsA = federation.settingsA(tuning);
+        settingsA.putAll(onlyA);
+        Map<String, String> settingsB = federation.settingsB(tuning);
+        settingsB.putAll(onlyB);
+        federation.proxyA = new ProxyApplication(Path.of("."), settingsA);
         if (receiverFromJar) {
-            federation.startReceiverProcess(federation.settingsB(tuning));
+            federation.startReceiverProcess(settingsB);
         } else {
-            federation.proxyB = new ProxyApplication(Path.of("."), federation.settingsB(tuning));
+            federation.proxyB = new ProxyApplication(Path.of("."), settingsB);
             federation.proxyB.start();
         }
         federation.proxyA.start();
@@ -104,14 +121,15 @@ public final class LocalFederation implements AutoCloseable {
 
     /**
      * A knows B and sends it the Eco-devices series under a data owner's consent, signed with its key; B knows A, with
-     * A's public key, holds a subscription under that consent, and takes signed messages only.
+     * A's public key, holds a subscription under that consent, and takes signed messages only. Each of {@code sources}
+     * (A's connectors) sends under the consent.
      */
-    private void seed() throws Exception {
+    private void seed(List<String> sources, String scope) throws Exception {
         migrate(databaseA);
         migrate(databaseB);
         try (Connection c = DriverManager.getConnection(databaseA, "postgres", "")) {
             c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('b', '" + jid(B) + "')");
-            for (String sql : Consented.sender("ecodevices-source", "b", METER + "*", Consented.REF)) {
+            for (String sql : Consented.sender(sources, "b", scope, Consented.REF)) {
                 c.createStatement().execute(sql);
             }
         }
@@ -120,7 +138,7 @@ public final class LocalFederation implements AutoCloseable {
         Files.writeString(signingKeyA, keyA.toJSONString());
         try (Connection c = DriverManager.getConnection(databaseB, "postgres", "")) {
             c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('a', '" + jid(A) + "')");
-            c.createStatement().execute(Consented.receiver("a", METER + "*", Consented.REF));
+            c.createStatement().execute(Consented.receiver("a", scope, Consented.REF));
             c.createStatement().execute("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'proxy-a-1', '"
                     + keyA.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'a'");
         }
@@ -145,7 +163,7 @@ public final class LocalFederation implements AutoCloseable {
         settings.put("senproxy.db.pool-size", "4");
         settings.put("camel.management.port", Integer.toString(
                 managementPorts.computeIfAbsent(user, u -> FreePort.next())));
-        settings.put("camel.server.port", Integer.toString(FreePort.next()));
+        settings.put("camel.server.port", Integer.toString(statusPorts.computeIfAbsent(user, u -> FreePort.next())));
         settings.putAll(tuning);
         return settings;
     }
@@ -182,6 +200,11 @@ public final class LocalFederation implements AutoCloseable {
         builder.environment().put("SENPROXY_LOG_FORMAT", "json");
         builder.environment().put("SENPROXY_LOG_FLOW", "DEBUG");
         receiverProcess = builder.start();
+    }
+
+    /** The base URL of a proxy's status server (/status, /status.json, /catalogue.json). */
+    public String status(String user) {
+        return "http://127.0.0.1:" + statusPorts.get(user);
     }
 
     /** The base URL of a proxy's management server (/observe/metrics, /observe/health). */

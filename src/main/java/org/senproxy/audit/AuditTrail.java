@@ -28,6 +28,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.ECKey;
 
 /**
  * The audit trail: an append-only, hash-chained table ({@code audit_log}) of every authorization change and every
@@ -36,17 +37,30 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Changing a row breaks its own hash; removing one breaks the next row's link; {@link #verify} names the first row
  * where the chain does not hold.
  *
+ * <p>The hash has no secret: whoever can write the table can re-hash everything after a change. What they cannot
+ * make is a <em>checkpoint</em> ({@value #CHECKPOINT}): an entry signed by the proxy's own key (never in the database)
+ * naming the entry before it, seq and hash. Re-hashing after a change breaks every later checkpoint. The retention
+ * routine ({@link #prune}) writes one naming the anchor it leaves and the first entry it keeps, so that cutting the
+ * oldest entries and moving the anchor by hand is seen; {@link #checkpoint} writes one periodically. What happened
+ * after the newest checkpoint, and a rewrite that also removes every checkpoint after the change, is seen only against
+ * a head kept outside the database ({@link #verify(Head)}).
+ *
  * <p>Appends are serialized by a transaction-scoped advisory lock, so replicas of one proxy share one chain. The lock
  * is held until the caller's transaction ends: an entry commits or rolls back with the change it records.
  *
- * <p>A trigger refuses updates and deletes; {@link #prune} is the one way rows go, oldest first, and it keeps the last
- * removed row's hash as the anchor the remaining chain starts from (config key {@code audit.anchor}). Removing the
- * newest rows cannot be seen from the table alone: keep {@link Verification#headHash()} elsewhere to check that.
+ * <p>Triggers refuse updates, and deletes other than up to what the newest prune checkpoint names, and an anchor
+ * other than the one it names (V14); the database's owner can drop them: they are a hurdle, detection is the defence.
  */
 public class AuditTrail {
 
     /** The hash before the first row. */
     public static final String GENESIS = "0".repeat(64);
+    /** The kind of the proxy's signed checkpoints. */
+    public static final String CHECKPOINT = "audit.checkpoint";
+    /** The kind of a signer key's registration ({@link SignerKeys}). */
+    public static final String SIGNER_TRUSTED = "signer.trusted";
+    /** The actor of checkpoints. */
+    public static final String PROXY_ACTOR = "sen-proxy";
 
     private static final long LOCK = 0x53454e5f41554454L; // "SEN_AUDT"
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,13 +69,38 @@ public class AuditTrail {
     private static final String INSERT = "INSERT INTO audit_log"
             + " (seq, at, kind, actor, user_ref, consent_ref, detail, signature, prev_hash, hash)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String NEWEST_PRUNE_CHECKPOINT = "SELECT seq, detail, signature FROM audit_log"
+            + " WHERE kind = 'audit.checkpoint' AND detail::jsonb ? 'prune_through' ORDER BY seq DESC LIMIT 1";
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final ECKey signingKey;
+    private final Map<String, ECKey> proxyKeys = new LinkedHashMap<>();
 
+    /** A trail that writes no checkpoints and knows no proxy key (a chain holding a checkpoint does not verify). */
     public AuditTrail(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, null, List.of());
+    }
+
+    /**
+     * @param signingKey  the proxy's private key, which signs checkpoints (null: none written, nothing pruned)
+     * @param earlierKeys public keys the proxy signed checkpoints with before (after a rotation of its key)
+     */
+    public AuditTrail(DataSource dataSource, Clock clock, ECKey signingKey, List<ECKey> earlierKeys) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.signingKey = signingKey;
+        if (signingKey != null) {
+            proxyKeys.put(SignerKeys.thumbprint(signingKey), signingKey.toPublicJWK());
+        }
+        for (ECKey k : earlierKeys) {
+            proxyKeys.put(SignerKeys.thumbprint(k), k.toPublicJWK());
+        }
+    }
+
+    /** Whether this trail signs checkpoints (the proxy's key is set). */
+    public boolean signsCheckpoints() {
+        return signingKey != null;
     }
 
     /** Appends in a transaction of its own. */
@@ -92,15 +131,22 @@ public class AuditTrail {
         if (c.getAutoCommit()) {
             throw new IllegalStateException("audit entries are appended inside a transaction");
         }
+        lock(c);
+        append(c, events, nextSeqs(c, events.size()));
+    }
+
+    private static void lock(Connection c) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             lock.setLong(1, LOCK);
             lock.execute();
         }
-        String previous = head(c);
-        long[] seqs = new long[events.size()];
+    }
+
+    private static long[] nextSeqs(Connection c, int n) throws SQLException {
+        long[] seqs = new long[n];
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT nextval(pg_get_serial_sequence('audit_log', 'seq')) FROM generate_series(1, ?)")) {
-            ps.setInt(1, events.size());
+            ps.setInt(1, n);
             try (ResultSet rs = ps.executeQuery()) {
                 for (int i = 0; rs.next(); i++) {
                     seqs[i] = rs.getLong(1);
@@ -108,6 +154,12 @@ public class AuditTrail {
             }
         }
         Arrays.sort(seqs);
+        return seqs;
+    }
+
+    /** Appends under the lock, with seqs taken already. */
+    private void append(Connection c, List<AuditEvent> events, long[] seqs) throws SQLException {
+        String previous = head(c).hash();
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (int i = 0; i < events.size(); i++) {
@@ -134,15 +186,46 @@ public class AuditTrail {
         }
     }
 
-    /** The hash the next row chains to: the last row's, else the anchor left by pruning, else {@link #GENESIS}. */
-    private static String head(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")) {
-            if (rs.next()) {
-                return rs.getString(1);
+    /**
+     * An entry of the chain as an operator keeps it outside the database ({@code SEQ:HASH}). The head of an empty
+     * chain is seq 0 with the anchor's hash.
+     */
+    public record Head(long seq, String hash) {
+
+        public static Head parse(String text) {
+            int colon = text.indexOf(':');
+            if (colon < 1 || !text.substring(colon + 1).matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("'" + text + "' is not a head SEQ:HASH (as audit head prints it)");
+            }
+            try {
+                return new Head(Long.parseLong(text.substring(0, colon)), text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a head SEQ:HASH (as audit head prints it)");
             }
         }
-        return anchor(c);
+
+        @Override
+        public String toString() {
+            return seq + ":" + hash;
+        }
+    }
+
+    /** The newest entry, to keep outside the database. */
+    public Head head() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return head(c);
+        }
+    }
+
+    /** The entry the next row chains to: the last row, else the anchor left by pruning, else {@link #GENESIS}. */
+    private static Head head(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")) {
+            if (rs.next()) {
+                return new Head(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return new Head(0, anchor(c));
     }
 
     private static String anchor(Connection c) throws SQLException {
@@ -152,55 +235,350 @@ public class AuditTrail {
         }
     }
 
-    /** What {@link #verify} found. {@code brokenAt} is null when the whole chain holds. */
-    public record Verification(long rows, Long brokenAt, String problem, String headHash) {
+    /**
+     * Appends a checkpoint signed by the proxy's key that names the newest entry, when entries came since the last
+     * one (the audit-checkpoint route, every {@code senproxy.audit.checkpoint-interval-minutes}).
+     *
+     * @return the entry covered, or null when nothing was written (no key, nothing new)
+     */
+    public Head checkpoint() throws SQLException {
+        if (signingKey == null) {
+            return null;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                lock(c);
+                Head head = head(c);
+                boolean covered = head.seq() == 0;
+                try (Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT kind FROM audit_log ORDER BY seq DESC LIMIT 1")) {
+                    covered |= rs.next() && CHECKPOINT.equals(rs.getString(1));
+                }
+                if (covered) {
+                    c.rollback();
+                    return null;
+                }
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("covers_seq", head.seq());
+                detail.put("covers_hash", head.hash());
+                append(c, List.of(signedCheckpoint(detail)), nextSeqs(c, 1));
+                c.commit();
+                return head;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private AuditEvent signedCheckpoint(Map<String, Object> detail) {
+        return new AuditEvent(CHECKPOINT, PROXY_ACTOR, null, null, detail,
+                ChangeSignatures.signCheckpoint(signingKey, detailJson(detail)));
+    }
+
+    /**
+     * What {@link #verify} found. {@code brokenAt} is null when the whole chain holds; {@code checkpointSeq} is the
+     * newest signed checkpoint (null: none); {@code note} says what was not checked, or null.
+     */
+    public record Verification(long rows, Long brokenAt, String problem, String headHash, long headSeq,
+            Long checkpointSeq, String note) {
 
         public boolean intact() {
             return brokenAt == null;
         }
+
+        static Verification broken(long rows, long at, String problem) {
+            return new Verification(rows, at, problem, null, 0, null, null);
+        }
+    }
+
+    /** A signer key as the trail registered it. */
+    record Registered(ECKey key, Instant validFrom, Instant validUntil, Map<String, Object> asDetail) {
+
+        boolean validAt(Instant t) {
+            return !t.isBefore(validFrom) && (validUntil == null || t.isBefore(validUntil));
+        }
+    }
+
+    /** A verification with the signer keys it found, for the checkpoint of a prune. */
+    private record Walk(Verification verification, Map<String, Map<String, Registered>> signers, long firstSeq) {
     }
 
     /**
-     * Walks the chain from its anchor: each row must link to the previous row's hash and hash to its own, and a
-     * signed row's signature must be the actor's over its detail ({@link ChangeSignatures}). Stops at the first row
-     * that fails.
+     * Walks the chain from its anchor: each row must link to the previous row's hash and hash to its own; a
+     * checkpoint must be signed by one of the proxy's keys over the entry before it; a change must be signed by a key
+     * registered for its actor ({@link SignerKeys}) and valid at its time; and an anchor other than {@link #GENESIS}
+     * must be the one the newest prune checkpoint names, with the first entry it kept. Stops at the first row that
+     * fails.
      */
     public Verification verify() throws SQLException {
+        return verify(null);
+    }
+
+    /**
+     * Same, and checks that {@code kept}, a head kept outside the database, is still in the chain with its hash: the
+     * entries up to it cannot have been removed nor rewritten since. A head older than what retention pruned cannot be
+     * checked (said in the note).
+     */
+    public Verification verify(Head kept) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false); // a cursor: the table is read in pages, not at once
-            try (Statement s = c.createStatement()) {
-                s.setFetchSize(1000);
-                String expected = anchor(c);
-                long rows = 0;
-                try (ResultSet rs = s.executeQuery("SELECT seq, at, kind, actor, user_ref, consent_ref::text, detail,"
-                        + " signature, prev_hash, hash FROM audit_log ORDER BY seq")) {
-                    while (rs.next()) {
-                        long seq = rs.getLong(1);
-                        Instant at = rs.getObject(2, OffsetDateTime.class).toInstant();
-                        String detail = rs.getString(7);
-                        String signature = rs.getString(8);
-                        if (!expected.equals(rs.getString(9))) {
-                            return new Verification(rows, seq, "does not link to the row before it (a row before it"
-                                    + " was removed or changed)", null);
-                        }
-                        String hash = hash(expected, seq, at, rs.getString(3), rs.getString(4), rs.getString(5),
-                                rs.getString(6), detail, signature);
-                        if (!hash.equals(rs.getString(10))) {
-                            return new Verification(rows, seq, "its content does not match its hash (the row was"
-                                    + " changed)", null);
-                        }
-                        if (signature != null) {
-                            String problem = ChangeSignatures.problem(signature, detail);
-                            if (problem != null) {
-                                return new Verification(rows, seq, "signature: " + problem, null);
-                            }
-                        }
-                        expected = hash;
-                        rows++;
+            try {
+                return walk(c, kept).verification();
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private Walk walk(Connection c, Head kept) throws SQLException {
+        String anchor = anchor(c);
+        Map<String, Map<String, Registered>> signers = new LinkedHashMap<>();
+        long first = -1;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(seq) FROM audit_log")) {
+            if (rs.next() && rs.getObject(1) != null) {
+                first = rs.getLong(1);
+            }
+        }
+        long prunedThrough = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(NEWEST_PRUNE_CHECKPOINT)) {
+            if (rs.next()) {
+                long seq = rs.getLong(1);
+                String detailJson = rs.getString(2);
+                String problem = checkpointSignature(rs.getString(3), detailJson);
+                if (problem != null) {
+                    return new Walk(Verification.broken(0, seq, "checkpoint: " + problem), signers, first);
+                }
+                Map<String, Object> detail = detailOf(detailJson);
+                prunedThrough = ((Number) detail.get("prune_through")).longValue();
+                if (!anchor.equals(detail.get("anchor"))
+                        || first != ((Number) detail.get("first_kept")).longValue()) {
+                    return new Walk(Verification.broken(0, first, "truncated: the anchor " + anchor
+                            + " and first entry are not those the newest signed checkpoint (entry " + seq + ") left"
+                            + " (it names " + detail.get("anchor") + ", first entry " + detail.get("first_kept")
+                            + "): entries were removed outside the audit retention"), signers, first);
+                }
+                Object listed = detail.get("signers");
+                if (listed instanceof List<?> list) {
+                    for (Object one : list) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> registration = (Map<String, Object>) one;
+                        register(signers, registration);
                     }
                 }
+            } else if (!GENESIS.equals(anchor)) {
+                return new Walk(Verification.broken(0, first, "truncated: no signed checkpoint covers the anchor "
+                        + anchor + " (entries before " + (first < 0 ? "the head" : "entry " + first) + " were removed"
+                        + " outside the audit retention)"), signers, first);
+            }
+        }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT detail FROM audit_log WHERE kind = 'signer.trusted' ORDER BY seq")) {
+            while (rs.next()) {
+                try {
+                    register(signers, detailOf(rs.getString(1)));
+                } catch (RuntimeException unreadable) {
+                    // the walk below says what is wrong with that entry
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.setFetchSize(1000);
+            String expected = anchor;
+            long previousSeq = prunedThrough;
+            long rows = 0;
+            Long checkpoint = null;
+            boolean keptFound = false;
+            try (ResultSet rs = s.executeQuery("SELECT seq, at, kind, actor, user_ref, consent_ref::text, detail,"
+                    + " signature, prev_hash, hash FROM audit_log ORDER BY seq")) {
+                while (rs.next()) {
+                    long seq = rs.getLong(1);
+                    Instant at = rs.getObject(2, OffsetDateTime.class).toInstant();
+                    String kind = rs.getString(3);
+                    String actor = rs.getString(4);
+                    String detail = rs.getString(7);
+                    String signature = rs.getString(8);
+                    if (!expected.equals(rs.getString(9))) {
+                        return new Walk(Verification.broken(rows, seq, "does not link to the row before it (a row"
+                                + " before it was removed or changed)"), signers, first);
+                    }
+                    String hash = hash(expected, seq, at, kind, actor, rs.getString(5), rs.getString(6), detail,
+                            signature);
+                    if (!hash.equals(rs.getString(10))) {
+                        return new Walk(Verification.broken(rows, seq, "its content does not match its hash (the row"
+                                + " was changed)"), signers, first);
+                    }
+                    String problem = CHECKPOINT.equals(kind)
+                            ? checkpointProblem(signature, detail, previousSeq, expected)
+                            : signature != null ? changeProblem(signers, actor, at, signature, detail) : null;
+                    if (problem != null) {
+                        return new Walk(Verification.broken(rows, seq, problem), signers, first);
+                    }
+                    if (CHECKPOINT.equals(kind)) {
+                        checkpoint = seq;
+                    }
+                    if (kept != null && kept.seq() == seq) {
+                        if (!kept.hash().equals(hash)) {
+                            return new Walk(Verification.broken(rows, seq, "its hash is not the head kept outside ("
+                                    + kept + "): the chain up to it was rewritten"), signers, first);
+                        }
+                        keptFound = true;
+                    }
+                    expected = hash;
+                    previousSeq = seq;
+                    rows++;
+                }
+            }
+            String note = null;
+            if (kept != null && !keptFound) {
+                if (kept.seq() <= prunedThrough) {
+                    note = "the head kept outside (" + kept + ") is in the part the audit retention pruned: not"
+                            + " checked; keep newer heads";
+                } else {
+                    return new Walk(Verification.broken(rows, kept.seq(), "the head kept outside (" + kept + ") is"
+                            + " no longer in the chain: entries were removed (the newest is " + previousSeq + ")"),
+                            signers, first);
+                }
+            }
+            return new Walk(new Verification(rows, null, null, expected, previousSeq, checkpoint, note), signers,
+                    first);
+        }
+    }
+
+    private String checkpointSignature(String signature, String detailJson) {
+        if (signature == null) {
+            return "not signed";
+        }
+        String kid = ChangeSignatures.signer(signature);
+        ECKey key = kid == null ? null : proxyKeys.get(kid);
+        if (key == null) {
+            return "signed by a key this proxy does not know (kid " + kid + "; the proxy's keys: senproxy.signing"
+                    + ".key-file and senproxy.audit.trusted-key-files, or --proxy-key)";
+        }
+        return ChangeSignatures.problem(signature, detailJson, key);
+    }
+
+    private String checkpointProblem(String signature, String detailJson, long previousSeq, String previousHash) {
+        String problem = checkpointSignature(signature, detailJson);
+        if (problem != null) {
+            return "checkpoint: " + problem;
+        }
+        Map<String, Object> detail = detailOf(detailJson);
+        Object seq = detail.get("covers_seq");
+        if (!previousHash.equals(detail.get("covers_hash"))
+                || !(seq instanceof Number n) || n.longValue() != previousSeq) {
+            return "the entries before this signed checkpoint are not those it covers (it names entry " + seq + ", "
+                    + detail.get("covers_hash") + "): an earlier entry was changed or removed and the chain"
+                    + " re-hashed";
+        }
+        return null;
+    }
+
+    private static String changeProblem(Map<String, Map<String, Registered>> signers, String actor, Instant at,
+            String signature, String detail) {
+        String kid = ChangeSignatures.signer(signature);
+        Registered key = kid == null ? null : signers.getOrDefault(actor, Map.of()).get(kid);
+        if (key == null) {
+            return "signed by an unregistered key (kid " + kid + " is not registered for " + actor + ": sen-proxy keys"
+                    + " trust)";
+        }
+        if (!key.validAt(at)) {
+            return "signed by " + actor + "'s key " + kid + " outside its validity (" + key.validFrom() + " .. "
+                    + (key.validUntil() == null ? "" : key.validUntil()) + ")";
+        }
+        String problem = ChangeSignatures.problem(signature, detail, key.key());
+        return problem == null ? null : "signature: " + problem;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void register(Map<String, Map<String, Registered>> signers, Map<String, Object> detail) {
+        try {
+            ECKey key = ECKey.parse((Map<String, Object>) detail.get("jwk"));
+            String kid = SignerKeys.thumbprint(key);
+            Object until = detail.get("valid_until");
+            signers.computeIfAbsent((String) detail.get("actor"), a -> new LinkedHashMap<>()).put(kid,
+                    new Registered(key, Instant.parse((String) detail.get("valid_from")),
+                            until == null ? null : Instant.parse((String) until), detail));
+        } catch (java.text.ParseException | RuntimeException e) {
+            throw new IllegalArgumentException("unreadable signer registration: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes the entries older than {@code before}, oldest first, under a checkpoint signed by the proxy's key that
+     * names the entry they end at, the anchor they leave (that entry's hash) and the first entry kept, with the signer
+     * keys registered so far (their registrations may be among the entries removed). The chain is verified first: a
+     * broken chain is not pruned (its evidence stays). One transaction.
+     *
+     * @return the number of entries removed
+     * @throws IllegalStateException without the proxy's key, or when the chain does not verify
+     */
+    public int prune(Instant before) throws SQLException {
+        if (signingKey == null) {
+            throw new IllegalStateException("the audit trail is pruned only under a checkpoint signed by the proxy's"
+                    + " key: set senproxy.signing.key-file");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                lock(c);
+                long last;
+                String anchor;
+                try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_log WHERE seq <="
+                        + " (SELECT max(seq) FROM audit_log WHERE at < ?) ORDER BY seq DESC LIMIT 1")) {
+                    ps.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            return 0;
+                        }
+                        last = rs.getLong(1);
+                        anchor = rs.getString(2);
+                    }
+                }
+                Walk walk = walk(c, null);
+                Verification v = walk.verification();
+                if (!v.intact()) {
+                    throw new IllegalStateException("the audit trail is broken at entry " + v.brokenAt() + " ("
+                            + v.problem() + "): nothing pruned, the evidence stays");
+                }
+                long seq = nextSeqs(c, 1)[0];
+                long firstKept = seq;
+                try (PreparedStatement ps = c.prepareStatement("SELECT min(seq) FROM audit_log WHERE seq > ?")) {
+                    ps.setLong(1, last);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next() && rs.getObject(1) != null) {
+                            firstKept = rs.getLong(1);
+                        }
+                    }
+                }
+                List<Map<String, Object>> signers = new ArrayList<>();
+                walk.signers().values().forEach(keys -> keys.values().forEach(k -> signers.add(k.asDetail())));
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("covers_seq", v.headSeq());
+                detail.put("covers_hash", v.headHash());
+                detail.put("prune_through", last);
+                detail.put("anchor", anchor);
+                detail.put("first_kept", firstKept);
+                detail.put("signers", signers);
+                append(c, List.of(signedCheckpoint(detail)), new long[] {seq});
+                int removed;
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_log WHERE seq <= ?")) {
+                    ps.setLong(1, last);
+                    removed = ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO config (key, value) VALUES"
+                        + " ('audit.anchor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                        + " updated_at = now()")) {
+                    ps.setString(1, anchor);
+                    ps.executeUpdate();
+                }
                 c.commit();
-                return new Verification(rows, null, null, expected);
+                return removed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
         }
     }
@@ -246,57 +624,6 @@ public class AuditTrail {
         }
         out.flush();
         return lines;
-    }
-
-    /**
-     * Removes the entries older than {@code before}, oldest first, and keeps the hash of the last one removed as the
-     * anchor of the remaining chain, in one transaction.
-     *
-     * @return the number of entries removed
-     */
-    public int prune(Instant before) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                    lock.setLong(1, LOCK);
-                    lock.execute();
-                }
-                long last;
-                String anchor;
-                try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_log WHERE seq <="
-                        + " (SELECT max(seq) FROM audit_log WHERE at < ?) ORDER BY seq DESC LIMIT 1")) {
-                    ps.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            c.rollback();
-                            return 0;
-                        }
-                        last = rs.getLong(1);
-                        anchor = rs.getString(2);
-                    }
-                }
-                int removed;
-                try (Statement s = c.createStatement()) {
-                    s.execute("SELECT set_config('senproxy.audit_prune', 'on', true)");
-                }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_log WHERE seq <= ?")) {
-                    ps.setLong(1, last);
-                    removed = ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO config (key, value) VALUES"
-                        + " ('audit.anchor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-                        + " updated_at = now()")) {
-                    ps.setString(1, anchor);
-                    ps.executeUpdate();
-                }
-                c.commit();
-                return removed;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
     }
 
     /** The detail of an entry exactly as the trail stores it (and as a change's signature covers it). */

@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
                 + " access (--from/--until: when the app may receive or ask) and data (--data-from/--data-until:"
                 + " which measurement times it covers; default: from the access start, open end). A consumer sends"
                 + " only under a consent in force, and only records measured in its data period; revoking one"
-                + " withholds its unsent messages at once. Each change is signed by its maker (--key) and recorded in"
-                + " the audit trail."},
+                + " withholds its unsent messages at once. Each change is signed by its maker (--key, whose public half"
+                + " sen-proxy keys trust registered for the maker) and recorded in the audit trail."},
         subcommands = {ConsentsCommand.Grant.class, ConsentsCommand.List.class, ConsentsCommand.Narrow.class,
                 ConsentsCommand.Revoke.class})
 public final class ConsentsCommand implements Callable<Integer> {
@@ -90,8 +90,11 @@ public final class ConsentsCommand implements Callable<Integer> {
             } catch (IllegalArgumentException invalid) {
                 // the grant says why, below
             }
-            return Cli.change(spec, () -> consents(database.migrated()).grant(new Consents.Grant(user, app, scope,
-                    from, until, dataFrom, dataUntil, sources), signer.actor(), signer.key()));
+            return Cli.change(spec, () -> {
+                DataSource dataSource = database.migrated();
+                return consents(dataSource).grant(new Consents.Grant(user, app, scope, from, until, dataFrom,
+                        dataUntil, sources), signer.actor(), signer.key(dataSource));
+            });
         }
     }
 
@@ -148,8 +151,9 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
-                Consents.Narrowed n = consents(database.migrated()).narrow(ref, dataFrom, dataUntil,
-                        signer.actor(), signer.key());
+                DataSource dataSource = database.migrated();
+                Consents.Narrowed n = consents(dataSource).narrow(ref, dataFrom, dataUntil, signer.actor(),
+                        signer.key(dataSource));
                 return "consent " + ref + " covers data " + n.after() + " (was " + n.before() + "); "
                         + n.queuedOutside() + " queued message(s) hold records outside it: those records are"
                         + " withheld when the messages come due";
@@ -179,9 +183,11 @@ public final class ConsentsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return Cli.change(spec, () -> "consent " + ref + " revoked; "
-                    + consents(database.migrated()).revoke(ref, reason, signer.actor(), signer.key())
-                    + " message(s) withheld");
+            return Cli.change(spec, () -> {
+                DataSource dataSource = database.migrated();
+                return "consent " + ref + " revoked; " + consents(dataSource).revoke(ref, reason, signer.actor(),
+                        signer.key(dataSource)) + " message(s) withheld";
+            });
         }
     }
 }

@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.audit.SignerKeys;
 import org.senproxy.federation.AppKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,12 +25,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sen-proxy keys generate|register}: the signing keys of federation messages. */
+/** {@code sen-proxy keys generate|register|trust}: the signing keys of federation messages and of changes. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"The keys that sign federation messages (JWS, ES256). A proxy signs with its private key"
                 + " (senproxy.signing.key-file); a receiving proxy checks with the sender's public keys, registered"
-                + " in its database for the sender's app."},
-        subcommands = {KeysCommand.Generate.class, KeysCommand.Register.class})
+                + " in its database for the sender's app. The same kind of key signs an operator's consent and"
+                + " subscription changes: its public half is registered for the operator (keys trust)."},
+        subcommands = {KeysCommand.Generate.class, KeysCommand.Register.class, KeysCommand.Trust.class})
 public final class KeysCommand implements Callable<Integer> {
 
     @Spec
@@ -114,6 +116,53 @@ public final class KeysCommand implements Callable<Integer> {
             DataSource dataSource = database.migrated();
             return Cli.change(spec, () -> new AppKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()))
                     .register(app, key, validUntil, replace, actor != null ? actor
+                            : System.getProperty("user.name", "operator")));
+        }
+    }
+
+    @Command(name = "trust", mixinStandardHelpOptions = true,
+            description = {"Registers a public key (JWK file) as one that may sign an actor's consent and subscription"
+                    + " changes (--actor, as those commands record it). A change signed by any other key is refused,"
+                    + " and breaks the chain in audit verify. Audited (signer.trusted, with the key).",
+                "Registering it again may only shorten its validity (--valid-until), to retire it. Valid from now,"
+                    + " or from --valid-from: for the changes an operator signed with it before this registry"
+                    + " existed (an upgrade)."})
+    static final class Trust implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Option(names = "--actor", required = true, description = "whose changes the key signs (their --actor)")
+        String actor;
+
+        @Option(names = "--jwk", required = true, description = "file of the public JWK (keys generate printed it)")
+        Path jwk;
+
+        @Option(names = "--valid-from", description = "ISO 8601 instant the key is valid from (default: now)")
+        Instant validFrom;
+
+        @Option(names = "--valid-until", description = "ISO 8601 instant after which the key is no longer valid")
+        Instant validUntil;
+
+        @Option(names = "--by", description = "who registers it, as the audit trail records it (default: the system"
+                + " user)")
+        String by;
+
+        @Override
+        public Integer call() throws Exception {
+            ECKey key;
+            try {
+                key = ECKey.parse(Files.readString(jwk));
+            } catch (java.text.ParseException e) {
+                Cli.quietLogs();
+                spec.commandLine().getErr().println(jwk + " is not an EC JWK: " + e.getMessage());
+                return Cli.INVALID;
+            }
+            DataSource dataSource = database.migrated();
+            return Cli.change(spec, () -> new SignerKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()),
+                    Clock.systemUTC()).trust(actor, key, validFrom, validUntil, by != null ? by
                             : System.getProperty("user.name", "operator")));
         }
     }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "subscriptions", mixinStandardHelpOptions = true,
         description = {"The receiving side's subscriptions: data from an app is accepted only under a consent ref"
                 + " held here for that app, for series in the subscription's scope. Each change is signed by its"
-                + " maker (--key) and recorded in the audit trail."},
+                + " maker (--key, whose public half sen-proxy keys trust registered for the maker) and recorded in"
+                + " the audit trail."},
         subcommands = {SubscriptionsCommand.Add.class, SubscriptionsCommand.List.class, SubscriptionsCommand.End.class})
 public final class SubscriptionsCommand implements Callable<Integer> {
 
@@ -58,7 +59,8 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
-                subscriptions(database.migrated()).add(app, consent, scope, signer.actor(), signer.key());
+                DataSource dataSource = database.migrated();
+                subscriptions(dataSource).add(app, consent, scope, signer.actor(), signer.key(dataSource));
                 return "subscribed to " + app + " under consent " + consent;
             });
         }
@@ -85,7 +87,8 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
-                subscriptions(database.migrated()).end(app, consent, signer.actor(), signer.key());
+                DataSource dataSource = database.migrated();
+                subscriptions(dataSource).end(app, consent, signer.actor(), signer.key(dataSource));
                 return "subscription to " + app + " under consent " + consent + " ended";
             });
         }

@@ -37,6 +37,7 @@ import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.audit.AuditRetention;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.audit.ProxyKeys;
 import org.senproxy.catalogue.Catalogue;
 import org.senproxy.catalogue.HyperCat;
 import org.senproxy.connectors.DateWindows;
@@ -116,7 +117,8 @@ public class ProxyBeans implements CamelConfiguration {
 
         // a received data element is kept as XML, read once by the codec (not as Smack's generic tree)
         QuoaliseDataProvider.register();
-        FederationCodec codec = new FederationCodec(jid.toString(), signingKey(settings), Clock.systemUTC(),
+        ECKey signingKey = signingKey(settings);
+        FederationCodec codec = new FederationCodec(jid.toString(), signingKey, Clock.systemUTC(),
                 settings.integer("senproxy.inbound.max-data-chars", FederationCodec.DEFAULT_MAX_DATA_CHARS));
         // the app, its keys and the subscription, read for every inbound message, are remembered this long
         Duration lookups = settings.millis("senproxy.inbound.lookup-cache-ms", 5_000);
@@ -126,7 +128,9 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("signatures", signatures);
         DeadLetters deadLetters = new DeadLetters(dataSource);
         Peers peers = new Peers(dataSource, lookups);
-        AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC());
+        // the proxy's key signs the audit trail's checkpoints too; without it, the trail has none and is never pruned
+        AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC(), signingKey,
+                ProxyKeys.read(settings.optional(ProxyKeys.SETTING).orElse(null)));
         boolean consentRequired = Boolean.parseBoolean(settings.string("senproxy.consent.required", "true"));
         if (!consentRequired) {
             LOG.warn("senproxy.consent.required=false: consumers without a consent send, and messages naming no"

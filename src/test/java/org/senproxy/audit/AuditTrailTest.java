@@ -35,16 +35,51 @@ import org.senproxy.testing.TestPostgres;
 class AuditTrailTest {
 
     private String database;
+    private PGSimpleDataSource db;
     private AuditTrail audit;
+    /** The proxy's key, and the trail as the proxy runs it: signing checkpoints, pruning under them. */
+    private ECKey proxyKey;
+    private AuditTrail signed;
+    /** Entries are written at its time: 40 days ago to make them old enough for a 30-day retention. */
+    private final MovableClock clock = new MovableClock();
+
+    static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        void daysAgo(int days) {
+            now = Instant.now().minus(Duration.ofDays(days));
+        }
+
+        void now() {
+            now = null;
+        }
+
+        @Override
+        public Instant instant() {
+            return now != null ? now : Instant.now();
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
 
     @BeforeEach
-    void database() {
+    void database() throws Exception {
         database = TestPostgres.newDatabase("audit");
         TestPostgres.migrate(database);
-        PGSimpleDataSource db = new PGSimpleDataSource();
+        db = new PGSimpleDataSource();
         db.setUrl(database);
         db.setUser("postgres");
-        audit = new AuditTrail(db, Clock.systemUTC());
+        audit = new AuditTrail(db, clock);
+        proxyKey = new ECKeyGenerator(Curve.P_256).generate();
+        signed = new AuditTrail(db, clock, proxyKey, List.of());
     }
 
     private static AuditEvent event(int i, String user) {
@@ -143,6 +178,7 @@ class AuditTrailTest {
     @Test
     void aForgedChangeSignatureIsFound() throws Exception {
         ECKey alice = new ECKeyGenerator(Curve.P_256).generate();
+        new SignerKeys(db, audit, Clock.systemUTC()).trust("alice", alice.toPublicJWK(), null, null, "root");
         Map<String, Object> detail = new LinkedHashMap<>(Map.of("action", "grant"));
         String json = AuditTrail.detailJson(detail);
         audit.append(List.of(new AuditEvent("consent.granted", "alice", "owner", null, detail,
@@ -186,20 +222,239 @@ class AuditTrailTest {
         assertThat(v.rows()).isEqualTo(100);
     }
 
+    /** {@code old} entries written 40 days ago, then {@code recent} ones now. */
+    private void fillAged(int old, int recent) throws SQLException {
+        clock.daysAgo(40);
+        for (int i = 0; i < old; i++) {
+            audit.append(List.of(event(i, "owner")));
+        }
+        clock.now();
+        for (int i = old; i < old + recent; i++) {
+            audit.append(List.of(event(i, "owner")));
+        }
+    }
+
+    private static Instant monthAgo() {
+        return Instant.now().minus(Duration.ofDays(30));
+    }
+
     @Test
     void pruningKeepsTheRestVerifiableFromItsAnchorAndAppendsChainOn() throws Exception {
-        fill(6);
-        sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
-                "UPDATE audit_log SET at = at - interval '40 days' WHERE seq <= " + seqOf("m-2"),
-                "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only");
-        // moving 'at' changed those rows' content: they are the ones pruned, the chain from m-3 on is untouched
-        int removed = audit.prune(Instant.now().minus(Duration.ofDays(30)));
+        fillAged(3, 3);
+        int removed = signed.prune(monthAgo());
         assertThat(removed).isEqualTo(3);
         audit.append(List.of(event(7, "owner-odd")));
-        AuditTrail.Verification v = audit.verify();
-        assertThat(v.intact()).isTrue();
-        assertThat(v.rows()).isEqualTo(4);
+        AuditTrail.Verification v = signed.verify();
+        assertThat(v.intact()).as(String.valueOf(v.problem())).isTrue();
+        assertThat(v.rows()).as("3 kept, the prune's checkpoint, 1 more").isEqualTo(5);
+        assertThat(v.checkpointSeq()).isNotNull();
+        // a second prune, of everything up to the head, past the first one's checkpoint: the new checkpoint is the
+        // first entry kept
+        assertThat(signed.prune(Instant.now().plusSeconds(60))).isEqualTo(5);
+        assertThat(signed.verify().intact()).as(String.valueOf(signed.verify().problem())).isTrue();
+        assertThat(signed.verify().rows()).isOne();
+        audit.append(List.of(event(8, "owner-odd")));
+        assertThat(signed.verify().intact()).isTrue();
         assertThat(new AuditRetention(audit, 0, Clock.systemUTC()).prune()).as("0 keeps for ever").isZero();
+        assertThatThrownBy(() -> new AuditRetention(audit, 30, Clock.systemUTC()))
+                .hasMessageContaining("needs senproxy.signing.key-file");
+        assertThatThrownBy(() -> audit.prune(Instant.now())).hasMessageContaining("signed by the proxy's key");
+    }
+
+    @Test
+    void aSessionCanNoLongerDeleteBySettingTheOldBypass() throws Exception {
+        fillAged(2, 2);
+        assertThatThrownBy(() -> sql("SET senproxy.audit_prune = 'on'", "DELETE FROM audit_log WHERE seq = "
+                + seqOf("m-0"))).hasMessageContaining("append-only (DELETE refused");
+        assertThatThrownBy(() -> sql("TRUNCATE audit_log")).hasMessageContaining("TRUNCATE refused");
+        assertThatThrownBy(() -> sql("INSERT INTO config (key, value) VALUES ('audit.anchor', '" + "1".repeat(64)
+                + "')")).hasMessageContaining("set by the audit retention only");
+        // a checkpoint allows the deletion of what it names only: not itself, nothing after it
+        assertThat(signed.prune(monthAgo())).isEqualTo(2);
+        assertThatThrownBy(() -> sql("DELETE FROM audit_log WHERE seq = " + seqOf("m-2")))
+                .hasMessageContaining("append-only (DELETE refused");
+        assertThat(signed.verify().intact()).isTrue();
+    }
+
+    @Test
+    void cuttingTheOldestEntriesAndMovingTheAnchorIsSeenAsTruncation() throws Exception {
+        fill(6);
+        String anchor = hashOf("m-2");
+        // the owner, who can drop the triggers, cuts the three oldest and moves the anchor to the last one cut
+        sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "ALTER TABLE config DISABLE TRIGGER USER",
+                "DELETE FROM audit_log WHERE seq <= " + seqOf("m-2"),
+                "INSERT INTO config (key, value) VALUES ('audit.anchor', '" + anchor + "')");
+        AuditTrail.Verification v = signed.verify();
+        assertThat(v.intact()).isFalse();
+        assertThat(v.problem()).contains("truncated: no signed checkpoint covers the anchor");
+        assertThat(v.brokenAt()).isEqualTo(seqOf("m-3"));
+    }
+
+    @Test
+    void cuttingMoreThanTheRetentionDidIsSeenAsTruncation() throws Exception {
+        fillAged(2, 4);
+        signed.prune(monthAgo());
+        assertThat(signed.verify().intact()).isTrue();
+        String anchor = hashOf("m-3");
+        sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "ALTER TABLE config DISABLE TRIGGER USER",
+                "DELETE FROM audit_log WHERE seq <= " + seqOf("m-3"),
+                "UPDATE config SET value = '" + anchor + "' WHERE key = 'audit.anchor'");
+        AuditTrail.Verification v = signed.verify();
+        assertThat(v.intact()).isFalse();
+        assertThat(v.problem()).contains("truncated: the anchor " + anchor).contains("entries were removed outside");
+    }
+
+    @Test
+    void aMiddleEntryRemovedAndTheRestRehashedBreaksTheSignedCheckpointAndTheHeadKeptOutside() throws Exception {
+        fill(6);
+        assertThat(signed.checkpoint()).isNotNull();
+        assertThat(signed.checkpoint()).as("nothing new since").isNull();
+        audit.append(List.of(event(6, "owner-even")));
+        AuditTrail.Head kept = signed.head();
+        long checkpoint = signed.verify().checkpointSeq();
+
+        removeAndRehash("m-2");
+        AuditTrail.Verification v = signed.verify();
+        assertThat(v.intact()).isFalse();
+        assertThat(v.brokenAt()).isEqualTo(checkpoint);
+        assertThat(v.problem()).contains("not those it covers").contains("re-hashed");
+
+        // the same with the checkpoint removed as well: only the head kept outside the database shows it
+        sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "DELETE FROM audit_log WHERE seq = " + checkpoint);
+        rehashFrom(checkpoint);
+        assertThat(signed.verify().intact()).as("the limit: nothing signed is left to contradict it").isTrue();
+        AuditTrail.Verification outside = signed.verify(kept);
+        assertThat(outside.intact()).isFalse();
+        assertThat(outside.brokenAt()).isEqualTo(kept.seq());
+        assertThat(outside.problem()).contains("is not the head kept outside").contains("rewritten");
+    }
+
+    @Test
+    void aHeadKeptOutsideShowsTheNewestEntriesRemoved() throws Exception {
+        fill(4);
+        AuditTrail.Head kept = signed.head();
+        assertThat(signed.verify(kept).intact()).isTrue();
+        sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "DELETE FROM audit_log WHERE seq = " + kept.seq());
+        assertThat(signed.verify().intact()).isTrue();
+        AuditTrail.Verification v = signed.verify(kept);
+        assertThat(v.intact()).isFalse();
+        assertThat(v.problem()).contains("no longer in the chain");
+        assertThat(AuditTrail.Head.parse(kept.toString())).isEqualTo(kept);
+        assertThatThrownBy(() -> AuditTrail.Head.parse("12")).hasMessageContaining("not a head SEQ:HASH");
+    }
+
+    @Test
+    void aCheckpointByAnotherKeyOrNoneBreaksTheChain() throws Exception {
+        fill(2);
+        signed.checkpoint();
+        assertThat(audit.verify().problem()).as("a trail that knows no proxy key")
+                .contains("checkpoint: signed by a key this proxy does not know");
+        AuditTrail rotated = new AuditTrail(db, Clock.systemUTC(), new ECKeyGenerator(Curve.P_256).generate(),
+                List.of(proxyKey.toPublicJWK()));
+        assertThat(rotated.verify().intact()).as("the earlier key is trusted still").isTrue();
+        // a checkpoint forged by whoever holds the database only: a key of their own
+        AuditTrail forger = new AuditTrail(db, Clock.systemUTC(), new ECKeyGenerator(Curve.P_256).generate(),
+                List.of());
+        audit.append(List.of(event(3, "x")));
+        forger.checkpoint();
+        assertThat(signed.verify().problem()).contains("checkpoint: signed by a key this proxy does not know");
+    }
+
+    @Test
+    void aChangeSignedByAKeyNotRegisteredForItsActorIsBroken() throws Exception {
+        SignerKeys keys = new SignerKeys(db, audit, Clock.systemUTC());
+        ECKey alice = new ECKeyGenerator(Curve.P_256).generate();
+        ECKey mallory = new ECKeyGenerator(Curve.P_256).generate();
+        keys.trust("alice", alice.toPublicJWK(), null, null, "root");
+        keys.trust("mallory", mallory.toPublicJWK(), null, null, "root");
+        assertThatThrownBy(() -> keys.requireRegistered("alice", mallory))
+                .hasMessageContaining("is not registered for alice").hasMessageContaining("keys trust --actor alice");
+        keys.requireRegistered("alice", alice);
+        change("alice", alice, "grant");
+        assertThat(signed.verify().intact()).isTrue();
+
+        // mallory's own key, registered for mallory, signs a change in alice's name: the key carried in the signature
+        // no longer speaks for itself
+        change("alice", mallory, "revoke");
+        AuditTrail.Verification v = signed.verify();
+        assertThat(v.intact()).isFalse();
+        assertThat(v.problem()).contains("signed by an unregistered key").contains("not registered for alice");
+        assertThat(v.brokenAt()).isEqualTo(lastSeq());
+    }
+
+    @Test
+    void aChangeAfterItsKeyWasRetiredIsBrokenAndRegistrationsOutliveThePrune() throws Exception {
+        SignerKeys keys = new SignerKeys(db, audit, clock);
+        ECKey alice = new ECKeyGenerator(Curve.P_256).generate();
+        clock.daysAgo(40);
+        keys.trust("alice", alice.toPublicJWK(), null, null, "root");
+        clock.now();
+        change("alice", alice, "grant");
+        // the registration goes with the oldest entries; the prune's checkpoint carries it on
+        assertThat(signed.prune(monthAgo())).isOne();
+        change("alice", alice, "narrow");
+        assertThat(signed.verify().intact()).as(String.valueOf(signed.verify().problem())).isTrue();
+
+        assertThat(keys.trust("alice", alice.toPublicJWK(), null, Instant.now().minusSeconds(1), "root"))
+                .contains("now valid until");
+        assertThatThrownBy(() -> keys.trust("alice", alice.toPublicJWK(), null, null, "root"))
+                .hasMessageContaining("never extended");
+        assertThatThrownBy(() -> keys.requireRegistered("alice", alice)).hasMessageContaining("is not valid now");
+        change("alice", alice, "revoke");
+        assertThat(signed.verify().problem()).contains("outside its validity");
+    }
+
+    private void change(String actor, ECKey key, String action) throws SQLException {
+        Map<String, Object> detail = new LinkedHashMap<>(Map.of("action", action));
+        audit.append(List.of(new AuditEvent("consent.granted", actor, "owner", null, detail,
+                ChangeSignatures.sign(key, AuditTrail.detailJson(detail)))));
+    }
+
+    private long lastSeq() throws SQLException {
+        return audit.head().seq();
+    }
+
+    private String hashOf(String message) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT hash FROM audit_log WHERE seq = " + seqOf(message))) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** A forger's work: removes one entry and re-hashes every later one, as whoever holds the database can. */
+    private void removeAndRehash(String message) throws SQLException {
+        long seq = seqOf(message);
+        sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "DELETE FROM audit_log WHERE seq = " + seq);
+        rehashFrom(seq);
+    }
+
+    private void rehashFrom(long from) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+            String previous;
+            try (ResultSet rs = s.executeQuery("SELECT hash FROM audit_log WHERE seq < " + from
+                    + " ORDER BY seq DESC LIMIT 1")) {
+                previous = rs.next() ? rs.getString(1) : AuditTrail.GENESIS;
+            }
+            List<Object[]> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT seq, at, kind, actor, user_ref, consent_ref::text, detail,"
+                    + " signature FROM audit_log WHERE seq > " + from + " ORDER BY seq")) {
+                while (rs.next()) {
+                    rows.add(new Object[] {rs.getLong(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant(),
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                        rs.getString(8)});
+                }
+            }
+            s.execute("ALTER TABLE audit_log DISABLE TRIGGER USER");
+            for (Object[] r : rows) {
+                String hash = AuditTrail.hash(previous, (long) r[0], (Instant) r[1], (String) r[2], (String) r[3],
+                        (String) r[4], (String) r[5], (String) r[6], (String) r[7]);
+                s.execute("UPDATE audit_log SET prev_hash = '" + previous + "', hash = '" + hash + "' WHERE seq = "
+                        + r[0]);
+                previous = hash;
+            }
+            s.execute("ALTER TABLE audit_log ENABLE TRIGGER USER");
+        }
     }
 
     @Test

@@ -30,12 +30,23 @@ class ConsentCommandsTest {
     private Path key;
 
     @BeforeEach
-    void database() {
+    void database() throws Exception {
         database = TestPostgres.newDatabase("consents");
         TestPostgres.migrate(database);
         key = dir.resolve("alice.jwk");
         assertThat(cli.run("keys", "generate", "--out", key.toString())).isZero();
+        // a change is signed by a key registered for its maker: the makers these tests name
+        publicKey = dir.resolve("alice.public.jwk");
+        Files.writeString(publicKey, cli.out());
+        for (String actor : List.of("alice", "dpo", System.getProperty("user.name", "operator"))) {
+            assertThat(run("keys", "trust", "--actor", actor, "--jwk", publicKey.toString())).isZero();
+        }
+        trusted = 3;
     }
+
+    private Path publicKey;
+    /** Entries the key registrations wrote. */
+    private int trusted;
 
     private int run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
@@ -75,7 +86,7 @@ class ConsentCommandsTest {
         assertThat(cli.out()).contains(ref).contains("ended");
 
         assertThat(run("audit", "verify")).isZero();
-        assertThat(cli.out()).contains("audit trail intact: 4 entries, head ");
+        assertThat(cli.out()).contains("audit trail intact: " + (4 + trusted) + " entries, head ");
         Path export = dir.resolve("household-7.jsonl");
         assertThat(run("audit", "export", "--user", "household-7", "--out", export.toString())).isZero();
         List<String> lines = Files.readAllLines(export);
@@ -102,7 +113,7 @@ class ConsentCommandsTest {
         }
         assertThat(run("audit", "verify")).isEqualTo(Cli.INVALID);
         assertThat(cli.err()).contains("audit trail broken at entry").contains("does not match its hash")
-                .contains("1 entries before it hold");
+                .contains((1 + trusted) + " entries before it hold");
     }
 
     @Test
@@ -154,6 +165,7 @@ class ConsentCommandsTest {
         Path publicKey = dir.resolve("public.jwk");
         assertThat(cli.run("keys", "generate", "--out", dir.resolve("other.jwk").toString())).isZero();
         Files.writeString(publicKey, cli.out());
+        Path other = dir.resolve("other.jwk");
         assertThat(run("apps", "add", "--name", "city", "--jid", "city@example.org")).isZero();
         assertThat(run("consents", "grant", "--user", "u", "--app", "city", "--scope", "*", "--until",
                 "2099-01-01T00:00:00Z", "--key", publicKey.toString())).isNotZero();
@@ -166,7 +178,41 @@ class ConsentCommandsTest {
         assertThat(cli.err()).contains("'not-a-ref' is not a consent ref");
         assertThat(run("apps", "add", "--name", "x", "--jid", "no-at-sign")).isEqualTo(Cli.INVALID);
 
+        // a key not registered for its maker is refused before anything is written, naming the command to run
+        assertThat(run("consents", "grant", "--user", "u", "--app", "city", "--scope", "*", "--until",
+                "2099-01-01T00:00:00Z", "--key", other.toString(), "--actor", "alice")).isEqualTo(Cli.INVALID);
+        assertThat(cli.err().strip()).startsWith("key ").contains("is not registered for alice")
+                .contains("sen-proxy keys trust --actor alice --jwk PUBLIC.jwk").doesNotContain("\n");
+        assertThat(run("consents", "grant", "--user", "u", "--app", "city", "--scope", "*", "--until",
+                "2099-01-01T00:00:00Z", "--key", key.toString(), "--actor", "bob")).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("is not registered for bob");
+        assertThat(run("keys", "trust", "--actor", "bob", "--jwk", other.toString())).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("holds a private key");
+
         assertThat(run("audit", "verify")).isZero();
-        assertThat(cli.out()).contains("intact: 0 entries");
+        assertThat(cli.out()).contains("intact: " + trusted + " entries");
+    }
+
+    @Test
+    void aHeadKeptOutsideTheDatabaseShowsTheNewestEntriesCut() throws Exception {
+        assertThat(run("apps", "add", "--name", "city", "--jid", "city@example.org")).isZero();
+        assertThat(run("consents", "grant", "--user", "u", "--app", "city", "--scope", "*", "--until",
+                "2099-01-01T00:00:00Z", "--key", key.toString(), "--actor", "alice")).isZero();
+        assertThat(run("audit", "head")).isZero();
+        String head = cli.out().strip();
+        assertThat(head).matches("\\d+:[0-9a-f]{64}");
+        assertThat(run("audit", "verify", "--expect-head", head)).isZero();
+        assertThat(cli.out()).contains("head " + head);
+        assertThat(run("audit", "verify", "--expect-head", "nonsense")).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("is not a head SEQ:HASH");
+
+        // the owner removes the newest entry: the table alone cannot tell, the head kept outside does
+        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE audit_log DISABLE TRIGGER USER");
+            s.execute("DELETE FROM audit_log WHERE seq = " + head.split(":")[0]);
+        }
+        assertThat(run("audit", "verify")).isZero();
+        assertThat(run("audit", "verify", "--expect-head", head)).isEqualTo(Cli.INVALID);
+        assertThat(cli.err()).contains("is no longer in the chain");
     }
 }

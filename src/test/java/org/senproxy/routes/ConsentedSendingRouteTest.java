@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.audit.SignerKeys;
 import org.senproxy.consent.Consents;
 import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.observe.ConnectorMetrics;
@@ -64,6 +65,11 @@ class ConsentedSendingRouteTest {
         db.setUser("postgres");
         consents = new Consents(db, new AuditTrail(db, Clock.systemUTC()));
         operator = new ECKeyGenerator(Curve.P_256).generate();
+        // changes are signed by keys registered for their makers (keys trust): audit verify checks them so
+        for (String actor : List.of("alice", "dpo")) {
+            new SignerKeys(db, new AuditTrail(db, Clock.systemUTC()), Clock.systemUTC()).trust(actor,
+                    operator.toPublicJWK(), null, null, "test");
+        }
     }
 
     @AfterEach

@@ -30,7 +30,9 @@ import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.jivesoftware.smack.AbstractConnectionListener;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jxmpp.jid.EntityBareJid;
@@ -94,6 +96,8 @@ public class ProxyBeans implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        StartupTimes startup = new StartupTimes();
+        startup.end(StartupTimes.CAMEL);
         Settings settings = new Settings(context);
         Registry registry = context.getRegistry();
         String replica = settings.string("senproxy.replica", InetAddress.getLocalHost().getHostName());
@@ -102,6 +106,7 @@ public class ProxyBeans implements CamelConfiguration {
         HikariDataSource dataSource = dataSource(settings, ProxySchema.searchPath(schema.orElse(ProxySchema.DEFAULT)));
         ProxySchema.migrate(dataSource, ProxySchema.choose(dataSource, schema));
         registry.bind("dataSource", dataSource);
+        startup.end(StartupTimes.DATABASE);
         ClusteredQuartz.configure(context, dataSource, settings.required("senproxy.xmpp.jid"),
                 settings.integer("senproxy.cluster.checkin-interval-ms", 7500));
 
@@ -146,6 +151,12 @@ public class ProxyBeans implements CamelConfiguration {
         QuoaliseCommands quoalise = new QuoaliseCommands(quoaliseService, catalogue,
                 settings.integer("senproxy.quoalise.max-stanza-chars", 32_768));
         link.onConnection(quoalise::register);
+        link.onConnection(connection -> connection.addConnectionListener(new AbstractConnectionListener() {
+            @Override
+            public void authenticated(XMPPConnection authenticated, boolean resumed) {
+                startup.end(StartupTimes.XMPP);
+            }
+        }));
         registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired, lookups));
         registry.bind("federation", codec.describingSeriesWith(catalogue::find));
         registry.bind("peers", peers);
@@ -173,6 +184,7 @@ public class ProxyBeans implements CamelConfiguration {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                startup.end(StartupTimes.ROUTES);
                 queueMetrics.bindTo(connectorMetrics.registry());
                 signatures.bindTo(connectorMetrics.registry());
             }
@@ -230,6 +242,7 @@ public class ProxyBeans implements CamelConfiguration {
                 settings.string("camel.management.port", "9876"));
         LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", jid, replica, Urls.redacted(dataSource.getJdbcUrl()),
                 xmppHost, xmppPort);
+        startup.end(StartupTimes.BEANS);
     }
 
     /**

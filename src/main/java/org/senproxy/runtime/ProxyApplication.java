@@ -36,6 +36,7 @@ public final class ProxyApplication {
     private final Path home;
 
     private final StartupSettings startupSettings;
+    private final LogFiles logFiles;
     private OtlpTracing tracing;
 
     /**
@@ -89,6 +90,7 @@ public final class ProxyApplication {
         Map<String, String> properties = new LinkedHashMap<>(overrides);
         properties.put("senproxy.home", this.home.toString());
         this.startupSettings = new StartupSettings(this.home, properties);
+        this.logFiles = LogFiles.configure(startupSettings);
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation(
                 "file:" + this.home.resolve("application.properties") + ";optional=true");
@@ -187,6 +189,7 @@ public final class ProxyApplication {
         if (tracing != null) {
             tracing.close();
         }
+        logFiles.close();
     }
 
     /** Runs until the JVM is asked to stop (Ctrl-C, SIGTERM). */

@@ -27,7 +27,7 @@ import sys
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
-# --- what sen-proxy is (keep in step with README.md and src/) -----------------------------------------
+# --- what sen-proxy is (keep in step with docs/ and src/) -----------------------------------------
 APP_CONTAINER = "sen-proxy"
 MANAGEMENT_PORT = 9876
 LIVE_PATH = "/observe/health/live"
@@ -43,7 +43,7 @@ HOME_DIRS = {
 HOME_FILES = {"/app/application.properties": "application.properties"}
 SECRET_ENV = ("SENPROXY_XMPP_PASSWORD", "SENPROXY_DB_PASSWORD")
 
-# Metrics the proxy serves (README.md, "Metrics and health"); camel_, jvm_ and process_ come from
+# Metrics the proxy serves (docs/operations.md, "Metrics and health"); camel_, jvm_ and process_ come from
 # Camel and Micrometer's binders and are accepted by prefix.
 SENPROXY_METRICS = {
     "senproxy_source_polls_total",

@@ -8,7 +8,7 @@
 --
 -- The triggers below refuse what the proxy never does; they are a hurdle, not the protection: the database's owner
 -- can drop them. What protects is detection: the proxy's signature on checkpoints, which the database does not hold,
--- and heads kept outside the database (README, "Security notes").
+-- and heads kept outside the database (docs/security.md).
 
 -- Prune checkpoints and signer registrations, read by verify before its walk; the former by the trigger at each delete.
 CREATE INDEX audit_log_prune_checkpoints ON audit_log (seq)

@@ -8,7 +8,7 @@ import org.apache.camel.CamelContext;
 /**
  * Typed access to the proxy's settings. Values come from Camel's properties: application.properties,
  * then environment variables in Camel's upper-case form (senproxy.db.url = SENPROXY_DB_URL), which win.
- * Every key has a documented default in the README, except secrets, which have none.
+ * Every key has a documented default in docs/configuration.md, except secrets, which have none.
  */
 public final class Settings {
 

@@ -156,6 +156,16 @@ public final class ProxyApplication {
                         String.join(", ", missing.stream().map(Settings::environmentName).toList()));
                 continue;
             }
+            List<String> blockProblems;
+            try {
+                blockProblems = declared.blockProblems(home.resolve(Blocks.FOLDER));
+            } catch (IOException | RuntimeException e) {
+                blockProblems = List.of("cannot read its building blocks: " + e);
+            }
+            if (!blockProblems.isEmpty()) {
+                LOG.error("Connector {} is not started: {}", connector, String.join("; ", blockProblems));
+                continue;
+            }
             patterns.add("file:" + file);
         }
         return String.join(",", patterns);

@@ -34,8 +34,8 @@ check({"8080/tcp", "9876/tcp"} <= set(config.get("ExposedPorts", {})), "ports 80
 check("app/classes/org/senproxy/SenProxy.class" in files, "the proxy's classes")
 check(any(f.startswith("app/libs/camel-main-") for f in files), "its dependencies (camel-main...)")
 check("app/application.properties" in files, "application.properties")
-for kind, pattern in (("routes", "routes/*.camel.yaml"), ("connectors", "connectors/*.camel.yaml"),
-                      ("transforms", "transforms/*")):
+for kind, pattern in (("routes", "routes/*.camel.yaml"), ("kamelets", "kamelets/*.yaml"),
+                      ("connectors", "connectors/*.camel.yaml"), ("transforms", "transforms/*")):
     expected = {"app/" + path for path in glob.glob(pattern)}
     check(expected and expected <= files, f"every file of {kind}/ ({len(expected)})")
 sys.exit(1 if failures else 0)

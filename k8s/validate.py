@@ -37,6 +37,7 @@ RUN_AS_USER = 65532
 # where the proxy reads its files (SENPROXY_HOME=/app) -> what of the repository must be there
 HOME_DIRS = {
     "/app/routes": ("routes", "*.camel.yaml"),
+    "/app/kamelets": ("kamelets", "*.yaml"),
     "/app/connectors": ("connectors", "*.camel.yaml"),
     "/app/transforms": ("transforms", "*.jq"),
 }

@@ -4,12 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * What a connector file asks of the configuration: the property placeholders of its routes ({@code {{key}}}
@@ -29,11 +34,13 @@ public final class ConnectorFile {
     private static final Set<String> SHARED_PREFIXES = Set.of("senproxy", "camel");
 
     private final String name;
+    private final String text;
     private final Set<String> required = new TreeSet<>();
     private final Set<String> optional = new TreeSet<>();
 
     ConnectorFile(String name, String text) {
         this.name = name;
+        this.text = text;
         for (String line : text.split("\n")) {
             if (line.stripLeading().startsWith("#")) {
                 continue;
@@ -101,5 +108,102 @@ public final class ConnectorFile {
             }
         }
         return unknown;
+    }
+
+    /**
+     * What is wrong in the connector's use of its building blocks (kamelets/): a block that is not there, a required
+     * property or parameter not given, one the block does not take (mistyped). Camel itself would stop the whole
+     * proxy for a missing one and ignore a mistyped one; read here, it leaves this connector out, named.
+     */
+    public List<String> blockProblems(Path blocks) throws IOException {
+        List<String> problems = new ArrayList<>();
+        Map<String, Map<String, Boolean>> definitions = new LinkedHashMap<>();
+        for (Use use : uses(new Load(LoadSettings.builder().build()).loadFromString(text), new ArrayList<>())) {
+            Map<String, Boolean> takes = definitions.get(use.block);
+            if (takes == null) {
+                takes = definition(blocks, use);
+                if (takes == null) {
+                    problems.add("no building block " + use.block + " in " + blocks);
+                    continue;
+                }
+                definitions.put(use.block, takes);
+            }
+            for (Map.Entry<String, Boolean> p : takes.entrySet()) {
+                if (p.getValue() && !use.given.contains(p.getKey())) {
+                    problems.add("block " + use.block + " needs " + p.getKey());
+                }
+            }
+            for (String given : use.given) {
+                if (!takes.containsKey(given)) {
+                    problems.add("block " + use.block + " takes no " + given + " (it takes " + takes.keySet() + ")");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** One use of a block: kamelet:<block> with its parameters, or a templatedRoute of routeTemplateRef <block>. */
+    private record Use(String block, boolean kamelet, List<String> given) {
+    }
+
+    private static List<Use> uses(Object node, List<Use> found) {
+        if (node instanceof Map<?, ?> map) {
+            if (map.get("uri") instanceof String uri && uri.startsWith("kamelet:")) {
+                String block = uri.substring("kamelet:".length()).replaceFirst("\\?.*", "");
+                List<String> given = new ArrayList<>();
+                if (map.get("parameters") instanceof Map<?, ?> parameters) {
+                    parameters.keySet().forEach(k -> given.add(String.valueOf(k)));
+                }
+                if (!block.equals("source") && !block.equals("sink")) {
+                    found.add(new Use(block, true, given));
+                }
+            }
+            if (map.get("templatedRoute") instanceof Map<?, ?> templated) {
+                List<String> given = new ArrayList<>();
+                if (templated.get("parameters") instanceof List<?> parameters) {
+                    for (Object p : parameters) {
+                        if (p instanceof Map<?, ?> parameter) {
+                            given.add(String.valueOf(parameter.get("name")));
+                        }
+                    }
+                }
+                found.add(new Use(String.valueOf(templated.get("routeTemplateRef")), false, given));
+            }
+            map.values().forEach(v -> uses(v, found));
+        } else if (node instanceof List<?> list) {
+            list.forEach(v -> uses(v, found));
+        }
+        return found;
+    }
+
+    /** The properties a block takes, each with whether it is required; null when there is no such block. */
+    private static Map<String, Boolean> definition(Path blocks, Use use) throws IOException {
+        Path file = blocks.resolve(use.block + (use.kamelet ? ".kamelet.yaml" : ".camel.yaml"));
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        Object root = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file));
+        Map<String, Boolean> takes = new LinkedHashMap<>();
+        if (use.kamelet) {
+            // spec.definition: a JSON schema, its properties and the list of the required ones
+            Map<?, ?> definition = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) root).get("spec")).get("definition");
+            List<?> required = definition.get("required") instanceof List<?> r ? r : List.of();
+            if (definition.get("properties") instanceof Map<?, ?> properties) {
+                properties.keySet().forEach(k -> takes.put(String.valueOf(k), required.contains(k)));
+            }
+            return takes;
+        }
+        for (Object item : (List<?>) root) {
+            if (item instanceof Map<?, ?> map && map.get("routeTemplate") instanceof Map<?, ?> template
+                    && use.block.equals(template.get("id"))) {
+                for (Object p : (List<?>) template.get("parameters")) {
+                    Map<?, ?> parameter = (Map<?, ?>) p;
+                    takes.put(String.valueOf(parameter.get("name")), !parameter.containsKey("defaultValue")
+                            && !Boolean.FALSE.equals(parameter.get("required")));
+                }
+                return takes;
+            }
+        }
+        return null;
     }
 }

@@ -22,6 +22,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *
  * <ul>
  * <li>{@code routes/*.camel.yaml}: the proxy's own routes, always loaded;</li>
+ * <li>{@code kamelets/}: the connectors' building blocks, route templates ({@code *.camel.yaml}) and Kamelets
+ * ({@code *.kamelet.yaml});</li>
  * <li>{@code connectors/<name>.camel.yaml}: the connectors named in {@code senproxy.connectors};</li>
  * <li>{@code transforms/}: the mappings connectors refer to as {@code {{senproxy.home}}/transforms/...}.</li>
  * </ul>
@@ -128,6 +130,8 @@ public final class ProxyApplication {
     private String routeFiles(List<String> connectors) {
         List<String> patterns = new ArrayList<>();
         patterns.add("file:" + home.resolve("routes") + "/*.camel.yaml");
+        // the building blocks' route templates (polled-source); the Kamelets beside them are read by name (Blocks)
+        patterns.add("file:" + home.resolve(Blocks.FOLDER) + "/*.camel.yaml");
         Set<String> configured = startupSettings.configuredKeys();
         for (String connector : connectors) {
             Path file = home.resolve("connectors").resolve(connector + ".camel.yaml");
@@ -152,6 +156,16 @@ public final class ProxyApplication {
                 LOG.error("Connector {} is not started: missing setting(s) {} (environment variable(s) {})",
                         connector, String.join(", ", missing),
                         String.join(", ", missing.stream().map(Settings::environmentName).toList()));
+                continue;
+            }
+            List<String> blockProblems;
+            try {
+                blockProblems = declared.blockProblems(home.resolve(Blocks.FOLDER));
+            } catch (IOException | RuntimeException e) {
+                blockProblems = List.of("cannot read its building blocks: " + e);
+            }
+            if (!blockProblems.isEmpty()) {
+                LOG.error("Connector {} is not started: {}", connector, String.join("; ", blockProblems));
                 continue;
             }
             patterns.add("file:" + file);

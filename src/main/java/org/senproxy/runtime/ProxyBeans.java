@@ -109,6 +109,7 @@ public class ProxyBeans implements CamelConfiguration {
         startup.end(StartupTimes.DATABASE);
         ClusteredQuartz.configure(context, dataSource, settings.required("senproxy.xmpp.jid"),
                 settings.integer("senproxy.cluster.checkin-interval-ms", 7500));
+        Blocks.configure(context, settings.required("senproxy.home"));
 
         EntityBareJid jid = JidCreate.entityBareFrom(settings.required("senproxy.xmpp.jid"));
         String xmppHost = settings.string("senproxy.xmpp.host", jid.getDomain().toString());

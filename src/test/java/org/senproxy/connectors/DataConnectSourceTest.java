@@ -79,6 +79,17 @@ class DataConnectSourceTest {
     }
 
     @Test
+    void aPollWithNoWholeDayDueAsksNothingAndEntersNothing() throws Exception {
+        // day-window-action stops the poll: the call to Enedis and the rest of polled-source are skipped
+        start(Map.of("dataconnect.start-date", java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString()));
+        harness.poll();
+        assertThat(enedis.dataRequests()).isEmpty();
+        assertThat(enedis.tokensIssued()).isZero();
+        assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
+        assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
+    }
+
+    @Test
     void aRefusedClientSecretEntersNothingAndSaysWhy() throws Exception {
         start(Map.of("dataconnect.client-secret", "wrong"));
         harness.poll();

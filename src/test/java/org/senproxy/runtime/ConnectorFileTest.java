@@ -75,4 +75,43 @@ class ConnectorFileTest {
         assertThat(ecodevices.missing(k -> k.equals("senproxy.home"))).containsExactly("ecodevices.address",
                 "ecodevices.base-name");
     }
+
+    @Test
+    void everyShippedConnectorUsesItsBuildingBlocksAsTheyAreDeclared() throws Exception {
+        try (var files = java.nio.file.Files.newDirectoryStream(Path.of("connectors"), "*.camel.yaml")) {
+            for (Path connector : files) {
+                assertThat(ConnectorFile.read(connector).blockProblems(Path.of(Blocks.FOLDER))).as(connector.toString())
+                        .isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aBlockPropertyMissingOrMistypedIsNamed() throws Exception {
+        ConnectorFile wrong = new ConnectorFile("wrong-source", """
+                - templatedRoute:
+                    routeTemplateRef: polled-source
+                    routeId: wrong-source
+                    parameters:
+                      - name: job
+                        value: wrong
+                      - name: interval
+                        value: "{{wrong.poll-interval-ms:60000}}"
+                - route:
+                    id: wrong-source-poll
+                    from:
+                      uri: direct:wrong-source-poll
+                      steps:
+                        - to:
+                            uri: kamelet:day-window-action
+                            parameters:
+                              maxDay: 7
+                        - to:
+                            uri: kamelet:no-such-action
+                """);
+        assertThat(wrong.blockProblems(Path.of(Blocks.FOLDER))).containsExactly(
+                "block polled-source needs transform",
+                "block day-window-action takes no maxDay (it takes [start, maxDays, zone])",
+                "no building block no-such-action in kamelets");
+    }
 }

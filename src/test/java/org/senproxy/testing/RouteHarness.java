@@ -22,6 +22,7 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.packet.Stanza;
+import org.senproxy.runtime.Blocks;
 import org.senproxy.runtime.ProxyBeans;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
@@ -69,6 +70,13 @@ public final class RouteHarness implements AutoCloseable {
         new ProxyBeans().configure(context);
         replaceBean("federationXmpp", context.getEndpoint("mock:xmpp"));
         replaceBean("federationLink", link);
+        // the building blocks' route templates (kamelets/*.camel.yaml), as the proxy loads them with its routes
+        try (var blocks = java.nio.file.Files.newDirectoryStream(Path.of(Blocks.FOLDER), "*.camel.yaml")) {
+            for (Path block : blocks) {
+                PluginHelper.getRoutesLoader(context).loadRoutes(
+                        ResourceHelper.resolveMandatoryResource(context, "file:" + block));
+            }
+        }
         for (String file : routeFiles) {
             String path = file.contains("/") ? file : "routes/" + file;
             PluginHelper.getRoutesLoader(context).loadRoutes(

@@ -288,9 +288,16 @@ public final class Catalogue {
         if (route == null || route.getInput() == null) {
             return null;
         }
-        String uri;
+        String uri = route.getInput().getEndpointUri();
+        // a connector made from a building block (kamelets/polled-source) has {{interval}}: the template's parameter
+        Map<String, Object> parameters = route.getTemplateParameters();
+        if (parameters != null) {
+            for (Map.Entry<String, Object> parameter : parameters.entrySet()) {
+                uri = uri.replace("{{" + parameter.getKey() + "}}", String.valueOf(parameter.getValue()));
+            }
+        }
         try {
-            uri = context.resolvePropertyPlaceholders(route.getInput().getEndpointUri());
+            uri = context.resolvePropertyPlaceholders(uri);
         } catch (RuntimeException e) {
             return null;
         }

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -29,6 +28,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.ECKey;
+
+import org.senproxy.db.Sql;
+import org.senproxy.db.Transactions;
 
 /**
  * The audit trail: an append-only, hash-chained table ({@code audit_log}) of every authorization change and every
@@ -66,11 +68,21 @@ public class AuditTrail {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, Object>> DETAIL = new TypeReference<>() { };
 
-    private static final String INSERT = "INSERT INTO audit_log"
-            + " (seq, at, kind, actor, user_ref, consent_ref, detail, signature, prev_hash, hash)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String NEWEST_PRUNE_CHECKPOINT = "SELECT seq, detail, signature FROM audit_log"
-            + " WHERE kind = 'audit.checkpoint' AND detail::jsonb ? 'prune_through' ORDER BY seq DESC LIMIT 1";
+    private static final Sql LOCK_CHAIN = Sql.of(AuditTrail.class, "audit-lock");
+    private static final Sql NEXT_SEQS = Sql.of(AuditTrail.class, "audit-next-seqs");
+    private static final Sql INSERT = Sql.of(AuditTrail.class, "audit-insert");
+    private static final Sql HEAD = Sql.of(AuditTrail.class, "audit-head");
+    private static final Sql ANCHOR = Sql.of(AuditTrail.class, "audit-anchor");
+    private static final Sql NEWEST_KIND = Sql.of(AuditTrail.class, "audit-newest-kind");
+    private static final Sql FIRST_SEQ = Sql.of(AuditTrail.class, "audit-first-seq");
+    private static final Sql NEWEST_PRUNE_CHECKPOINT = Sql.of(AuditTrail.class, "audit-newest-prune-checkpoint");
+    private static final Sql SIGNERS = Sql.of(AuditTrail.class, "audit-signers");
+    private static final Sql CHAIN = Sql.of(AuditTrail.class, "audit-chain");
+    private static final Sql PRUNE_LAST = Sql.of(AuditTrail.class, "audit-prune-last");
+    private static final Sql FIRST_AFTER = Sql.of(AuditTrail.class, "audit-first-after");
+    private static final Sql PRUNE = Sql.of(AuditTrail.class, "audit-prune");
+    private static final Sql ANCHOR_WRITE = Sql.of(AuditTrail.class, "audit-anchor-write");
+    private static final Sql EXPORT = Sql.of(AuditTrail.class, "audit-export");
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -108,16 +120,10 @@ public class AuditTrail {
         if (events.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                append(c, events);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        Transactions.inTransaction(dataSource, c -> {
+            append(c, events);
+            return null;
+        });
     }
 
     /**
@@ -136,23 +142,12 @@ public class AuditTrail {
     }
 
     private static void lock(Connection c) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, LOCK);
-            lock.execute();
-        }
+        LOCK_CHAIN.execute(c, LOCK_CHAIN.params().set("lock", LOCK));
     }
 
     private static long[] nextSeqs(Connection c, int n) throws SQLException {
-        long[] seqs = new long[n];
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT nextval(pg_get_serial_sequence('audit_log', 'seq')) FROM generate_series(1, ?)")) {
-            ps.setInt(1, n);
-            try (ResultSet rs = ps.executeQuery()) {
-                for (int i = 0; rs.next(); i++) {
-                    seqs[i] = rs.getLong(1);
-                }
-            }
-        }
+        long[] seqs = NEXT_SEQS.query(c, NEXT_SEQS.params().set("count", n), rs -> rs.getLong(1)).stream()
+                .mapToLong(Long::longValue).toArray();
         Arrays.sort(seqs);
         return seqs;
     }
@@ -161,29 +156,30 @@ public class AuditTrail {
     private void append(Connection c, List<AuditEvent> events, long[] seqs) throws SQLException {
         String previous = head(c).hash();
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            for (int i = 0; i < events.size(); i++) {
-                AuditEvent e = events.get(i);
-                String detail = detailJson(e.detail());
-                // as the uuid column gives it back
-                String consent = e.consentRef() == null ? null : UUID.fromString(e.consentRef()).toString();
-                String hash = hash(previous, seqs[i], at, e.kind(), e.actor(), e.userRef(), consent, detail,
-                        e.signature());
-                ps.setLong(1, seqs[i]);
-                ps.setObject(2, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-                ps.setString(3, e.kind());
-                ps.setString(4, e.actor());
-                ps.setString(5, e.userRef());
-                ps.setObject(6, consent == null ? null : UUID.fromString(consent));
-                ps.setString(7, detail);
-                ps.setString(8, e.signature());
-                ps.setString(9, previous);
-                ps.setString(10, hash);
-                ps.addBatch();
-                previous = hash;
-            }
-            ps.executeBatch();
+        List<Integer> order = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            order.add(i);
         }
+        String[] chained = {previous};
+        INSERT.batch(c, order, (i, p) -> {
+            AuditEvent e = events.get(i);
+            String detail = detailJson(e.detail());
+            // as the uuid column gives it back
+            String consent = e.consentRef() == null ? null : UUID.fromString(e.consentRef()).toString();
+            String hash = hash(chained[0], seqs[i], at, e.kind(), e.actor(), e.userRef(), consent, detail,
+                    e.signature());
+            p.set("seq", seqs[i])
+                    .set("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                    .text("kind", e.kind())
+                    .text("actor", e.actor())
+                    .text("user_ref", e.userRef())
+                    .set("consent_ref", consent == null ? null : UUID.fromString(consent))
+                    .text("detail", detail)
+                    .text("signature", e.signature())
+                    .text("prev_hash", chained[0])
+                    .text("hash", hash);
+            chained[0] = hash;
+        });
     }
 
     /**
@@ -219,20 +215,13 @@ public class AuditTrail {
 
     /** The entry the next row chains to: the last row, else the anchor left by pruning, else {@link #GENESIS}. */
     private static Head head(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")) {
-            if (rs.next()) {
-                return new Head(rs.getLong(1), rs.getString(2));
-            }
-        }
-        return new Head(0, anchor(c));
+        Head head = HEAD.one(c, HEAD.params(), rs -> new Head(rs.getLong(1), rs.getString(2)));
+        return head != null ? head : new Head(0, anchor(c));
     }
 
     private static String anchor(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT value FROM config WHERE key = 'audit.anchor'")) {
-            return rs.next() ? rs.getString(1) : GENESIS;
-        }
+        String anchor = ANCHOR.one(c, ANCHOR.params(), rs -> rs.getString(1));
+        return anchor != null ? anchor : GENESIS;
     }
 
     /**
@@ -245,31 +234,21 @@ public class AuditTrail {
         if (signingKey == null) {
             return null;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                lock(c);
-                Head head = head(c);
-                boolean covered = head.seq() == 0;
-                try (Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT kind FROM audit_log ORDER BY seq DESC LIMIT 1")) {
-                    covered |= rs.next() && CHECKPOINT.equals(rs.getString(1));
-                }
-                if (covered) {
-                    c.rollback();
-                    return null;
-                }
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("covers_seq", head.seq());
-                detail.put("covers_hash", head.hash());
-                append(c, List.of(signedCheckpoint(detail)), nextSeqs(c, 1));
-                c.commit();
-                return head;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        // nothing to cover: the transaction ends having written nothing (its lock goes with it)
+        return Transactions.inTransaction(dataSource, c -> {
+            lock(c);
+            Head head = head(c);
+            boolean covered = head.seq() == 0
+                    || CHECKPOINT.equals(NEWEST_KIND.one(c, NEWEST_KIND.params(), rs -> rs.getString(1)));
+            if (covered) {
+                return null;
             }
-        }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("covers_seq", head.seq());
+            detail.put("covers_hash", head.hash());
+            append(c, List.of(signedCheckpoint(detail)), nextSeqs(c, 1));
+            return head;
+        });
     }
 
     private AuditEvent signedCheckpoint(Map<String, Object> detail) {
@@ -322,27 +301,18 @@ public class AuditTrail {
      * checked (said in the note).
      */
     public Verification verify(Head kept) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false); // a cursor: the table is read in pages, not at once
-            try {
-                return walk(c, kept).verification();
-            } finally {
-                c.rollback();
-            }
-        }
+        // in a transaction: a cursor, the table is read in pages, not at once; nothing is written
+        return Transactions.inTransaction(dataSource, c -> walk(c, kept).verification());
     }
 
     private Walk walk(Connection c, Head kept) throws SQLException {
         String anchor = anchor(c);
         Map<String, Map<String, Registered>> signers = new LinkedHashMap<>();
-        long first = -1;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(seq) FROM audit_log")) {
-            if (rs.next() && rs.getObject(1) != null) {
-                first = rs.getLong(1);
-            }
-        }
+        Long oldest = FIRST_SEQ.one(c, FIRST_SEQ.params(), rs -> rs.getObject(1) == null ? null : rs.getLong(1));
+        long first = oldest == null ? -1 : oldest;
         long prunedThrough = 0;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(NEWEST_PRUNE_CHECKPOINT)) {
+        try (PreparedStatement ps = NEWEST_PRUNE_CHECKPOINT.prepare(c, NEWEST_PRUNE_CHECKPOINT.params());
+             ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 long seq = rs.getLong(1);
                 String detailJson = rs.getString(2);
@@ -373,8 +343,7 @@ public class AuditTrail {
                         + " outside the audit retention)"), signers, first);
             }
         }
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT detail FROM audit_log WHERE kind = 'signer.trusted' ORDER BY seq")) {
+        try (PreparedStatement ps = SIGNERS.prepare(c, SIGNERS.params()); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 try {
                     register(signers, detailOf(rs.getString(1)));
@@ -383,15 +352,14 @@ public class AuditTrail {
                 }
             }
         }
-        try (Statement s = c.createStatement()) {
+        try (PreparedStatement s = CHAIN.prepare(c, CHAIN.params())) {
             s.setFetchSize(1000);
             String expected = anchor;
             long previousSeq = prunedThrough;
             long rows = 0;
             Long checkpoint = null;
             boolean keptFound = false;
-            try (ResultSet rs = s.executeQuery("SELECT seq, at, kind, actor, user_ref, consent_ref::text, detail,"
-                    + " signature, prev_hash, hash FROM audit_log ORDER BY seq")) {
+            try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     long seq = rs.getLong(1);
                     Instant at = rs.getObject(2, OffsetDateTime.class).toInstant();
@@ -519,68 +487,39 @@ public class AuditTrail {
             throw new IllegalStateException("the audit trail is pruned only under a checkpoint signed by the proxy's"
                     + " key: set senproxy.signing.key-file");
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                lock(c);
-                long last;
-                String anchor;
-                try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_log WHERE seq <="
-                        + " (SELECT max(seq) FROM audit_log WHERE at < ?) ORDER BY seq DESC LIMIT 1")) {
-                    ps.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            c.rollback();
-                            return 0;
-                        }
-                        last = rs.getLong(1);
-                        anchor = rs.getString(2);
-                    }
-                }
-                Walk walk = walk(c, null);
-                Verification v = walk.verification();
-                if (!v.intact()) {
-                    throw new IllegalStateException("the audit trail is broken at entry " + v.brokenAt() + " ("
-                            + v.problem() + "): nothing pruned, the evidence stays");
-                }
-                long seq = nextSeqs(c, 1)[0];
-                long firstKept = seq;
-                try (PreparedStatement ps = c.prepareStatement("SELECT min(seq) FROM audit_log WHERE seq > ?")) {
-                    ps.setLong(1, last);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next() && rs.getObject(1) != null) {
-                            firstKept = rs.getLong(1);
-                        }
-                    }
-                }
-                List<Map<String, Object>> signers = new ArrayList<>();
-                walk.signers().values().forEach(keys -> keys.values().forEach(k -> signers.add(k.asDetail())));
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("covers_seq", v.headSeq());
-                detail.put("covers_hash", v.headHash());
-                detail.put("prune_through", last);
-                detail.put("anchor", anchor);
-                detail.put("first_kept", firstKept);
-                detail.put("signers", signers);
-                append(c, List.of(signedCheckpoint(detail)), new long[] {seq});
-                int removed;
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_log WHERE seq <= ?")) {
-                    ps.setLong(1, last);
-                    removed = ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO config (key, value) VALUES"
-                        + " ('audit.anchor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
-                        + " updated_at = now()")) {
-                    ps.setString(1, anchor);
-                    ps.executeUpdate();
-                }
-                c.commit();
-                return removed;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        return Transactions.inTransaction(dataSource, c -> {
+            lock(c);
+            Head end = PRUNE_LAST.one(c, PRUNE_LAST.params().set("before", OffsetDateTime.ofInstant(before,
+                    ZoneOffset.UTC)), rs -> new Head(rs.getLong(1), rs.getString(2)));
+            if (end == null) {
+                return 0; // nothing that old: the transaction ends having written nothing
             }
-        }
+            long last = end.seq();
+            String anchor = end.hash();
+            Walk walk = walk(c, null);
+            Verification v = walk.verification();
+            if (!v.intact()) {
+                throw new IllegalStateException("the audit trail is broken at entry " + v.brokenAt() + " ("
+                        + v.problem() + "): nothing pruned, the evidence stays");
+            }
+            long seq = nextSeqs(c, 1)[0];
+            Long kept = FIRST_AFTER.one(c, FIRST_AFTER.params().set("seq", last),
+                    rs -> rs.getObject(1) == null ? null : rs.getLong(1));
+            long firstKept = kept == null ? seq : kept;
+            List<Map<String, Object>> signers = new ArrayList<>();
+            walk.signers().values().forEach(keys -> keys.values().forEach(k -> signers.add(k.asDetail())));
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("covers_seq", v.headSeq());
+            detail.put("covers_hash", v.headHash());
+            detail.put("prune_through", last);
+            detail.put("anchor", anchor);
+            detail.put("first_kept", firstKept);
+            detail.put("signers", signers);
+            append(c, List.of(signedCheckpoint(detail)), new long[] {seq});
+            int removed = PRUNE.update(c, PRUNE.params().set("seq", last));
+            ANCHOR_WRITE.update(c, ANCHOR_WRITE.params().text("anchor", anchor));
+            return removed;
+        });
     }
 
     /**
@@ -590,18 +529,12 @@ public class AuditTrail {
      * @return the number of lines written
      */
     public long export(Writer out, String userRef, String consentRef) throws SQLException, IOException {
-        String sql = "SELECT seq, at, kind, actor, user_ref, consent_ref::text, detail, signature, hash FROM audit_log"
-                + " WHERE (?::text IS NULL OR user_ref = ?) AND (?::uuid IS NULL OR consent_ref = ?::uuid)"
-                + " ORDER BY seq";
-        long lines = 0;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+        // in a transaction: a cursor, the table is read in pages, not at once; nothing is written
+        long lines = Transactions.<Long, IOException>inTransaction(dataSource, c -> {
+            long written = 0;
+            try (PreparedStatement ps = EXPORT.prepare(c, EXPORT.params().text("user_ref", userRef)
+                    .text("consent_ref", consentRef))) {
                 ps.setFetchSize(1000);
-                ps.setString(1, userRef);
-                ps.setString(2, userRef);
-                ps.setString(3, consentRef);
-                ps.setString(4, consentRef);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> line = new LinkedHashMap<>();
@@ -616,12 +549,12 @@ public class AuditTrail {
                         line.put("hash", rs.getString(9));
                         out.write(JSON.writeValueAsString(line));
                         out.write('\n');
-                        lines++;
+                        written++;
                     }
                 }
             }
-            c.commit();
-        }
+            return written;
+        });
         out.flush();
         return lines;
     }

@@ -37,8 +37,8 @@ import org.senproxy.audit.ChangeSignatures;
  *
  * <p>Revoking stops delivery at once: in the same transaction, the messages of that consent still waiting to be sent
  * or acknowledged become {@code revoked} with the reason, and are never sent again. The outbox does the same for an
- * expired consent when its messages come due ({@code OutboxRepository.claim}). Narrowing the data period withholds
- * what queued messages hold outside it when they come due ({@code OutboxRepository.claim} too).
+ * expired consent when its messages come due ({@code OutboxDispatch.claim}). Narrowing the data period withholds
+ * what queued messages hold outside it when they come due ({@code OutboxDispatch.claim} too).
  */
 public class Consents {
 

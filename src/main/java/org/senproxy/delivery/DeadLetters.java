@@ -1,16 +1,15 @@
 package org.senproxy.delivery;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.senproxy.db.Sql;
+import org.senproxy.db.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +17,12 @@ import org.slf4j.LoggerFactory;
 public class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
-    private static final String INSERT = "INSERT INTO dead_letter "
-            + "(origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final Sql INSERT = Sql.of(DeadLetters.class, "dead-letter-insert");
+    private static final Sql LIST = Sql.of(DeadLetters.class, "dead-letter-list");
+    private static final Sql LOCK = Sql.of(DeadLetters.class, "dead-letter-lock");
+    private static final Sql REPLAY_OUTBOX = Sql.of(DeadLetters.class, "replay-outbox");
+    private static final Sql REPLAY_INBOX = Sql.of(DeadLetters.class, "replay-inbox");
+    private static final Sql REPLAYED = Sql.of(DeadLetters.class, "dead-letter-replayed");
 
     private final DataSource dataSource;
 
@@ -37,21 +40,15 @@ public class DeadLetters {
     }
 
     private static void insert(Connection c, DeadLetter letter) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            bind(ps, letter);
-            ps.executeUpdate();
-        }
-    }
-
-    private static void bind(PreparedStatement ps, DeadLetter l) throws SQLException {
-        ps.setString(1, l.origin());
-        ps.setObject(2, l.rowId());
-        ps.setString(3, l.messageId());
-        ps.setString(4, l.routeId());
-        ps.setString(5, l.peerJid());
-        ps.setString(6, truncate(l.reason(), 2000));
-        ps.setInt(7, l.attempts());
-        ps.setString(8, l.payload());
+        INSERT.update(c, INSERT.params()
+                .text("origin", letter.origin())
+                .set("row_id", letter.rowId())
+                .text("message_id", letter.messageId())
+                .text("route_id", letter.routeId())
+                .text("peer_jid", letter.peerJid())
+                .text("reason", truncate(letter.reason(), 2000))
+                .set("attempts", letter.attempts())
+                .text("payload", letter.payload()));
     }
 
     static String truncate(String s, int max) {
@@ -74,26 +71,16 @@ public class DeadLetters {
         NOT_FOUND
     }
 
-    private static final String LIST = "SELECT id, origin, message_id, correlation_id, route_id, peer_jid, reason,"
-            + " attempts, created_at, replayed_at FROM dead_letter WHERE replayed_at IS NULL OR ? ORDER BY id DESC"
-            + " LIMIT ?";
-
     /** The newest dead letters first; replayed ones only when asked. */
     public List<Listed> list(int limit, boolean withReplayed) throws SQLException {
-        List<Listed> letters = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LIST)) {
-            ps.setBoolean(1, withReplayed);
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Timestamp replayed = rs.getTimestamp(10);
-                    letters.add(new Listed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
-                            rs.getTimestamp(9).toInstant(), replayed == null ? null : replayed.toInstant()));
-                }
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return LIST.query(c, LIST.params().set("with_replayed", withReplayed).set("limit", limit), rs -> {
+                Timestamp replayed = rs.getTimestamp(10);
+                return new Listed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
+                        rs.getTimestamp(9).toInstant(), replayed == null ? null : replayed.toInstant());
+            });
         }
-        return letters;
     }
 
     /**
@@ -102,52 +89,33 @@ public class DeadLetters {
      * happened.
      */
     public Replay replay(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Replay outcome = replay(c, id);
-                c.commit();
-                if (outcome == Replay.REPLAYED) {
-                    LOG.info("Dead letter {} replayed", id);
-                }
-                return outcome;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+        Replay outcome = Transactions.inTransaction(dataSource, c -> replay(c, id));
+        if (outcome == Replay.REPLAYED) {
+            LOG.info("Dead letter {} replayed", id);
         }
+        return outcome;
     }
 
     private static Replay replay(Connection c, long id) throws SQLException {
-        String origin;
-        long rowId;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT origin, row_id, replayed_at FROM dead_letter WHERE id = ? FOR UPDATE")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Replay.NOT_FOUND;
-                }
-                if (rs.getTimestamp(3) != null) {
-                    return Replay.ALREADY_REPLAYED;
-                }
-                origin = rs.getString(1);
-                rowId = rs.getLong(2);
-                if (rs.wasNull() || !(origin.equals("outbox") || origin.equals("inbox"))) {
-                    return Replay.NOT_REPLAYABLE;
-                }
-            }
+        record Letter(String origin, Long rowId, boolean replayed) {
         }
-        String table = origin.equals("outbox") ? "outbox" : "inbox";
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET status = 'pending', attempts = 0,"
-                + " next_attempt_at = now(), last_error = NULL, claimed_by = NULL WHERE id = ? AND status = 'dead'")) {
-            ps.setLong(1, rowId);
-            ps.executeUpdate();
+        Letter letter = LOCK.one(c, LOCK.params().set("id", id), rs -> {
+            String origin = rs.getString(1);
+            long rowId = rs.getLong(2);
+            return new Letter(origin, rs.wasNull() ? null : rowId, rs.getTimestamp(3) != null);
+        });
+        if (letter == null) {
+            return Replay.NOT_FOUND;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE dead_letter SET replayed_at = now() WHERE id = ?")) {
-            ps.setLong(1, id);
-            ps.executeUpdate();
+        if (letter.replayed()) {
+            return Replay.ALREADY_REPLAYED;
         }
+        if (letter.rowId() == null || !(letter.origin().equals("outbox") || letter.origin().equals("inbox"))) {
+            return Replay.NOT_REPLAYABLE;
+        }
+        Sql again = letter.origin().equals("outbox") ? REPLAY_OUTBOX : REPLAY_INBOX;
+        again.update(c, again.params().set("row_id", letter.rowId()));
+        REPLAYED.update(c, REPLAYED.params().set("id", id));
         return Replay.REPLAYED;
     }
 

@@ -10,6 +10,8 @@ import javax.sql.DataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.senproxy.db.Sql;
+
 /**
  * Deletes what is done, so that the tables stay small under months of traffic (routes/retention.camel.yaml runs it):
  * <ul>
@@ -40,25 +42,11 @@ public class Retention {
         }
     }
 
-    private static final String OUTBOX = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
-            + " WHERE status = 'acked' AND acked_at < now() - make_interval(days => ?) LIMIT ? FOR UPDATE SKIP LOCKED)";
-
-    /** Withheld rows (their consent was revoked or ran out) are as final as acknowledged ones; no resend follows. */
-    private static final String OUTBOX_REVOKED = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
-            + " WHERE status = 'revoked' AND created_at < now() - make_interval(days => ?)"
-            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
-
-    private static final String INBOX = "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox"
-            + " WHERE status = 'delivered' AND delivered_at < now() - make_interval(days => ?)"
-            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
-
-    private static final String SOURCE_RECORD = "DELETE FROM source_record WHERE (source, name, time_us) IN ("
-            + "SELECT source, name, time_us FROM source_record WHERE taken_at < now() - make_interval(days => ?)"
-            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
-
-    private static final String DEAD_LETTER = "DELETE FROM dead_letter WHERE id IN (SELECT id FROM dead_letter"
-            + " WHERE replayed_at IS NOT NULL AND replayed_at < now() - make_interval(days => ?)"
-            + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+    private static final Sql OUTBOX = Sql.of(Retention.class, "purge-outbox-acked");
+    private static final Sql OUTBOX_REVOKED = Sql.of(Retention.class, "purge-outbox-revoked");
+    private static final Sql INBOX = Sql.of(Retention.class, "purge-inbox");
+    private static final Sql SOURCE_RECORD = Sql.of(Retention.class, "purge-source-record");
+    private static final Sql DEAD_LETTER = Sql.of(Retention.class, "purge-dead-letter");
 
     private final DataSource dataSource;
     private final Supplier<MeterRegistry> meters;
@@ -98,14 +86,15 @@ public class Retention {
                 purge("source_record", SOURCE_RECORD, keysDays), purge("dead_letter", DEAD_LETTER, deadLetterDays));
     }
 
-    private long purge(String table, String statement, int days) throws SQLException {
+    private long purge(String table, Sql statement, int days) throws SQLException {
         long total = 0;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = statement.prepare(c, statement.params().set("days", days)
+                     .set("batch_size", batchSize))) {
             c.setAutoCommit(true);
             int deleted;
             do {
-                ps.setInt(1, days);
-                ps.setInt(2, batchSize);
+                // each batch commits on its own (auto-commit), with the parameters bound once
                 deleted = ps.executeUpdate();
                 total += deleted;
             } while (deleted == batchSize);

@@ -1,8 +1,6 @@
 package org.senproxy.inbox;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -18,6 +16,8 @@ import javax.sql.DataSource;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
+import org.senproxy.db.Sql;
+import org.senproxy.db.Transactions;
 import org.senproxy.delivery.Reasons;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.federation.CanonicalRecords;
@@ -33,40 +33,11 @@ public class InboxRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxRepository.class);
 
-    /**
-     * The new rows are leased to the caller, which delivers them at once; a crash lets the lease run out. One statement
-     * for a batch of messages; a message stored before (a resend) gives no row.
-     */
-    private static final String STORE = "INSERT INTO inbox (sender_jid, message_id, correlation_id, format_version,"
-            + " payload, record_count, next_attempt_at, claimed_by)"
-            + " SELECT m.sender_jid, m.message_id, m.correlation_id, m.format_version, m.payload, m.record_count,"
-            + "  now() + ? * interval '1 millisecond', ?"
-            + " FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[])"
-            + "  AS m(sender_jid, message_id, correlation_id, format_version, payload, record_count)"
-            + " ON CONFLICT (sender_jid, message_id) DO NOTHING RETURNING id, sender_jid, message_id";
-
-    private static final String CLAIM = "UPDATE inbox i SET next_attempt_at = now() + ? * interval '1 millisecond',"
-            + " claimed_by = ? FROM ("
-            + "  SELECT id FROM inbox WHERE status = 'pending' AND next_attempt_at <= now()"
-            + "  ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) due"
-            + " WHERE i.id = due.id"
-            + " RETURNING i.id, i.sender_jid, i.message_id, i.correlation_id, i.payload, i.record_count, i.attempts";
-
-    private static final String DELIVERED = "UPDATE inbox SET status = 'delivered', delivered_at = now(),"
-            + " attempts = attempts + 1, last_error = NULL WHERE id = ANY(?) AND status = 'pending'";
-
-    private static final String FAILED = "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ?,"
-            + " last_error = ? WHERE id = ? AND status = 'pending'";
-
-    private static final String DEAD = "WITH dead AS ("
-            + " UPDATE inbox SET status = 'dead', attempts = attempts + 1, last_error = ?"
-            + " WHERE id = ? AND status = 'pending'"
-            + " RETURNING id, message_id, sender_jid, attempts, payload, correlation_id)"
-            + " INSERT INTO dead_letter (origin, row_id, message_id, route_id, peer_jid, reason, attempts, payload,"
-            + " correlation_id)"
-            + " SELECT 'inbox', id, message_id, 'inbox-deliver', sender_jid,"
-            + "  'not delivered after ' || attempts || ' attempts; last error: ' || ?, attempts, payload, correlation_id"
-            + " FROM dead";
+    private static final Sql STORE = Sql.of(InboxRepository.class, "store");
+    private static final Sql CLAIM = Sql.of(InboxRepository.class, "claim");
+    private static final Sql DELIVERED = Sql.of(InboxRepository.class, "delivered");
+    private static final Sql FAILED = Sql.of(InboxRepository.class, "failed");
+    private static final Sql DEAD = Sql.of(InboxRepository.class, "dead");
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -98,33 +69,27 @@ public class InboxRepository {
         // the payload is the records' canonical JSON, which the signature check already wrote to digest it
         List<CanonicalRecords> canonical = messages.stream().map(FederationMessage::canonicalRecords).toList();
         List<String> payloads = canonical.stream().map(CanonicalRecords::json).toList();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<InboxRow> rows = new ArrayList<>();
-                List<AuditEvent> received = new ArrayList<>();
-                for (Inserted inserted : insert(c, messages, payloads)) {
-                    FederationMessage m = messages.get(inserted.index());
-                    rows.add(new InboxRow(inserted.id(), m.senderJid(), m.messageId(), m.correlationId(),
-                            payloads.get(inserted.index()), m.records().size(), 0, m.records()));
-                    Map<String, Object> detail = new LinkedHashMap<>();
-                    detail.put("message", m.messageId());
-                    detail.put("from", m.senderJid());
-                    detail.putAll(Transfers.describe(m.records(), canonical.get(inserted.index()).digest()));
-                    received.add(AuditEvent.of("transfer.received", m.senderJid(), null, m.consentRef(), detail));
-                }
-                audit.append(c, received);
-                c.commit();
-                if (rows.size() < messages.size()) {
-                    LOG.debug("{} of {} message(s) were stored before: acknowledging them again",
-                            messages.size() - rows.size(), messages.size());
-                }
-                return new InboxBatch(messages, rows);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        List<InboxRow> rows = Transactions.inTransaction(dataSource, c -> {
+            List<InboxRow> stored = new ArrayList<>();
+            List<AuditEvent> received = new ArrayList<>();
+            for (Inserted inserted : insert(c, messages, payloads)) {
+                FederationMessage m = messages.get(inserted.index());
+                stored.add(new InboxRow(inserted.id(), m.senderJid(), m.messageId(), m.correlationId(),
+                        payloads.get(inserted.index()), m.records().size(), 0, m.records()));
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("message", m.messageId());
+                detail.put("from", m.senderJid());
+                detail.putAll(Transfers.describe(m.records(), canonical.get(inserted.index()).digest()));
+                received.add(AuditEvent.of("transfer.received", m.senderJid(), null, m.consentRef(), detail));
             }
+            audit.append(c, received);
+            return stored;
+        });
+        if (rows.size() < messages.size()) {
+            LOG.debug("{} of {} message(s) were stored before: acknowledging them again",
+                    messages.size() - rows.size(), messages.size());
         }
+        return new InboxBatch(messages, rows);
     }
 
     /** A message of the batch (its index) stored now, as inbox row {@code id}. */
@@ -150,39 +115,30 @@ public class InboxRepository {
             counts[i] = m.records().size();
             index.putIfAbsent(m.senderJid() + ' ' + m.messageId(), i);
         }
-        List<Inserted> inserted = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(STORE)) {
-            ps.setLong(1, leaseMillis);
-            ps.setString(2, replica);
-            ps.setArray(3, c.createArrayOf("text", senders));
-            ps.setArray(4, c.createArrayOf("text", ids));
-            ps.setArray(5, c.createArrayOf("text", correlations));
-            ps.setArray(6, c.createArrayOf("int4", versions));
-            ps.setArray(7, c.createArrayOf("text", payloads.toArray(new String[0])));
-            ps.setArray(8, c.createArrayOf("int4", counts));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    inserted.add(new Inserted(index.get(rs.getString(2) + ' ' + rs.getString(3)), rs.getLong(1)));
-                }
-            }
-        }
+        List<Inserted> inserted = STORE.query(c, STORE.params()
+                .set("lease_ms", leaseMillis)
+                .set("replica", replica)
+                .array("sender_jids", "text", senders)
+                .array("message_ids", "text", ids)
+                .array("correlation_ids", "text", correlations)
+                .array("format_versions", "int4", versions)
+                .array("payloads", "text", payloads.toArray(new String[0]))
+                .array("record_counts", "int4", counts),
+                rs -> new Inserted(index.get(rs.getString(2) + ' ' + rs.getString(3)), rs.getLong(1)));
         inserted.sort(Comparator.comparingLong(Inserted::id));
         return inserted;
     }
 
     /** Claims pending rows that are due: new rows whose first delivery did not finish, and retries. */
     public List<InboxRow> claim() throws SQLException {
-        List<InboxRow> claimed = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            ps.setLong(1, leaseMillis);
-            ps.setString(2, replica);
-            ps.setInt(3, batchSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        List<InboxRow> claimed;
+        try (Connection c = dataSource.getConnection()) {
+            claimed = CLAIM.query(c, CLAIM.params()
+                    .set("lease_ms", leaseMillis)
+                    .set("replica", replica)
+                    .set("batch_size", batchSize),
+                    rs -> new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getInt(6), rs.getInt(7)));
-                }
-            }
         }
         claimed.sort(Comparator.comparingLong(InboxRow::id));
         return claimed;
@@ -224,9 +180,8 @@ public class InboxRepository {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = rows.get(i).id();
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DELIVERED)) {
-            ps.setArray(1, c.createArrayOf("int8", ids));
-            ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            DELIVERED.update(c, DELIVERED.params().array("ids", "int8", ids));
         }
     }
 
@@ -246,21 +201,14 @@ public class InboxRepository {
         int attempts = attemptsBefore + 1;
         try (Connection c = dataSource.getConnection()) {
             if (retry.exhausted(attempts)) {
-                try (PreparedStatement ps = c.prepareStatement(DEAD)) {
-                    ps.setString(1, reason);
-                    ps.setLong(2, id);
-                    ps.setString(3, reason);
-                    ps.executeUpdate();
-                }
+                DEAD.update(c, DEAD.params().text("error", reason).set("id", id));
                 LOG.warn("Inbox row {} not delivered after {} attempts, now a dead letter: {}", id, attempts, reason);
                 return;
             }
-            try (PreparedStatement ps = c.prepareStatement(FAILED)) {
-                ps.setTimestamp(1, Timestamp.from(Instant.now().plus(retry.delayAfter(attempts))));
-                ps.setString(2, reason);
-                ps.setLong(3, id);
-                ps.executeUpdate();
-            }
+            FAILED.update(c, FAILED.params()
+                    .set("next_attempt_at", Timestamp.from(Instant.now().plus(retry.delayAfter(attempts))))
+                    .text("error", reason)
+                    .set("id", id));
             LOG.info("Inbox row {} delivery attempt {} failed, will retry: {}", id, attempts, reason);
         }
     }

@@ -15,7 +15,9 @@ import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.consent.DataPeriod;
 import org.senproxy.consent.Scope;
+import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
+import org.senproxy.db.Transactions;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.slf4j.Logger;
@@ -45,18 +47,10 @@ final class CatchUp {
     /** The advisory lock space of sources: the first key of pg_advisory_xact_lock(int, int). */
     static final int SOURCE_LOCKS = 0x53454e50; // "SENP"
 
-    /** One consumer waiting to be caught up whose consent is in force (or that needs none), locked. */
-    private static final String NEXT = "SELECT c.id, c.source, a.jid, c.series_prefix, c.rename_from, c.rename_to,"
-            + " k.ref::text, k.scope, coalesce(k.data_from, k.valid_from), k.data_until, c.acknowledges, u.external_id"
-            + " FROM consumer c JOIN app a ON a.id = c.app_id"
-            + " LEFT JOIN consent k ON k.id = c.consent_id AND k.app_id = c.app_id AND k.revoked_at IS NULL"
-            + "  AND k.valid_from <= now() AND k.valid_until > now()"
-            + " LEFT JOIN federated_user u ON u.id = k.user_id"
-            + " WHERE c.active AND NOT c.caught_up AND (k.id IS NOT NULL OR (c.consent_id IS NULL AND NOT ?))"
-            + " ORDER BY c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED";
-
-    private static final String HELD = "SELECT record FROM source_record WHERE source = ? AND time_us >= ?"
-            + " AND time_us < ? AND record IS NOT NULL ORDER BY time_us, name";
+    private static final Sql NEXT = Sql.of(CatchUp.class, "catch-up-next");
+    private static final Sql LOCK = Sql.of(CatchUp.class, "catch-up-lock");
+    private static final Sql HELD = Sql.of(CatchUp.class, "catch-up-held");
+    private static final Sql DONE = Sql.of(CatchUp.class, "catch-up-done");
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -82,56 +76,40 @@ final class CatchUp {
      * @return what it sent, or null when no consumer is waiting (or the ones waiting are being caught up elsewhere)
      */
     Result next() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Result result = next(c);
-                c.commit();
-                if (result != null) {
-                    LOG.info("Consumer {} of {} caught up: {} record(s) its source read before it could take them"
-                            + " sent in {} message(s); {} outside its consent's data period left out",
-                            result.consumerId(), result.source(), result.records(), result.messages(),
-                            result.outsideDataPeriod());
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+        Result result = Transactions.inTransaction(dataSource, this::next);
+        if (result != null) {
+            LOG.info("Consumer {} of {} caught up: {} record(s) its source read before it could take them"
+                    + " sent in {} message(s); {} outside its consent's data period left out",
+                    result.consumerId(), result.source(), result.records(), result.messages(),
+                    result.outsideDataPeriod());
         }
+        return result;
     }
 
     private Result next(Connection c) throws SQLException {
-        Subscription subscription;
-        String source;
-        String owner;
-        try (PreparedStatement ps = c.prepareStatement(NEXT)) {
-            ps.setBoolean(1, consentRequired);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                source = rs.getString(2);
-                String ref = rs.getString(7);
-                DataPeriod data = ref == null ? null : new DataPeriod(Times.instant(rs, 9), Times.instant(rs, 10));
-                subscription = new Subscription(rs.getLong(1), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), ref, ref == null ? null : Scope.parse(rs.getString(8)), data,
-                        rs.getBoolean(11));
-                owner = rs.getString(12);
-            }
+        record Waiting(String source, Subscription subscription, String owner) {
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
-            ps.setInt(1, SOURCE_LOCKS);
-            ps.setString(2, source);
-            ps.execute();
+        Waiting waiting = NEXT.one(c, NEXT.params().set("consent_required", consentRequired), rs -> {
+            String ref = rs.getString(7);
+            DataPeriod data = ref == null ? null : new DataPeriod(Times.instant(rs, 9), Times.instant(rs, 10));
+            return new Waiting(rs.getString(2), new Subscription(rs.getLong(1), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), ref, ref == null ? null : Scope.parse(rs.getString(8)), data,
+                    rs.getBoolean(11)), rs.getString(12));
+        });
+        if (waiting == null) {
+            return null;
         }
+        String source = waiting.source();
+        Subscription subscription = waiting.subscription();
+        String owner = waiting.owner();
+        LOCK.execute(c, LOCK.params().set("lock_space", SOURCE_LOCKS).set("source", source));
         String correlation = "catch-up-" + subscription.consumerId();
         Sent sent = new Sent();
-        try (PreparedStatement ps = c.prepareStatement(HELD)) {
-            DataPeriod data = subscription.data();
-            ps.setString(1, source);
-            ps.setLong(2, data == null ? Long.MIN_VALUE : Times.micros(data.from()));
-            ps.setLong(3, data == null || data.until() == null ? Long.MAX_VALUE : Times.micros(data.until()));
+        DataPeriod data = subscription.data();
+        try (PreparedStatement ps = HELD.prepare(c, HELD.params()
+                .set("source", source)
+                .set("from_us", data == null ? Long.MIN_VALUE : Times.micros(data.from()))
+                .set("until_us", data == null || data.until() == null ? Long.MAX_VALUE : Times.micros(data.until())))) {
             ps.setFetchSize(ROUND);
             List<Measurement> round = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -145,10 +123,7 @@ final class CatchUp {
             }
             sent.add(c, packer.pack(round, List.of(subscription)), correlation);
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE consumer SET caught_up = true WHERE id = ?")) {
-            ps.setLong(1, subscription.consumerId());
-            ps.executeUpdate();
-        }
+        DONE.update(c, DONE.params().set("consumer_id", subscription.consumerId()));
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("consumer", subscription.consumerId());
         detail.put("source", source);

@@ -1,9 +1,6 @@
 package org.senproxy.outbox;
 
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.senproxy.db.Sql;
 import org.senproxy.senml.Measurement;
 
 /**
@@ -25,10 +23,8 @@ final class IndexResets {
     static final String SUFFIX = "/index";
     static final String RESET = "/reset";
 
-    private static final String LAST = "SELECT name, value, time FROM index_state WHERE source = ? AND name = ANY(?)";
-    private static final String KEEP = "INSERT INTO index_state (source, name, value, time) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (source, name) DO UPDATE SET value = excluded.value, time = excluded.time"
-            + " WHERE excluded.time >= index_state.time";
+    private static final Sql LAST = Sql.of(IndexResets.class, "index-last");
+    private static final Sql KEEP = Sql.of(IndexResets.class, "index-keep");
 
     private record Reading(double value, double time) {
     }
@@ -48,15 +44,10 @@ final class IndexResets {
         if (names.isEmpty()) {
             return records;
         }
-        try (PreparedStatement ps = c.prepareStatement(LAST)) {
-            Array array = c.createArrayOf("text", names.toArray());
-            ps.setString(1, source);
-            ps.setArray(2, array);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    last.put(rs.getString(1), new Reading(rs.getDouble(2), rs.getDouble(3)));
-                }
-            }
+        for (Map.Entry<String, Reading> e : LAST.query(c, LAST.params().set("source", source)
+                .array("names", "text", names.toArray()), rs -> Map.entry(rs.getString(1),
+                        new Reading(rs.getDouble(2), rs.getDouble(3))))) {
+            last.put(e.getKey(), e.getValue());
         }
         List<Measurement> flagged = new ArrayList<>(records.size());
         Map<String, Reading> newest = new LinkedHashMap<>();
@@ -74,16 +65,8 @@ final class IndexResets {
                 newest.put(m.name(), last.get(m.name()));
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(KEEP)) {
-            for (Map.Entry<String, Reading> e : newest.entrySet()) {
-                ps.setString(1, source);
-                ps.setString(2, e.getKey());
-                ps.setDouble(3, e.getValue().value());
-                ps.setDouble(4, e.getValue().time());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        KEEP.batch(c, newest.entrySet(), (e, p) -> p.set("source", source).set("name", e.getKey())
+                .set("value", e.getValue().value()).set("time", e.getValue().time()));
         return flagged;
     }
 

@@ -1,7 +1,6 @@
 package org.senproxy.outbox;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -9,6 +8,7 @@ import java.util.UUID;
 
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
+import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
 import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.senml.Measurement;
@@ -21,39 +21,29 @@ import org.senproxy.senml.Measurement;
  */
 final class OutboxRows {
 
-    private static final String INSERT = "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid,"
-            + " payload, record_count, consent_ref, ack_required, transfer, first_at, last_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final Sql INSERT = Sql.of(OutboxRows.class, "insert-rows");
 
     private OutboxRows() {
     }
 
     static void insert(Connection c, List<OutboxEntry> entries, String correlationId) throws SQLException {
-        if (entries.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            for (OutboxEntry e : entries) {
-                CanonicalRecords canonical = CanonicalRecords.of(e.records());
-                Subscription s = e.subscription();
-                ps.setObject(1, e.messageId());
-                ps.setString(2, correlationId);
-                ps.setLong(3, s.consumerId());
-                ps.setString(4, s.recipientJid());
-                ps.setString(5, canonical.json());
-                ps.setInt(6, e.records().size());
-                ps.setObject(7, s.consentRef() == null ? null : UUID.fromString(s.consentRef()));
-                ps.setBoolean(8, s.acknowledges());
-                ps.setString(9, AuditTrail.detailJson(Transfers.describe(e.records(), canonical.digest())));
-                Instant[] span = span(e.records());
-                ps.setObject(10, Times.utc(span[0]));
-                ps.setObject(11, Times.utc(span[1]));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        INSERT.batch(c, entries, (e, p) -> {
+            CanonicalRecords canonical = CanonicalRecords.of(e.records());
+            Subscription s = e.subscription();
+            Instant[] span = span(e.records());
+            p.set("message_id", e.messageId())
+                    .text("correlation_id", correlationId)
+                    .set("consumer_id", s.consumerId())
+                    .text("recipient_jid", s.recipientJid())
+                    .text("payload", canonical.json())
+                    .set("record_count", e.records().size())
+                    .set("consent_ref", s.consentRef() == null ? null : UUID.fromString(s.consentRef()))
+                    .set("ack_required", s.acknowledges())
+                    .text("transfer", AuditTrail.detailJson(Transfers.describe(e.records(), canonical.digest())))
+                    .set("first_at", Times.utc(span[0]))
+                    .set("last_at", Times.utc(span[1]));
+        });
     }
-
 
     /** The earliest and the latest time of some records (not empty). */
     static Instant[] span(List<Measurement> records) {

@@ -18,6 +18,7 @@ import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
+import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
 
 /**
@@ -37,19 +38,10 @@ import org.senproxy.db.Times;
  */
 final class QueuedTrim {
 
-    private static final String OUTSIDE = "SELECT o.id, o.message_id::text, o.recipient_jid, o.consent_ref::text,"
-            + " o.payload, coalesce(k.data_from, k.valid_from), k.data_until, u.external_id"
-            + " FROM outbox o JOIN consent k ON k.ref = o.consent_ref LEFT JOIN federated_user u ON u.id = k.user_id"
-            + " WHERE o.status IN ('pending', 'sent') AND o.next_attempt_at <= now()"
-            + "  AND (o.first_at IS NULL OR o.first_at < coalesce(k.data_from, k.valid_from) OR o.last_at >= k.data_until)"
-            + " ORDER BY o.id FOR UPDATE OF o SKIP LOCKED";
-
-    private static final String SPAN = "UPDATE outbox SET first_at = ?, last_at = ? WHERE id = ?";
-
-    private static final String TRIM = "UPDATE outbox SET payload = ?, record_count = ?, transfer = ?, first_at = ?,"
-            + " last_at = ? WHERE id = ?";
-
-    private static final String WITHHOLD = "UPDATE outbox SET status = 'revoked', last_error = ? WHERE id = ?";
+    private static final Sql OUTSIDE = Sql.of(QueuedTrim.class, "queued-outside");
+    private static final Sql SPAN = Sql.of(QueuedTrim.class, "queued-span");
+    private static final Sql TRIM = Sql.of(QueuedTrim.class, "queued-trim");
+    private static final Sql WITHHOLD = Sql.of(QueuedTrim.class, "queued-withhold");
 
     private final String ownJid;
 
@@ -68,7 +60,7 @@ final class QueuedTrim {
         List<Object[]> spans = new ArrayList<>();
         List<Object[]> trims = new ArrayList<>();
         List<Object[]> withholds = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(OUTSIDE); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = OUTSIDE.prepare(c, OUTSIDE.params()); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long id = rs.getLong(1);
                 String messageId = rs.getString(2);
@@ -113,29 +105,15 @@ final class QueuedTrim {
                 }
             }
         }
-        batch(c, SPAN, spans);
-        batch(c, TRIM, trims);
-        batch(c, WITHHOLD, withholds);
+        SPAN.batch(c, spans, (row, p) -> p.set("first_at", row[0]).set("last_at", row[1]).set("id", row[2]));
+        TRIM.batch(c, trims, (row, p) -> p.set("payload", row[0]).set("record_count", row[1])
+                .set("transfer", row[2]).set("first_at", row[3]).set("last_at", row[4]).set("id", row[5]));
+        WITHHOLD.batch(c, withholds, (row, p) -> p.set("reason", row[0]).set("id", row[1]));
         return withheldRecords;
     }
 
     private AuditEvent entry(String kind, String messageId, String recipient, String ref, String owner,
             Map<String, Object> description, String reason) {
-        return OutboxRepository.transfer(kind, ownJid, messageId, recipient, ref, owner, description, reason);
-    }
-
-    private static void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (Object[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    ps.setObject(i + 1, row[i]);
-                }
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        return Outcomes.transfer(kind, ownJid, messageId, recipient, ref, owner, description, reason);
     }
 }

@@ -1,8 +1,6 @@
 package org.senproxy.outbox;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
@@ -33,12 +32,8 @@ final class SourceKeys {
      * {@link CatchUp} takes the exclusive one, so it never runs while an append of the source is between its keys and
      * its commit. In the same statement, not one round trip more.
      */
-    private static final String TAKE = "INSERT INTO source_record (source, name, time_us, record)"
-            + " SELECT ?, k.name, k.time_us, k.record"
-            + " FROM unnest(?::text[], ?::bigint[], ?::text[]) AS k(name, time_us, record),"
-            + "  (SELECT pg_advisory_xact_lock_shared(" + CatchUp.SOURCE_LOCKS + ", hashtext(?))) AS held"
-            + " ORDER BY k.name, k.time_us"
-            + " ON CONFLICT DO NOTHING RETURNING name, time_us";
+    /** Takes the keys and the source's shared advisory lock, in one statement (see the file). */
+    private static final Sql TAKE = Sql.of(SourceKeys.class, "take-keys");
 
     /** A record's natural key within its source. */
     record Key(String name, long timeMicros) {
@@ -76,18 +71,12 @@ final class SourceKeys {
             texts[i++] = Senml.toJson(Senml.fromMeasurements(List.of(e.getValue())));
         }
         Set<Key> taken = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(TAKE)) {
-            ps.setString(1, source);
-            ps.setArray(2, c.createArrayOf("text", names));
-            ps.setArray(3, c.createArrayOf("bigint", times));
-            ps.setArray(4, c.createArrayOf("text", texts));
-            ps.setString(5, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    taken.add(new Key(rs.getString(1), rs.getLong(2)));
-                }
-            }
-        }
+        taken.addAll(TAKE.query(c, TAKE.params()
+                .set("source", source)
+                .array("names", "text", names)
+                .array("times_us", "bigint", times)
+                .array("records", "text", texts)
+                .set("lock_space", CatchUp.SOURCE_LOCKS), rs -> new Key(rs.getString(1), rs.getLong(2))));
         if (taken.size() == records.size()) {
             return records;
         }

@@ -1,11 +1,11 @@
 package org.senproxy.outbox;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import javax.sql.DataSource;
+
+import org.senproxy.db.Sql;
 
 /**
  * Where incremental source connectors stopped reading (table {@code watermark}). A connector reads its
@@ -17,9 +17,8 @@ public class Watermarks {
     /** The header a connector sets to move its watermark when its records enter the outbox. */
     public static final String NEXT_HEADER = "SenproxyWatermarkNext";
 
-    private static final String READ = "SELECT value FROM watermark WHERE source = ?";
-    private static final String WRITE = "INSERT INTO watermark (source, value) VALUES (?, ?)"
-            + " ON CONFLICT (source) DO UPDATE SET value = excluded.value, updated_at = now()";
+    private static final Sql READ = Sql.of(Watermarks.class, "watermark-read");
+    private static final Sql WRITE = Sql.of(Watermarks.class, "watermark-write");
 
     private final DataSource dataSource;
 
@@ -29,19 +28,13 @@ public class Watermarks {
 
     /** The source's watermark, or {@code initial} before its first successful poll. */
     public String read(String source, String initial) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(READ)) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : initial;
-            }
+        try (Connection c = dataSource.getConnection()) {
+            String value = READ.one(c, READ.params().set("source", source), rs -> rs.getString(1));
+            return value != null ? value : initial;
         }
     }
 
     static void write(Connection c, String source, String value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(WRITE)) {
-            ps.setString(1, source);
-            ps.setString(2, value);
-            ps.executeUpdate();
-        }
+        WRITE.update(c, WRITE.params().set("source", source).set("value", value));
     }
 }

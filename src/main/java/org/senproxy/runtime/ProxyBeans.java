@@ -71,8 +71,10 @@ import org.senproxy.observe.StatusPage;
 import org.senproxy.observe.TokenHeaderFilter;
 import org.senproxy.outbox.GatheredRecords;
 import org.senproxy.outbox.HeldCompletions;
+import org.senproxy.outbox.OutboxAcks;
+import org.senproxy.outbox.OutboxAppend;
+import org.senproxy.outbox.OutboxDispatch;
 import org.senproxy.outbox.OutboxPacker;
-import org.senproxy.outbox.OutboxRepository;
 import org.senproxy.outbox.SendResults;
 import org.senproxy.outbox.SourceRecords;
 import org.senproxy.outbox.Watermarks;
@@ -210,16 +212,19 @@ public class ProxyBeans implements CamelConfiguration {
         registry.bind("gatherBatches", batchThreads(context, "source-gather",
                 settings.integer("senproxy.source.gather-threads", 1)));
         registry.bind("flowLog", new FlowLog());
-        OutboxRepository outbox = new OutboxRepository(dataSource, audit, jid.toString(), consentRequired,
-                new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250)), replica,
+        OutboxPacker packer = new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250));
+        registry.bind("outboxAppend", new OutboxAppend(dataSource, consentRequired, packer));
+        OutboxDispatch outboxDispatch = new OutboxDispatch(dataSource, audit, jid.toString(), consentRequired, packer,
+                replica,
                 settings.integer("senproxy.outbox.batch-size", 100),
                 settings.integer("senproxy.outbox.window", 200),
                 settings.integer("senproxy.outbox.lease-ms", 60_000),
                 retry(settings, "senproxy.outbox", "retry-first-ms", 1000),
                 retry(settings, "senproxy.outbox", "ack-timeout-ms", 30_000));
-        outbox.countWithheld(connectorMetrics);
+        outboxDispatch.countWithheld(connectorMetrics);
         quoaliseService.countWithheld(connectorMetrics);
-        registry.bind("outbox", outbox);
+        registry.bind("outboxDispatch", outboxDispatch);
+        registry.bind("outboxAcks", new OutboxAcks(dataSource, audit, jid.toString()));
         registry.bind("inbox", new InboxRepository(dataSource, audit, replica,
                 settings.integer("senproxy.inbox.batch-size", 100),
                 settings.integer("senproxy.inbox.lease-ms", 60_000),

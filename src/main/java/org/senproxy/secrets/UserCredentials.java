@@ -1,7 +1,6 @@
 package org.senproxy.secrets;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -14,6 +13,8 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import org.senproxy.db.Sql;
+import org.senproxy.db.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,21 +34,13 @@ public class UserCredentials {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserCredentials.class);
 
-    private static final String ADD_USERS = "INSERT INTO federated_user (external_id) SELECT unnest(?::text[])"
-            + " ON CONFLICT (external_id) DO NOTHING";
-    private static final String UPSERT_ACCOUNTS = "WITH input AS ("
-            + " SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS i (external_id, application, login)),"
-            + " upserted AS (INSERT INTO user_app (user_id, application, login)"
-            + " SELECT u.id, i.application, i.login FROM input i JOIN federated_user u USING (external_id)"
-            + " ON CONFLICT (user_id, application) DO UPDATE SET login = excluded.login"
-            + " RETURNING id, user_id, application)"
-            + " SELECT up.id, u.external_id, up.application FROM upserted up JOIN federated_user u ON u.id = up.user_id";
-    private static final String SET_CREDENTIALS = "UPDATE user_app SET credentials = ? WHERE id = ?";
-    private static final String SELECT = "SELECT ua.id, u.external_id, ua.application, ua.login, ua.credentials"
-            + " FROM user_app ua JOIN federated_user u ON u.id = ua.user_id WHERE ua.credentials IS NOT NULL";
-    private static final String FIND = SELECT + " AND u.external_id = ? AND ua.application = ?";
-    private static final String OF_APPLICATION = SELECT + " AND ua.application = ? ORDER BY ua.id";
-    private static final String BATCH = SELECT + " AND ua.id > ? ORDER BY ua.id LIMIT ?";
+    private static final Sql ADD_USERS = Sql.of(UserCredentials.class, "add-users");
+    private static final Sql UPSERT_ACCOUNTS = Sql.of(UserCredentials.class, "upsert-accounts");
+    private static final Sql SET_CREDENTIALS = Sql.of(UserCredentials.class, "set-credentials");
+    private static final Sql FIND = Sql.of(UserCredentials.class, "find");
+    private static final Sql OF_APPLICATION = Sql.of(UserCredentials.class, "of-application");
+    private static final Sql BATCH = Sql.of(UserCredentials.class, "batch");
+    private static final Sql BATCH_LOCKED = Sql.of(UserCredentials.class, "batch-locked");
 
     private final DataSource dataSource;
     private final CredentialCipher cipher;
@@ -112,44 +105,26 @@ public class UserCredentials {
         if (byName.isEmpty()) {
             return List.of();
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String[] users = byName.values().stream().map(Account::user).toArray(String[]::new);
-                try (PreparedStatement ps = c.prepareStatement(ADD_USERS)) {
-                    ps.setArray(1, c.createArrayOf("text", users));
-                    ps.executeUpdate();
-                }
-                Map<String, Long> ids = new HashMap<>();
-                try (PreparedStatement ps = c.prepareStatement(UPSERT_ACCOUNTS)) {
-                    ps.setArray(1, c.createArrayOf("text", users));
-                    ps.setArray(2, c.createArrayOf("text",
-                            byName.values().stream().map(Account::application).toArray(String[]::new)));
-                    ps.setArray(3, c.createArrayOf("text",
-                            byName.values().stream().map(Account::login).toArray(String[]::new)));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            ids.put(name(rs.getString(2), rs.getString(3)), rs.getLong(1));
-                        }
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(SET_CREDENTIALS)) {
-                    for (Map.Entry<String, Account> e : byName.entrySet()) {
-                        long id = ids.get(e.getKey());
-                        ps.setBytes(1, cipher.encrypt(id, e.getValue().secret()));
-                        ps.setLong(2, id);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                c.commit();
-                LOG.info("Credentials of {} account(s) stored under key {}", byName.size(), keyId);
-                return byName.keySet().stream().map(ids::get).toList();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        String[] users = byName.values().stream().map(Account::user).toArray(String[]::new);
+        Map<String, Long> ids = new HashMap<>();
+        Transactions.inTransaction(dataSource, c -> {
+            ADD_USERS.update(c, ADD_USERS.params().array("users", "text", users));
+            for (Object[] row : UPSERT_ACCOUNTS.query(c, UPSERT_ACCOUNTS.params()
+                    .array("users", "text", users)
+                    .array("applications", "text", byName.values().stream().map(Account::application)
+                            .toArray(String[]::new))
+                    .array("logins", "text", byName.values().stream().map(Account::login).toArray(String[]::new)),
+                    rs -> new Object[] {name(rs.getString(2), rs.getString(3)), rs.getLong(1)})) {
+                ids.put((String) row[0], (Long) row[1]);
             }
-        }
+            SET_CREDENTIALS.batch(c, byName.entrySet(), (e, p) -> {
+                long id = ids.get(e.getKey());
+                p.set("credentials", cipher.encrypt(id, e.getValue().secret())).set("id", id);
+            });
+            return null;
+        });
+        LOG.info("Credentials of {} account(s) stored under key {}", byName.size(), keyId);
+        return byName.keySet().stream().map(ids::get).toList();
     }
 
     /**
@@ -158,12 +133,9 @@ public class UserCredentials {
      * @throws CredentialsException when they cannot be read (the message names the row and the problem)
      */
     public Optional<Stored> find(String user, String application) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(FIND)) {
-            ps.setString(1, user);
-            ps.setString(2, application);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(decrypt(rs)) : Optional.empty();
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(FIND.one(c, FIND.params().set("user", user).set("application", application),
+                    this::decrypt));
         }
     }
 
@@ -173,16 +145,9 @@ public class UserCredentials {
      * @throws CredentialsException at the first row that cannot be read
      */
     public List<Stored> forApplication(String application) throws SQLException {
-        List<Stored> all = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(OF_APPLICATION)) {
-            ps.setString(1, application);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    all.add(decrypt(rs));
-                }
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return OF_APPLICATION.query(c, OF_APPLICATION.params().set("application", application), this::decrypt);
         }
-        return all;
     }
 
     private Stored decrypt(ResultSet rs) throws SQLException {
@@ -202,27 +167,24 @@ public class UserCredentials {
         int[] counts = new int[2]; // re-encrypted, already current
         List<Failure> failures = new ArrayList<>();
         scan(true, (c, rows) -> {
-            try (PreparedStatement ps = c.prepareStatement(SET_CREDENTIALS)) {
-                int updates = 0;
-                for (Row row : rows) {
-                    try {
-                        if (current.equals(cipher.keyId(row.id(), row.stored()))) {
-                            counts[1]++;
-                            continue;
-                        }
-                        ps.setBytes(1, cipher.encrypt(row.id(), cipher.decrypt(row.id(), row.stored())));
-                        ps.setLong(2, row.id());
-                        ps.addBatch();
-                        updates++;
-                    } catch (CredentialsException e) {
-                        failures.add(failure(row, e));
+            List<Row> stale = new ArrayList<>();
+            List<byte[]> reencrypted = new ArrayList<>();
+            for (Row row : rows) {
+                try {
+                    if (current.equals(cipher.keyId(row.id(), row.stored()))) {
+                        counts[1]++;
+                        continue;
                     }
+                    reencrypted.add(cipher.encrypt(row.id(), cipher.decrypt(row.id(), row.stored())));
+                    stale.add(row);
+                } catch (CredentialsException e) {
+                    failures.add(failure(row, e));
                 }
-                if (updates > 0) {
-                    ps.executeBatch();
-                }
-                counts[0] += updates;
             }
+            int[] i = {0};
+            SET_CREDENTIALS.batch(c, stale, (row, p) -> p.set("credentials", reencrypted.get(i[0]++))
+                    .set("id", row.id()));
+            counts[0] += stale.size();
         });
         LOG.info("Credentials rotated to key {}: {} row(s) re-encrypted, {} already under it, {} unreadable",
                 current, counts[0], counts[1], failures.size());
@@ -262,30 +224,20 @@ public class UserCredentials {
 
     /** Walks the rows with credentials by id, one transaction per batch. */
     private void scan(boolean lock, BatchWork work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            long after = Long.MIN_VALUE;
-            while (true) {
-                List<Row> rows = new ArrayList<>(batchSize);
-                try (PreparedStatement ps = c.prepareStatement(BATCH + (lock ? " FOR UPDATE OF ua" : ""))) {
-                    ps.setLong(1, after);
-                    ps.setInt(2, batchSize);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(5)));
-                        }
-                    }
-                    work.apply(c, rows);
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                }
-                if (rows.size() < batchSize) {
-                    return;
-                }
-                after = rows.get(rows.size() - 1).id();
+        Sql next = lock ? BATCH_LOCKED : BATCH;
+        long after = Long.MIN_VALUE;
+        while (true) {
+            long from = after;
+            List<Row> rows = Transactions.inTransaction(dataSource, c -> {
+                List<Row> batch = next.query(c, next.params().set("after", from).set("batch_size", batchSize),
+                        rs -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(5)));
+                work.apply(c, batch);
+                return batch;
+            });
+            if (rows.size() < batchSize) {
+                return;
             }
+            after = rows.get(rows.size() - 1).id();
         }
     }
 

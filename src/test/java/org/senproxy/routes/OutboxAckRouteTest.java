@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.outbox.Ack;
 import org.senproxy.outbox.Acknowledged;
-import org.senproxy.outbox.OutboxRepository;
+import org.senproxy.outbox.OutboxAcks;
 import org.senproxy.testing.RouteHarness;
 
 /** routes/outbox-ack.camel.yaml: a peer's ack settles the row; only the recipient can settle it. */
@@ -78,7 +78,7 @@ class OutboxAckRouteTest {
         harness.sql("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
                 + " status, attempts, sent_at) SELECT '" + second + "', 'c', id, 'proxy-b@localhost', '[]', 0, 'sent', 1,"
                 + " now() FROM consumer");
-        OutboxRepository outbox = harness.context.getRegistry().lookupByNameAndType("outbox", OutboxRepository.class);
+        OutboxAcks outbox = harness.context.getRegistry().lookupByNameAndType("outboxAcks", OutboxAcks.class);
         try (Connection dispatch = DriverManager.getConnection(harness.database, "postgres", "");
              Statement mark = dispatch.createStatement()) {
             dispatch.setAutoCommit(false);

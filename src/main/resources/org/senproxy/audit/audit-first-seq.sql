@@ -1,0 +1,2 @@
+-- AuditTrail: the oldest entry kept.
+SELECT min(seq) FROM audit_log

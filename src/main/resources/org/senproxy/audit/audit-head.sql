@@ -1,0 +1,2 @@
+-- AuditTrail: the newest entry.
+SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1

@@ -1,0 +1,5 @@
+-- UserCredentials.check: the next batch of rows with credentials, by id.
+SELECT ua.id, u.external_id, ua.application, ua.login, ua.credentials
+  FROM user_app ua JOIN federated_user u ON u.id = ua.user_id
+ WHERE ua.credentials IS NOT NULL AND ua.id > :after
+ ORDER BY ua.id LIMIT :batch_size

@@ -1,0 +1,5 @@
+-- UserCredentials: every user's credentials in one application.
+SELECT ua.id, u.external_id, ua.application, ua.login, ua.credentials
+  FROM user_app ua JOIN federated_user u ON u.id = ua.user_id
+ WHERE ua.credentials IS NOT NULL AND ua.application = :application
+ ORDER BY ua.id

@@ -23,6 +23,7 @@ import org.senproxy.consent.Scope;
 import org.senproxy.consent.WithheldRecords;
 import org.senproxy.db.Times;
 import org.senproxy.delivery.RetryPolicy;
+import org.senproxy.federation.Ack;
 import org.senproxy.senml.Measurement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

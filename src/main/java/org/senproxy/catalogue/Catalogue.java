@@ -18,7 +18,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
-import org.senproxy.consent.Glob;
+import org.senproxy.senml.Glob;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
 import org.senproxy.senml.SenmlRecord;

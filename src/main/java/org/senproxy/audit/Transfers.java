@@ -8,8 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.senproxy.federation.CanonicalRecords;
-import org.senproxy.federation.MessageSignatures;
+import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
@@ -17,7 +16,7 @@ import org.senproxy.senml.SenmlException;
 /**
  * What the audit trail says of one transferred message: which series (the first {@value #MAX_SERIES} names, and how
  * many in all), which period (first and last record time), how many records, and the digest of the records that the
- * message's signature binds ({@code senml_sha256}, see {@link MessageSignatures}).
+ * message's signature binds ({@code senml_sha256}, see {@link CanonicalRecords} and federation.MessageSignatures).
  */
 public final class Transfers {
 
@@ -70,7 +69,7 @@ public final class Transfers {
             period.put("to", time(last));
             detail.put("period", period);
         }
-        detail.put("senml_sha256", recordsDigest != null ? recordsDigest : MessageSignatures.digest(records));
+        detail.put("senml_sha256", recordsDigest != null ? recordsDigest : CanonicalRecords.of(records).digest());
         return detail;
     }
 

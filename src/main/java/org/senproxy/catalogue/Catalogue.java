@@ -18,7 +18,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
-import org.senproxy.consent.Glob;
+import org.senproxy.senml.Glob;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
 import org.senproxy.senml.SenmlRecord;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * connectors (connectors/README.md says how to declare one). Read once, at first use, after Camel has loaded the
  * files; they do not change while the proxy runs.
  *
- * <p>Who reads it: the HTTP catalogue ({@link HyperCat}, {@code /catalogue.json}), the alarms (thresholds, and each
+ * <p>Who reads it: the HTTP catalogue (observe.HyperCat, {@code /catalogue.json}), the alarms (thresholds, and each
  * connector's period for the stale alarm), and the federation's service discovery and commands, which match a
  * requested identifier to its series with {@link #find(String)}.
  *

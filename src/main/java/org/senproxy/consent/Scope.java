@@ -3,6 +3,8 @@ package org.senproxy.consent;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.senproxy.senml.Glob;
+
 /**
  * Which series a consent or a subscription covers: one or more patterns, comma separated, over SenML record names.
  * The matching rule, exactly: a pattern matches a whole name; {@code *} stands for any run of characters, none

@@ -25,8 +25,6 @@ import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
 import org.senproxy.catalogue.QuoaliseMeta;
 import org.senproxy.catalogue.Series;
-import org.senproxy.outbox.Ack;
-import org.senproxy.outbox.OutboxMessage;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
@@ -128,7 +126,7 @@ public class FederationCodec {
     // ---- sending
 
     /** The data stanza for one outbox row. */
-    public Message toStanza(OutboxMessage row) throws XmppStringprepException {
+    public Message toStanza(OutgoingMessage row) throws XmppStringprepException {
         List<SenmlRecord> records = Senml.parseJson(row.payload());
         Message message = new Message(JidCreate.from(row.recipientJid()), Message.Type.chat);
         message.setStanzaId(row.messageId());

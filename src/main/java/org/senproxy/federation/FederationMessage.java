@@ -2,6 +2,7 @@ package org.senproxy.federation;
 
 import java.util.List;
 
+import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 
 /**

@@ -19,6 +19,7 @@ import com.nimbusds.jose.crypto.bc.BouncyCastleProviderSingleton;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 
 /**

@@ -20,8 +20,8 @@ import org.senproxy.db.Sql;
 import org.senproxy.db.Transactions;
 import org.senproxy.delivery.Reasons;
 import org.senproxy.delivery.RetryPolicy;
-import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.federation.FederationMessage;
+import org.senproxy.senml.CanonicalRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

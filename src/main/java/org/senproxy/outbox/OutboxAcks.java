@@ -11,6 +11,7 @@ import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.db.Sql;
 import org.senproxy.db.Transactions;
+import org.senproxy.federation.Ack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
 import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
-import org.senproxy.federation.CanonicalRecords;
+import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 
 /**

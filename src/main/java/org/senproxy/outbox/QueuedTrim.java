@@ -14,7 +14,7 @@ import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
 import org.senproxy.consent.DataPeriod;
-import org.senproxy.federation.CanonicalRecords;
+import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.senproxy.observe.HyperCat;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.testing.OfflineProxy;
 import org.senproxy.testing.RouteHarness;

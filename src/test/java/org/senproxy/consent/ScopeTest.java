@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.senproxy.senml.Glob;
 
 class ScopeTest {
 

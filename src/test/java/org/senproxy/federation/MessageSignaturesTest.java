@@ -23,6 +23,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
+import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 

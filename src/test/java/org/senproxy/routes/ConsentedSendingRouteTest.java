@@ -28,8 +28,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.SignerKeys;
 import org.senproxy.consent.Consents;
-import org.senproxy.federation.CanonicalRecords;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Senml;
 import org.senproxy.testing.RouteHarness;
 

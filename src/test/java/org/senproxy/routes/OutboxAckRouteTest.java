@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.senproxy.outbox.Ack;
+import org.senproxy.federation.Ack;
 import org.senproxy.outbox.Acknowledged;
 import org.senproxy.outbox.OutboxAcks;
 import org.senproxy.testing.RouteHarness;

@@ -1,4 +1,4 @@
-package org.senproxy.federation;
+package org.senproxy.senml;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -6,14 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
 
-import org.senproxy.senml.Measurement;
-import org.senproxy.senml.Senml;
-
 /**
  * A message's records in their canonical form: resolved, in the order resolving gives them (by time), written as
  * sen-proxy's compact SenML JSON, so that the receiver, which resolves what it reads, computes the same. It is what the
  * outbox and the inbox store as a message's payload, and its SHA-256 (base64url) is the digest a signature binds
- * ({@link MessageSignatures}) and the audit trail records. Computed once per message and side: writing the JSON of
+ * (federation.MessageSignatures) and the audit trail records. Computed once per message and side: writing the JSON of
  * 250 records took more CPU than the signature itself (docs/benchmarks.md).
  */
 public record CanonicalRecords(String json, String digest) {

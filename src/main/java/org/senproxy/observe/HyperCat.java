@@ -1,4 +1,4 @@
-package org.senproxy.catalogue;
+package org.senproxy.observe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
-import org.senproxy.observe.StatusAccess;
+import org.senproxy.catalogue.Catalogue;
+import org.senproxy.catalogue.Series;
 
 /**
  * The catalogue as a HyperCat document (HyperCat 3.0, BSI PAS 212: a JSON catalogue of resources, each described by

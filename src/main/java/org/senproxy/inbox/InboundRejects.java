@@ -1,4 +1,4 @@
-package org.senproxy.federation;
+package org.senproxy.inbox;
 
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -15,6 +15,9 @@ import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Reasons;
+import org.senproxy.federation.FederationCodec;
+import org.senproxy.federation.FederationException;
+import org.senproxy.federation.Peers;
 
 /**
  * What happens to an inbound message that cannot be accepted: it is kept as a dead letter with its raw

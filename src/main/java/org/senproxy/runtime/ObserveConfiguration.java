@@ -1,0 +1,103 @@
+package org.senproxy.runtime;
+
+import static org.senproxy.runtime.ProxyBeans.LOG;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.spi.Registry;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.catalogue.Catalogue;
+import org.senproxy.delivery.DeadLetters;
+import org.senproxy.federation.FederationLink;
+import org.senproxy.observe.Alarms;
+import org.senproxy.observe.ConnectivityChecks;
+import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.observe.FlowHistory;
+import org.senproxy.observe.FlowLog;
+import org.senproxy.observe.Heartbeat;
+import org.senproxy.observe.HyperCat;
+import org.senproxy.observe.Monitoring;
+import org.senproxy.observe.QueueMetrics;
+import org.senproxy.observe.StatusAccess;
+import org.senproxy.observe.StatusPage;
+import org.senproxy.observe.TokenHeaderFilter;
+
+/**
+ * What the proxy tells about itself: health checks ({@code xmppHealth}, {@code databaseHealth}), metrics
+ * ({@code connectorMetrics}, {@code queueMetrics}), the flow log ({@code flowLog}), the status server and its pages
+ * ({@code platform-http-engine}, {@code statusHeaderFilter}, {@code flowHistory}, {@code statusPage}, {@code hypercat}),
+ * and what goes to the monitoring JID ({@code alarms}, {@code heartbeat}).
+ */
+final class ObserveConfiguration {
+
+    private ObserveConfiguration() {
+    }
+
+    /** @return the connectors' metrics, which the flows and the retention count in */
+    static ConnectorMetrics bind(CamelContext context, Settings settings, String replica, DataSource dataSource,
+            AuditTrail audit, FederationConfiguration federation, Catalogue catalogue, DeadLetters deadLetters)
+            throws Exception {
+        Registry registry = context.getRegistry();
+        String jid = federation.jid().toString();
+        FederationLink link = federation.link();
+        registry.bind("xmppHealth", ConnectivityChecks.xmpp(link::isOnline));
+        registry.bind("databaseHealth", ConnectivityChecks.database(dataSource, 2));
+        ConnectorMetrics connectorMetrics = new ConnectorMetrics(context, Clock.systemUTC());
+        registry.bind("connectorMetrics", connectorMetrics);
+        QueueMetrics queueMetrics = new QueueMetrics(dataSource, link::isOnline, Clock.systemUTC(), 2_000);
+        registry.bind("queueMetrics", queueMetrics);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // Camel Main's metrics registry exists by now
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                queueMetrics.bindTo(connectorMetrics.registry());
+                federation.signatures().bindTo(connectorMetrics.registry());
+            }
+        });
+        registry.bind("flowLog", new FlowLog());
+
+        registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
+        registry.bind("statusHeaderFilter", new TokenHeaderFilter());
+        // the status page's chart: the last minutes in memory, sampled by routes/status-page.camel.yaml
+        FlowHistory flowHistory = new FlowHistory(connectorMetrics::flowTotals, queueMetrics::depths,
+                Clock.systemUTC(), Duration.ofMinutes(settings.integer("senproxy.status.chart-minutes", 15)));
+        registry.bind("flowHistory", flowHistory);
+        registry.bind("statusPage", new StatusPage(jid, connectorMetrics, queueMetrics, deadLetters,
+                link::isOnline, statusAccess(settings), context, Clock.systemUTC(), audit, flowHistory));
+        registry.bind("hypercat", new HyperCat(catalogue, jid, new StatusAccess(
+                settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null))));
+
+        // routes/heartbeat.camel.yaml, routes/alarms.camel.yaml
+        Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
+        Alarms alarms = new Alarms(catalogue, dataSource, monitoring,
+                settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC());
+        registry.bind("alarms", alarms);
+        registry.bind("heartbeat", new Heartbeat(monitoring, replica, connectorMetrics, queueMetrics, alarms,
+                settings.millis("senproxy.heartbeat.interval-ms", 60_000), Clock.systemUTC()));
+        if (monitoring.enabled()) {
+            LOG.info("Heartbeat and alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
+        }
+        return connectorMetrics;
+    }
+
+    /** Who may read the status page and act through it: the admin and read tokens (StatusAccess). */
+    private static StatusAccess statusAccess(Settings settings) {
+        StatusAccess access = new StatusAccess(settings.optional("senproxy.admin.token").orElse(null),
+                settings.optional("senproxy.admin.read-token").orElse(null));
+        if (access.open()) {
+            LOG.warn("The status page (/status.json) is readable without a token and admin actions are off: set"
+                    + " senproxy.admin.read-token and senproxy.admin.token");
+        }
+        return access;
+    }
+}

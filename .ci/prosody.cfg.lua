@@ -82,8 +82,9 @@ storage_archive_item_limit = 10000
 -- that falls behind in a burst: ejabberd's config has max_ack_queue: infinity for the same reason)
 smacks_max_queue_size = 10000
 
+-- info: a line per client connection and disconnection, a useful trace when a test fails; no stanzas
 log = {
-	warn = "/var/log/prosody/prosody.log";
+	info = "/var/log/prosody/prosody.log";
 	error = "/var/log/prosody/prosody.err";
 }
 

@@ -48,8 +48,9 @@ modules_enabled = {
 	"uptime";
 	"posix"; -- daemonizes, writes the pid file
 }
--- Loaded by default in 0.12 otherwise. s2s: no federation between servers here (no port either). carbons: a
--- proxy's replicas (same account, resources a1, a2) must not get copies of each other's messages.
+-- Loaded by default in 0.12 otherwise. s2s: no federation between servers here (no port either). carbons: copies of
+-- an account's messages to its other resources (the replicas a1, a2 of FaultInjectionIT); the proxies never ask for
+-- them (XEP-0280 is opt-in per client), off so that no test client does either.
 modules_disabled = {
 	"s2s";
 	"carbons";

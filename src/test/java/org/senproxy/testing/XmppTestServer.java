@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * A real XMPP server for tests and the demo: embedded Apache Vysper by default, or the Debian ejabberd
- * that .ci/run installs (environment variable SENPROXY_IT_XMPP=ejabberd).
+ * that .ci/run installs (environment variable SENPROXY_IT_XMPP=ejabberd), or the Debian Prosody it installs for a
+ * second, shorter pass (SENPROXY_IT_XMPP=prosody; .ci/prosody-setup.sh).
  */
 public interface XmppTestServer extends AutoCloseable {
 
@@ -34,7 +35,7 @@ public interface XmppTestServer extends AutoCloseable {
         stop();
     }
 
-    /** The server selected by SENPROXY_IT_XMPP (vysper, the default, or ejabberd). */
+    /** The server selected by SENPROXY_IT_XMPP (vysper, the default, ejabberd or prosody). */
     static XmppTestServer fromEnvironment() throws Exception {
         String kind = System.getenv().getOrDefault("SENPROXY_IT_XMPP", "");
         if (kind.isBlank()) {
@@ -43,10 +44,12 @@ public interface XmppTestServer extends AutoCloseable {
         switch (kind) {
             case "ejabberd":
                 return new EjabberdTestServer();
+            case "prosody":
+                return new ProsodyTestServer();
             case "vysper":
                 return new VysperTestServer();
             default:
-                throw new IllegalArgumentException("SENPROXY_IT_XMPP must be vysper or ejabberd, not " + kind);
+                throw new IllegalArgumentException("SENPROXY_IT_XMPP must be vysper, ejabberd or prosody, not " + kind);
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.senproxy.audit;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -14,6 +12,7 @@ import javax.sql.DataSource;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.ECKey;
+import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
 import org.senproxy.db.Transactions;
 
@@ -28,6 +27,15 @@ import org.senproxy.db.Transactions;
  * signed with it before this registry existed), which the registration entry records.
  */
 public class SignerKeys {
+
+    private static final Sql LOCK = Sql.of(SignerKeys.class, "signer-key-lock");
+    private static final Sql INSERT = Sql.of(SignerKeys.class, "signer-key-insert");
+    private static final Sql SHORTEN = Sql.of(SignerKeys.class, "signer-key-shorten");
+    private static final Sql VALIDITY = Sql.of(SignerKeys.class, "signer-key-validity");
+
+    /** A registration's validity: from, and until (null: no end). */
+    private record Validity(Instant from, Instant until) {
+    }
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -56,50 +64,34 @@ public class SignerKeys {
         Instant from = (validFrom != null ? validFrom : clock.instant()).truncatedTo(ChronoUnit.MICROS);
         String kid = thumbprint(key);
         return Transactions.inTransaction(dataSource, c -> {
-            Instant registeredFrom = null;
-            Instant current = null;
-            boolean exists;
-            try (PreparedStatement ps = c.prepareStatement("SELECT valid_from, valid_until FROM signer_key"
-                    + " WHERE actor = ? AND kid = ? FOR UPDATE")) {
-                ps.setString(1, actor);
-                ps.setString(2, kid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    exists = rs.next();
-                    if (exists) {
-                        registeredFrom = Times.instant(rs, 1);
-                        current = Times.instant(rs, 2);
-                    }
-                }
-            }
+            Validity registration = LOCK.one(c, LOCK.params().text("actor", actor).text("kid", kid),
+                    rs -> new Validity(Times.instant(rs, 1), Times.instant(rs, 2)));
+            boolean exists = registration != null;
+            Instant registeredFrom = exists ? registration.from() : null;
+            Instant current = exists ? registration.until() : null;
             Instant start = exists ? registeredFrom : from;
             if (validUntil != null && !validUntil.isAfter(start)) {
                 throw new IllegalArgumentException("--valid-until " + validUntil + " is not after the key's start "
                         + start);
             }
             if (!exists) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO signer_key (actor, kid, jwk, valid_from,"
-                        + " valid_until, registered_by) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, actor);
-                    ps.setString(2, kid);
-                    ps.setString(3, key.toPublicJWK().toJSONString());
-                    ps.setObject(4, Times.utc(from));
-                    ps.setObject(5, Times.utc(validUntil));
-                    ps.setString(6, by);
-                    ps.executeUpdate();
-                }
+                INSERT.update(c, INSERT.params()
+                        .text("actor", actor)
+                        .text("kid", kid)
+                        .text("jwk", key.toPublicJWK().toJSONString())
+                        .set("valid_from", Times.utc(from))
+                        .set("valid_until", Times.utc(validUntil))
+                        .text("registered_by", by));
                 audit.append(c, List.of(AuditEvent.of(AuditTrail.SIGNER_TRUSTED, by, null, null,
                         registration(actor, kid, key, from, validUntil))));
                 return "key " + kid + " trusted to sign " + actor + "'s changes from " + from
                         + (validUntil == null ? "" : " until " + validUntil);
             }
             if (validUntil != null && (current == null || validUntil.isBefore(current))) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE signer_key SET valid_until = ?"
-                        + " WHERE actor = ? AND kid = ?")) {
-                    ps.setObject(1, Times.utc(validUntil));
-                    ps.setString(2, actor);
-                    ps.setString(3, kid);
-                    ps.executeUpdate();
-                }
+                SHORTEN.update(c, SHORTEN.params()
+                        .set("valid_until", Times.utc(validUntil))
+                        .text("actor", actor)
+                        .text("kid", kid));
                 audit.append(c, List.of(AuditEvent.of(AuditTrail.SIGNER_TRUSTED, by, null, null,
                         registration(actor, kid, key, registeredFrom, validUntil))));
                 return "key " + kid + " of " + actor + " now valid until " + validUntil;
@@ -134,23 +126,18 @@ public class SignerKeys {
         String kid = thumbprint(signer);
         Instant now = clock.instant();
         Transactions.inTransaction(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT valid_from, valid_until FROM signer_key"
-                    + " WHERE actor = ? AND kid = ?")) {
-                ps.setString(1, actor);
-                ps.setString(2, kid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("key " + kid + " is not registered for " + actor + ":"
-                                + " register its public half first (sen-proxy keys trust --actor " + actor
-                                + " --jwk PUBLIC.jwk)");
-                    }
-                    Instant from = Times.instant(rs, 1);
-                    Instant until = Times.instant(rs, 2);
-                    if (now.isBefore(from) || (until != null && !now.isBefore(until))) {
-                        throw new IllegalArgumentException("key " + kid + " of " + actor + " is not valid now ("
-                                + from + " .. " + (until == null ? "" : until) + "): trust a new key");
-                    }
-                }
+            Validity validity = VALIDITY.one(c, VALIDITY.params().text("actor", actor).text("kid", kid),
+                    rs -> new Validity(Times.instant(rs, 1), Times.instant(rs, 2)));
+            if (validity == null) {
+                throw new IllegalArgumentException("key " + kid + " is not registered for " + actor + ":"
+                        + " register its public half first (sen-proxy keys trust --actor " + actor
+                        + " --jwk PUBLIC.jwk)");
+            }
+            Instant from = validity.from();
+            Instant until = validity.until();
+            if (now.isBefore(from) || (until != null && !now.isBefore(until))) {
+                throw new IllegalArgumentException("key " + kid + " of " + actor + " is not valid now ("
+                        + from + " .. " + (until == null ? "" : until) + "): trust a new key");
             }
             return null;
         });

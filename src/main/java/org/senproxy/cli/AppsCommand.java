@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
+import org.senproxy.db.Sql;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Spec;
                 + " registered app may send to this proxy; consents grant data to one."},
         subcommands = {AppsCommand.Add.class, AppsCommand.List.class})
 public final class AppsCommand implements Callable<Integer> {
+
+    private static final Sql ADD = Sql.of(AppsCommand.class, "app-add");
+    private static final Sql LIST = Sql.of(AppsCommand.class, "app-list");
 
     @Spec
     CommandSpec spec;
@@ -52,11 +56,8 @@ public final class AppsCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("'" + jid + "' is not a bare JID (local@domain)");
                 return Cli.INVALID;
             }
-            try (Connection c = database.migrated().getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO app (name, jid) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET jid = excluded.jid")) {
-                ps.setString(1, name);
-                ps.setString(2, bare);
-                ps.executeUpdate();
+            try (Connection c = database.migrated().getConnection()) {
+                ADD.update(c, ADD.params().text("name", name).text("jid", bare));
             }
             spec.commandLine().getOut().println("app " + name + " at " + bare);
             spec.commandLine().getOut().flush();
@@ -75,11 +76,8 @@ public final class AppsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.list(spec, out -> {
-                try (Connection c = database.migrated().getConnection(); PreparedStatement ps = c.prepareStatement(
-                        "SELECT a.name, a.jid, count(k.id) FILTER (WHERE k.valid_until IS NULL"
-                                + " OR k.valid_until > now()) FROM app a LEFT JOIN app_key k ON k.app_id = a.id"
-                                + " GROUP BY a.id ORDER BY a.name");
-                     ResultSet rs = ps.executeQuery()) {
+                try (Connection c = database.migrated().getConnection();
+                     PreparedStatement ps = LIST.prepare(c, LIST.params()); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.printf("%-24s %-40s %d valid key(s)%n", rs.getString(1), rs.getString(2), rs.getInt(3));
                     }

@@ -5,11 +5,8 @@ import static org.senproxy.db.Times.utc;
 
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +16,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.nimbusds.jose.jwk.ECKey;
+import org.senproxy.db.Sql;
 import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
@@ -41,6 +39,25 @@ import org.senproxy.audit.ChangeSignatures;
  * what queued messages hold outside it when they come due ({@code OutboxDispatch.claim} too).
  */
 public class Consents {
+
+    private static final Sql APP = Sql.of(Consents.class, "consent-app");
+    private static final Sql USER = Sql.of(Consents.class, "consent-user");
+    private static final Sql INSERT = Sql.of(Consents.class, "consent-insert");
+    private static final Sql CONSUMER = Sql.of(Consents.class, "consent-consumer");
+    private static final Sql REVOKE = Sql.of(Consents.class, "consent-revoke");
+    private static final Sql WITHHOLD = Sql.of(Consents.class, "consent-withhold");
+    private static final Sql NARROW_LOCK = Sql.of(Consents.class, "consent-narrow-lock");
+    private static final Sql NARROW = Sql.of(Consents.class, "consent-narrow");
+    private static final Sql QUEUED_OUTSIDE = Sql.of(Consents.class, "consent-queued-outside");
+    private static final Sql LIST = Sql.of(Consents.class, "consent-list");
+
+    /** An app as a grant finds it. */
+    private record App(long id, String jid) {
+    }
+
+    /** A consent in force as a narrowing finds it. */
+    private record InForce(DataPeriod data, Instant validUntil, String user) {
+    }
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -82,60 +99,33 @@ public class Consents {
                 grant.validUntil());
         String ref = UUID.randomUUID().toString();
         return Transactions.inTransaction(dataSource, c -> {
-            long appId;
-            String appJid;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, jid FROM app WHERE name = ?")) {
-                ps.setString(1, grant.app());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("no app named " + grant.app()
-                                + " (sen-proxy apps add registers one)");
-                    }
-                    appId = rs.getLong(1);
-                    appJid = rs.getString(2);
-                }
+            App app = APP.one(c, APP.params().text("app", grant.app()),
+                    rs -> new App(rs.getLong(1), rs.getString(2)));
+            if (app == null) {
+                throw new IllegalArgumentException("no app named " + grant.app()
+                        + " (sen-proxy apps add registers one)");
             }
-            long userId;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO federated_user (external_id) VALUES (?)"
-                    + " ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id RETURNING id")) {
-                ps.setString(1, grant.user());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    userId = rs.getLong(1);
-                }
-            }
-            long consentId;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consent (ref, user_id, app_id, scope,"
-                    + " valid_from, valid_until, data_from, data_until, granted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " RETURNING id")) {
-                ps.setObject(1, UUID.fromString(ref));
-                ps.setLong(2, userId);
-                ps.setLong(3, appId);
-                ps.setString(4, scope.text());
-                ps.setObject(5, utc(from));
-                ps.setObject(6, utc(grant.validUntil()));
-                ps.setObject(7, utc(data.from()));
-                ps.setObject(8, utc(data.until()));
-                ps.setString(9, actor);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    consentId = rs.getLong(1);
-                }
-            }
+            long appId = app.id();
+            String appJid = app.jid();
+            long userId = USER.one(c, USER.params().text("external_id", grant.user()), rs -> rs.getLong(1));
+            long consentId = INSERT.one(c, INSERT.params()
+                    .set("ref", UUID.fromString(ref))
+                    .set("user_id", userId)
+                    .set("app_id", appId)
+                    .text("scope", scope.text())
+                    .set("valid_from", utc(from))
+                    .set("valid_until", utc(grant.validUntil()))
+                    .set("data_from", utc(data.from()))
+                    .set("data_until", utc(data.until()))
+                    .text("granted_by", actor), rs -> rs.getLong(1));
             List<String> sources = grant.sources() == null ? List.of() : grant.sources();
             // not caught up: outbox-dispatch first sends what the source read before (held in source_record), as
             // far as the scope and the data period cover it, then outbox-append includes the consumer
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer (source, app_id, user_id,"
-                    + " consent_id, caught_up) VALUES (?, ?, ?, ?, false)")) {
-                for (String source : sources) {
-                    ps.setString(1, source);
-                    ps.setLong(2, appId);
-                    ps.setLong(3, userId);
-                    ps.setLong(4, consentId);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            CONSUMER.batch(c, sources, (source, p) -> p
+                    .text("source", source)
+                    .set("app_id", appId)
+                    .set("user_id", userId)
+                    .set("consent_id", consentId));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", "grant");
             detail.put("consent", ref);
@@ -162,28 +152,18 @@ public class Consents {
     public int revoke(String ref, String reason, String actor, ECKey signer) throws SQLException {
         UUID id = uuid(ref);
         return Transactions.inTransaction(dataSource, c -> {
-            String user;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE consent k SET revoked_at = now(),"
-                    + " revoked_by = ?, revoke_reason = ? FROM federated_user u"
-                    + " WHERE k.ref = ? AND k.revoked_at IS NULL AND u.id = k.user_id RETURNING u.external_id")) {
-                ps.setString(1, actor);
-                ps.setString(2, reason);
-                ps.setObject(3, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked"
-                                + " before)");
-                    }
-                    user = rs.getString(1);
-                }
+            // a list: a data owner's external id read as null still tells a consent revoked from none
+            List<String> revoked = REVOKE.query(c, REVOKE.params()
+                    .text("revoked_by", actor)
+                    .text("reason", reason)
+                    .set("ref", id), rs -> rs.getString(1));
+            if (revoked.isEmpty()) {
+                throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked before)");
             }
-            int withheld;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET status = 'revoked', last_error = ?"
-                    + " WHERE consent_ref = ? AND status IN ('pending', 'sent')")) {
-                ps.setString(1, "consent " + ref + " revoked by " + actor + ": " + reason);
-                ps.setObject(2, id);
-                withheld = ps.executeUpdate();
-            }
+            String user = revoked.get(0);
+            int withheld = WITHHOLD.update(c, WITHHOLD.params()
+                    .text("reason", "consent " + ref + " revoked by " + actor + ": " + reason)
+                    .set("ref", id));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", "revoke");
             detail.put("consent", ref);
@@ -212,22 +192,15 @@ public class Consents {
             throw new IllegalArgumentException("say how to narrow it: --data-from and/or --data-until");
         }
         return Transactions.inTransaction(dataSource, c -> {
-            DataPeriod before;
-            Instant validUntil;
-            String user;
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(k.data_from, k.valid_from), k.data_until,"
-                    + " k.valid_until, u.external_id FROM consent k JOIN federated_user u ON u.id = k.user_id"
-                    + " WHERE k.ref = ? AND k.revoked_at IS NULL FOR UPDATE OF k")) {
-                ps.setObject(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked)");
-                    }
-                    before = new DataPeriod(instant(rs, 1), instant(rs, 2));
-                    validUntil = instant(rs, 3);
-                    user = rs.getString(4);
-                }
+            InForce inForce = NARROW_LOCK.one(c, NARROW_LOCK.params().set("ref", id),
+                    rs -> new InForce(new DataPeriod(instant(rs, 1), instant(rs, 2)), instant(rs, 3),
+                            rs.getString(4)));
+            if (inForce == null) {
+                throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked)");
             }
+            DataPeriod before = inForce.data();
+            Instant validUntil = inForce.validUntil();
+            String user = inForce.user();
             Instant from = dataFrom == null ? before.from() : dataFrom;
             Instant until = dataUntil == null ? before.until() : dataUntil;
             if (from.isBefore(before.from())) {
@@ -240,25 +213,14 @@ public class Consents {
                         + ": a consent is widened by a new grant, not narrowed");
             }
             DataPeriod after = dataPeriod(from, until, validUntil);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE consent SET data_from = ?, data_until = ?"
-                    + " WHERE ref = ?")) {
-                ps.setObject(1, utc(after.from()));
-                ps.setObject(2, utc(after.until()));
-                ps.setObject(3, id);
-                ps.executeUpdate();
-            }
-            int outside;
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE consent_ref = ?"
-                    + " AND status IN ('pending', 'sent') AND (first_at IS NULL OR first_at < ?"
-                    + " OR last_at >= coalesce(?::timestamptz, 'infinity'))")) {
-                ps.setObject(1, id);
-                ps.setObject(2, utc(after.from()));
-                ps.setObject(3, utc(after.until()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    outside = rs.getInt(1);
-                }
-            }
+            NARROW.update(c, NARROW.params()
+                    .set("data_from", utc(after.from()))
+                    .set("data_until", utc(after.until()))
+                    .set("ref", id));
+            int outside = QUEUED_OUTSIDE.one(c, QUEUED_OUTSIDE.params()
+                    .set("ref", id)
+                    .set("data_from", utc(after.from()))
+                    .set("data_until", utc(after.until())), rs -> rs.getInt(1));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", "narrow");
             detail.put("consent", ref);
@@ -272,24 +234,15 @@ public class Consents {
 
     /** Every consent, newest first, with the sources that send under it. */
     public List<Consent> list() throws SQLException {
-        String sql = "SELECT k.ref::text, u.external_id, a.name, a.jid, k.scope, k.valid_from, k.valid_until,"
-                + " k.granted_by, k.revoked_at, k.revoked_by, k.revoke_reason,"
-                + " array(SELECT source FROM consumer WHERE consent_id = k.id AND active ORDER BY source),"
-                + " coalesce(k.data_from, k.valid_from), k.data_until"
-                + " FROM consent k JOIN federated_user u ON u.id = k.user_id JOIN app a ON a.id = k.app_id"
-                + " ORDER BY k.id DESC";
-        List<Consent> consents = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
+        try (Connection c = dataSource.getConnection()) {
+            return LIST.query(c, LIST.params(), rs -> {
                 Array sources = rs.getArray(12);
-                consents.add(new Consent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                return new Consent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), instant(rs, 6), instant(rs, 7), new DataPeriod(instant(rs, 13),
                         instant(rs, 14)), rs.getString(8), instant(rs, 9), rs.getString(10), rs.getString(11),
-                        Arrays.asList((String[]) sources.getArray())));
-            }
+                        Arrays.asList((String[]) sources.getArray()));
+            });
         }
-        return consents;
     }
 
     /** A data period, checked: not empty, and starting before the access ends. */

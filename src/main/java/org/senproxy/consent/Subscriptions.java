@@ -1,12 +1,9 @@
 package org.senproxy.consent;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +14,7 @@ import javax.sql.DataSource;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.nimbusds.jose.jwk.ECKey;
 import org.senproxy.db.Lookups;
+import org.senproxy.db.Sql;
 import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.federation.FederationException;
@@ -33,8 +31,10 @@ import org.senproxy.db.Times;
  */
 public class Subscriptions {
 
-    private static final String FIND = "SELECT s.scope FROM subscription s JOIN app a ON a.id = s.app_id"
-            + " WHERE a.jid = ? AND s.consent_ref = ? AND s.active";
+    private static final Sql FIND = Sql.of(Subscriptions.class, "subscription-scope");
+    private static final Sql ADD = Sql.of(Subscriptions.class, "subscription-add");
+    private static final Sql END = Sql.of(Subscriptions.class, "subscription-end");
+    private static final Sql LIST = Sql.of(Subscriptions.class, "subscription-list");
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -97,16 +97,13 @@ public class Subscriptions {
         if (scope != null) {
             return scope;
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(FIND)) {
-            ps.setString(1, senderJid);
-            ps.setObject(2, consent);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new FederationException("no active subscription of this proxy under consent " + consent
-                            + " from " + senderJid, true);
-                }
-                scope = Scope.parse(rs.getString(1));
-            }
+        try (Connection c = dataSource.getConnection()) {
+            scope = FIND.one(c, FIND.params().text("app_jid", senderJid).set("consent_ref", consent),
+                    rs -> Scope.parse(rs.getString(1)));
+        }
+        if (scope == null) {
+            throw new FederationException("no active subscription of this proxy under consent " + consent
+                    + " from " + senderJid, true);
         }
         remembered.put(key, scope);
         return scope;
@@ -116,38 +113,25 @@ public class Subscriptions {
             throws SQLException {
         Scope scope = Scope.parse(scopeText);
         UUID id = Consents.uuid(consentRef);
-        change(actor, signer, "subscription.added", id, "INSERT INTO subscription (app_id, consent_ref, scope)"
-                + " SELECT id, ?, ? FROM app WHERE name = ?"
-                + " ON CONFLICT (app_id, consent_ref) DO UPDATE SET scope = excluded.scope, active = true,"
-                + " ended_at = NULL", ps -> {
-                    ps.setObject(1, id);
-                    ps.setString(2, scope.text());
-                    ps.setString(3, app);
-                }, app, scope.text());
+        change(actor, signer, "subscription.added", id, ADD, ADD.params()
+                .set("consent_ref", id)
+                .text("scope", scope.text())
+                .text("app", app), app, scope.text());
     }
 
     public void end(String app, String consentRef, String actor, ECKey signer) throws SQLException {
         UUID id = Consents.uuid(consentRef);
-        change(actor, signer, "subscription.ended", id, "UPDATE subscription SET active = false, ended_at = now()"
-                + " WHERE active AND consent_ref = ? AND app_id = (SELECT id FROM app WHERE name = ?)", ps -> {
-                    ps.setObject(1, id);
-                    ps.setString(2, app);
-                }, app, null);
+        change(actor, signer, "subscription.ended", id, END, END.params()
+                .set("consent_ref", id)
+                .text("app", app), app, null);
     }
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private void change(String actor, ECKey signer, String kind, UUID ref, String sql, Binder binder, String app,
-            String scope) throws SQLException {
+    private void change(String actor, ECKey signer, String kind, UUID ref, Sql statement, Sql.Params params,
+            String app, String scope) throws SQLException {
         Transactions.inTransaction(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                binder.bind(ps);
-                if (ps.executeUpdate() == 0) {
-                    throw new IllegalArgumentException(kind.endsWith("added") ? "no app named " + app
-                            : "no active subscription under consent " + ref + " at app " + app);
-                }
+            if (statement.update(c, params) == 0) {
+                throw new IllegalArgumentException(kind.endsWith("added") ? "no app named " + app
+                        : "no active subscription under consent " + ref + " at app " + app);
             }
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", kind.substring(kind.indexOf('.') + 1));
@@ -163,16 +147,9 @@ public class Subscriptions {
     }
 
     public List<Held> list() throws SQLException {
-        List<Held> held = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT a.name, a.jid, s.consent_ref::text, s.scope, s.active, s.created_at, s.ended_at"
-                        + " FROM subscription s JOIN app a ON a.id = s.app_id ORDER BY s.id DESC");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                held.add(new Held(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getBoolean(5), Times.instant(rs, 6), Times.instant(rs, 7)));
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return LIST.query(c, LIST.params(), rs -> new Held(rs.getString(1), rs.getString(2), rs.getString(3),
+                    rs.getString(4), rs.getBoolean(5), Times.instant(rs, 6), Times.instant(rs, 7)));
         }
-        return held;
     }
 }

@@ -1,14 +1,13 @@
 package org.senproxy.db;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
+import org.postgresql.core.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +31,7 @@ public final class ProxySchema {
     /** The first migration's script: its row in a schema's Flyway history says the proxy's tables are there. */
     private static final String FIRST_SCRIPT = "V1__federation_loop.sql";
     private static final Logger LOG = LoggerFactory.getLogger(ProxySchema.class);
+    private static final Sql HISTORY = Sql.of(ProxySchema.class, "schema-history");
 
     private ProxySchema() {
     }
@@ -76,20 +76,14 @@ public final class ProxySchema {
     }
 
     private static boolean holdsProxyTables(Connection c, String schema) throws SQLException {
-        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(? || '.flyway_schema_history')")) {
-            exists.setString(1, schema);
-            try (ResultSet rs = exists.executeQuery()) {
-                if (!rs.next() || rs.getString(1) == null) {
-                    return false;
-                }
-            }
+        if (HISTORY.one(c, HISTORY.params().text("schema", schema), rs -> rs.getString(1)) == null) {
+            return false; // no such table (to_regclass is null)
         }
-        try (PreparedStatement first = c.prepareStatement(
-                "SELECT 1 FROM " + schema + ".flyway_schema_history WHERE script = ?")) {
-            first.setString(1, FIRST_SCRIPT);
-            try (ResultSet rs = first.executeQuery()) {
-                return rs.next();
-            }
-        }
+        // The one statement built at run time (NoSqlInJavaTest allows it): the table's schema is an identifier, which
+        // no parameter can stand for. It is quoted with pgjdbc's identifier escaping, on top of valid()'s check
+        // (here it is one of two constants anyway), so the name can only ever be read as a name.
+        Sql first = Sql.parse("first-migration", "SELECT 1 FROM " + Utils.escapeIdentifier(null, schema)
+                + ".flyway_schema_history WHERE script = :script");
+        return first.one(c, first.params().text("script", FIRST_SCRIPT), rs -> Boolean.TRUE) != null;
     }
 }

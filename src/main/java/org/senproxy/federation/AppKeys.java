@@ -1,12 +1,9 @@
 package org.senproxy.federation;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.text.ParseException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +14,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.ECKey;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
 import org.senproxy.db.Transactions;
 
@@ -32,6 +30,15 @@ import org.senproxy.db.Transactions;
  * </ul>
  */
 public class AppKeys {
+
+    private static final Sql APP = Sql.of(AppKeys.class, "app-key-app");
+    private static final Sql LOCK = Sql.of(AppKeys.class, "app-key-lock");
+    private static final Sql INSERT = Sql.of(AppKeys.class, "app-key-insert");
+    private static final Sql UPDATE = Sql.of(AppKeys.class, "app-key-update");
+
+    /** The key registered under a key id: its JWK and its end (null: none). */
+    private record Registered(String jwk, Instant validUntil) {
+    }
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -66,82 +73,66 @@ public class AppKeys {
             detail.put("kid", kid);
             detail.put("thumbprint", thumbprint);
             detail.put("valid_until", validUntil == null ? null : validUntil.toString());
-            try (PreparedStatement ps = c.prepareStatement("SELECT jwk, valid_until FROM app_key WHERE app_id = ?"
-                    + " AND kid = ? FOR UPDATE")) {
-                ps.setLong(1, appId);
-                ps.setString(2, kid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        insert(c, appId, key, validUntil);
-                        audit.append(c, List.of(AuditEvent.of("key.registered", actor, null, null, detail)));
-                        return "key " + kid + " registered for app " + app + " (thumbprint " + thumbprint + ")"
-                                + (validUntil == null ? "" : ", valid until " + validUntil);
-                    }
-                    String registered = thumbprint(parse(rs.getString(1)));
-                    OffsetDateTime until = rs.getObject(2, OffsetDateTime.class);
-                    Instant current = until == null ? null : until.toInstant();
-                    if (!registered.equals(thumbprint)) {
-                        if (!replace) {
-                            throw new IllegalArgumentException("app " + app + " already has a key " + kid + " with"
-                                    + " other key material (thumbprint " + registered + "): register the new key under"
-                                    + " a new kid, or replace this one with --replace (audited)");
-                        }
-                        update(c, appId, kid, key, validUntil);
-                        detail.put("replaced_thumbprint", registered);
-                        audit.append(c, List.of(AuditEvent.of("key.replaced", actor, null, null, detail)));
-                        return "key " + kid + " of app " + app + " replaced: " + registered + " is no longer valid,"
-                                + " " + thumbprint + " is";
-                    }
-                    if (validUntil != null && (current == null || validUntil.isBefore(current))) {
-                        update(c, appId, kid, key, validUntil);
-                        detail.put("was_valid_until", current == null ? null : current.toString());
-                        audit.append(c, List.of(AuditEvent.of("key.shortened", actor, null, null, detail)));
-                        return "key " + kid + " of app " + app + " now valid until " + validUntil;
-                    }
-                    if (validUntil == null ? current == null : validUntil.equals(current)) {
-                        return "key " + kid + " of app " + app + " is registered already; nothing changed";
-                    }
-                    throw new IllegalArgumentException("key " + kid + " of app " + app + " is valid until "
-                            + (current == null ? "no end" : current) + ": a registered key's validity may be shortened,"
-                            + " never extended; register a new key under a new kid");
-                }
+            Registered found = LOCK.one(c, LOCK.params().set("app_id", appId).text("kid", kid),
+                    rs -> new Registered(rs.getString(1), Times.instant(rs, 2)));
+            if (found == null) {
+                insert(c, appId, key, validUntil);
+                audit.append(c, List.of(AuditEvent.of("key.registered", actor, null, null, detail)));
+                return "key " + kid + " registered for app " + app + " (thumbprint " + thumbprint + ")"
+                        + (validUntil == null ? "" : ", valid until " + validUntil);
             }
+            String registered = thumbprint(parse(found.jwk()));
+            Instant current = found.validUntil();
+            if (!registered.equals(thumbprint)) {
+                if (!replace) {
+                    throw new IllegalArgumentException("app " + app + " already has a key " + kid + " with"
+                            + " other key material (thumbprint " + registered + "): register the new key under"
+                            + " a new kid, or replace this one with --replace (audited)");
+                }
+                update(c, appId, kid, key, validUntil);
+                detail.put("replaced_thumbprint", registered);
+                audit.append(c, List.of(AuditEvent.of("key.replaced", actor, null, null, detail)));
+                return "key " + kid + " of app " + app + " replaced: " + registered + " is no longer valid,"
+                        + " " + thumbprint + " is";
+            }
+            if (validUntil != null && (current == null || validUntil.isBefore(current))) {
+                update(c, appId, kid, key, validUntil);
+                detail.put("was_valid_until", current == null ? null : current.toString());
+                audit.append(c, List.of(AuditEvent.of("key.shortened", actor, null, null, detail)));
+                return "key " + kid + " of app " + app + " now valid until " + validUntil;
+            }
+            if (validUntil == null ? current == null : validUntil.equals(current)) {
+                return "key " + kid + " of app " + app + " is registered already; nothing changed";
+            }
+            throw new IllegalArgumentException("key " + kid + " of app " + app + " is valid until "
+                    + (current == null ? "no end" : current) + ": a registered key's validity may be shortened,"
+                    + " never extended; register a new key under a new kid");
         });
     }
 
     private static long appId(Connection c, String app) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM app WHERE name = ?")) {
-            ps.setString(1, app);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalArgumentException("no app named " + app + " (sen-proxy apps add registers one)");
-                }
-                return rs.getLong(1);
-            }
+        Long id = APP.one(c, APP.params().text("app", app), rs -> rs.getLong(1));
+        if (id == null) {
+            throw new IllegalArgumentException("no app named " + app + " (sen-proxy apps add registers one)");
         }
+        return id;
     }
 
     private static void insert(Connection c, long appId, ECKey key, Instant validUntil) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO app_key (app_id, kid, jwk, valid_until)"
-                + " VALUES (?, ?, ?, ?)")) {
-            ps.setLong(1, appId);
-            ps.setString(2, key.getKeyID());
-            ps.setString(3, key.toPublicJWK().toJSONString());
-            ps.setObject(4, Times.utc(validUntil));
-            ps.executeUpdate();
-        }
+        INSERT.update(c, INSERT.params()
+                .set("app_id", appId)
+                .text("kid", key.getKeyID())
+                .text("jwk", key.toPublicJWK().toJSONString())
+                .set("valid_until", Times.utc(validUntil)));
     }
 
     private static void update(Connection c, long appId, String kid, ECKey key, Instant validUntil)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE app_key SET jwk = ?, valid_until = ?,"
-                + " valid_from = least(valid_from, now()) WHERE app_id = ? AND kid = ?")) {
-            ps.setString(1, key.toPublicJWK().toJSONString());
-            ps.setObject(2, Times.utc(validUntil));
-            ps.setLong(3, appId);
-            ps.setString(4, kid);
-            ps.executeUpdate();
-        }
+        UPDATE.update(c, UPDATE.params()
+                .text("jwk", key.toPublicJWK().toJSONString())
+                .set("valid_until", Times.utc(validUntil))
+                .set("app_id", appId)
+                .text("kid", kid));
     }
 
 

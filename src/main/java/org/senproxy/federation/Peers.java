@@ -1,8 +1,6 @@
 package org.senproxy.federation;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 
@@ -10,6 +8,7 @@ import javax.sql.DataSource;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import org.senproxy.db.Lookups;
+import org.senproxy.db.Sql;
 
 /**
  * The federated applications this proxy knows (the app table): only they may send it data. A known address is
@@ -17,6 +16,8 @@ import org.senproxy.db.Lookups;
  * each; an unknown one is looked up every time (an app registered a moment ago is known at once).
  */
 public class Peers {
+
+    private static final Sql KNOWN = Sql.of(Peers.class, "peer-known");
 
     private final DataSource dataSource;
     private final Cache<String, Boolean> known;
@@ -38,13 +39,9 @@ public class Peers {
         if (known.getIfPresent(bareJid) != null) {
             return true;
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM app WHERE jid = ?")) {
-            ps.setString(1, bareJid);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return false;
-                }
+        try (Connection c = dataSource.getConnection()) {
+            if (KNOWN.one(c, KNOWN.params().text("jid", bareJid), rs -> Boolean.TRUE) == null) {
+                return false;
             }
         }
         known.put(bareJid, Boolean.TRUE);

@@ -1,8 +1,6 @@
 package org.senproxy.federation;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.text.ParseException;
 import java.time.Clock;
@@ -18,6 +16,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.senproxy.db.Lookups;
+import org.senproxy.db.Sql;
 
 /**
  * The receiving side of {@link MessageSignatures}: a message from an app that has registered public keys (table
@@ -32,8 +31,11 @@ import org.senproxy.db.Lookups;
 public class Signatures {
 
     /** Every key the app ever had, with whether it is valid now: an app that had a key must sign, even if none is. */
-    private static final String KEYS = "SELECT k.jwk, k.valid_from <= now() AND (k.valid_until IS NULL"
-            + " OR k.valid_until > now()) FROM app_key k JOIN app a ON a.id = k.app_id WHERE a.jid = ?";
+    private static final Sql KEYS = Sql.of(Signatures.class, "signature-keys");
+
+    /** A key of the app as registered, and whether it is valid now. */
+    private record Registered(String jwk, boolean validNow) {
+    }
 
     /** An app's keys valid now, and whether it has any registered at all. */
     private record KnownKeys(List<ECKey> valid, boolean any) {
@@ -105,19 +107,17 @@ public class Signatures {
         }
         List<ECKey> keys = new ArrayList<>();
         boolean any = false;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(KEYS)) {
-            ps.setString(1, jid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    any = true;
-                    if (!rs.getBoolean(2)) {
-                        continue;
-                    }
-                    try {
-                        keys.add(ECKey.parse(rs.getString(1)).toPublicJWK());
-                    } catch (ParseException e) {
-                        throw new IllegalStateException("a registered key of " + jid + " is not an EC JWK", e);
-                    }
+        try (Connection c = dataSource.getConnection()) {
+            for (Registered k : KEYS.query(c, KEYS.params().text("app_jid", jid),
+                    rs -> new Registered(rs.getString(1), rs.getBoolean(2)))) {
+                any = true;
+                if (!k.validNow()) {
+                    continue;
+                }
+                try {
+                    keys.add(ECKey.parse(k.jwk()).toPublicJWK());
+                } catch (ParseException e) {
+                    throw new IllegalStateException("a registered key of " + jid + " is not an EC JWK", e);
                 }
             }
         }

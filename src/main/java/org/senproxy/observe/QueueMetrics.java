@@ -1,9 +1,7 @@
 package org.senproxy.observe;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +13,7 @@ import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.senproxy.db.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +36,8 @@ public class QueueMetrics {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueMetrics.class);
 
-    private static final String COUNTS = "SELECT 'outbox', status, count(*) FROM outbox"
-            + " WHERE status IN ('pending', 'sent', 'dead', 'revoked') GROUP BY status"
-            + " UNION ALL SELECT 'inbox', status, count(*) FROM inbox WHERE status IN ('pending', 'dead') GROUP BY status"
-            + " UNION ALL SELECT 'dead_letter', origin, count(*) FROM dead_letter GROUP BY origin";
+    private static final Sql COUNTS = Sql.of(QueueMetrics.class, "queue-counts");
+    private static final Sql DEPTHS = Sql.of(QueueMetrics.class, "queue-depths");
 
     private final DataSource dataSource;
     private final BooleanSupplier xmppOnline;
@@ -97,10 +94,6 @@ public class QueueMetrics {
         return failed ? Double.NaN : counts.getOrDefault(table + "/" + status, 0L);
     }
 
-    private static final String DEPTHS = "SELECT 'outbox', recipient_jid, count(*) FROM outbox"
-            + " WHERE status IN ('pending', 'sent') GROUP BY recipient_jid"
-            + " UNION ALL SELECT 'inbox', 'inbox', count(*) FROM inbox WHERE status = 'pending'";
-
     /**
      * The queues' depths now, for the status page's chart ({@link FlowHistory}): outbox rows waiting to be sent or
      * acknowledged, per peer ({@code outbox}), and inbox rows waiting for delivery ({@code inbox}); empty when the
@@ -108,10 +101,11 @@ public class QueueMetrics {
      */
     public Map<FlowHistory.Series, Double> depths() {
         Map<FlowHistory.Series, Double> depths = new TreeMap<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(DEPTHS)) {
-            while (rows.next()) {
-                depths.put(new FlowHistory.Series(rows.getString(1), rows.getString(2)), (double) rows.getLong(3));
+        try (Connection connection = dataSource.getConnection()) {
+            for (Map.Entry<FlowHistory.Series, Double> depth : DEPTHS.query(connection, DEPTHS.params(),
+                    rows -> Map.entry(new FlowHistory.Series(rows.getString(1), rows.getString(2)),
+                            (double) rows.getLong(3)))) {
+                depths.put(depth.getKey(), depth.getValue());
             }
         } catch (SQLException e) {
             LOG.debug("Queue depths not read: {}", e.getMessage());
@@ -122,10 +116,10 @@ public class QueueMetrics {
 
     private Map<String, Long> read() throws SQLException {
         Map<String, Long> read = new HashMap<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(COUNTS)) {
-            while (rows.next()) {
-                read.put(rows.getString(1) + "/" + rows.getString(2), rows.getLong(3));
+        try (Connection connection = dataSource.getConnection()) {
+            for (Map.Entry<String, Long> count : COUNTS.query(connection, COUNTS.params(),
+                    rows -> Map.entry(rows.getString(1) + "/" + rows.getString(2), rows.getLong(3)))) {
+                read.put(count.getKey(), count.getValue());
             }
         }
         return read;

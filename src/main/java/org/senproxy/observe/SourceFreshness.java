@@ -1,8 +1,6 @@
 package org.senproxy.observe;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -11,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import javax.sql.DataSource;
+
+import org.senproxy.db.Sql;
 
 /**
  * When each source connector last entered something new into the outbox, read from the keys of new records
@@ -24,8 +24,7 @@ import javax.sql.DataSource;
  */
 final class SourceFreshness {
 
-    private static final String NEWEST = "SELECT source, max(taken_at) FROM source_record WHERE taken_at > ?"
-            + " GROUP BY source";
+    private static final Sql NEWEST = Sql.of(SourceFreshness.class, "source-newest");
 
     private final DataSource dataSource;
 
@@ -36,12 +35,11 @@ final class SourceFreshness {
     /** The newest key taken after {@code since}, by source; sources without one are not in the map. */
     Map<String, Instant> newestSince(Instant since) throws SQLException {
         Map<String, Instant> newest = new HashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(NEWEST)) {
-            ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    newest.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant());
-                }
+        try (Connection c = dataSource.getConnection()) {
+            for (Map.Entry<String, Instant> source : NEWEST.query(c, NEWEST.params()
+                    .set("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC)),
+                    rs -> Map.entry(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant()))) {
+                newest.put(source.getKey(), source.getValue());
             }
         }
         return newest;

@@ -15,6 +15,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.senproxy.db.Sql;
 
 /**
  * Where a record batch went, read from a proxy's tables: the outbox rows it was sent as, the inbox rows it was
@@ -29,15 +30,13 @@ public final class Trace {
                       Integer records, String status, int attempts, String detail) {
     }
 
-    private static final String OUTBOX = "SELECT created_at, message_id::text, correlation_id, recipient_jid,"
-            + " record_count, status, attempts, sent_at, acked_at, last_error FROM outbox";
-    private static final String INBOX = "SELECT received_at, message_id, correlation_id, sender_jid, record_count,"
-            + " status, attempts, delivered_at, last_error FROM inbox";
-    private static final String DEAD_LETTER = "SELECT created_at, message_id, correlation_id, peer_jid, origin,"
-            + " route_id, reason, attempts, replayed_at FROM dead_letter";
-    private static final String BY_ID = " WHERE correlation_id = ? OR message_id::text = ?";
+    // each table read by id (:id) or by record (:pattern); the columns are the same in both of a table's files
+    private static final Sql OUTBOX_BY_ID = Sql.of(Trace.class, "trace-outbox-by-id");
+    private static final Sql INBOX_BY_ID = Sql.of(Trace.class, "trace-inbox-by-id");
+    private static final Sql DEAD_LETTER_BY_ID = Sql.of(Trace.class, "trace-dead-letter-by-id");
     /** Payloads are resolved SenML JSON: a record is an object with its absolute name and time. */
-    private static final String BY_RECORD = " WHERE payload::jsonb @> ?::jsonb";
+    private static final Sql OUTBOX_BY_RECORD = Sql.of(Trace.class, "trace-outbox-by-record");
+    private static final Sql INBOX_BY_RECORD = Sql.of(Trace.class, "trace-inbox-by-record");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,9 +46,9 @@ public final class Trace {
     /** The stops of the batch with this correlation id or message id, in time order. */
     public static List<Hop> byId(Connection c, String proxy, String id) throws SQLException {
         List<Hop> hops = new ArrayList<>();
-        outbox(c, proxy, OUTBOX + BY_ID, id, id, hops);
-        inbox(c, proxy, INBOX + BY_ID, id, id, hops);
-        deadLetters(c, proxy, DEAD_LETTER + BY_ID, id, id, hops);
+        outbox(c, proxy, OUTBOX_BY_ID, ofId(OUTBOX_BY_ID, id), hops);
+        inbox(c, proxy, INBOX_BY_ID, ofId(INBOX_BY_ID, id), hops);
+        deadLetters(c, proxy, DEAD_LETTER_BY_ID, ofId(DEAD_LETTER_BY_ID, id), hops);
         hops.sort(Comparator.comparing(Hop::at));
         return hops;
     }
@@ -62,8 +61,8 @@ public final class Trace {
         ObjectNode record = JSON.createObjectNode().put("n", series).put("t", time);
         String pattern = JSON.createArrayNode().add(record).toString();
         List<Hop> holding = new ArrayList<>();
-        outbox(c, proxy, OUTBOX + BY_RECORD, pattern, null, holding);
-        inbox(c, proxy, INBOX + BY_RECORD, pattern, null, holding);
+        outbox(c, proxy, OUTBOX_BY_RECORD, OUTBOX_BY_RECORD.params().text("pattern", pattern), holding);
+        inbox(c, proxy, INBOX_BY_RECORD, INBOX_BY_RECORD.params().text("pattern", pattern), holding);
         Set<String> correlations = new LinkedHashSet<>();
         holding.forEach(hop -> correlations.add(hop.correlationId()));
         List<Hop> hops = new ArrayList<>();
@@ -74,9 +73,14 @@ public final class Trace {
         return hops;
     }
 
-    private static void outbox(Connection c, String proxy, String sql, String first, String second, List<Hop> hops)
+    /** The parameters of a statement by id: the id, matched against both the correlation id and the message id. */
+    private static Sql.Params ofId(Sql statement, String id) {
+        return statement.params().text("id", id);
+    }
+
+    private static void outbox(Connection c, String proxy, Sql sql, Sql.Params params, List<Hop> hops)
             throws SQLException {
-        try (PreparedStatement ps = statement(c, sql, first, second); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = sql.prepare(c, params); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Instant created = instant(rs.getTimestamp(1));
                 String status = rs.getString(6);
@@ -89,9 +93,9 @@ public final class Trace {
         }
     }
 
-    private static void inbox(Connection c, String proxy, String sql, String first, String second, List<Hop> hops)
+    private static void inbox(Connection c, String proxy, Sql sql, Sql.Params params, List<Hop> hops)
             throws SQLException {
-        try (PreparedStatement ps = statement(c, sql, first, second); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = sql.prepare(c, params); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Instant received = instant(rs.getTimestamp(1));
                 String status = rs.getString(6);
@@ -104,9 +108,9 @@ public final class Trace {
         }
     }
 
-    private static void deadLetters(Connection c, String proxy, String sql, String first, String second,
-            List<Hop> hops) throws SQLException {
-        try (PreparedStatement ps = statement(c, sql, first, second); ResultSet rs = ps.executeQuery()) {
+    private static void deadLetters(Connection c, String proxy, Sql sql, Sql.Params params, List<Hop> hops)
+            throws SQLException {
+        try (PreparedStatement ps = sql.prepare(c, params); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String replayed = rs.getTimestamp(9) == null ? "" : "; replayed " + instant(rs.getTimestamp(9));
                 hops.add(new Hop(instant(rs.getTimestamp(1)), proxy, "dead_letter", rs.getString(2), rs.getString(3),
@@ -114,16 +118,6 @@ public final class Trace {
                         rs.getInt(8), "in route " + rs.getString(6) + ": " + rs.getString(7) + replayed));
             }
         }
-    }
-
-    private static PreparedStatement statement(Connection c, String sql, String first, String second)
-            throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        ps.setString(1, first);
-        if (second != null) {
-            ps.setString(2, second);
-        }
-        return ps;
     }
 
     private static Instant instant(Timestamp timestamp) {

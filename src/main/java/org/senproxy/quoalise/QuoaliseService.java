@@ -3,8 +3,6 @@ package org.senproxy.quoalise;
 import static org.senproxy.db.Times.micros;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +21,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
 import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
@@ -60,17 +59,13 @@ public class QuoaliseService {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9:./_]{0,254}");
 
-    private static final String CONSENTS = "SELECT k.id, k.ref::text, k.scope, k.app_id, k.user_id, u.external_id,"
-            + " coalesce(k.data_from, k.valid_from), k.data_until"
-            + " FROM consent k JOIN app a ON a.id = k.app_id JOIN federated_user u ON u.id = k.user_id"
-            + " WHERE a.jid = ? AND k.revoked_at IS NULL AND k.valid_from <= now() AND k.valid_until > now()"
-            + " ORDER BY k.id";
-
-    private static final String HISTORY = "SELECT record FROM source_record WHERE name = ? AND time_us >= ?"
-            + " AND time_us < ? AND record IS NOT NULL ORDER BY time_us, source LIMIT ?";
-
-    private static final String OUTSIDE = "SELECT count(*) FROM source_record WHERE name = ? AND time_us >= ?"
-            + " AND time_us < ? AND (time_us < ? OR time_us >= ?)";
+    private static final Sql CONSENTS = Sql.of(QuoaliseService.class, "quoalise-consents");
+    private static final Sql HISTORY = Sql.of(QuoaliseService.class, "quoalise-history");
+    private static final Sql OUTSIDE = Sql.of(QuoaliseService.class, "quoalise-outside");
+    private static final Sql SERIES_EXISTS = Sql.of(QuoaliseService.class, "quoalise-series-exists");
+    private static final Sql SERIES_SOURCE = Sql.of(QuoaliseService.class, "quoalise-series-source");
+    private static final Sql SUBSCRIBE = Sql.of(QuoaliseService.class, "quoalise-subscribe");
+    private static final Sql UNSUBSCRIBE = Sql.of(QuoaliseService.class, "quoalise-unsubscribe");
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -111,6 +106,10 @@ public class QuoaliseService {
     record Grant(long consentId, String ref, long appId, long userId, String user, DataPeriod data) {
     }
 
+    /** A consent of the requester in force: its scope, and the grant it is if the scope covers the series. */
+    private record Held(String scope, Grant grant) {
+    }
+
     /**
      * The records of a series in [from, to), oldest first, as far as the consent's data period covers them;
      * {@code truncated} when later ones were left out for the size limit, {@code outsideDataPeriod} how many in
@@ -145,29 +144,21 @@ public class QuoaliseService {
                     micros(grant.data().until()));
             long outside = 0;
             if (lowest > micros(from) || highest < micros(to)) {
-                try (PreparedStatement ps = c.prepareStatement(OUTSIDE)) {
-                    ps.setString(1, identifier);
-                    ps.setLong(2, micros(from));
-                    ps.setLong(3, micros(to));
-                    ps.setLong(4, lowest);
-                    ps.setLong(5, highest);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        outside = rs.getLong(1);
-                    }
-                }
+                outside = OUTSIDE.one(c, OUTSIDE.params()
+                        .text("name", identifier)
+                        .set("from_us", micros(from))
+                        .set("to_us", micros(to))
+                        .set("lowest_us", lowest)
+                        .set("highest_us", highest), rs -> rs.getLong(1));
             }
             List<Measurement> records = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
-                ps.setString(1, identifier);
-                ps.setLong(2, lowest);
-                ps.setLong(3, Math.max(lowest, highest));
-                ps.setInt(4, maxRecords + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        records.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
-                    }
-                }
+            for (List<Measurement> stored : HISTORY.query(c, HISTORY.params()
+                    .text("name", identifier)
+                    .set("from_us", lowest)
+                    .set("to_us", Math.max(lowest, highest))
+                    .set("max_rows", maxRecords + 1),
+                    rs -> Senml.resolve(Senml.parseJson(rs.getString(1)), 0))) {
+                records.addAll(stored);
             }
             if (records.isEmpty() && outside == 0) {
                 exists(c, identifier); // nothing found: is there such a series at all?
@@ -202,15 +193,9 @@ public class QuoaliseService {
         if (declared.test(identifier)) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM source_record WHERE name = ?)")) {
-            ps.setString(1, identifier);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
-                            + " here: no connector of this proxy declares or has yielded it");
-                }
-            }
+        if (!SERIES_EXISTS.one(c, SERIES_EXISTS.params().text("name", identifier), rs -> rs.getBoolean(1))) {
+            throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
+                    + " here: no connector of this proxy declares or has yielded it");
         }
     }
 
@@ -224,33 +209,18 @@ public class QuoaliseService {
         checkIdentifier(identifier);
         return Transactions.inTransaction(dataSource, c -> {
             Grant grant = grant(c, requester, identifier);
-            String source;
-            try (PreparedStatement ps = c.prepareStatement("SELECT source FROM source_record WHERE name = ?"
-                    + " ORDER BY time_us DESC LIMIT 1")) {
-                ps.setString(1, identifier);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
-                                + " here: no connector of this proxy has yielded it");
-                    }
-                    source = rs.getString(1);
-                }
+            String source = SERIES_SOURCE.one(c, SERIES_SOURCE.params().text("name", identifier),
+                    rs -> rs.getString(1));
+            if (source == null) { // source is NOT NULL: null is no row
+                throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
+                        + " here: no connector of this proxy has yielded it");
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer (source, series_prefix, app_id,"
-                    + " user_id, consent_id, acknowledges) SELECT ?, ?, ?, ?, ?, false WHERE NOT EXISTS ("
-                    + " SELECT 1 FROM consumer WHERE active AND NOT acknowledges AND source = ?"
-                    + " AND series_prefix = ? AND app_id = ? AND consent_id = ?)")) {
-                ps.setString(1, source);
-                ps.setString(2, identifier);
-                ps.setLong(3, grant.appId());
-                ps.setLong(4, grant.userId());
-                ps.setLong(5, grant.consentId());
-                ps.setString(6, source);
-                ps.setString(7, identifier);
-                ps.setLong(8, grant.appId());
-                ps.setLong(9, grant.consentId());
-                ps.executeUpdate();
-            }
+            SUBSCRIBE.update(c, SUBSCRIBE.params()
+                    .text("source", source)
+                    .text("name", identifier)
+                    .set("app_id", grant.appId())
+                    .set("user_id", grant.userId())
+                    .set("consent_id", grant.consentId()));
             audit.append(c, List.of(AuditEvent.of("subscription.requested", requester, grant.user(), grant.ref(),
                     detail("subscribe", identifier, source))));
             return grant.ref();
@@ -261,28 +231,16 @@ public class QuoaliseService {
     public void unsubscribe(String requester, String identifier) throws QuoaliseError, SQLException {
         checkIdentifier(identifier);
         Transactions.inTransaction(dataSource, c -> {
-            String ref = null;
-            String user = null;
-            int ended = 0;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE consumer c SET active = false FROM app a,"
-                    + " consent k, federated_user u WHERE c.active AND NOT c.acknowledges AND c.series_prefix = ?"
-                    + " AND a.id = c.app_id AND a.jid = ? AND k.id = c.consent_id AND u.id = k.user_id"
-                    + " RETURNING k.ref::text, u.external_id")) {
-                ps.setString(1, identifier);
-                ps.setString(2, requester);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ref = rs.getString(1);
-                        user = rs.getString(2);
-                        ended++;
-                    }
-                }
-            }
-            if (ended == 0) {
+            // every subscription of the requester to the series ends; the audit entry names the last one's consent
+            List<String[]> ended = UNSUBSCRIBE.query(c, UNSUBSCRIBE.params()
+                    .text("name", identifier)
+                    .text("requester", requester), rs -> new String[] {rs.getString(1), rs.getString(2)});
+            if (ended.isEmpty()) {
                 throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, requester
                         + " has no subscription to " + identifier);
             }
-            audit.append(c, List.of(AuditEvent.of("subscription.ended", requester, user, ref,
+            String[] last = ended.get(ended.size() - 1);
+            audit.append(c, List.of(AuditEvent.of("subscription.ended", requester, last[1], last[0],
                     detail("unsubscribe", identifier, null))));
             return null;
         });
@@ -300,20 +258,15 @@ public class QuoaliseService {
 
     /** The requester's consent in force that covers the series, or not-authorized saying why. */
     private static Grant grant(Connection c, String requester, String identifier) throws SQLException, QuoaliseError {
-        boolean anyConsent = false;
-        try (PreparedStatement ps = c.prepareStatement(CONSENTS)) {
-            ps.setString(1, requester);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    anyConsent = true;
-                    if (Scope.parse(rs.getString(3)).covers(identifier)) {
-                        return new Grant(rs.getLong(1), rs.getString(2), rs.getLong(4), rs.getLong(5),
-                                rs.getString(6), new DataPeriod(Times.instant(rs, 7), Times.instant(rs, 8)));
-                    }
-                }
+        List<Held> consents = CONSENTS.query(c, CONSENTS.params().text("requester", requester),
+                rs -> new Held(rs.getString(3), new Grant(rs.getLong(1), rs.getString(2), rs.getLong(4),
+                        rs.getLong(5), rs.getString(6), new DataPeriod(Times.instant(rs, 7), Times.instant(rs, 8)))));
+        for (Held held : consents) {
+            if (Scope.parse(held.scope()).covers(identifier)) {
+                return held.grant();
             }
         }
-        throw new QuoaliseError(QuoaliseError.Condition.NOT_AUTHORIZED, anyConsent
+        throw new QuoaliseError(QuoaliseError.Condition.NOT_AUTHORIZED, !consents.isEmpty()
                 ? "no consent of " + requester + " in force covers " + identifier
                 : requester + " holds no consent in force here (unknown app, or none granted)");
     }

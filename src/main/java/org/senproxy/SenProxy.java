@@ -15,6 +15,7 @@ import org.senproxy.cli.SubscriptionsCommand;
 import org.senproxy.cli.TraceCommand;
 import org.senproxy.cli.TransformCommand;
 import org.senproxy.runtime.ProxyApplication;
+import org.senproxy.runtime.SettingsDeclaration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,7 +82,7 @@ public final class SenProxy implements Callable<Integer> {
      * -Dlogback.configurationFile of the operator's own wins.
      */
     private static void chooseLogFormat() {
-        String format = System.getProperty("SENPROXY_LOG_FORMAT", System.getenv("SENPROXY_LOG_FORMAT"));
+        String format = SettingsDeclaration.environment("SENPROXY_LOG_FORMAT");
         if ("json".equalsIgnoreCase(format) && System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }

@@ -47,12 +47,12 @@ public final class ProxyDatabase {
      */
     public PGSimpleDataSource dataSource() {
         StartupSettings settings = settings();
-        String configured = settings.get("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy");
+        String configured = settings.get("senproxy.db.url");
         String chosen = url != null ? url : configured;
         String password = sameServer(chosen, configured) ? settings.get("senproxy.db.password")
                 : System.getenv(OTHER_PASSWORD);
-        PGSimpleDataSource dataSource = dataSource(chosen, user != null ? user : settings.get("senproxy.db.user",
-                "senproxy"), password);
+        PGSimpleDataSource dataSource = dataSource(chosen, user != null ? user : settings.get("senproxy.db.user"),
+                password);
         dataSource.setCurrentSchema(ProxySchema.searchPath(configuredSchema().orElse(ProxySchema.DEFAULT)));
         return dataSource;
     }

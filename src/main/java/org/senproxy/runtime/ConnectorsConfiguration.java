@@ -29,7 +29,7 @@ final class ConnectorsConfiguration {
         // {{mqtt-share:<group>/<topic>}} in an MQTT source's endpoint: a shared subscription when a group is set
         context.getPropertiesComponent().addPropertiesFunction(new MqttShare());
         registry.bind("oauth2Tokens", new OAuth2Tokens(Duration.ofMillis(
-                settings.integer("camel.component.http.connect-timeout", 5000)), Clock.systemUTC()));
+                settings.integer("camel.component.http.connect-timeout")), Clock.systemUTC()));
         Transforms.bindFunctions(registry);
     }
 }

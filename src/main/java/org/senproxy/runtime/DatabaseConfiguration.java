@@ -24,11 +24,11 @@ final class DatabaseConfiguration {
     private static HikariDataSource dataSource(Settings settings, String searchPath) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("sen-proxy");
-        config.setJdbcUrl(settings.string("senproxy.db.url", "jdbc:postgresql://localhost:5432/senproxy"));
-        config.setUsername(settings.string("senproxy.db.user", "senproxy"));
+        config.setJdbcUrl(settings.string("senproxy.db.url"));
+        config.setUsername(settings.string("senproxy.db.user"));
         settings.optional("senproxy.db.password").ifPresent(config::setPassword);
-        config.setMaximumPoolSize(settings.integer("senproxy.db.pool-size", 10));
-        config.setInitializationFailTimeout(settings.integer("senproxy.db.connect-timeout-ms", 30_000));
+        config.setMaximumPoolSize(settings.integer("senproxy.db.pool-size"));
+        config.setInitializationFailTimeout(settings.integer("senproxy.db.connect-timeout-ms"));
         // a JDBC batch of INSERTs (audit entries, outbox rows, postgres-sink's records) goes as multi-row INSERTs: one
         // statement per 128 rows for PostgreSQL to run, not one per row. Batch update counts then read "no info"
         // (SUCCESS_NO_INFO): no code here reads them

@@ -46,21 +46,21 @@ record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort,
             ECKey signingKey, Duration lookups) throws Exception {
         Registry registry = context.getRegistry();
         EntityBareJid jid = JidCreate.entityBareFrom(settings.required("senproxy.xmpp.jid"));
-        String xmppHost = settings.string("senproxy.xmpp.host", jid.getDomain().toString());
-        int xmppPort = settings.integer("senproxy.xmpp.port", 5222);
+        String xmppHost = settings.optional("senproxy.xmpp.host").orElse(jid.getDomain().toString());
+        int xmppPort = settings.integer("senproxy.xmpp.port");
         XMPPTCPConnectionConfiguration xmpp = xmppConfiguration(settings, jid, xmppHost, xmppPort);
-        FederationLink link = new FederationLink(xmpp, settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
+        FederationLink link = new FederationLink(xmpp, settings.integer("senproxy.xmpp.reconnect-delay-s"));
         registry.bind("federationLink", link);
         registry.bind("federationXmpp", xmppEndpoint(context, settings, jid, xmpp, xmppHost + ":" + xmppPort));
 
         // a received data element is kept as XML, read once by the codec (not as Smack's generic tree)
         QuoaliseDataProvider.register();
         FederationCodec codec = new FederationCodec(jid.toString(), signingKey, Clock.systemUTC(),
-                settings.integer("senproxy.inbound.max-data-chars", FederationCodec.DEFAULT_MAX_DATA_CHARS));
+                settings.integer("senproxy.inbound.max-data-chars"));
         registry.bind("federation", codec);
         Signatures signatures = new Signatures(dataSource, jid.toString(),
-                Boolean.parseBoolean(settings.string("senproxy.signing.required", "true")),
-                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s", 600)), Clock.systemUTC(), lookups);
+                settings.bool("senproxy.signing.required"),
+                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s")), Clock.systemUTC(), lookups);
         registry.bind("signatures", signatures);
         Peers peers = new Peers(dataSource, lookups);
         registry.bind("peers", peers);
@@ -80,13 +80,13 @@ record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort,
                 .setXmppDomain(jid.asDomainBareJid())
                 .setHost(host)
                 .setPort(port)
-                .setConnectTimeout(settings.integer("senproxy.xmpp.connect-timeout-ms", 5000))
-                .setSecurityMode(securityMode(settings.string("senproxy.xmpp.security", "required")))
+                .setConnectTimeout(settings.integer("senproxy.xmpp.connect-timeout-ms"))
+                .setSecurityMode(securityMode(settings.string("senproxy.xmpp.security")))
                 .setSendPresence(true);
         var trustStore = settings.optional("senproxy.xmpp.truststore");
         if (trustStore.isPresent()) {
             builder.setCustomSSLContext(sslContext(Path.of(trustStore.get()),
-                    settings.optional("senproxy.xmpp.truststore-password").orElse("")));
+                    settings.string("senproxy.xmpp.truststore-password")));
         }
         return builder.build();
     }
@@ -129,11 +129,11 @@ record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort,
         endpoint.setConnectionConfig(configuration);
         endpoint.setUser(jid.getLocalpart().toString());
         endpoint.setPassword(settings.required("senproxy.xmpp.password"));
-        endpoint.setResource(settings.string("senproxy.xmpp.resource", "sen-proxy"));
+        endpoint.setResource(settings.string("senproxy.xmpp.resource"));
         endpoint.setParticipant(jid.toString());
         endpoint.setDoc(true);
         endpoint.setTestConnectionOnStartup(false);
-        endpoint.setConnectionPollDelay(settings.integer("senproxy.xmpp.reconnect-delay-s", 5));
+        endpoint.setConnectionPollDelay(settings.integer("senproxy.xmpp.reconnect-delay-s"));
         return endpoint;
     }
 }

@@ -24,11 +24,12 @@ final class InboxConfiguration {
             String replica, FederationConfiguration federation) {
         Registry registry = context.getRegistry();
         registry.bind("inbox", new InboxRepository(dataSource, audit, replica,
-                settings.integer("senproxy.inbox.batch-size", 100),
-                settings.integer("senproxy.inbox.lease-ms", 60_000),
-                ProxyBeans.retry(settings, "senproxy.inbox", "retry-first-ms", 1000)));
+                settings.integer("senproxy.inbox.batch-size"),
+                settings.integer("senproxy.inbox.lease-ms"),
+                ProxyBeans.retry(settings, "senproxy.inbox.max-attempts",
+                        "senproxy.inbox.retry-first-ms", "senproxy.inbox.max-backoff-ms")));
         registry.bind("inboundBatches", ProxyBeans.batchThreads(context, "inbound-batches",
-                settings.integer("senproxy.inbound.batch-threads", 2)));
+                settings.integer("senproxy.inbound.batch-threads")));
         DeadLetters deadLetters = new DeadLetters(dataSource);
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, audit, federation.codec(), federation.peers()));

@@ -46,19 +46,19 @@ public final class LogFiles implements AutoCloseable {
         Logger root = files.context.getLogger(Logger.ROOT_LOGGER_NAME);
         Appender<ILoggingEvent> console = root.getAppender("STDOUT");
         if (settings.isSet(FILE)) {
-            files.add(root, console, "FILE", settings.get(FILE), settings.get("senproxy.log.max-size", "50MB"),
-                    Integer.parseInt(settings.get("senproxy.log.max-history", "7")),
-                    settings.get("senproxy.log.total-cap", "1GB"), null);
-            if (console != null && !Boolean.parseBoolean(settings.get("senproxy.log.stdout", "false"))) {
+            files.add(root, console, "FILE", settings.get(FILE), settings.get("senproxy.log.max-size"),
+                    Integer.parseInt(settings.get("senproxy.log.max-history")),
+                    settings.get("senproxy.log.total-cap"), null);
+            if (console != null && !Boolean.parseBoolean(settings.get("senproxy.log.stdout"))) {
                 root.detachAppender(console);
                 files.detachedConsole = console;
             }
         }
         if (settings.isSet(ERROR_FILE)) {
             files.add(root, console, "ERROR_FILE", settings.get(ERROR_FILE),
-                    settings.get("senproxy.log.max-size", "50MB"),
-                    Integer.parseInt(settings.get("senproxy.log.error-max-history", "90")),
-                    settings.get("senproxy.log.error-total-cap", "1GB"), Level.ERROR);
+                    settings.get("senproxy.log.max-size"),
+                    Integer.parseInt(settings.get("senproxy.log.error-max-history")),
+                    settings.get("senproxy.log.error-total-cap"), Level.ERROR);
         }
         return files;
     }

@@ -65,11 +65,11 @@ final class ObserveConfiguration {
         });
         registry.bind("flowLog", new FlowLog());
 
-        registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port", 8080)));
+        registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port")));
         registry.bind("statusHeaderFilter", new TokenHeaderFilter());
         // the status page's chart: the last minutes in memory, sampled by routes/status-page.camel.yaml
         FlowHistory flowHistory = new FlowHistory(connectorMetrics::flowTotals, queueMetrics::depths,
-                Clock.systemUTC(), Duration.ofMinutes(settings.integer("senproxy.status.chart-minutes", 15)));
+                Clock.systemUTC(), Duration.ofMinutes(settings.integer("senproxy.status.chart-minutes")));
         registry.bind("flowHistory", flowHistory);
         registry.bind("statusPage", new StatusPage(jid, connectorMetrics, queueMetrics, deadLetters,
                 link::isOnline, statusAccess(settings), context, Clock.systemUTC(), audit, flowHistory));
@@ -80,10 +80,10 @@ final class ObserveConfiguration {
         // routes/heartbeat.camel.yaml, routes/alarms.camel.yaml
         Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
         Alarms alarms = new Alarms(catalogue, dataSource, monitoring,
-                settings.integer("senproxy.alarms.stale-periods", 3), Clock.systemUTC());
+                settings.integer("senproxy.alarms.stale-periods"), Clock.systemUTC());
         registry.bind("alarms", alarms);
         registry.bind("heartbeat", new Heartbeat(monitoring, replica, connectorMetrics, queueMetrics, alarms,
-                settings.millis("senproxy.heartbeat.interval-ms", 60_000), Clock.systemUTC()));
+                settings.millis("senproxy.heartbeat.interval-ms"), Clock.systemUTC()));
         if (monitoring.enabled()) {
             LOG.info("Heartbeat and alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
         }

@@ -27,26 +27,28 @@ final class OutboxConfiguration {
     static void bind(CamelContext context, Settings settings, DataSource dataSource, TrustConfiguration trust,
             String jid, String replica, ConnectorMetrics metrics) {
         Registry registry = context.getRegistry();
-        OutboxPacker packer = new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message", 250));
+        OutboxPacker packer = new OutboxPacker(settings.integer("senproxy.outbox.max-records-per-message"));
         registry.bind("outboxAppend", new OutboxAppend(dataSource, trust.consentRequired(), packer));
         OutboxDispatch dispatch = new OutboxDispatch(dataSource, trust.audit(), jid, trust.consentRequired(), packer,
                 replica,
-                settings.integer("senproxy.outbox.batch-size", 100),
-                settings.integer("senproxy.outbox.window", 200),
-                settings.integer("senproxy.outbox.lease-ms", 60_000),
-                ProxyBeans.retry(settings, "senproxy.outbox", "retry-first-ms", 1000),
-                ProxyBeans.retry(settings, "senproxy.outbox", "ack-timeout-ms", 30_000));
+                settings.integer("senproxy.outbox.batch-size"),
+                settings.integer("senproxy.outbox.window"),
+                settings.integer("senproxy.outbox.lease-ms"),
+                ProxyBeans.retry(settings, "senproxy.outbox.max-attempts",
+                        "senproxy.outbox.retry-first-ms", "senproxy.outbox.max-backoff-ms"),
+                ProxyBeans.retry(settings, "senproxy.outbox.max-attempts",
+                        "senproxy.outbox.ack-timeout-ms", "senproxy.outbox.max-backoff-ms"));
         dispatch.countWithheld(metrics);
         registry.bind("outboxDispatch", dispatch);
         registry.bind("outboxAcks", new OutboxAcks(dataSource, trust.audit(), jid));
         registry.bind("sourceRecords", new SourceRecords());
         registry.bind("sendResults", new SendResults());
         registry.bind("ackBatches", ProxyBeans.batchThreads(context, "ack-batches",
-                settings.integer("senproxy.outbox.ack-batch-threads", 1)));
+                settings.integer("senproxy.outbox.ack-batch-threads")));
         // routes/source-gather.camel.yaml
         registry.bind("heldCompletions", new HeldCompletions());
         registry.bind("gatheredRecords", new GatheredRecords());
         registry.bind("gatherBatches", ProxyBeans.batchThreads(context, "source-gather",
-                settings.integer("senproxy.source.gather-threads", 1)));
+                settings.integer("senproxy.source.gather-threads")));
     }
 }

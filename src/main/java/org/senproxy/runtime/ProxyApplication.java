@@ -42,42 +42,14 @@ public final class ProxyApplication {
     private OtlpTracing tracing;
 
     /**
-     * Camel settings the proxy runs with unless told otherwise: Camel Main's management HTTP server with Prometheus
-     * metrics at /observe/metrics and health at /observe/health (/live, /ready), its HTTP server for the status
-     * page (/status), MDC logging, and a tracer on standby. Each key may be set
-     * like any other (camel.management.port=9877, or CAMEL_MANAGEMENT_PORT; camel.management.enabled=false turns the
-     * server off).
+     * Camel settings the proxy runs with unless told otherwise (declared in SettingsDeclaration, section "Camel
+     * settings the proxy sets", where each says why): Camel Main's management HTTP server with Prometheus metrics at
+     * /observe/metrics and health at /observe/health (/live, /ready), its HTTP server for the status page (/status),
+     * both on loopback, MDC logging, a tracer on standby, and the proxy's secret words. Each key may be set like any
+     * other (camel.management.port=9877, or CAMEL_MANAGEMENT_PORT; camel.management.enabled=false turns the server
+     * off).
      */
-    static final Map<String, String> CAMEL_DEFAULTS = Map.ofEntries(
-            Map.entry("camel.management.enabled", "true"),
-            Map.entry("camel.management.port", "9876"),
-            Map.entry("camel.management.metricsEnabled", "true"),
-            Map.entry("camel.management.healthCheckEnabled", "true"),
-            Map.entry("camel.health.enabled", "true"),
-            Map.entry("camel.metrics.enabled", "true"),
-            Map.entry("camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,processor,file-descriptor"),
-            // per-route figures come from the route policy (camel_exchanges_*, camel_route_policy_seconds); the
-            // exchange event notifier's per-endpoint timers and last-exchange gauges searched the whole registry on
-            // every exchange, split parts included: 5-8% of a proxy's CPU under load (docs/benchmarks.md, run 6)
-            Map.entry("camel.metrics.enableExchangeEventNotifier", "false"),
-            // the correlation id of the record batch an exchange carries, in the MDC of every line it logs
-            Map.entry("camel.mdc.enabled", "true"),
-            Map.entry("camel.mdc.customHeaders", "SenproxyCorrelation"),
-            // the status page and admin actions (routes/status-page.camel.yaml)
-            Map.entry("camel.server.enabled", "true"),
-            Map.entry("camel.server.port", "8080"),
-            // both HTTP servers listen on loopback unless told otherwise (the Kubernetes manifests say 0.0.0.0): the
-            // status page names series and failures, the management port serves metrics
-            Map.entry("camel.server.host", "127.0.0.1"),
-            Map.entry("camel.management.host", "127.0.0.1"),
-            // Camel's tracer installed but off: the admin action turns it on for one route at run time
-            Map.entry("camel.main.tracingStandby", "true"),
-            // Camel masks the values of keys whose last part is a known secret word (password, token...) where it
-            // logs settings; these are the proxy's secrets whose names it does not know (senproxy.credentials.keys,
-            // senproxy.admin.read-token). It compares the last part without dashes, by substring. "url": a URL may
-            // carry a password (jdbc:postgresql://...?password=): Camel's summary masks every URL whole; the proxy's
-            // own start-up line shows the database URL with its credentials redacted (db.Urls)
-            Map.entry("camel.main.additionalSensitiveKeywords", "keys,readtoken,url"));
+    static final Map<String, String> CAMEL_DEFAULTS = SettingsDeclaration.camelDefaults();
 
     static {
         // Smack logs through java.util.logging: one log format for everything
@@ -96,17 +68,17 @@ public final class ProxyApplication {
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation(
                 "file:" + this.home.resolve("application.properties") + ";optional=true");
+        // the declared defaults of the proxy's own settings, below everything else that sets them
+        main.setInitialProperties(SettingsDeclaration.placeholderDefaults());
         properties.forEach(main::addOverrideProperty);
         // Camel Main reads these before it looks at the environment: resolve each here, so that
         // CAMEL_MANAGEMENT_PORT works like every other variable
-        CAMEL_DEFAULTS.forEach((key, value) -> {
-            String configured = setting(key);
-            main.addOverrideProperty(key, configured != null ? configured : value);
-        });
+        CAMEL_DEFAULTS.keySet().forEach(key -> main.addOverrideProperty(key, setting(key)));
         if (startupSettings.isSet("senproxy.tracing.otlp-endpoint")) {
             String endpoint = startupSettings.get("senproxy.tracing.otlp-endpoint");
-            tracing = new OtlpTracing(endpoint, startupSettings.get("senproxy.tracing.service-name", "sen-proxy"),
-                    startupSettings.get("senproxy.replica", hostName()));
+            String replica = startupSettings.get("senproxy.replica");
+            tracing = new OtlpTracing(endpoint, startupSettings.get("senproxy.tracing.service-name"),
+                    replica != null ? replica : hostName());
             main.bind("otelTracer", tracing.tracer());
             main.bind("otelPropagators", tracing.propagators());
             main.addOverrideProperty("camel.opentelemetry2.enabled", "true");

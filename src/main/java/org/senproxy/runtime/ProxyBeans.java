@@ -38,15 +38,17 @@ public class ProxyBeans implements CamelConfiguration {
         StartupTimes startup = new StartupTimes();
         startup.end(StartupTimes.CAMEL);
         context.addStartupListener(routesStarted(startup));
+        // {{senproxy.x}} in the route files resolves to the declared default when nothing sets it
+        Settings.installDefaults(context);
         Settings settings = new Settings(context);
-        String replica = settings.string("senproxy.replica", InetAddress.getLocalHost().getHostName());
+        String replica = settings.optional("senproxy.replica").orElse(InetAddress.getLocalHost().getHostName());
         HikariDataSource dataSource = DatabaseConfiguration.bind(context, settings);
         startup.end(StartupTimes.DATABASE);
         ClusteredQuartz.configure(context, dataSource, settings.required("senproxy.xmpp.jid"),
-                settings.integer("senproxy.cluster.checkin-interval-ms", 7500));
+                settings.integer("senproxy.cluster.checkin-interval-ms"));
         Blocks.configure(context, settings.required("senproxy.home"));
         // the app, its keys and the subscription, read for every inbound message, are remembered this long
-        Duration lookups = settings.millis("senproxy.inbound.lookup-cache-ms", 5_000);
+        Duration lookups = settings.millis("senproxy.inbound.lookup-cache-ms");
 
         TrustConfiguration trust = TrustConfiguration.bind(context, settings, dataSource, lookups);
         FederationConfiguration federation = FederationConfiguration.bind(context, settings, dataSource,
@@ -70,9 +72,9 @@ public class ProxyBeans implements CamelConfiguration {
             }
         }, true, true);
         LOG.info("Status page on http://{}:{}/status; health and metrics on http://{}:{}/observe",
-                settings.string("camel.server.host", "127.0.0.1"), settings.string("camel.server.port", "8080"),
-                settings.string("camel.management.host", "127.0.0.1"),
-                settings.string("camel.management.port", "9876"));
+                settings.string("camel.server.host"), settings.string("camel.server.port"),
+                settings.string("camel.management.host"),
+                settings.string("camel.management.port"));
         LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", federation.jid(), replica,
                 Urls.redacted(dataSource.getJdbcUrl()), federation.xmppHost(), federation.xmppPort());
         startup.end(StartupTimes.BEANS);
@@ -116,9 +118,9 @@ public class ProxyBeans implements CamelConfiguration {
         return context.getExecutorServiceManager().newThreadPool(ProxyBeans.class, name, profile);
     }
 
-    static RetryPolicy retry(Settings settings, String prefix, String firstDelayKey, long firstDelayMillis) {
-        return new RetryPolicy(settings.integer(prefix + ".max-attempts", 20),
-                settings.millis(prefix + "." + firstDelayKey, firstDelayMillis),
-                settings.millis(prefix + ".max-backoff-ms", 600_000), 0.2);
+    /** Attempts as the three settings named say: how many, the first wait (doubling), the longest wait. */
+    static RetryPolicy retry(Settings settings, String maxAttempts, String firstDelay, String maxBackoff) {
+        return new RetryPolicy(settings.integer(maxAttempts), settings.millis(firstDelay), settings.millis(maxBackoff),
+                0.2);
     }
 }

@@ -23,12 +23,12 @@ final class QuoaliseConfiguration {
     static void register(Settings settings, DataSource dataSource, AuditTrail audit,
             FederationConfiguration federation, Catalogue catalogue, ConnectorMetrics metrics) {
         QuoaliseService service = new QuoaliseService(dataSource, audit, federation.jid().toString(),
-                settings.integer("senproxy.quoalise.max-history-records", 100_000),
-                Duration.ofHours(settings.integer("senproxy.quoalise.default-history-hours", 24)),
+                settings.integer("senproxy.quoalise.max-history-records"),
+                Duration.ofHours(settings.integer("senproxy.quoalise.default-history-hours")),
                 identifier -> catalogue.find(identifier).isPresent(), Clock.systemUTC());
         service.countWithheld(metrics);
         QuoaliseCommands commands = new QuoaliseCommands(service, catalogue,
-                settings.integer("senproxy.quoalise.max-stanza-chars", 32_768));
+                settings.integer("senproxy.quoalise.max-stanza-chars"));
         federation.link().onConnection(commands::register);
     }
 }

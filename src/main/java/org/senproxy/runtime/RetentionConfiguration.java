@@ -26,7 +26,7 @@ final class RetentionConfiguration {
             ConnectorMetrics metrics) {
         context.getRegistry().bind("retention", retention(settings, dataSource, metrics));
         context.getRegistry().bind("auditRetention", new AuditRetention(audit,
-                settings.integer("senproxy.audit.retention-days", 0), Clock.systemUTC()));
+                settings.integer("senproxy.audit.retention-days"), Clock.systemUTC()));
     }
 
     /**
@@ -35,17 +35,17 @@ final class RetentionConfiguration {
      * again.
      */
     private static Retention retention(Settings settings, DataSource dataSource, ConnectorMetrics metrics) {
-        int doneDays = settings.integer("senproxy.retention.done-days", 7);
-        Duration giveUp = settings.millis("senproxy.outbox.max-backoff-ms", 600_000)
-                .multipliedBy(settings.integer("senproxy.outbox.max-attempts", 20));
+        int doneDays = settings.integer("senproxy.retention.done-days");
+        Duration giveUp = settings.millis("senproxy.outbox.max-backoff-ms")
+                .multipliedBy(settings.integer("senproxy.outbox.max-attempts"));
         if (Duration.ofDays(doneDays).compareTo(giveUp) <= 0) {
             LOG.warn("senproxy.retention.done-days ({}) is not longer than a sender's attempts (max-attempts x"
                     + " max-backoff-ms: {}): a message sent again after its inbox row is deleted is delivered again",
                     doneDays, giveUp);
         }
         return new Retention(dataSource, metrics::registry, doneDays,
-                settings.integer("senproxy.retention.keys-days", 35),
-                settings.integer("senproxy.retention.dead-letter-days", 90),
-                settings.integer("senproxy.retention.batch-size", 10_000));
+                settings.integer("senproxy.retention.keys-days"),
+                settings.integer("senproxy.retention.dead-letter-days"),
+                settings.integer("senproxy.retention.batch-size"));
     }
 }

@@ -12,7 +12,8 @@ import java.util.TreeSet;
 /**
  * The proxy's settings read without Camel: before Camel starts (which connector files to load depends on them) and
  * in the operator commands that need the proxy's database. The order is Camel's: overrides, environment variable
- * (SENPROXY_DB_URL for senproxy.db.url), JVM system property, the home folder's application.properties.
+ * (SENPROXY_DB_URL for senproxy.db.url), JVM system property, the home folder's application.properties, and last the
+ * declared default (SettingsDeclaration).
  */
 public final class StartupSettings {
 
@@ -24,8 +25,22 @@ public final class StartupSettings {
         this.fileProperties = read(home.resolve("application.properties"));
     }
 
-    /** The value of a setting, or {@code null} when it is not set anywhere. */
+    /**
+     * The value of a declared setting, else its declared default, else {@code null} (a setting without default that
+     * is not set anywhere). An undeclared key throws.
+     */
     public String get(String key) {
+        String value = configured(key);
+        return value != null ? value : SettingsDeclaration.setting(key).defaultValue();
+    }
+
+    /** Whether a key, the proxy's or a connector's, is set to something other than blanks (defaults do not count). */
+    public boolean isSet(String key) {
+        String value = configured(key);
+        return value != null && !value.isBlank();
+    }
+
+    private String configured(String key) {
         String value = overrides.get(key);
         if (value == null) {
             value = System.getenv(Settings.environmentName(key));
@@ -37,16 +52,6 @@ public final class StartupSettings {
             value = fileProperties.getProperty(key);
         }
         return value;
-    }
-
-    public String get(String key, String defaultValue) {
-        String value = get(key);
-        return value != null ? value : defaultValue;
-    }
-
-    public boolean isSet(String key) {
-        String value = get(key);
-        return value != null && !value.isBlank();
     }
 
     /** Keys given by name (overrides and application.properties); environment variables cannot be told apart. */

@@ -40,7 +40,7 @@ record TrustConfiguration(ECKey signingKey, AuditTrail audit, boolean consentReq
         AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC(), signingKey,
                 ProxyKeys.read(settings.optional(ProxyKeys.SETTING).orElse(null)));
         registry.bind("audit", audit);
-        boolean consentRequired = Boolean.parseBoolean(settings.string("senproxy.consent.required", "true"));
+        boolean consentRequired = settings.bool("senproxy.consent.required");
         if (!consentRequired) {
             LOG.warn("senproxy.consent.required=false: consumers without a consent send, and messages naming no"
                     + " consent are accepted from registered apps");

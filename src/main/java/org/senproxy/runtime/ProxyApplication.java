@@ -44,7 +44,8 @@ public final class ProxyApplication {
     /**
      * Camel settings the proxy runs with unless told otherwise: Camel Main's management HTTP server with Prometheus
      * metrics at /observe/metrics and health at /observe/health (/live, /ready), its HTTP server for the status
-     * page (/status), MDC logging, and a tracer on standby. Each key may be set
+     * page (/status), MDC logging, a tracer on standby, and the supervising route controller for the connectors'
+     * routes. Each key may be set
      * like any other (camel.management.port=9877, or CAMEL_MANAGEMENT_PORT; camel.management.enabled=false turns the
      * server off).
      */
@@ -72,6 +73,23 @@ public final class ProxyApplication {
             Map.entry("camel.management.host", "127.0.0.1"),
             // Camel's tracer installed but off: the admin action turns it on for one route at run time
             Map.entry("camel.main.tracingStandby", "true"),
+            // the supervising route controller: a connector's route that fails to start (its system is down: an MQTT
+            // broker away) does not stop the proxy; it is started again after 2 s, 4 s, 8 s... at most a minute apart,
+            // for as long as it takes (camel.routecontroller.backOffMaxAttempts unset), and shown meanwhile on the
+            // status page ("not started"). The first start of every route is still made before Main.start()
+            // returns (initialDelay 0), so start-up is not slower and a started proxy runs its routes. Only the
+            // connectors' routes (ids <name>-source, <name>-source-poll, <name>-sink; regular expressions, as Camel
+            // reads a * only at the end of a pattern) are supervised: one of the
+            // proxy's own routes that cannot start still stops the proxy, as a mistake to fix, not to wait out
+            Map.entry("camel.routecontroller.enabled", "true"),
+            Map.entry("camel.routecontroller.includeRoutes", ".*-source,.*-source-poll,.*-sink"),
+            Map.entry("camel.routecontroller.backOffDelay", "2000"),
+            Map.entry("camel.routecontroller.backOffMultiplier", "2"),
+            Map.entry("camel.routecontroller.backOffMaxDelay", "60000"),
+            // a connector waiting for its system does not make the proxy unready (the others run, like a connector
+            // left out for a missing setting); one given up (backOffMaxAttempts reached) does
+            Map.entry("camel.routecontroller.unhealthyOnRestarting", "false"),
+            Map.entry("camel.routecontroller.unhealthyOnExhausted", "true"),
             // Camel masks the values of keys whose last part is a known secret word (password, token...) where it
             // logs settings; these are the proxy's secrets whose names it does not know (senproxy.credentials.keys,
             // senproxy.admin.read-token). It compares the last part without dashes, by substring. "url": a URL may

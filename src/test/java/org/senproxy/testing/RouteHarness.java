@@ -238,6 +238,13 @@ public final class RouteHarness implements AutoCloseable {
         return value == null ? 0 : Long.parseLong(value);
     }
 
+    /** Returns once a transaction on this harness's database waits on a lock another one holds (pg_stat_activity). */
+    public void awaitLockWait() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> count(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+                > 0);
+    }
+
     @Override
     public void close() {
         context.stop();

@@ -18,11 +18,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.spi.SupervisingRouteController;
 import org.apache.camel.spi.Tracer;
+import org.apache.camel.util.backoff.BackOffTimer;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.delivery.DeadLetters;
+import org.senproxy.delivery.Reasons;
 
 /**
  * The proxy's status page and its admin actions, served by Camel Main's HTTP server (routes/status-page.camel.yaml):
@@ -30,7 +34,8 @@ import org.senproxy.delivery.DeadLetters;
  * <li>{@code GET /status}: the page, one static HTML file with no data in it (the same for everyone, as in the
  * jar), so that a browser can open it: a browser sends no bearer token when it opens a URL. The page asks for a token
  * and sends it with each request it makes;</li>
- * <li>{@code GET /status.json}: what the page shows: connectors and their freshness, queue depths, open dead letters,
+ * <li>{@code GET /status.json}: what the page shows: connectors and their freshness, connectors' routes not started
+ * because their system is down (retried by the supervising route controller), queue depths, open dead letters,
  * recent poll failures (the proxy's alarms), the XMPP session, the last minutes of the flow for the chart
  * ({@link FlowHistory}). Needs the read token or the admin token;</li>
  * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false[&bodies=
@@ -104,6 +109,7 @@ public class StatusPage {
                         .put("ageSeconds", Duration.between(c.lastSuccess(), now).toSeconds());
             }
         }
+        notStarted(status.putArray("notStarted"), now);
         ObjectNode withheld = status.putObject("withheldOutsideDataPeriod");
         sources.withheldByPath().forEach((path, n) -> withheld.put(path, n.longValue()));
         ObjectNode queue = status.putObject("queues");
@@ -125,6 +131,35 @@ public class StatusPage {
         }
         status.set("chart", flow.json());
         return JSON.writeValueAsString(status);
+    }
+
+    /**
+     * The connectors' routes that are not running because they failed to start (their system is down) and that Camel's
+     * supervising route controller is starting again with back-off ({@code retrying}: attempts so far, the next
+     * attempt, the last cause), or gave up on ({@code given up}, after camel.routecontroller.backOffMaxAttempts).
+     */
+    void notStarted(ArrayNode list, Instant now) {
+        if (!context.getRouteController().isSupervising()) {
+            return;
+        }
+        SupervisingRouteController supervisor = context.getRouteController().adapt(SupervisingRouteController.class);
+        for (Route route : supervisor.getRestartingRoutes()) {
+            ObjectNode node = list.addObject().put("route", route.getId()).put("state", "retrying");
+            BackOffTimer.Task task = supervisor.getRestartingRouteState(route.getId());
+            if (task != null) {
+                node.put("attempts", task.getCurrentAttempts());
+                if (task.getNextAttemptTime() > 0) {
+                    Instant next = Instant.ofEpochMilli(task.getNextAttemptTime());
+                    node.put("nextAttempt", next.toString())
+                            .put("nextAttemptInSeconds", Math.max(0, Duration.between(now, next).toSeconds()));
+                }
+            }
+            node.put("reason", Reasons.of(supervisor.getRestartException(route.getId())));
+        }
+        for (Route route : supervisor.getExhaustedRoutes()) {
+            list.addObject().put("route", route.getId()).put("state", "given up")
+                    .put("reason", Reasons.of(supervisor.getRestartException(route.getId())));
+        }
     }
 
     /** Replays one dead letter (admin). */

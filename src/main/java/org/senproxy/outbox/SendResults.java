@@ -5,12 +5,14 @@ import java.util.List;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
 import org.senproxy.delivery.Reasons;
 
 /**
  * Collects the outcome of each message of a dispatch split into a {@code List<SendResult>}, so that the
  * outbox records all outcomes of a batch at once. Each split exchange carries the row id and attempt count
- * in headers {@value #OUTBOX_ID} and {@value #ATTEMPTS}; a failure is the exception its doCatch caught.
+ * in headers {@value #OUTBOX_ID} and {@value #ATTEMPTS}; a failure is the exception internal-errors
+ * caught in outbox-dispatch-write (routes/errors.camel.yaml).
  */
 public class SendResults implements AggregationStrategy {
 
@@ -20,7 +22,9 @@ public class SendResults implements AggregationStrategy {
     @Override
     @SuppressWarnings("unchecked")
     public Exchange aggregate(Exchange collected, Exchange next) {
-        Exchange target = collected == null ? next : collected;
+        // the first part is not the result: a part whose write failed was handled by internal-errors, and as the
+        // split's result it would stop outbox-dispatch before recordSendResults
+        Exchange target = collected == null ? new DefaultExchange(next.getContext()) : collected;
         List<SendResult> results = collected == null ? new ArrayList<>() : target.getIn().getBody(List.class);
         Throwable error = next.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (error == null) {

@@ -350,6 +350,27 @@ public final class SettingsDeclaration {
                     value("camel.main.tracingStandby", Type.BOOLEAN, "true",
                             "Camel's tracer installed but off: the admin action turns it on for one route at run"
                                     + " time"),
+                    value("camel.routecontroller.enabled", Type.BOOLEAN, "true",
+                            "the supervising route controller: a connector's route that fails to start (its system"
+                                    + " is down, an MQTT broker away) does not stop the proxy; it is started again"
+                                    + " with back-off for as long as it takes, and shown meanwhile on the status page"
+                                    + " (\"not started\"). The first start of every route is still made before the"
+                                    + " proxy reports started"),
+                    value("camel.routecontroller.includeRoutes", Type.LIST, ".*-source,.*-source-poll,.*-sink",
+                            "the routes it supervises: the connectors' (regular expressions; Camel reads a `*` only at"
+                                    + " the end of a pattern). One of the proxy's own routes that cannot start still"
+                                    + " stops the proxy, as a mistake to fix, not to wait out"),
+                    value("camel.routecontroller.backOffDelay", Type.INTEGER, "2000",
+                            "milliseconds before a connector's route is started again the first time"),
+                    value("camel.routecontroller.backOffMultiplier", Type.INTEGER, "2",
+                            "each later attempt waits this many times longer than the one before"),
+                    value("camel.routecontroller.backOffMaxDelay", Type.INTEGER, "60000",
+                            "milliseconds between two attempts at the most (backOffMaxAttempts unset: no end)"),
+                    value("camel.routecontroller.unhealthyOnRestarting", Type.BOOLEAN, "false",
+                            "a connector waiting for its system leaves the proxy ready (the others run, as when a"
+                                    + " connector is left out for a missing setting)"),
+                    value("camel.routecontroller.unhealthyOnExhausted", Type.BOOLEAN, "true",
+                            "a connector given up (backOffMaxAttempts reached) makes the proxy unready"),
                     value("camel.main.additionalSensitiveKeywords", Type.LIST, "keys,readtoken,url",
                             "where Camel logs settings, it masks the values of keys whose last part is a known secret"
                                     + " word (password, token...) or one of these: the proxy's own secrets"

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.testing.EcodevicesStub;
+import org.senproxy.testing.EmbeddedMqttBroker;
+import org.senproxy.testing.FreePort;
 import org.senproxy.testing.HeadlessChromium;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.OfflineProxy;
@@ -175,6 +177,40 @@ class StatusPageTest {
         assertThat(text("SELECT status || ' ' || attempts FROM outbox WHERE correlation_id = 'poll-dead'"))
                 .isEqualTo("pending 0");
         assertThat(text("SELECT count(*) FROM dead_letter WHERE replayed_at IS NOT NULL")).isEqualTo("1");
+    }
+
+    @Test
+    void aConnectorWhoseBrokerIsDownIsStartedAgainWithBackOffAndShownMeanwhile() throws Exception {
+        int port = FreePort.next();
+        Map<String, String> settings = OfflineProxy.settings("proxy-s@localhost");
+        web = "http://127.0.0.1:" + settings.get("camel.server.port");
+        settings.put("senproxy.admin.read-token", READ_TOKEN);
+        settings.put("senproxy.connectors", "teleinfo-mqtt-source");
+        settings.put("teleinfo-mqtt.broker-url", "tcp://127.0.0.1:" + port);
+        settings.put("teleinfo-mqtt.topic", "teleinfo/021728123456");
+        settings.put("teleinfo-mqtt.base-name", "urn:dev:prm:09111642617347_");
+        settings.put("camel.routecontroller.backOffDelay", "200");
+        settings.put("camel.routecontroller.backOffMaxDelay", "400");
+        proxy = new ProxyApplication(Path.of("."), settings);
+        proxy.start(); // the broker is away: the proxy starts all the same, without the connector
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> status().path("notStarted").size() == 1);
+        JsonNode retrying = status().path("notStarted").path(0);
+        assertThat(retrying.path("route").asText()).isEqualTo("teleinfo-mqtt-source");
+        assertThat(retrying.path("state").asText()).isEqualTo("retrying");
+        assertThat(retrying.path("attempts").asLong()).isPositive();
+        assertThat(retrying.path("reason").asText()).isNotBlank();
+        assertThat(proxy.context().getRouteController().getRouteStatus("teleinfo-mqtt-source").isStarted()).isFalse();
+        assertThat(proxy.context().getRouteController().getRouteStatus("outbox-dispatch").isStarted())
+                .as("the proxy's own routes run").isTrue();
+
+        try (EmbeddedMqttBroker broker = new EmbeddedMqttBroker(port)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> proxy.context().getRouteController()
+                    .getRouteStatus("teleinfo-mqtt-source").isStarted());
+            assertThat(status().path("notStarted")).isEmpty();
+            proxy.stop();
+            proxy = null;
+        }
     }
 
     @Test

@@ -92,7 +92,7 @@ class OutboxAckRouteTest {
                     throw new CompletionException(e);
                 }
             });
-            Thread.sleep(500);
+            harness.awaitLockWait(); // the acks wait on the row dispatch holds
             mark.executeUpdate("UPDATE outbox SET attempts = attempts + 1 WHERE message_id = '" + second + "'");
             dispatch.commit();
             assertThat(acked.get(10, TimeUnit.SECONDS)).hasSize(2);

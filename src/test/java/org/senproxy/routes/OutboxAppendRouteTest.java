@@ -251,7 +251,7 @@ class OutboxAppendRouteTest {
                     + (T0 + 3) * 1_000_000L + ")");
             CompletableFuture<Void> append = CompletableFuture.runAsync(
                     () -> harness.template().sendBody("direct:test-source", records(1, 5)));
-            Thread.sleep(500);
+            harness.awaitLockWait();
             assertThat(append).as("waits on the other transaction's key").isNotDone();
             other.commit();
             append.get(30, TimeUnit.SECONDS);

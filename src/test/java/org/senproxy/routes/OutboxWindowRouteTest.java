@@ -1,5 +1,7 @@
 package org.senproxy.routes;
 
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.builder.NotifyBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -46,13 +48,15 @@ class OutboxWindowRouteTest {
     void eachRecipientHasAtMostTheWindowInFlightAndEachAckLetsTheNextGo() throws Exception {
         MockEndpoint xmpp = harness.mock("xmpp");
         xmpp.expectedMessageCount(4);
+        // two runs of the dispatcher: the one the append wakes, which sends the windows' 4, and the one woken below
+        NotifyBuilder twoRuns = new NotifyBuilder(harness.context).fromRoute("outbox-dispatch").whenDone(2).create();
 
         harness.template().sendBody("direct:test-source", POLL);
 
         xmpp.assertIsSatisfied();
-        Thread.sleep(300); // nothing more goes, however often the dispatcher runs
+        // nothing more goes, however often the dispatcher runs
         harness.template().sendBody("seda:outbox-dispatch-wake", null);
-        Thread.sleep(300);
+        assertThat(twoRuns.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(xmpp.getReceivedCounter()).isEqualTo(4);
         assertThat(inFlight("proxy-b@localhost")).isEqualTo(2);
         assertThat(inFlight("proxy-c@localhost")).isEqualTo(2);

@@ -15,9 +15,15 @@ import io.moquette.broker.config.MemoryConfig;
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
     private final Server server = new Server();
-    private final int port = FreePort.next();
+    private final int port;
 
     public EmbeddedMqttBroker() throws IOException {
+        this(FreePort.next());
+    }
+
+    /** A broker on this port (a test that starts the proxy first, with the broker away). */
+    public EmbeddedMqttBroker(int port) throws IOException {
+        this.port = port;
         Properties config = new Properties();
         config.setProperty(BrokerConstants.HOST_PROPERTY_NAME, "127.0.0.1");
         config.setProperty(BrokerConstants.PORT_PROPERTY_NAME, Integer.toString(port));

@@ -29,7 +29,7 @@ import org.senproxy.senml.Senml;
 
 /**
  * Runs some of the project's real route files (names in routes/, or paths such as
- * {@code connectors/postgres-sink.camel.yaml}) in a Camel context with the proxy's real beans on a fresh
+ * {@code connectors/postgres-sink.camel.yaml}; routes/errors.camel.yaml always) in a Camel context with the proxy's real beans on a fresh
  * embedded PostgreSQL database. The XMPP endpoint is swapped for {@code mock:xmpp} (what the routes send
  * over XMPP lands there), and routes started by timers can have their {@code from} replaced by a direct
  * endpoint so that a test triggers them itself.
@@ -77,7 +77,13 @@ public final class RouteHarness implements AutoCloseable {
                         ResourceHelper.resolveMandatoryResource(context, "file:" + block));
             }
         }
+        // the shared error handling (routes/errors.camel.yaml), which the proxy's own routes name, with every route file
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                ResourceHelper.resolveMandatoryResource(context, "file:routes/errors.camel.yaml"));
         for (String file : routeFiles) {
+            if (file.equals("errors.camel.yaml")) {
+                continue; // loaded above
+            }
             String path = file.contains("/") ? file : "routes/" + file;
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     ResourceHelper.resolveMandatoryResource(context, "file:" + path));
@@ -230,6 +236,13 @@ public final class RouteHarness implements AutoCloseable {
     public long count(String query) throws SQLException {
         String value = text(query);
         return value == null ? 0 : Long.parseLong(value);
+    }
+
+    /** Returns once a transaction on this harness's database waits on a lock another one holds (pg_stat_activity). */
+    public void awaitLockWait() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> count(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+                > 0);
     }
 
     @Override

@@ -50,6 +50,7 @@ public class Switches {
 
     private static final Sql READ = Sql.of(Switches.class, "switches-read");
     private static final Sql SET = Sql.of(Switches.class, "switches-set");
+    private static final Sql STATE = Sql.of(Switches.class, "switches-state");
     private static final Sql APP_EXISTS = Sql.of(Switches.class, "app-exists");
 
     /**
@@ -235,11 +236,9 @@ public class Switches {
             if (PEER.equals(kind) && APP_EXISTS.one(c, APP_EXISTS.params().text("name", name), rs -> 1) == null) {
                 throw new IllegalArgumentException("no app " + name + " (sen-proxy apps list names them)");
             }
-            before[0] = SET.one(c, SET.params().text("kind", kind).text("name", name).set("enabled", enabled)
-                    .text("reason", why).text("changed_by", actor), rs -> {
-                        boolean was = rs.getBoolean(1);
-                        return rs.wasNull() ? null : was;
-                    });
+            before[0] = STATE.one(c, STATE.params().text("kind", kind).text("name", name), rs -> rs.getBoolean(1));
+            SET.update(c, SET.params().text("kind", kind).text("name", name).set("enabled", enabled)
+                    .text("reason", why).text("changed_by", actor));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put(kind, name);
             detail.put("reason", why);

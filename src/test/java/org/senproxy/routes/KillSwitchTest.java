@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
@@ -21,6 +23,7 @@ import org.senproxy.federation.FederationCodec;
 import org.senproxy.switches.Switches;
 import org.senproxy.testing.RouteHarness;
 import org.senproxy.testing.TestPostgres;
+import org.slf4j.LoggerFactory;
 
 /**
  * The kill-switch (issue 21, item 1) on the real routes and a real PostgreSQL: a disabled source stops and keeps its
@@ -40,8 +43,12 @@ class KillSwitchTest {
     private RouteHarness second;
     private PGSimpleDataSource building;
 
+    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    private final Level rootLevel = root.getLevel();
+
     @AfterEach
     void stop() {
+        root.setLevel(rootLevel); // the commands quiet the root logger, as a command-line process does
         if (second != null) {
             second.close();
         }

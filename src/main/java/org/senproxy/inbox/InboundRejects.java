@@ -55,7 +55,8 @@ public class InboundRejects {
         detail.put("message", messageId);
         detail.put("from", sender);
         detail.put("reason", reason);
-        audit.append(List.of(AuditEvent.of(deferred ? "transfer.deferred" : "transfer.refused", sender == null ? "unknown" : sender, null,
+        audit.append(List.of(AuditEvent.of(deferred ? "transfer.deferred" : "transfer.refused",
+                sender == null ? "unknown" : sender, null,
                 consent(stanza), detail)));
     }
 

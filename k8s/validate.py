@@ -56,6 +56,7 @@ SENPROXY_METRICS = {
     "senproxy_xmpp_connected",
     "senproxy_outbox_acks_pending",
     "senproxy_sink_records_total",
+    "senproxy_switch_state",
 }
 METRIC_PREFIXES = ("camel_", "jvm_", "process_")
 

@@ -6,10 +6,12 @@ import java.util.concurrent.Callable;
 import org.senproxy.cli.Cli;
 import org.senproxy.cli.AppsCommand;
 import org.senproxy.cli.AuditCommand;
+import org.senproxy.cli.ConnectorsCommand;
 import org.senproxy.cli.ConsentsCommand;
 import org.senproxy.cli.CredentialsCommand;
 import org.senproxy.cli.DeadLettersCommand;
 import org.senproxy.cli.KeysCommand;
+import org.senproxy.cli.PeersCommand;
 import org.senproxy.cli.SenmlCommand;
 import org.senproxy.cli.SubscriptionsCommand;
 import org.senproxy.cli.TraceCommand;
@@ -30,7 +32,8 @@ import picocli.CommandLine.ScopeType;
             "Without a subcommand, runs the proxy configured by application.properties and the environment."},
         subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class, TraceCommand.class,
             DeadLettersCommand.class, KeysCommand.class, AppsCommand.class, ConsentsCommand.class,
-            SubscriptionsCommand.class, AuditCommand.class, CredentialsCommand.class})
+            SubscriptionsCommand.class, AuditCommand.class, CredentialsCommand.class, ConnectorsCommand.class,
+            PeersCommand.class})
 public final class SenProxy implements Callable<Integer> {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "on an error, print its Java stack trace"

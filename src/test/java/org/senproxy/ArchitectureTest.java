@@ -25,7 +25,7 @@ import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
  *         outbox, inbox                  the two flows and their repositories
  *           consent                      consents and subscriptions, checked on both flows
  *             federation                 the wire: codec, signatures, peers, app keys, the XMPP link
- *               audit, catalogue, delivery, secrets, transform, connectors
+ *               audit, catalogue, delivery, secrets, transform, connectors, switches (the kill-switch)
  *                 senml, db              the SenML model and codec; database helpers
  * </pre>
  *
@@ -46,7 +46,8 @@ class ArchitectureTest {
             "Consent", "org.senproxy.consent..",
             "Federation", "org.senproxy.federation..",
             "Foundations", "org.senproxy.audit.. org.senproxy.catalogue.. org.senproxy.delivery.."
-                    + " org.senproxy.secrets.. org.senproxy.transform.. org.senproxy.connectors..",
+                    + " org.senproxy.secrets.. org.senproxy.transform.. org.senproxy.connectors.."
+                    + " org.senproxy.switches..",
             "Base", "org.senproxy.senml.. org.senproxy.db..");
 
     // @ArchTest methods rather than ArchRule fields: Surefire 3.5.3 runs no field rule (TNG/ArchUnit#1442)

@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * The receiver answers each data message with {@code <ack xmlns="urn:senproxy:0" id="..." status="accepted"/>}
- * once the message is committed to its inbox, or {@code status="rejected" reason="..."} when it never will be.
+ * once the message is committed to its inbox, or {@code status="rejected" reason="..."} when it never will be, or
+ * {@code status="deferred" reason="..."} when it will not take it now (its operator suspended the sender): the sender
+ * keeps the message and sends it again later. A proxy from before deferrals reads one as a refusal.
  * Every stanza carries a body because chat clients (and camel-xmpp's consumer) ignore messages without one.
  *
  * <p>Versions: a proxy writes {@link #VERSION} and reads it and the one before, side by side, so that a federation
@@ -191,6 +193,14 @@ public class FederationCodec {
         return ack(peerJid, messageId, "rejected", reason);
     }
 
+    /**
+     * The answer to a data message this proxy will not take now (its operator suspended the sender): keep it, send it
+     * again later.
+     */
+    public Message deferred(String peerJid, String messageId, String reason) throws XmppStringprepException {
+        return ack(peerJid, messageId, "deferred", reason);
+    }
+
     private static Message ack(String peerJid, String messageId, String status, String reason)
             throws XmppStringprepException {
         Message message = new Message(JidCreate.from(peerJid), Message.Type.chat);
@@ -229,7 +239,7 @@ public class FederationCodec {
         StandardExtensionElement ack = standard(message.getExtension("ack", NAMESPACE));
         String status = ack.getAttributeValue("status");
         return new Ack(bareSender(message), ack.getAttributeValue("id"), "accepted".equals(status),
-                ack.getAttributeValue("reason"));
+                ack.getAttributeValue("reason"), "deferred".equals(status));
     }
 
     /**

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import com.github.benmanes.caffeine.cache.Cache;
 import org.senproxy.db.Lookups;
 import org.senproxy.db.Sql;
+import org.senproxy.switches.Switches;
 
 /**
  * The federated applications this proxy knows (the app table): only they may send it data. A known address is
@@ -21,16 +22,33 @@ public class Peers {
 
     private final DataSource dataSource;
     private final Cache<String, Boolean> known;
+    private volatile Switches switches;
 
     public Peers(DataSource dataSource, Duration remember) {
         this.dataSource = dataSource;
         this.known = Lookups.cache(remember);
     }
 
-    /** Passes a message from a known app through; refuses one from an unknown address. */
+    /** The kill-switch: messages from a suspended app are deferred ({@link PeerSuspended}). */
+    public void obey(Switches switches) {
+        this.switches = switches;
+    }
+
+    /**
+     * Passes a message from a known app through; refuses one from an unknown address, and defers one from an app
+     * this proxy's operator suspended.
+     */
     public FederationMessage authorize(FederationMessage message) throws SQLException {
         if (!isKnown(message.senderJid())) {
             throw new FederationException("unknown sender " + message.senderJid() + ": not a registered app", false);
+        }
+        Switches obeyed = switches;
+        if (obeyed != null) {
+            obeyed.suspension(message.senderJid()).ifPresent(s -> {
+                throw new PeerSuspended("suspended by the receiving proxy's operator"
+                        + (s.reason() == null ? "" : ": " + s.reason())
+                        + "; keep the message and send it again later");
+            });
         }
         return message;
     }

@@ -17,12 +17,15 @@ import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Reasons;
 import org.senproxy.federation.FederationCodec;
 import org.senproxy.federation.FederationException;
+import org.senproxy.federation.PeerSuspended;
 import org.senproxy.federation.Peers;
 
 /**
  * What happens to an inbound message that cannot be accepted: it is kept as a dead letter with its raw
  * stanza and reason, and a known sender is told, so that it dead-letters its outbox row instead of
- * resending forever. The original stanza is in the {@code CamelXmppDoc} header that camel-xmpp sets.
+ * resending forever. The original stanza is in the {@code CamelXmppDoc} header that camel-xmpp sets. A message from a
+ * suspended peer ({@link PeerSuspended}) is no dead letter: it is audited ({@code transfer.deferred}) and its sender
+ * told to keep it and send it again later.
  */
 public class InboundRejects {
 
@@ -44,12 +47,16 @@ public class InboundRejects {
         String sender = sender(stanza);
         String messageId = messageId(stanza);
         String reason = reason(exchange);
-        deadLetters.recordInbound(exchange.getFromRouteId(), sender, messageId, reason, raw);
+        boolean deferred = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class) instanceof PeerSuspended;
+        if (!deferred) {
+            deadLetters.recordInbound(exchange.getFromRouteId(), sender, messageId, reason, raw);
+        }
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("message", messageId);
         detail.put("from", sender);
         detail.put("reason", reason);
-        audit.append(List.of(AuditEvent.of("transfer.refused", sender == null ? "unknown" : sender, null,
+        audit.append(List.of(AuditEvent.of(deferred ? "transfer.deferred" : "transfer.refused",
+                sender == null ? "unknown" : sender, null,
                 consent(stanza), detail)));
     }
 
@@ -81,7 +88,8 @@ public class InboundRejects {
         if (!tell || sender == null || messageId == null || !peers.isKnown(sender)) {
             return null;
         }
-        return codec.rejected(sender, messageId, reason(exchange));
+        return error instanceof PeerSuspended ? codec.deferred(sender, messageId, reason(exchange))
+                : codec.rejected(sender, messageId, reason(exchange));
     }
 
     private static String reason(Exchange exchange) {

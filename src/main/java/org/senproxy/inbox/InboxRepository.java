@@ -22,12 +22,15 @@ import org.senproxy.delivery.Reasons;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.federation.FederationMessage;
 import org.senproxy.senml.CanonicalRecords;
+import org.senproxy.switches.Switches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The inbox table. A message is stored once per (sender, message id), whatever the number of resends;
- * it is then delivered to the local sink, retried with backoff, and dead-lettered when out of attempts.
+ * it is then delivered to the local sink, retried with backoff, and dead-lettered when out of attempts. While an
+ * operator has the sink disabled (the kill-switch), messages are still stored (and so acknowledged) but none is
+ * delivered: the rows wait, with no attempt counted, and are delivered once it is enabled.
  */
 public class InboxRepository {
 
@@ -45,6 +48,8 @@ public class InboxRepository {
     private final int batchSize;
     private final long leaseMillis;
     private final RetryPolicy retry;
+    private volatile Switches switches;
+    private volatile String sink;
 
     /** @param audit where each message stored is recorded ({@code transfer.received}), in the same transaction */
     public InboxRepository(DataSource dataSource, AuditTrail audit, String replica, int batchSize, long leaseMillis,
@@ -57,10 +62,23 @@ public class InboxRepository {
         this.retry = retry;
     }
 
+    /** The kill-switch: nothing is delivered while the connector {@code sink} is disabled. */
+    public void obey(Switches switches, String sink) {
+        this.sink = sink;
+        this.switches = switches;
+    }
+
+    /** Whether the sink may be given rows now (not disabled by an operator). */
+    public boolean delivering() {
+        Switches obeyed = switches;
+        return obeyed == null || obeyed.connectorEnabled(sink);
+    }
+
     /**
      * Commits received messages, in one transaction with their audit entries ({@code transfer.received}). Every message
      * of the batch may then be acknowledged: each is in the inbox, stored now or before (a resend). The rows stored
-     * now are leased to the caller for immediate delivery.
+     * now are leased to the caller for immediate delivery; while the sink is disabled, there are none: the rows are due
+     * at once, for whichever replica delivers first once the sink is enabled again.
      */
     public InboxBatch store(List<FederationMessage> messages) throws SQLException {
         if (messages.isEmpty()) {
@@ -69,10 +87,11 @@ public class InboxRepository {
         // the payload is the records' canonical JSON, which the signature check already wrote to digest it
         List<CanonicalRecords> canonical = messages.stream().map(FederationMessage::canonicalRecords).toList();
         List<String> payloads = canonical.stream().map(CanonicalRecords::json).toList();
+        boolean delivering = delivering();
         List<InboxRow> rows = Transactions.inTransaction(dataSource, c -> {
             List<InboxRow> stored = new ArrayList<>();
             List<AuditEvent> received = new ArrayList<>();
-            for (Inserted inserted : insert(c, messages, payloads)) {
+            for (Inserted inserted : insert(c, messages, payloads, delivering ? leaseMillis : 0)) {
                 FederationMessage m = messages.get(inserted.index());
                 stored.add(new InboxRow(inserted.id(), m.senderJid(), m.messageId(), m.correlationId(),
                         payloads.get(inserted.index()), m.records().size(), 0, m.records()));
@@ -89,7 +108,7 @@ public class InboxRepository {
             LOG.debug("{} of {} message(s) were stored before: acknowledging them again",
                     messages.size() - rows.size(), messages.size());
         }
-        return new InboxBatch(messages, rows);
+        return new InboxBatch(messages, delivering ? rows : List.of());
     }
 
     /** A message of the batch (its index) stored now, as inbox row {@code id}. */
@@ -97,8 +116,8 @@ public class InboxRepository {
     }
 
     /** Inserts the messages not stored before, in one statement; returns them in the order of their row ids. */
-    private List<Inserted> insert(Connection c, List<FederationMessage> messages, List<String> payloads)
-            throws SQLException {
+    private List<Inserted> insert(Connection c, List<FederationMessage> messages, List<String> payloads,
+            long lease) throws SQLException {
         int n = messages.size();
         String[] senders = new String[n];
         String[] ids = new String[n];
@@ -116,7 +135,7 @@ public class InboxRepository {
             index.putIfAbsent(m.senderJid() + ' ' + m.messageId(), i);
         }
         List<Inserted> inserted = STORE.query(c, STORE.params()
-                .set("lease_ms", leaseMillis)
+                .set("lease_ms", lease)
                 .set("replica", replica)
                 .array("sender_jids", "text", senders)
                 .array("message_ids", "text", ids)
@@ -129,8 +148,14 @@ public class InboxRepository {
         return inserted;
     }
 
-    /** Claims pending rows that are due: new rows whose first delivery did not finish, and retries. */
+    /**
+     * Claims pending rows that are due: new rows whose first delivery did not finish, and retries. None while the sink
+     * is disabled.
+     */
     public List<InboxRow> claim() throws SQLException {
+        if (!delivering()) {
+            return List.of();
+        }
         List<InboxRow> claimed;
         try (Connection c = dataSource.getConnection()) {
             claimed = CLAIM.query(c, CLAIM.params()

@@ -27,6 +27,7 @@ import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Reasons;
+import org.senproxy.switches.Switches;
 
 /**
  * The proxy's status page and its admin actions, served by Camel Main's HTTP server (routes/status-page.camel.yaml):
@@ -39,7 +40,10 @@ import org.senproxy.delivery.Reasons;
  * recent poll failures (the proxy's alarms), the XMPP session, the last minutes of the flow for the chart
  * ({@link FlowHistory}). Needs the read token or the admin token;</li>
  * <li>{@code POST /admin/dead-letters/{id}/replay} and {@code POST /admin/trace/{routeId}?enabled=true|false[&bodies=
- * minutes]}: need the admin token.</li>
+ * minutes]}: need the admin token;</li>
+ * <li>{@code POST /admin/connectors/{name}/disable|enable} and {@code POST /admin/peers/{name}/suspend|resume}, the
+ * kill-switch ({@link Switches}), the reason in the body (text, or JSON {@code {"reason": "..."}}; required to turn
+ * off): need the admin token; audited with the actor {@code admin token}.</li>
  * </ul>
  * Tokens come in {@code Authorization: Bearer <token>}, the HTTP header itself (a query parameter of the same name is
  * not read: URLs end up in logs). No token or a wrong one: 401, the same answer for both; a read token where the
@@ -61,6 +65,7 @@ public class StatusPage {
     private final AuditTrail audit;
     private final TraceFormat traceFormat;
     private final FlowHistory flow;
+    private volatile Switches switches;
 
     public StatusPage(String jid, ConnectorMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
             BooleanSupplier xmppOnline, StatusAccess access, CamelContext context, Clock clock, AuditTrail audit,
@@ -77,6 +82,11 @@ public class StatusPage {
         this.context = context;
         this.clock = clock;
         this.started = clock.instant();
+    }
+
+    /** The kill-switch, listed in status.json and switched by the admin actions. */
+    public void showSwitches(Switches switches) {
+        this.switches = switches;
     }
 
     /** The page itself. */
@@ -128,6 +138,16 @@ public class StatusPage {
         for (ConnectorMetrics.Failure f : sources.recentFailures()) {
             alarms.addObject().put("at", f.at().toString()).put("connector", f.connector())
                     .put("reason", f.reason());
+        }
+        ArrayNode switched = status.putArray("switches");
+        if (switches != null) {
+            for (Switches.Switch sw : switches.all()) {
+                ObjectNode node = switched.addObject().put("kind", sw.kind()).put("name", sw.name())
+                        .put("enabled", sw.enabled()).put("state", sw.state());
+                if (sw.changedAt() != null) {
+                    node.put("reason", sw.reason()).put("by", sw.changedBy()).put("at", sw.changedAt().toString());
+                }
+            }
         }
         status.set("chart", flow.json());
         return JSON.writeValueAsString(status);
@@ -182,6 +202,61 @@ public class StatusPage {
                     + " refused: it has no row to replay; its sender must send it again");
             case NOT_FOUND -> answer(exchange, 404, "no dead letter " + id);
         };
+    }
+
+    /** The actor of the admin actions in the audit trail: the token is shared, so it names no person. */
+    static final String ADMIN_ACTOR = "admin token";
+
+    /**
+     * Disables or enables a connector (admin): {@code POST /admin/connectors/{name}/disable|enable}, the reason in the
+     * body; every replica obeys within {@code senproxy.switch.refresh-ms}.
+     */
+    public String switchConnector(Exchange exchange) throws SQLException {
+        return switchOne(exchange, Switches.CONNECTOR, "disable", "enable");
+    }
+
+    /** Suspends or resumes a peer app (admin): {@code POST /admin/peers/{name}/suspend|resume}, the reason in the body. */
+    public String switchPeer(Exchange exchange) throws SQLException {
+        return switchOne(exchange, Switches.PEER, "suspend", "resume");
+    }
+
+    private String switchOne(Exchange exchange, String kind, String off, String on) throws SQLException {
+        String refused = refusedUnlessAdmin(exchange);
+        if (refused != null) {
+            return refused;
+        }
+        if (switches == null) {
+            return answer(exchange, 503, "the kill-switch is not available on this proxy");
+        }
+        String name = exchange.getMessage().getHeader("name", String.class);
+        String action = exchange.getMessage().getHeader("action", String.class);
+        if (!off.equals(action) && !on.equals(action)) {
+            return answer(exchange, 404, "no action " + action + ": " + off + " or " + on);
+        }
+        try {
+            Switches.Change change = switches.set(kind, name, on.equals(action), reason(exchange), ADMIN_ACTOR);
+            return answer(exchange, 200, kind + " " + name + " " + change.now().state()
+                    + (change.changed() ? "" : " (it was already)"));
+        } catch (IllegalArgumentException e) {
+            return answer(exchange, e.getMessage().startsWith("no ") ? 404 : 400, e.getMessage());
+        }
+    }
+
+    /** The reason in a request's body: plain text, or a JSON object's {@code reason}. */
+    private static String reason(Exchange exchange) {
+        String body = exchange.getMessage().getBody(String.class);
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        String text = body.strip();
+        if (text.startsWith("{")) {
+            try {
+                return JSON.readTree(text).path("reason").asText(null);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return text.length() > 500 ? text.substring(0, 500) : text;
     }
 
     /** The longest time an admin may have message bodies traced at once. */

@@ -63,6 +63,7 @@ public class ProxyBeans implements CamelConfiguration {
         OutboxConfiguration.bind(context, settings, dataSource, trust, federation.jid().toString(), replica, metrics);
         ConnectorsConfiguration.bind(context, settings, dataSource);
         RetentionConfiguration.bind(context, settings, dataSource, trust.audit(), metrics);
+        SwitchesConfiguration.bind(context, settings, dataSource, trust.audit(), federation.peers(), metrics);
 
         context.addService(new ServiceSupport() {
             @Override

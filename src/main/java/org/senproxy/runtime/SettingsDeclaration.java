@@ -128,6 +128,9 @@ public final class SettingsDeclaration {
                                     + " long"),
                     unset("senproxy.connectors", Type.LIST, "(none)",
                             "connectors to run: names of files in `connectors/` without `.camel.yaml`"),
+                    value("senproxy.switch.refresh-ms", Type.INTEGER, "2000",
+                            "the kill-switches (`connectors disable`, `peers suspend`, the status page's buttons) are"
+                                    + " read from the database this often: every replica obeys a switch within it"),
                     unset("senproxy.home", Type.FILE, "`SENPROXY_HOME`, else the working directory",
                             "the proxy's home folder (routes/, kamelets/, connectors/, transforms/,"
                                     + " application.properties); set by the proxy itself, read by routes as"

@@ -4,7 +4,9 @@
 -- :first_due (4 x batch) due rows of recipients with room left are ranked per recipient, in a subquery since a query
 -- with a window function cannot lock rows; a recipient whose window is full is left out before that, so its backlog
 -- cannot hide the other recipients' rows. Replicas claiming at the same moment may each fill the window: it is a bound
--- per claim. Rows locked by another replica are skipped, not waited for.
+-- per claim. Rows locked by another replica are skipped, not waited for. Rows for a peer app an operator suspended
+-- (table switch, read here at each claim, so every replica obeys at once) are not claimed: they wait, attempts and
+-- all, and are sent when it is resumed.
 WITH flying AS (
   SELECT recipient_jid, count(*) AS n FROM outbox
    WHERE status IN ('pending', 'sent') AND next_attempt_at > now() GROUP BY recipient_jid)
@@ -15,6 +17,8 @@ UPDATE outbox o SET next_attempt_at = now() + :lease_ms * interval '1 millisecon
         FROM (SELECT id, recipient_jid, next_attempt_at FROM outbox WHERE status IN ('pending', 'sent')
                  AND next_attempt_at <= now() AND attempts < :max_attempts
                  AND recipient_jid NOT IN (SELECT recipient_jid FROM flying WHERE n >= :window)
+                 AND recipient_jid NOT IN (SELECT a.jid FROM switch s JOIN app a ON a.name = s.name
+                                            WHERE s.kind = 'peer' AND NOT s.enabled)
                ORDER BY next_attempt_at, id LIMIT :first_due) first_due) d
       LEFT JOIN flying ON flying.recipient_jid = d.recipient_jid
      WHERE d.rn <= :window - coalesce(flying.n, 0))

@@ -46,7 +46,9 @@ public class V7__quartz_tables extends BaseJavaMigration {
                 code.append(line).append('\n');
             }
         }
-        return java.util.Arrays.stream(code.toString().split(";")).map(String::trim).filter(s -> !s.isEmpty())
+        return java.util.Arrays.stream(code.toString().split(";"))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
                 .toList();
     }
 }

@@ -3,9 +3,9 @@ package org.senproxy;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import org.senproxy.cli.Cli;
 import org.senproxy.cli.AppsCommand;
 import org.senproxy.cli.AuditCommand;
+import org.senproxy.cli.Cli;
 import org.senproxy.cli.ConnectorsCommand;
 import org.senproxy.cli.ConsentsCommand;
 import org.senproxy.cli.CredentialsCommand;
@@ -27,17 +27,36 @@ import picocli.CommandLine.ScopeType;
  * The one entry point: {@code java -jar target/sen-proxy.jar} runs the proxy; operator tasks are
  * subcommands, each with --help.
  */
-@Command(name = "sen-proxy", mixinStandardHelpOptions = true, version = "sen-proxy 0.1",
-        description = {"Federated energy-data exchange: SenML over XMPP.",
-            "Without a subcommand, runs the proxy configured by application.properties and the environment."},
-        subcommands = {SenProxy.Run.class, SenmlCommand.class, TransformCommand.class, TraceCommand.class,
-            DeadLettersCommand.class, KeysCommand.class, AppsCommand.class, ConsentsCommand.class,
-            SubscriptionsCommand.class, AuditCommand.class, CredentialsCommand.class, ConnectorsCommand.class,
-            PeersCommand.class})
+@Command(
+        name = "sen-proxy",
+        mixinStandardHelpOptions = true,
+        version = "sen-proxy 0.1",
+        description = {
+            "Federated energy-data exchange: SenML over XMPP.",
+            "Without a subcommand, runs the proxy configured by application.properties and the environment."
+        },
+        subcommands = {
+            SenProxy.Run.class,
+            SenmlCommand.class,
+            TransformCommand.class,
+            TraceCommand.class,
+            DeadLettersCommand.class,
+            KeysCommand.class,
+            AppsCommand.class,
+            ConsentsCommand.class,
+            SubscriptionsCommand.class,
+            AuditCommand.class,
+            CredentialsCommand.class,
+            ConnectorsCommand.class,
+            PeersCommand.class
+        })
 public final class SenProxy implements Callable<Integer> {
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "on an error, print its Java stack trace"
-            + " too (by default: one line saying what went wrong)")
+    @Option(
+            names = "--verbose",
+            scope = ScopeType.INHERIT,
+            description =
+                    "on an error, print its Java stack trace" + " too (by default: one line saying what went wrong)")
     boolean verbose;
 
     public static void main(String[] args) {
@@ -69,7 +88,8 @@ public final class SenProxy implements Callable<Integer> {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = firstLine(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        String message =
+                firstLine(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
         String cause = root == e || root.getMessage() == null ? null : firstLine(root.getMessage());
         return cause == null || message.contains(cause) ? message : message + ": " + cause;
     }
@@ -96,10 +116,14 @@ public final class SenProxy implements Callable<Integer> {
         return new Run().call();
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Runs the proxy until stopped (Ctrl-C or SIGTERM).",
+    @Command(
+            name = "run",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Runs the proxy until stopped (Ctrl-C or SIGTERM).",
                 "Home folder: SENPROXY_HOME or the working directory; it holds application.properties,",
-                "routes/, connectors/ and transforms/."})
+                "routes/, connectors/ and transforms/."
+            })
     static final class Run implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {

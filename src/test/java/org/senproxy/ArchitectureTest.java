@@ -45,9 +45,10 @@ class ArchitectureTest {
             "Flows", "org.senproxy.outbox.. org.senproxy.inbox..",
             "Consent", "org.senproxy.consent..",
             "Federation", "org.senproxy.federation..",
-            "Foundations", "org.senproxy.audit.. org.senproxy.catalogue.. org.senproxy.delivery.."
-                    + " org.senproxy.secrets.. org.senproxy.transform.. org.senproxy.connectors.."
-                    + " org.senproxy.switches..",
+            "Foundations",
+                    "org.senproxy.audit.. org.senproxy.catalogue.. org.senproxy.delivery.."
+                            + " org.senproxy.secrets.. org.senproxy.transform.. org.senproxy.connectors.."
+                            + " org.senproxy.switches..",
             "Base", "org.senproxy.senml.. org.senproxy.db..");
 
     // @ArchTest methods rather than ArchRule fields: Surefire 3.5.3 runs no field rule (TNG/ArchUnit#1442)
@@ -66,13 +67,17 @@ class ArchitectureTest {
     private static LayeredArchitecture topDown() {
         LayeredArchitecture architecture = layeredArchitecture().consideringOnlyDependenciesInLayers();
         for (Map.Entry<String, List<String>> layer : LAYERS.entrySet()) {
-            architecture = architecture.layer(layer.getKey()).definedBy(layer.getValue().toArray(String[]::new));
+            architecture = architecture
+                    .layer(layer.getKey())
+                    .definedBy(layer.getValue().toArray(String[]::new));
         }
         List<String> names = List.copyOf(LAYERS.keySet());
         for (int i = 0; i < names.size(); i++) {
-            architecture = i == 0 ? architecture.whereLayer(names.get(i)).mayNotBeAccessedByAnyLayer()
-                    : architecture.whereLayer(names.get(i)).mayOnlyBeAccessedByLayers(
-                            names.subList(0, i).toArray(String[]::new));
+            architecture = i == 0
+                    ? architecture.whereLayer(names.get(i)).mayNotBeAccessedByAnyLayer()
+                    : architecture
+                            .whereLayer(names.get(i))
+                            .mayOnlyBeAccessedByLayers(names.subList(0, i).toArray(String[]::new));
         }
         return architecture;
     }

@@ -15,11 +15,11 @@ import java.util.Map;
  * @param detail     the rest, written as JSON in this order
  * @param signature  the actor's compact JWS over the detail JSON (authorization changes), or null
  */
-public record AuditEvent(String kind, String actor, String userRef, String consentRef, Map<String, Object> detail,
-        String signature) {
+public record AuditEvent(
+        String kind, String actor, String userRef, String consentRef, Map<String, Object> detail, String signature) {
 
-    public static AuditEvent of(String kind, String actor, String userRef, String consentRef,
-            Map<String, Object> detail) {
+    public static AuditEvent of(
+            String kind, String actor, String userRef, String consentRef, Map<String, Object> detail) {
         return new AuditEvent(kind, actor, userRef, consentRef, detail, null);
     }
 }

@@ -18,12 +18,13 @@ public class AuditRetention {
 
     public AuditRetention(AuditTrail audit, int days, Clock clock) {
         if (days < 0) {
-            throw new IllegalStateException("senproxy.audit.retention-days must be 0 (keep for ever) or more, not "
-                    + days);
+            throw new IllegalStateException(
+                    "senproxy.audit.retention-days must be 0 (keep for ever) or more, not " + days);
         }
         if (days > 0 && !audit.signsCheckpoints()) {
-            throw new IllegalStateException("senproxy.audit.retention-days=" + days + " needs senproxy.signing.key-file:"
-                    + " audit entries are removed only under a checkpoint signed by the proxy's key");
+            throw new IllegalStateException(
+                    "senproxy.audit.retention-days=" + days + " needs senproxy.signing.key-file:"
+                            + " audit entries are removed only under a checkpoint signed by the proxy's key");
         }
         this.audit = audit;
         this.days = days;

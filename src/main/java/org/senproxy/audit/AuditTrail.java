@@ -28,7 +28,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.ECKey;
-
 import org.senproxy.db.Sql;
 import org.senproxy.db.Transactions;
 
@@ -66,7 +65,7 @@ public class AuditTrail {
 
     private static final long LOCK = 0x53454e5f41554454L; // "SEN_AUDT"
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<LinkedHashMap<String, Object>> DETAIL = new TypeReference<>() { };
+    private static final TypeReference<LinkedHashMap<String, Object>> DETAIL = new TypeReference<>() {};
 
     private static final Sql LOCK_CHAIN = Sql.of(AuditTrail.class, "audit-lock");
     private static final Sql NEXT_SEQS = Sql.of(AuditTrail.class, "audit-next-seqs");
@@ -147,7 +146,8 @@ public class AuditTrail {
 
     private static long[] nextSeqs(Connection c, int n) throws SQLException {
         long[] seqs = NEXT_SEQS.query(c, NEXT_SEQS.params().set("count", n), rs -> rs.getLong(1)).stream()
-                .mapToLong(Long::longValue).toArray();
+                .mapToLong(Long::longValue)
+                .toArray();
         Arrays.sort(seqs);
         return seqs;
     }
@@ -165,9 +165,11 @@ public class AuditTrail {
             AuditEvent e = events.get(i);
             String detail = detailJson(e.detail());
             // as the uuid column gives it back
-            String consent = e.consentRef() == null ? null : UUID.fromString(e.consentRef()).toString();
-            String hash = hash(chained[0], seqs[i], at, e.kind(), e.actor(), e.userRef(), consent, detail,
-                    e.signature());
+            String consent = e.consentRef() == null
+                    ? null
+                    : UUID.fromString(e.consentRef()).toString();
+            String hash =
+                    hash(chained[0], seqs[i], at, e.kind(), e.actor(), e.userRef(), consent, detail, e.signature());
             p.set("seq", seqs[i])
                     .set("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
                     .text("kind", e.kind())
@@ -252,7 +254,12 @@ public class AuditTrail {
     }
 
     private AuditEvent signedCheckpoint(Map<String, Object> detail) {
-        return new AuditEvent(CHECKPOINT, PROXY_ACTOR, null, null, detail,
+        return new AuditEvent(
+                CHECKPOINT,
+                PROXY_ACTOR,
+                null,
+                null,
+                detail,
                 ChangeSignatures.signCheckpoint(signingKey, detailJson(detail)));
     }
 
@@ -260,8 +267,8 @@ public class AuditTrail {
      * What {@link #verify} found. {@code brokenAt} is null when the whole chain holds; {@code checkpointSeq} is the
      * newest signed checkpoint (null: none); {@code note} says what was not checked, or null.
      */
-    public record Verification(long rows, Long brokenAt, String problem, String headHash, long headSeq,
-            Long checkpointSeq, String note) {
+    public record Verification(
+            long rows, Long brokenAt, String problem, String headHash, long headSeq, Long checkpointSeq, String note) {
 
         public boolean intact() {
             return brokenAt == null;
@@ -281,8 +288,7 @@ public class AuditTrail {
     }
 
     /** A verification with the signer keys it found, for the checkpoint of a prune. */
-    private record Walk(Verification verification, Map<String, Map<String, Registered>> signers, long firstSeq) {
-    }
+    private record Walk(Verification verification, Map<String, Map<String, Registered>> signers, long firstSeq) {}
 
     /**
      * Walks the chain from its anchor: each row must link to the previous row's hash and hash to its own; a
@@ -312,7 +318,7 @@ public class AuditTrail {
         long first = oldest == null ? -1 : oldest;
         long prunedThrough = 0;
         try (PreparedStatement ps = NEWEST_PRUNE_CHECKPOINT.prepare(c, NEWEST_PRUNE_CHECKPOINT.params());
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 long seq = rs.getLong(1);
                 String detailJson = rs.getString(2);
@@ -322,12 +328,19 @@ public class AuditTrail {
                 }
                 Map<String, Object> detail = detailOf(detailJson);
                 prunedThrough = ((Number) detail.get("prune_through")).longValue();
-                if (!anchor.equals(detail.get("anchor"))
-                        || first != ((Number) detail.get("first_kept")).longValue()) {
-                    return new Walk(Verification.broken(0, first, "truncated: the anchor " + anchor
-                            + " and first entry are not those the newest signed checkpoint (entry " + seq + ") left"
-                            + " (it names " + detail.get("anchor") + ", first entry " + detail.get("first_kept")
-                            + "): entries were removed outside the audit retention"), signers, first);
+                if (!anchor.equals(detail.get("anchor")) || first != ((Number) detail.get("first_kept")).longValue()) {
+                    return new Walk(
+                            Verification.broken(
+                                    0,
+                                    first,
+                                    "truncated: the anchor " + anchor
+                                            + " and first entry are not those the newest signed checkpoint (entry "
+                                            + seq + ") left"
+                                            + " (it names " + detail.get("anchor") + ", first entry "
+                                            + detail.get("first_kept")
+                                            + "): entries were removed outside the audit retention"),
+                            signers,
+                            first);
                 }
                 Object listed = detail.get("signers");
                 if (listed instanceof List<?> list) {
@@ -338,12 +351,20 @@ public class AuditTrail {
                     }
                 }
             } else if (!GENESIS.equals(anchor)) {
-                return new Walk(Verification.broken(0, first, "truncated: no signed checkpoint covers the anchor "
-                        + anchor + " (entries before " + (first < 0 ? "the head" : "entry " + first) + " were removed"
-                        + " outside the audit retention)"), signers, first);
+                return new Walk(
+                        Verification.broken(
+                                0,
+                                first,
+                                "truncated: no signed checkpoint covers the anchor "
+                                        + anchor + " (entries before " + (first < 0 ? "the head" : "entry " + first)
+                                        + " were removed"
+                                        + " outside the audit retention)"),
+                        signers,
+                        first);
             }
         }
-        try (PreparedStatement ps = SIGNERS.prepare(c, SIGNERS.params()); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = SIGNERS.prepare(c, SIGNERS.params());
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 try {
                     register(signers, detailOf(rs.getString(1)));
@@ -368,14 +389,23 @@ public class AuditTrail {
                     String detail = rs.getString(7);
                     String signature = rs.getString(8);
                     if (!expected.equals(rs.getString(9))) {
-                        return new Walk(Verification.broken(rows, seq, "does not link to the row before it (a row"
-                                + " before it was removed or changed)"), signers, first);
+                        return new Walk(
+                                Verification.broken(
+                                        rows,
+                                        seq,
+                                        "does not link to the row before it (a row"
+                                                + " before it was removed or changed)"),
+                                signers,
+                                first);
                     }
-                    String hash = hash(expected, seq, at, kind, actor, rs.getString(5), rs.getString(6), detail,
-                            signature);
+                    String hash =
+                            hash(expected, seq, at, kind, actor, rs.getString(5), rs.getString(6), detail, signature);
                     if (!hash.equals(rs.getString(10))) {
-                        return new Walk(Verification.broken(rows, seq, "its content does not match its hash (the row"
-                                + " was changed)"), signers, first);
+                        return new Walk(
+                                Verification.broken(
+                                        rows, seq, "its content does not match its hash (the row" + " was changed)"),
+                                signers,
+                                first);
                     }
                     String problem = CHECKPOINT.equals(kind)
                             ? checkpointProblem(signature, detail, previousSeq, expected)
@@ -388,8 +418,14 @@ public class AuditTrail {
                     }
                     if (kept != null && kept.seq() == seq) {
                         if (!kept.hash().equals(hash)) {
-                            return new Walk(Verification.broken(rows, seq, "its hash is not the head kept outside ("
-                                    + kept + "): the chain up to it was rewritten"), signers, first);
+                            return new Walk(
+                                    Verification.broken(
+                                            rows,
+                                            seq,
+                                            "its hash is not the head kept outside (" + kept
+                                                    + "): the chain up to it was rewritten"),
+                                    signers,
+                                    first);
                         }
                         keptFound = true;
                     }
@@ -404,13 +440,19 @@ public class AuditTrail {
                     note = "the head kept outside (" + kept + ") is in the part the audit retention pruned: not"
                             + " checked; keep newer heads";
                 } else {
-                    return new Walk(Verification.broken(rows, kept.seq(), "the head kept outside (" + kept + ") is"
-                            + " no longer in the chain: entries were removed (the newest is " + previousSeq + ")"),
-                            signers, first);
+                    return new Walk(
+                            Verification.broken(
+                                    rows,
+                                    kept.seq(),
+                                    "the head kept outside (" + kept + ") is"
+                                            + " no longer in the chain: entries were removed (the newest is "
+                                            + previousSeq + ")"),
+                            signers,
+                            first);
                 }
             }
-            return new Walk(new Verification(rows, null, null, expected, previousSeq, checkpoint, note), signers,
-                    first);
+            return new Walk(
+                    new Verification(rows, null, null, expected, previousSeq, checkpoint, note), signers, first);
         }
     }
 
@@ -435,7 +477,8 @@ public class AuditTrail {
         Map<String, Object> detail = detailOf(detailJson);
         Object seq = detail.get("covers_seq");
         if (!previousHash.equals(detail.get("covers_hash"))
-                || !(seq instanceof Number n) || n.longValue() != previousSeq) {
+                || !(seq instanceof Number n)
+                || n.longValue() != previousSeq) {
             return "the entries before this signed checkpoint are not those it covers (it names entry " + seq + ", "
                     + detail.get("covers_hash") + "): an earlier entry was changed or removed and the chain"
                     + " re-hashed";
@@ -443,10 +486,11 @@ public class AuditTrail {
         return null;
     }
 
-    private static String changeProblem(Map<String, Map<String, Registered>> signers, String actor, Instant at,
-            String signature, String detail) {
+    private static String changeProblem(
+            Map<String, Map<String, Registered>> signers, String actor, Instant at, String signature, String detail) {
         String kid = ChangeSignatures.signer(signature);
-        Registered key = kid == null ? null : signers.getOrDefault(actor, Map.of()).get(kid);
+        Registered key =
+                kid == null ? null : signers.getOrDefault(actor, Map.of()).get(kid);
         if (key == null) {
             return "signed by an unregistered key (kid " + kid + " is not registered for " + actor + ": sen-proxy keys"
                     + " trust)";
@@ -465,9 +509,14 @@ public class AuditTrail {
             ECKey key = ECKey.parse((Map<String, Object>) detail.get("jwk"));
             String kid = SignerKeys.thumbprint(key);
             Object until = detail.get("valid_until");
-            signers.computeIfAbsent((String) detail.get("actor"), a -> new LinkedHashMap<>()).put(kid,
-                    new Registered(key, Instant.parse((String) detail.get("valid_from")),
-                            until == null ? null : Instant.parse((String) until), detail));
+            signers.computeIfAbsent((String) detail.get("actor"), a -> new LinkedHashMap<>())
+                    .put(
+                            kid,
+                            new Registered(
+                                    key,
+                                    Instant.parse((String) detail.get("valid_from")),
+                                    until == null ? null : Instant.parse((String) until),
+                                    detail));
         } catch (java.text.ParseException | RuntimeException e) {
             throw new IllegalArgumentException("unreadable signer registration: " + e.getMessage(), e);
         }
@@ -489,8 +538,10 @@ public class AuditTrail {
         }
         return Transactions.inTransaction(dataSource, c -> {
             lock(c);
-            Head end = PRUNE_LAST.one(c, PRUNE_LAST.params().set("before", OffsetDateTime.ofInstant(before,
-                    ZoneOffset.UTC)), rs -> new Head(rs.getLong(1), rs.getString(2)));
+            Head end = PRUNE_LAST.one(
+                    c,
+                    PRUNE_LAST.params().set("before", OffsetDateTime.ofInstant(before, ZoneOffset.UTC)),
+                    rs -> new Head(rs.getLong(1), rs.getString(2)));
             if (end == null) {
                 return 0; // nothing that old: the transaction ends having written nothing
             }
@@ -503,8 +554,8 @@ public class AuditTrail {
                         + v.problem() + "): nothing pruned, the evidence stays");
             }
             long seq = nextSeqs(c, 1)[0];
-            Long kept = FIRST_AFTER.one(c, FIRST_AFTER.params().set("seq", last),
-                    rs -> rs.getObject(1) == null ? null : rs.getLong(1));
+            Long kept = FIRST_AFTER.one(
+                    c, FIRST_AFTER.params().set("seq", last), rs -> rs.getObject(1) == null ? null : rs.getLong(1));
             long firstKept = kept == null ? seq : kept;
             List<Map<String, Object>> signers = new ArrayList<>();
             walk.signers().values().forEach(keys -> keys.values().forEach(k -> signers.add(k.asDetail())));
@@ -532,14 +583,18 @@ public class AuditTrail {
         // in a transaction: a cursor, the table is read in pages, not at once; nothing is written
         long lines = Transactions.<Long, IOException>inTransaction(dataSource, c -> {
             long written = 0;
-            try (PreparedStatement ps = EXPORT.prepare(c, EXPORT.params().text("user_ref", userRef)
-                    .text("consent_ref", consentRef))) {
+            try (PreparedStatement ps =
+                    EXPORT.prepare(c, EXPORT.params().text("user_ref", userRef).text("consent_ref", consentRef))) {
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> line = new LinkedHashMap<>();
                         line.put("seq", rs.getLong(1));
-                        line.put("at", rs.getObject(2, OffsetDateTime.class).toInstant().toString());
+                        line.put(
+                                "at",
+                                rs.getObject(2, OffsetDateTime.class)
+                                        .toInstant()
+                                        .toString());
                         line.put("kind", rs.getString(3));
                         line.put("actor", rs.getString(4));
                         line.put("user", rs.getString(5));
@@ -580,10 +635,18 @@ public class AuditTrail {
         }
     }
 
-    static String hash(String previous, long seq, Instant at, String kind, String actor, String userRef,
-            String consentRef, String detail, String signature) {
-        List<Object> fields = new ArrayList<>(Arrays.asList(previous, seq, at.toString(), kind, actor, userRef,
-                consentRef, detail, signature));
+    static String hash(
+            String previous,
+            long seq,
+            Instant at,
+            String kind,
+            String actor,
+            String userRef,
+            String consentRef,
+            String detail,
+            String signature) {
+        List<Object> fields = new ArrayList<>(
+                Arrays.asList(previous, seq, at.toString(), kind, actor, userRef, consentRef, detail, signature));
         try {
             byte[] canonical = JSON.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));

@@ -24,14 +24,17 @@ import com.nimbusds.jose.jwk.ECKey;
  */
 public final class ChangeSignatures {
 
-    private ChangeSignatures() {
-    }
+    private ChangeSignatures() {}
 
     public static String sign(ECKey signer, String detailJson) {
         try {
             ECKey publicKey = signer.toPublicJWK();
-            JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.ES256)
-                    .keyID(publicKey.computeThumbprint().toString()).jwk(publicKey).build(), new Payload(detailJson));
+            JWSObject jws = new JWSObject(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256)
+                            .keyID(publicKey.computeThumbprint().toString())
+                            .jwk(publicKey)
+                            .build(),
+                    new Payload(detailJson));
             jws.sign(new ECDSASigner(signer));
             return jws.serialize();
         } catch (JOSEException e) {
@@ -42,8 +45,11 @@ public final class ChangeSignatures {
     /** A checkpoint's signature: by the proxy's key, named by its thumbprint, the key itself not in the header. */
     public static String signCheckpoint(ECKey proxyKey, String detailJson) {
         try {
-            JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.ES256)
-                    .keyID(proxyKey.toPublicJWK().computeThumbprint().toString()).build(), new Payload(detailJson));
+            JWSObject jws = new JWSObject(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256)
+                            .keyID(proxyKey.toPublicJWK().computeThumbprint().toString())
+                            .build(),
+                    new Payload(detailJson));
             jws.sign(new ECDSASigner(proxyKey));
             return jws.serialize();
         } catch (JOSEException e) {

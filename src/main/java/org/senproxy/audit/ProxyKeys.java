@@ -18,8 +18,7 @@ public final class ProxyKeys {
 
     public static final String SETTING = "senproxy.audit.trusted-key-files";
 
-    private ProxyKeys() {
-    }
+    private ProxyKeys() {}
 
     /** The keys of the files named in {@code files} (comma separated; null or blank: none), public halves. */
     public static List<ECKey> read(String files) {

@@ -34,8 +34,7 @@ public class SignerKeys {
     private static final Sql VALIDITY = Sql.of(SignerKeys.class, "signer-key-validity");
 
     /** A registration's validity: from, and until (null: no end). */
-    private record Validity(Instant from, Instant until) {
-    }
+    private record Validity(Instant from, Instant until) {}
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -55,45 +54,62 @@ public class SignerKeys {
      * @return what was done, for the operator
      * @throws IllegalArgumentException for a private key, or an extension of a registered key
      */
-    public String trust(String actor, ECKey key, Instant validFrom, Instant validUntil, String by)
-            throws SQLException {
+    public String trust(String actor, ECKey key, Instant validFrom, Instant validUntil, String by) throws SQLException {
         if (key.isPrivate()) {
-            throw new IllegalArgumentException("that file holds a private key: register the public one only (keys"
-                    + " generate printed it)");
+            throw new IllegalArgumentException(
+                    "that file holds a private key: register the public one only (keys" + " generate printed it)");
         }
         Instant from = (validFrom != null ? validFrom : clock.instant()).truncatedTo(ChronoUnit.MICROS);
         String kid = thumbprint(key);
         return Transactions.inTransaction(dataSource, c -> {
-            Validity registration = LOCK.one(c, LOCK.params().text("actor", actor).text("kid", kid),
+            Validity registration = LOCK.one(
+                    c,
+                    LOCK.params().text("actor", actor).text("kid", kid),
                     rs -> new Validity(Times.instant(rs, 1), Times.instant(rs, 2)));
             boolean exists = registration != null;
             Instant registeredFrom = exists ? registration.from() : null;
             Instant current = exists ? registration.until() : null;
             Instant start = exists ? registeredFrom : from;
             if (validUntil != null && !validUntil.isAfter(start)) {
-                throw new IllegalArgumentException("--valid-until " + validUntil + " is not after the key's start "
-                        + start);
+                throw new IllegalArgumentException(
+                        "--valid-until " + validUntil + " is not after the key's start " + start);
             }
             if (!exists) {
-                INSERT.update(c, INSERT.params()
-                        .text("actor", actor)
-                        .text("kid", kid)
-                        .text("jwk", key.toPublicJWK().toJSONString())
-                        .set("valid_from", Times.utc(from))
-                        .set("valid_until", Times.utc(validUntil))
-                        .text("registered_by", by));
-                audit.append(c, List.of(AuditEvent.of(AuditTrail.SIGNER_TRUSTED, by, null, null,
-                        registration(actor, kid, key, from, validUntil))));
+                INSERT.update(
+                        c,
+                        INSERT.params()
+                                .text("actor", actor)
+                                .text("kid", kid)
+                                .text("jwk", key.toPublicJWK().toJSONString())
+                                .set("valid_from", Times.utc(from))
+                                .set("valid_until", Times.utc(validUntil))
+                                .text("registered_by", by));
+                audit.append(
+                        c,
+                        List.of(AuditEvent.of(
+                                AuditTrail.SIGNER_TRUSTED,
+                                by,
+                                null,
+                                null,
+                                registration(actor, kid, key, from, validUntil))));
                 return "key " + kid + " trusted to sign " + actor + "'s changes from " + from
                         + (validUntil == null ? "" : " until " + validUntil);
             }
             if (validUntil != null && (current == null || validUntil.isBefore(current))) {
-                SHORTEN.update(c, SHORTEN.params()
-                        .set("valid_until", Times.utc(validUntil))
-                        .text("actor", actor)
-                        .text("kid", kid));
-                audit.append(c, List.of(AuditEvent.of(AuditTrail.SIGNER_TRUSTED, by, null, null,
-                        registration(actor, kid, key, registeredFrom, validUntil))));
+                SHORTEN.update(
+                        c,
+                        SHORTEN.params()
+                                .set("valid_until", Times.utc(validUntil))
+                                .text("actor", actor)
+                                .text("kid", kid));
+                audit.append(
+                        c,
+                        List.of(AuditEvent.of(
+                                AuditTrail.SIGNER_TRUSTED,
+                                by,
+                                null,
+                                null,
+                                registration(actor, kid, key, registeredFrom, validUntil))));
                 return "key " + kid + " of " + actor + " now valid until " + validUntil;
             }
             if (validUntil == null ? current == null : validUntil.equals(current)) {
@@ -105,8 +121,7 @@ public class SignerKeys {
         });
     }
 
-    private static Map<String, Object> registration(String actor, String kid, ECKey key, Instant from,
-            Instant until) {
+    private static Map<String, Object> registration(String actor, String kid, ECKey key, Instant from, Instant until) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("actor", actor);
         detail.put("kid", kid);
@@ -126,7 +141,9 @@ public class SignerKeys {
         String kid = thumbprint(signer);
         Instant now = clock.instant();
         Transactions.inTransaction(dataSource, c -> {
-            Validity validity = VALIDITY.one(c, VALIDITY.params().text("actor", actor).text("kid", kid),
+            Validity validity = VALIDITY.one(
+                    c,
+                    VALIDITY.params().text("actor", actor).text("kid", kid),
                     rs -> new Validity(Times.instant(rs, 1), Times.instant(rs, 2)));
             if (validity == null) {
                 throw new IllegalArgumentException("key " + kid + " is not registered for " + actor + ":"
@@ -136,8 +153,8 @@ public class SignerKeys {
             Instant from = validity.from();
             Instant until = validity.until();
             if (now.isBefore(from) || (until != null && !now.isBefore(until))) {
-                throw new IllegalArgumentException("key " + kid + " of " + actor + " is not valid now ("
-                        + from + " .. " + (until == null ? "" : until) + "): trust a new key");
+                throw new IllegalArgumentException("key " + kid + " of " + actor + " is not valid now (" + from + " .. "
+                        + (until == null ? "" : until) + "): trust a new key");
             }
             return null;
         });

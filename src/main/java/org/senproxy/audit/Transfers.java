@@ -22,8 +22,7 @@ public final class Transfers {
 
     static final int MAX_SERIES = 20;
 
-    private Transfers() {
-    }
+    private Transfers() {}
 
     /**
      * The description of a message whose records are a resolved SenML pack (JSON), as in the outbox. A payload that is
@@ -69,7 +68,11 @@ public final class Transfers {
             period.put("to", time(last));
             detail.put("period", period);
         }
-        detail.put("senml_sha256", recordsDigest != null ? recordsDigest : CanonicalRecords.of(records).digest());
+        detail.put(
+                "senml_sha256",
+                recordsDigest != null
+                        ? recordsDigest
+                        : CanonicalRecords.of(records).digest());
         return detail;
     }
 

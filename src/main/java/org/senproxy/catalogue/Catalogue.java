@@ -45,6 +45,7 @@ public final class Catalogue {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9*][-A-Za-z0-9:./_*]*");
     /** A quartz poll's interval in a connector's resolved {@code from} URI. */
     private static final Pattern REPEAT_INTERVAL = Pattern.compile("[?&]trigger\\.repeatInterval=(\\d+)");
+
     private static final int MATCH_CACHE_SIZE = 10_000;
 
     /**
@@ -61,12 +62,11 @@ public final class Catalogue {
         }
     }
 
-    private record Built(List<Declared> declared, Map<String, Duration> periods) {
-    }
+    private record Built(List<Declared> declared, Map<String, Duration> periods) {}
 
     private final CamelContext context;
-    private final Cache<String, Optional<Declared>> matches = Caffeine.newBuilder().maximumSize(MATCH_CACHE_SIZE)
-            .build();
+    private final Cache<String, Optional<Declared>> matches =
+            Caffeine.newBuilder().maximumSize(MATCH_CACHE_SIZE).build();
     private volatile Built built;
 
     public Catalogue(CamelContext context) {
@@ -144,8 +144,8 @@ public final class Catalogue {
     }
 
     private Built build() {
-        Map<String, SeriesDeclaration> beans = new TreeMap<>(
-                context.getRegistry().findByTypeWithName(SeriesDeclaration.class));
+        Map<String, SeriesDeclaration> beans =
+                new TreeMap<>(context.getRegistry().findByTypeWithName(SeriesDeclaration.class));
         List<Declared> declared = new ArrayList<>();
         beans.forEach((name, bean) -> {
             try {
@@ -153,7 +153,9 @@ public final class Catalogue {
                 if (d != null) {
                     declared.add(d);
                     if (connectorRoute(d.series().connector()) == null) {
-                        LOG.warn("Series declaration {} names connector {}, which has no route here", name,
+                        LOG.warn(
+                                "Series declaration {} names connector {}, which has no route here",
+                                name,
                                 d.series().connector());
                     }
                 } else {
@@ -163,10 +165,16 @@ public final class Catalogue {
                 LOG.error("Series declaration {} is left out of the catalogue: {}", name, e.getMessage());
             }
         });
-        beans.values().stream().map(SeriesDeclaration::getConnector).filter(Objects::nonNull).distinct()
-                .filter(c -> declared.stream().noneMatch(d -> d.series().connector().equals(c)))
-                .forEach(c -> LOG.warn("Connector {} declares series, but none for its configuration (their 'when'"
-                        + " conditions): it is not in the catalogue", c));
+        beans.values().stream()
+                .map(SeriesDeclaration::getConnector)
+                .filter(Objects::nonNull)
+                .distinct()
+                .filter(c ->
+                        declared.stream().noneMatch(d -> d.series().connector().equals(c)))
+                .forEach(c -> LOG.warn(
+                        "Connector {} declares series, but none for its configuration (their 'when'"
+                                + " conditions): it is not in the catalogue",
+                        c));
         declared.sort(Comparator.comparing((Declared d) -> d.series().connector())
                 .thenComparing(d -> d.series().identifier()));
         Map<String, Duration> periods = new TreeMap<>();
@@ -175,18 +183,22 @@ public final class Catalogue {
                 periods.merge(d.series().connector(), d.period(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
             }
         }
-        for (String connector : declared.stream().map(d -> d.series().connector()).distinct().toList()) {
+        for (String connector :
+                declared.stream().map(d -> d.series().connector()).distinct().toList()) {
             if (!periods.containsKey(connector)) {
                 Duration poll = pollInterval(connector);
                 if (poll != null) {
                     periods.put(connector, poll);
                 } else {
-                    LOG.info("Connector {} declares no period and has no poll interval: no stale alarm for it",
+                    LOG.info(
+                            "Connector {} declares no period and has no poll interval: no stale alarm for it",
                             connector);
                 }
             }
         }
-        LOG.info("Catalogue: {} series of {}", declared.size(),
+        LOG.info(
+                "Catalogue: {} series of {}",
+                declared.size(),
                 declared.stream().map(d -> d.series().connector()).distinct().toList());
         return new Built(List.copyOf(declared), Map.copyOf(periods));
     }
@@ -211,10 +223,18 @@ public final class Catalogue {
             }
         }
         Duration sampling = duration(bean.getSampling(), "sampling");
-        Series series = new Series(identifier, connector, blankToNull(bean.getQuantity()), unit,
-                blankToNull(bean.getAggregate()), sampling == null ? null : Math.max(1, sampling.toSeconds()),
+        Series series = new Series(
+                identifier,
+                connector,
+                blankToNull(bean.getQuantity()),
+                unit,
+                blankToNull(bean.getAggregate()),
+                sampling == null ? null : Math.max(1, sampling.toSeconds()),
                 blankToNull(bean.getDescription()));
-        return new Declared(series, number(bean.getAbove(), "above"), number(bean.getBelow(), "below"),
+        return new Declared(
+                series,
+                number(bean.getAbove(), "above"),
+                number(bean.getBelow(), "below"),
                 duration(bean.getPeriod(), "period"));
     }
 
@@ -265,11 +285,12 @@ public final class Catalogue {
         }
         Duration d;
         try {
-            d = v.chars().allMatch(Character::isDigit) ? Duration.ofMillis(Long.parseLong(v))
+            d = v.chars().allMatch(Character::isDigit)
+                    ? Duration.ofMillis(Long.parseLong(v))
                     : Duration.parse(v.toUpperCase(Locale.ROOT));
         } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException(property + " '" + v + "' is neither an ISO 8601 duration (PT30M, P1D)"
-                    + " nor milliseconds");
+            throw new IllegalArgumentException(
+                    property + " '" + v + "' is neither an ISO 8601 duration (PT30M, P1D)" + " nor milliseconds");
         }
         if (d.isZero() || d.isNegative()) {
             throw new IllegalArgumentException(property + " '" + v + "' is not a positive duration");

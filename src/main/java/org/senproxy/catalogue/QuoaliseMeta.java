@@ -40,12 +40,10 @@ import org.senproxy.senml.SenmlRecord;
  */
 public final class QuoaliseMeta {
 
-    private QuoaliseMeta() {
-    }
+    private QuoaliseMeta() {}
 
     /** A meter named by a series: RFC 9039 type and id, and who issues such ids. */
-    record Device(String authority, String type, String value, String kind) {
-    }
+    record Device(String authority, String type, String value, String kind) {}
 
     /** The names of a pack's records, in order, each once (a base name carries over to the records after it). */
     public static Set<String> names(List<SenmlRecord> records) {
@@ -67,8 +65,13 @@ public final class QuoaliseMeta {
      * @param unit      the first record's unit, for a series the catalogue does not know (or null)
      * @param sampling  the first record's duration in seconds, likewise (or null)
      */
-    public static void write(XMLStreamWriter w, Collection<String> names, Function<String, Optional<Series>> catalogue,
-            String unit, Double sampling) throws XMLStreamException {
+    public static void write(
+            XMLStreamWriter w,
+            Collection<String> names,
+            Function<String, Optional<Series>> catalogue,
+            String unit,
+            Double sampling)
+            throws XMLStreamException {
         w.writeStartElement("meta");
         writeDevice(w, names);
         if (names.size() == 1) {
@@ -101,8 +104,9 @@ public final class QuoaliseMeta {
         w.writeEndElement();
     }
 
-    private static void writeMeasurement(XMLStreamWriter w, String name, Series series, String recordUnit,
-            Double recordSampling) throws XMLStreamException {
+    private static void writeMeasurement(
+            XMLStreamWriter w, String name, Series series, String recordUnit, Double recordSampling)
+            throws XMLStreamException {
         w.writeStartElement("measurement");
         w.writeAttribute("name", name);
         String quantity = series == null ? null : series.quantity();
@@ -120,7 +124,8 @@ public final class QuoaliseMeta {
             w.writeEmptyElement("aggregate");
             w.writeAttribute("type", series.aggregate());
         }
-        Long sampling = series != null && series.samplingSeconds() != null ? series.samplingSeconds()
+        Long sampling = series != null && series.samplingSeconds() != null
+                ? series.samplingSeconds()
                 : recordSampling != null ? Long.valueOf(Math.round(recordSampling)) : null;
         if (sampling != null) {
             w.writeEmptyElement("sampling");
@@ -152,8 +157,10 @@ public final class QuoaliseMeta {
         if (id.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of("prm".equals(type) ? new Device("enedis", "prm", id, "electricity-meter")
-                : new Device("ietf", type, id, null));
+        return Optional.of(
+                "prm".equals(type)
+                        ? new Device("enedis", "prm", id, "electricity-meter")
+                        : new Device("ietf", type, id, null));
     }
 
     private static String commonPrefix(Collection<String> names) {

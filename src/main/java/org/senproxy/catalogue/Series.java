@@ -11,8 +11,14 @@ package org.senproxy.catalogue;
  * @param samplingSeconds seconds between two values, or {@code null} when the connector does not know
  * @param description     for people
  */
-public record Series(String identifier, String connector, String quantity, String unit, String aggregate,
-                     Long samplingSeconds, String description) {
+public record Series(
+        String identifier,
+        String connector,
+        String quantity,
+        String unit,
+        String aggregate,
+        Long samplingSeconds,
+        String description) {
 
     /** The identifier is a pattern ({@code *} in it) rather than one record name. */
     public boolean isPattern() {

@@ -15,9 +15,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy apps add|list}: the federated applications this proxy exchanges with. */
-@Command(name = "apps", mixinStandardHelpOptions = true,
-        description = {"The federated applications (peer proxies) this proxy knows, by name and XMPP address. Only a"
-                + " registered app may send to this proxy; consents grant data to one."},
+@Command(
+        name = "apps",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The federated applications (peer proxies) this proxy knows, by name and XMPP address. Only a"
+                    + " registered app may send to this proxy; consents grant data to one."
+        },
         subcommands = {AppsCommand.Add.class, AppsCommand.List.class})
 public final class AppsCommand implements Callable<Integer> {
 
@@ -77,7 +81,8 @@ public final class AppsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return Cli.list(spec, out -> {
                 try (Connection c = database.migrated().getConnection();
-                     PreparedStatement ps = LIST.prepare(c, LIST.params()); ResultSet rs = ps.executeQuery()) {
+                        PreparedStatement ps = LIST.prepare(c, LIST.params());
+                        ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.printf("%-24s %-40s %d valid key(s)%n", rs.getString(1), rs.getString(2), rs.getInt(3));
                     }

@@ -28,9 +28,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy audit verify|head|export}: the hash-chained audit trail. */
-@Command(name = "audit", mixinStandardHelpOptions = true,
-        description = {"The audit trail: every consent and subscription change (signed by its maker) and every"
-                + " transfer (series, period, peer, consent, digest, outcome), in an append-only hash chain."},
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The audit trail: every consent and subscription change (signed by its maker) and every"
+                    + " transfer (series, period, peer, consent, digest, outcome), in an append-only hash chain."
+        },
         subcommands = {AuditCommand.Verify.class, AuditCommand.Head.class, AuditCommand.Export.class})
 public final class AuditCommand implements Callable<Integer> {
 
@@ -55,8 +59,10 @@ public final class AuditCommand implements Callable<Integer> {
             try {
                 keys.add(ProxyKeys.read(Path.of(own)).toPublicJWK());
             } catch (IllegalArgumentException unreadable) {
-                spec.commandLine().getErr().println("warning: " + unreadable.getMessage() + " (give the proxy's"
-                        + " public key with --proxy-key)");
+                spec.commandLine()
+                        .getErr()
+                        .println("warning: " + unreadable.getMessage() + " (give the proxy's"
+                                + " public key with --proxy-key)");
             }
         }
         keys.addAll(ProxyKeys.read(settings.get(ProxyKeys.SETTING)));
@@ -64,14 +70,18 @@ public final class AuditCommand implements Callable<Integer> {
         return new AuditTrail(dataSource, Clock.systemUTC(), null, keys);
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Checks the whole chain: each entry's link to the one before and its hash; each checkpoint's"
-                    + " signature by the proxy's key and the entry it names; each change's signature by a key"
-                    + " registered for its maker (keys trust); and that the oldest entries went only by the audit"
-                    + " retention (the anchor is the one its newest signed checkpoint names). Exit code 0 when intact,"
-                    + " 2 at the first broken entry, which it names.",
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Checks the whole chain: each entry's link to the one before and its hash; each checkpoint's"
+                        + " signature by the proxy's key and the entry it names; each change's signature by a key"
+                        + " registered for its maker (keys trust); and that the oldest entries went only by the audit"
+                        + " retention (the anchor is the one its newest signed checkpoint names). Exit code 0 when intact,"
+                        + " 2 at the first broken entry, which it names.",
                 "Prints the head (SEQ:HASH): keep heads outside the database and check them with --expect-head, to"
-                    + " detect the removal or rewrite of entries up to them."})
+                        + " detect the removal or rewrite of entries up to them."
+            })
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -79,12 +89,16 @@ public final class AuditCommand implements Callable<Integer> {
         @Mixin
         ProxyDatabase database;
 
-        @Option(names = "--proxy-key", description = "a public JWK of the proxy that signs checkpoints, besides"
-                + " senproxy.signing.key-file and senproxy.audit.trusted-key-files; repeatable")
+        @Option(
+                names = "--proxy-key",
+                description = "a public JWK of the proxy that signs checkpoints, besides"
+                        + " senproxy.signing.key-file and senproxy.audit.trusted-key-files; repeatable")
         List<Path> proxyKeys = new ArrayList<>();
 
-        @Option(names = "--expect-head", description = "a head kept outside the database (SEQ:HASH, as audit head"
-                + " or audit verify printed it): it must still be in the chain, with that hash")
+        @Option(
+                names = "--expect-head",
+                description = "a head kept outside the database (SEQ:HASH, as audit head"
+                        + " or audit verify printed it): it must still be in the chain, with that hash")
         String expectHead;
 
         @Override
@@ -101,25 +115,33 @@ public final class AuditCommand implements Callable<Integer> {
             }
             AuditTrail.Verification v = trail.verify(kept);
             if (v.intact()) {
-                spec.commandLine().getOut().println("audit trail intact: " + v.rows() + " entries, head "
-                        + v.headSeq() + ":" + v.headHash() + ", newest signed checkpoint "
-                        + (v.checkpointSeq() == null ? "none" : "at entry " + v.checkpointSeq()));
+                spec.commandLine()
+                        .getOut()
+                        .println("audit trail intact: " + v.rows() + " entries, head "
+                                + v.headSeq() + ":" + v.headHash() + ", newest signed checkpoint "
+                                + (v.checkpointSeq() == null ? "none" : "at entry " + v.checkpointSeq()));
                 if (v.note() != null) {
                     spec.commandLine().getOut().println("note: " + v.note());
                 }
                 spec.commandLine().getOut().flush();
                 return Cli.OK;
             }
-            spec.commandLine().getErr().println("audit trail broken at entry " + v.brokenAt() + ": " + v.problem()
-                    + " (" + v.rows() + " entries before it hold)");
+            spec.commandLine()
+                    .getErr()
+                    .println("audit trail broken at entry " + v.brokenAt() + ": " + v.problem() + " (" + v.rows()
+                            + " entries before it hold)");
             return Cli.INVALID;
         }
     }
 
-    @Command(name = "head", mixinStandardHelpOptions = true,
-            description = {"Prints the newest entry as SEQ:HASH, to keep outside the database (a log shipper, a"
-                    + " message to the peer's operator): audit verify --expect-head SEQ:HASH later tells whether"
-                    + " the entries up to it are still there, unchanged. Checks nothing itself."})
+    @Command(
+            name = "head",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Prints the newest entry as SEQ:HASH, to keep outside the database (a log shipper, a"
+                        + " message to the peer's operator): audit verify --expect-head SEQ:HASH later tells whether"
+                        + " the entries up to it are still there, unchanged. Checks nothing itself."
+            })
     static final class Head implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -136,9 +158,13 @@ public final class AuditCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true,
-            description = {"Writes entries as JSON lines, oldest first: all, or those of one data owner (--user, for"
-                    + " an access request, GDPR art. 15) or one consent."})
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Writes entries as JSON lines, oldest first: all, or those of one data owner (--user, for"
+                        + " an access request, GDPR art. 15) or one consent."
+            })
     static final class Export implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -152,8 +178,10 @@ public final class AuditCommand implements Callable<Integer> {
         @Option(names = "--consent", description = "a consent's ref")
         String consent;
 
-        @Option(names = "--out", description = "file to write, owner-only (0600), never through a symbolic link"
-                + " (default: standard output)")
+        @Option(
+                names = "--out",
+                description = "file to write, owner-only (0600), never through a symbolic link"
+                        + " (default: standard output)")
         Path out;
 
         @Option(names = "--force", description = "replace an existing --out file")
@@ -172,15 +200,22 @@ public final class AuditCommand implements Callable<Integer> {
                 }
                 if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
                     if (!force) {
-                        spec.commandLine().getErr().println(out + " exists: choose another file, or --force to"
-                                + " replace it");
+                        spec.commandLine()
+                                .getErr()
+                                .println(out + " exists: choose another file, or --force to" + " replace it");
                         return Cli.INVALID;
                     }
                     Files.delete(out);
                 }
-                try (Writer w = Channels.newWriter(Files.newByteChannel(out, Set.<OpenOption>of(StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------"))), StandardCharsets.UTF_8)) {
+                try (Writer w = Channels.newWriter(
+                        Files.newByteChannel(
+                                out,
+                                Set.<OpenOption>of(
+                                        StandardOpenOption.CREATE_NEW,
+                                        StandardOpenOption.WRITE,
+                                        LinkOption.NOFOLLOW_LINKS),
+                                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                        StandardCharsets.UTF_8)) {
                     lines = audit.export(w, user, consent);
                 }
                 spec.commandLine().getErr().println(lines + " entries written to " + out);

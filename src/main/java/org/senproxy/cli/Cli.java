@@ -21,8 +21,7 @@ public final class Cli {
     /** The input is invalid; stderr says where (record index and field for SenML). */
     public static final int INVALID = 2;
 
-    private Cli() {
-    }
+    private Cli() {}
 
     /** Commands print results on stdout: the proxy's INFO logs (Camel start-up...) must not mix in. */
     public static void quietLogs() {
@@ -36,8 +35,10 @@ public final class Cli {
      * misspells or leaves out a command notices (an unknown command is refused by picocli with 2 as well).
      */
     public static int missingSubcommand(CommandSpec spec) {
-        spec.commandLine().getErr().println("sen-proxy " + spec.name() + ": which command? One of "
-                + String.join(", ", spec.subcommands().keySet()) + ".");
+        spec.commandLine()
+                .getErr()
+                .println("sen-proxy " + spec.name() + ": which command? One of "
+                        + String.join(", ", spec.subcommands().keySet()) + ".");
         spec.commandLine().usage(spec.commandLine().getErr());
         return INVALID;
     }

@@ -11,13 +11,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy connectors list|disable|enable}: the kill-switch of the local connectors. */
-@Command(name = "connectors", mixinStandardHelpOptions = true,
-        description = {"Turns a connector off and on again, without a restart: the switch is in the database, so every"
-                + " replica obeys it within senproxy.switch.refresh-ms, and it outlives restarts. A disabled source"
-                + " stops polling and keeps its watermark: enabled again, it catches up, nothing lost, nothing read"
-                + " twice. A disabled sink receives nothing: messages are still stored and acknowledged to their"
-                + " senders, and delivered once it is enabled. Each change is audited (who, why).",
-            "The database is the proxy's own (senproxy.db.url, .user, .password, as the proxy reads them)."},
+@Command(
+        name = "connectors",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Turns a connector off and on again, without a restart: the switch is in the database, so every"
+                    + " replica obeys it within senproxy.switch.refresh-ms, and it outlives restarts. A disabled source"
+                    + " stops polling and keeps its watermark: enabled again, it catches up, nothing lost, nothing read"
+                    + " twice. A disabled sink receives nothing: messages are still stored and acknowledged to their"
+                    + " senders, and delivered once it is enabled. Each change is audited (who, why).",
+            "The database is the proxy's own (senproxy.db.url, .user, .password, as the proxy reads them)."
+        },
         subcommands = {ConnectorsCommand.List.class, ConnectorsCommand.Disable.class, ConnectorsCommand.Enable.class})
 public final class ConnectorsCommand implements Callable<Integer> {
 
@@ -29,7 +33,9 @@ public final class ConnectorsCommand implements Callable<Integer> {
         return Cli.missingSubcommand(spec);
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "Lists the connectors (senproxy.connectors, and any switched before): state, when, who, why.")
     static final class List implements Callable<Integer> {
         @Spec
@@ -44,9 +50,13 @@ public final class ConnectorsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true,
-            description = {"Disables a connector (its name: its file's stem, e.g. ecodevices-source).",
-                "Exit status: 0 done (or it was disabled already); 2 unknown connector or no reason."})
+    @Command(
+            name = "disable",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Disables a connector (its name: its file's stem, e.g. ecodevices-source).",
+                "Exit status: 0 done (or it was disabled already); 2 unknown connector or no reason."
+            })
     static final class Disable implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -57,11 +67,15 @@ public final class ConnectorsCommand implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "the connector")
         String name;
 
-        @Option(names = "--reason", required = true, description = "why, as the audit trail and the status page show it")
+        @Option(
+                names = "--reason",
+                required = true,
+                description = "why, as the audit trail and the status page show it")
         String reason;
 
-        @Option(names = "--actor", description = "who disables it, as the audit trail records it (default: the system"
-                + " user name)")
+        @Option(
+                names = "--actor",
+                description = "who disables it, as the audit trail records it (default: the system" + " user name)")
         String actor;
 
         @Override
@@ -70,9 +84,13 @@ public final class ConnectorsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "enable", mixinStandardHelpOptions = true,
-            description = {"Enables a disabled connector again.",
-                "Exit status: 0 done (or it was enabled already); 2 unknown connector."})
+    @Command(
+            name = "enable",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Enables a disabled connector again.",
+                "Exit status: 0 done (or it was enabled already); 2 unknown connector."
+            })
     static final class Enable implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -86,8 +104,9 @@ public final class ConnectorsCommand implements Callable<Integer> {
         @Option(names = "--reason", description = "why, as the audit trail records it (optional)")
         String reason;
 
-        @Option(names = "--actor", description = "who enables it, as the audit trail records it (default: the system"
-                + " user name)")
+        @Option(
+                names = "--actor",
+                description = "who enables it, as the audit trail records it (default: the system" + " user name)")
         String actor;
 
         @Override

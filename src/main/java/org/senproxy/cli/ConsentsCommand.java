@@ -3,7 +3,6 @@ package org.senproxy.cli;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
@@ -20,15 +19,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy consents grant|list|narrow|revoke}: the data owners' consents on the sending side. */
-@Command(name = "consents", mixinStandardHelpOptions = true,
-        description = {"Consents: a data owner grants an app access to a scope of series. A consent has two periods:"
-                + " access (--from/--until: when the app may receive or ask) and data (--data-from/--data-until:"
-                + " which measurement times it covers; default: from the access start, open end). A consumer sends"
-                + " only under a consent in force, and only records measured in its data period; revoking one"
-                + " withholds its unsent messages at once. Each change is signed by its maker (--key, whose public half"
-                + " sen-proxy keys trust registered for the maker) and recorded in the audit trail."},
-        subcommands = {ConsentsCommand.Grant.class, ConsentsCommand.List.class, ConsentsCommand.Narrow.class,
-                ConsentsCommand.Revoke.class})
+@Command(
+        name = "consents",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Consents: a data owner grants an app access to a scope of series. A consent has two periods:"
+                    + " access (--from/--until: when the app may receive or ask) and data (--data-from/--data-until:"
+                    + " which measurement times it covers; default: from the access start, open end). A consumer sends"
+                    + " only under a consent in force, and only records measured in its data period; revoking one"
+                    + " withholds its unsent messages at once. Each change is signed by its maker (--key, whose public half"
+                    + " sen-proxy keys trust registered for the maker) and recorded in the audit trail."
+        },
+        subcommands = {
+            ConsentsCommand.Grant.class,
+            ConsentsCommand.List.class,
+            ConsentsCommand.Narrow.class,
+            ConsentsCommand.Revoke.class
+        })
 public final class ConsentsCommand implements Callable<Integer> {
 
     @Spec
@@ -43,9 +50,13 @@ public final class ConsentsCommand implements Callable<Integer> {
         return new Consents(dataSource, new AuditTrail(dataSource, Clock.systemUTC()));
     }
 
-    @Command(name = "grant", mixinStandardHelpOptions = true,
-            description = {"Records a consent and prints its ref: give the ref to the receiving proxy's operator"
-                    + " (sen-proxy subscriptions add there), whose proxy accepts data under it only."})
+    @Command(
+            name = "grant",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Records a consent and prints its ref: give the ref to the receiving proxy's operator"
+                        + " (sen-proxy subscriptions add there), whose proxy accepts data under it only."
+            })
     static final class Grant implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -62,8 +73,10 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Option(names = "--app", required = true, description = "the app granted access (sen-proxy apps add)")
         String app;
 
-        @Option(names = "--scope", required = true, description = "the series: patterns with *, comma separated,"
-                + " e.g. 'urn:dev:mac:0004a3*'")
+        @Option(
+                names = "--scope",
+                required = true,
+                description = "the series: patterns with *, comma separated," + " e.g. 'urn:dev:mac:0004a3*'")
         String scope;
 
         @Option(names = "--from", description = "ISO 8601 instant the consent starts (default: now)")
@@ -72,12 +85,16 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Option(names = "--until", required = true, description = "ISO 8601 instant the consent ends")
         Instant until;
 
-        @Option(names = "--data-from", description = "ISO 8601 instant: the earliest measurement time the consent"
-                + " covers (default: the access start, --from)")
+        @Option(
+                names = "--data-from",
+                description = "ISO 8601 instant: the earliest measurement time the consent"
+                        + " covers (default: the access start, --from)")
         Instant dataFrom;
 
-        @Option(names = "--data-until", description = "ISO 8601 instant: measurements from then on are not covered"
-                + " (default: open, up to the access end)")
+        @Option(
+                names = "--data-until",
+                description = "ISO 8601 instant: measurements from then on are not covered"
+                        + " (default: open, up to the access end)")
         Instant dataUntil;
 
         @Option(names = "--source", description = "a local source (connector route id) to send under it; repeatable")
@@ -86,14 +103,19 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             try {
-                Scope.parse(scope).warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+                Scope.parse(scope)
+                        .warnings()
+                        .forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             } catch (IllegalArgumentException invalid) {
                 // the grant says why, below
             }
             return Cli.change(spec, () -> {
                 DataSource dataSource = database.migrated();
-                return consents(dataSource).grant(new Consents.Grant(user, app, scope, from, until, dataFrom,
-                        dataUntil, sources), signer.actor(), signer.key(dataSource));
+                return consents(dataSource)
+                        .grant(
+                                new Consents.Grant(user, app, scope, from, until, dataFrom, dataUntil, sources),
+                                signer.actor(),
+                                signer.key(dataSource));
             });
         }
     }
@@ -111,24 +133,42 @@ public final class ConsentsCommand implements Callable<Integer> {
             return Cli.list(spec, out -> {
                 Instant now = Instant.now();
                 for (Consent k : consents(database.migrated()).list()) {
-                    out.printf("%s  %-13s user %s -> app %s (%s)%n"
-                            + "    scope %s, sources %s, granted by %s%n"
-                            + "    access %s .. %s, data %s%s%n",
-                            k.ref(), k.state(now), k.user(), k.app(), k.appJid(), k.scope(), k.sources(),
-                            k.grantedBy(), k.validFrom(), k.validUntil(), k.data().from() + " .. "
-                                    + (k.data().until() == null ? "(up to the access end)" : k.data().until()),
-                            k.revokedAt() == null ? ""
-                                    : String.format("%n    revoked %s by %s: %s", k.revokedAt(), k.revokedBy(),
-                                            k.revokeReason()));
+                    out.printf(
+                            "%s  %-13s user %s -> app %s (%s)%n"
+                                    + "    scope %s, sources %s, granted by %s%n"
+                                    + "    access %s .. %s, data %s%s%n",
+                            k.ref(),
+                            k.state(now),
+                            k.user(),
+                            k.app(),
+                            k.appJid(),
+                            k.scope(),
+                            k.sources(),
+                            k.grantedBy(),
+                            k.validFrom(),
+                            k.validUntil(),
+                            k.data().from() + " .. "
+                                    + (k.data().until() == null
+                                            ? "(up to the access end)"
+                                            : k.data().until()),
+                            k.revokedAt() == null
+                                    ? ""
+                                    : String.format(
+                                            "%n    revoked %s by %s: %s",
+                                            k.revokedAt(), k.revokedBy(), k.revokeReason()));
                 }
             });
         }
     }
 
-    @Command(name = "narrow", mixinStandardHelpOptions = true,
-            description = {"Narrows a consent's data period (a later --data-from, an earlier --data-until). Messages"
-                    + " already queued under it keep only their records inside the new period: the others are"
-                    + " withheld before they are sent. Widening is a new grant."})
+    @Command(
+            name = "narrow",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Narrows a consent's data period (a later --data-from, an earlier --data-until). Messages"
+                        + " already queued under it keep only their records inside the new period: the others are"
+                        + " withheld before they are sent. Widening is a new grant."
+            })
     static final class Narrow implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -152,8 +192,8 @@ public final class ConsentsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
                 DataSource dataSource = database.migrated();
-                Consents.Narrowed n = consents(dataSource).narrow(ref, dataFrom, dataUntil, signer.actor(),
-                        signer.key(dataSource));
+                Consents.Narrowed n =
+                        consents(dataSource).narrow(ref, dataFrom, dataUntil, signer.actor(), signer.key(dataSource));
                 return "consent " + ref + " covers data " + n.after() + " (was " + n.before() + "); "
                         + n.queuedOutside() + " queued message(s) hold records outside it: those records are"
                         + " withheld when the messages come due";
@@ -161,9 +201,13 @@ public final class ConsentsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = {"Revokes a consent: its consumers stop sending, and its messages not yet acknowledged are"
-                    + " withheld (status revoked, with the reason)."})
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Revokes a consent: its consumers stop sending, and its messages not yet acknowledged are"
+                        + " withheld (status revoked, with the reason)."
+            })
     static final class Revoke implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -177,16 +221,19 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Parameters(index = "0", description = "the consent's ref")
         String ref;
 
-        @Option(names = "--reason", required = true, description = "why, as the audit trail and the withheld"
-                + " messages record it")
+        @Option(
+                names = "--reason",
+                required = true,
+                description = "why, as the audit trail and the withheld" + " messages record it")
         String reason;
 
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
                 DataSource dataSource = database.migrated();
-                return "consent " + ref + " revoked; " + consents(dataSource).revoke(ref, reason, signer.actor(),
-                        signer.key(dataSource)) + " message(s) withheld";
+                return "consent " + ref + " revoked; "
+                        + consents(dataSource).revoke(ref, reason, signer.actor(), signer.key(dataSource))
+                        + " message(s) withheld";
             });
         }
     }

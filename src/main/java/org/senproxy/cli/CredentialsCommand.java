@@ -26,14 +26,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy credentials set|rotate|check}: users' credentials of local applications, encrypted at rest. */
-@Command(name = "credentials", mixinStandardHelpOptions = true,
-        description = {"The credentials of federated users in local applications (table user_app), encrypted at rest"
-                + " with AES-256-GCM under the keys of senproxy.credentials.keys (SENPROXY_CREDENTIALS_KEYS) or"
-                + " senproxy.credentials.keys-file: <key id>:<32 bytes in base64>, comma-separated, the current key"
-                + " first (openssl rand -base64 32 makes one).",
+@Command(
+        name = "credentials",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The credentials of federated users in local applications (table user_app), encrypted at rest"
+                    + " with AES-256-GCM under the keys of senproxy.credentials.keys (SENPROXY_CREDENTIALS_KEYS) or"
+                    + " senproxy.credentials.keys-file: <key id>:<32 bytes in base64>, comma-separated, the current key"
+                    + " first (openssl rand -base64 32 makes one).",
             "To rotate: put the new key first and keep the old one after it, run `credentials rotate`, then remove"
-                + " the old key once `credentials check` shows it reads no row.",
-            "The database and the keys are the proxy's own (its application.properties and environment)."},
+                    + " the old key once `credentials check` shows it reads no row.",
+            "The database and the keys are the proxy's own (its application.properties and environment)."
+        },
         subcommands = {CredentialsCommand.Set.class, CredentialsCommand.Rotate.class, CredentialsCommand.Check.class})
 public final class CredentialsCommand implements Callable<Integer> {
 
@@ -58,7 +62,8 @@ public final class CredentialsCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 CredentialKeys keys = CredentialKeys.fromSettings(database.settings()::get);
-                return run(new UserCredentials(database.migrated(), new CredentialCipher(keys), batchSize()),
+                return run(
+                        new UserCredentials(database.migrated(), new CredentialCipher(keys), batchSize()),
                         spec.commandLine().getOut());
             } catch (IllegalStateException | CredentialsException e) {
                 // configuration errors and unreadable rows: their messages name settings and rows, never values
@@ -89,14 +94,18 @@ public final class CredentialsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "set", mixinStandardHelpOptions = true,
-            description = {"Stores a user's login and secret for a local application, encrypted under the current"
-                    + " key. The secret is read from --secret-file, else from standard input (typed without echo at a"
-                    + " terminal); one trailing line break is dropped. It is never an argument: command lines are"
-                    + " visible to every user of the machine and kept in shell histories.",
+    @Command(
+            name = "set",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Stores a user's login and secret for a local application, encrypted under the current"
+                        + " key. The secret is read from --secret-file, else from standard input (typed without echo at a"
+                        + " terminal); one trailing line break is dropped. It is never an argument: command lines are"
+                        + " visible to every user of the machine and kept in shell histories.",
                 "The federated user is created when its external id is new; an existing account gets the new login"
-                    + " and secret.",
-                "Exit status: 0 stored; 1 no key configured or a database error; 2 empty secret."})
+                        + " and secret.",
+                "Exit status: 0 stored; 1 no key configured or a database error; 2 empty secret."
+            })
     static final class Set extends CredentialsTask {
         @Option(names = "--user", required = true, description = "the federated user's external id")
         String user;
@@ -119,8 +128,9 @@ public final class CredentialsCommand implements Callable<Integer> {
                     spec.commandLine().getErr().println("The secret is empty");
                     return Cli.INVALID;
                 }
-                long row = credentials.store(List.of(new UserCredentials.Account(user, application, login,
-                        Secret.of(secret)))).get(0);
+                long row = credentials
+                        .store(List.of(new UserCredentials.Account(user, application, login, Secret.of(secret))))
+                        .get(0);
                 out.println("credentials of user " + user + " in " + application + " stored (user_app row " + row
                         + ", key " + credentials.currentKeyId() + ")");
                 return Cli.OK;
@@ -158,15 +168,21 @@ public final class CredentialsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rotate", mixinStandardHelpOptions = true,
-            description = {"Re-encrypts every row that is not under the current key (the first of"
-                    + " senproxy.credentials.keys) with it, in batches, each in one transaction, and prints how many."
-                    + " Rows that cannot be read are left as they are and listed.",
+    @Command(
+            name = "rotate",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Re-encrypts every row that is not under the current key (the first of"
+                        + " senproxy.credentials.keys) with it, in batches, each in one transaction, and prints how many."
+                        + " Rows that cannot be read are left as they are and listed.",
                 "Exit status: 0 every row is under the current key (older keys can be removed); 1 some row cannot be"
-                    + " read, or no key is configured."})
+                        + " read, or no key is configured."
+            })
     static final class Rotate extends CredentialsTask {
-        @Option(names = "--batch-size", defaultValue = "500", description = "rows per transaction (default"
-                + " ${DEFAULT-VALUE})")
+        @Option(
+                names = "--batch-size",
+                defaultValue = "500",
+                description = "rows per transaction (default" + " ${DEFAULT-VALUE})")
         int batchSize;
 
         @Override
@@ -179,21 +195,29 @@ public final class CredentialsCommand implements Callable<Integer> {
             UserCredentials.Rotation rotation = credentials.rotate();
             printFailures(rotation.failures(), out);
             out.println(rotation.reencrypted() + " row(s) re-encrypted under key " + rotation.keyId() + ", "
-                    + rotation.alreadyCurrent() + " already under it" + (rotation.failures().isEmpty() ? ""
-                    : ", " + rotation.failures().size() + " cannot be read (kept as they are)"));
+                    + rotation.alreadyCurrent() + " already under it"
+                    + (rotation.failures().isEmpty()
+                            ? ""
+                            : ", " + rotation.failures().size() + " cannot be read (kept as they are)"));
             return rotation.failures().isEmpty() ? Cli.OK : Cli.FAILED;
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Decrypts every row's credentials (nothing is printed of them, nothing is written) and"
-                    + " lists the rows that cannot be read, with why: a key id not configured, a value copied from"
-                    + " another row, a wrong key or altered bytes. Prints how many rows each key reads: a key that"
-                    + " reads none can be removed.",
-                "Exit status: 0 every row can be read; 1 some cannot, or no key is configured."})
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Decrypts every row's credentials (nothing is printed of them, nothing is written) and"
+                        + " lists the rows that cannot be read, with why: a key id not configured, a value copied from"
+                        + " another row, a wrong key or altered bytes. Prints how many rows each key reads: a key that"
+                        + " reads none can be removed.",
+                "Exit status: 0 every row can be read; 1 some cannot, or no key is configured."
+            })
     static final class Check extends CredentialsTask {
-        @Option(names = "--batch-size", defaultValue = "500", description = "rows read at a time (default"
-                + " ${DEFAULT-VALUE})")
+        @Option(
+                names = "--batch-size",
+                defaultValue = "500",
+                description = "rows read at a time (default" + " ${DEFAULT-VALUE})")
         int batchSize;
 
         @Override
@@ -208,11 +232,12 @@ public final class CredentialsCommand implements Callable<Integer> {
             boolean current = true;
             for (Map.Entry<String, Integer> key : check.readableByKey().entrySet()) {
                 out.println("key " + key.getKey() + (current ? " (current)" : "") + ": " + key.getValue()
-                        + " row(s)" + (!current && key.getValue() == 0 && check.failures().isEmpty()
-                        ? ", can be removed" : ""));
+                        + " row(s)"
+                        + (!current && key.getValue() == 0 && check.failures().isEmpty() ? ", can be removed" : ""));
                 current = false;
             }
-            out.println(check.readable() + " row(s) readable, " + check.failures().size() + " not");
+            out.println(
+                    check.readable() + " row(s) readable, " + check.failures().size() + " not");
             return check.failures().isEmpty() ? Cli.OK : Cli.FAILED;
         }
     }

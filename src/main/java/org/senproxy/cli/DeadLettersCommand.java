@@ -14,12 +14,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy dead-letters list|replay}: what could not be sent or delivered, and sending it again. */
-@Command(name = "dead-letters", mixinStandardHelpOptions = true,
-        description = {"Lists this proxy's dead letters (what could not be sent or delivered, with the reason) and"
-                + " replays them: a replayed outbox or inbox row is queued again with fresh attempts; the dead"
-                + " letter stays, marked replayed. A refused inbound message has no row: its sender must send it"
-                + " again.",
-            "The database is the proxy's own (senproxy.db.url, .user, .password, as the proxy reads them)."},
+@Command(
+        name = "dead-letters",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Lists this proxy's dead letters (what could not be sent or delivered, with the reason) and"
+                    + " replays them: a replayed outbox or inbox row is queued again with fresh attempts; the dead"
+                    + " letter stays, marked replayed. A refused inbound message has no row: its sender must send it"
+                    + " again.",
+            "The database is the proxy's own (senproxy.db.url, .user, .password, as the proxy reads them)."
+        },
         subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Replay.class})
 public final class DeadLettersCommand implements Callable<Integer> {
 
@@ -42,7 +46,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
         public Integer call() {
             Cli.quietLogs();
             try {
-                return run(new DeadLetters(database.migrated()), spec.commandLine().getOut());
+                return run(
+                        new DeadLetters(database.migrated()), spec.commandLine().getOut());
             } catch (SQLException e) {
                 spec.commandLine().getErr().println("Cannot read the database: " + e.getMessage());
                 return Cli.FAILED;
@@ -54,7 +59,9 @@ public final class DeadLettersCommand implements Callable<Integer> {
         abstract int run(DeadLetters deadLetters, PrintWriter out) throws SQLException;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "Lists dead letters, newest first: id, when, origin and route, peer, attempts, correlation"
                     + " id, reason.")
     static final class ListLetters extends DatabaseCommand {
@@ -68,18 +75,30 @@ public final class DeadLettersCommand implements Callable<Integer> {
         int run(DeadLetters deadLetters, PrintWriter out) throws SQLException {
             List<DeadLetters.Listed> letters = deadLetters.list(limit, all);
             for (DeadLetters.Listed l : letters) {
-                out.printf("%d  %s  %s (%s)  %s  %d attempt(s)  corr %s%s%n    %s%n", l.id(), l.createdAt(),
-                        l.origin(), l.routeId(), l.peerJid(), l.attempts(), l.correlationId(),
-                        l.replayedAt() == null ? "" : "  replayed " + l.replayedAt(), l.reason());
+                out.printf(
+                        "%d  %s  %s (%s)  %s  %d attempt(s)  corr %s%s%n    %s%n",
+                        l.id(),
+                        l.createdAt(),
+                        l.origin(),
+                        l.routeId(),
+                        l.peerJid(),
+                        l.attempts(),
+                        l.correlationId(),
+                        l.replayedAt() == null ? "" : "  replayed " + l.replayedAt(),
+                        l.reason());
             }
             out.println(letters.size() + " dead letter(s)");
             return Cli.OK;
         }
     }
 
-    @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = {"Queues the row of a dead letter again (or of every open one with --all).",
-                "Exit status: 0 replayed; 1 not found or not replayable; 2 bad arguments."})
+    @Command(
+            name = "replay",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Queues the row of a dead letter again (or of every open one with --all).",
+                "Exit status: 0 replayed; 1 not found or not replayable; 2 bad arguments."
+            })
     static final class Replay extends DatabaseCommand {
         @Parameters(arity = "0..1", paramLabel = "<id>", description = "the dead letter's id (see list)")
         Long id;
@@ -98,7 +117,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
                 return Cli.OK;
             }
             DeadLetters.Replay outcome = deadLetters.replay(id);
-            out.println("dead letter " + id + ": " + outcome.name().toLowerCase().replace('_', ' '));
+            out.println(
+                    "dead letter " + id + ": " + outcome.name().toLowerCase().replace('_', ' '));
             return outcome == DeadLetters.Replay.REPLAYED ? Cli.OK : Cli.FAILED;
         }
     }

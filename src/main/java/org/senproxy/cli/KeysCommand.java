@@ -15,7 +15,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.SignerKeys;
 import org.senproxy.federation.AppKeys;
@@ -26,11 +25,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy keys generate|register|trust}: the signing keys of federation messages and of changes. */
-@Command(name = "keys", mixinStandardHelpOptions = true,
-        description = {"The keys that sign federation messages (JWS, ES256). A proxy signs with its private key"
-                + " (senproxy.signing.key-file); a receiving proxy checks with the sender's public keys, registered"
-                + " in its database for the sender's app. The same kind of key signs an operator's consent and"
-                + " subscription changes: its public half is registered for the operator (keys trust)."},
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The keys that sign federation messages (JWS, ES256). A proxy signs with its private key"
+                    + " (senproxy.signing.key-file); a receiving proxy checks with the sender's public keys, registered"
+                    + " in its database for the sender's app. The same kind of key signs an operator's consent and"
+                    + " subscription changes: its public half is registered for the operator (keys trust)."
+        },
         subcommands = {KeysCommand.Generate.class, KeysCommand.Register.class, KeysCommand.Trust.class})
 public final class KeysCommand implements Callable<Integer> {
 
@@ -42,10 +45,14 @@ public final class KeysCommand implements Callable<Integer> {
         return Cli.missingSubcommand(spec);
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = {"Generates a key pair (EC P-256): writes the private JWK to --out (readable by its owner"
-                    + " only; give it to the proxy as senproxy.signing.key-file, e.g. from a Kubernetes Secret) and"
-                    + " prints the public JWK, to register at the proxies that receive from this one."})
+    @Command(
+            name = "generate",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Generates a key pair (EC P-256): writes the private JWK to --out (readable by its owner"
+                        + " only; give it to the proxy as senproxy.signing.key-file, e.g. from a Kubernetes Secret) and"
+                        + " prints the public JWK, to register at the proxies that receive from this one."
+            })
     static final class Generate implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -62,8 +69,10 @@ public final class KeysCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println(out + " exists: a key is never overwritten");
                 return Cli.INVALID;
             }
-            ECKey key = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE)
-                    .keyID(kid != null ? kid : UUID.randomUUID().toString()).generate();
+            ECKey key = new ECKeyGenerator(Curve.P_256)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyID(kid != null ? kid : UUID.randomUUID().toString())
+                    .generate();
             Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(out, key.toJSONString());
             PrintWriter stdout = spec.commandLine().getOut();
@@ -73,12 +82,16 @@ public final class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "register", mixinStandardHelpOptions = true,
-            description = {"Registers a public key (JWK file) of an app in this proxy's database: from then on,"
-                    + " messages from that app must be signed by one of its valid keys. Every change is audited.",
+    @Command(
+            name = "register",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Registers a public key (JWK file) of an app in this proxy's database: from then on,"
+                        + " messages from that app must be signed by one of its valid keys. Every change is audited.",
                 "A key id names one key for good: registering it again with the same key may only shorten its"
-                    + " validity (--valid-until); with another key it is refused unless --replace says so. To rotate,"
-                    + " register the new key under a new kid, then shorten the old one's --valid-until."})
+                        + " validity (--valid-until); with another key it is refused unless --replace says so. To rotate,"
+                        + " register the new key under a new kid, then shorten the old one's --valid-until."
+            })
     static final class Register implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -95,12 +108,15 @@ public final class KeysCommand implements Callable<Integer> {
         @Option(names = "--valid-until", description = "ISO 8601 instant after which the key is no longer valid")
         Instant validUntil;
 
-        @Option(names = "--replace", description = "replace the app's key of the same kid by this one (the old key"
-                + " stops being valid at once; audited)")
+        @Option(
+                names = "--replace",
+                description = "replace the app's key of the same kid by this one (the old key"
+                        + " stops being valid at once; audited)")
         boolean replace;
 
-        @Option(names = "--actor", description = "who makes the change, as the audit trail records it (default: the"
-                + " system user)")
+        @Option(
+                names = "--actor",
+                description = "who makes the change, as the audit trail records it (default: the" + " system user)")
         String actor;
 
         @Override
@@ -114,19 +130,29 @@ public final class KeysCommand implements Callable<Integer> {
                 return Cli.INVALID;
             }
             DataSource dataSource = database.migrated();
-            return Cli.change(spec, () -> new AppKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()))
-                    .register(app, key, validUntil, replace, actor != null ? actor
-                            : System.getProperty("user.name", "operator")));
+            return Cli.change(
+                    spec,
+                    () -> new AppKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()))
+                            .register(
+                                    app,
+                                    key,
+                                    validUntil,
+                                    replace,
+                                    actor != null ? actor : System.getProperty("user.name", "operator")));
         }
     }
 
-    @Command(name = "trust", mixinStandardHelpOptions = true,
-            description = {"Registers a public key (JWK file) as one that may sign an actor's consent and subscription"
-                    + " changes (--actor, as those commands record it). A change signed by any other key is refused,"
-                    + " and breaks the chain in audit verify. Audited (signer.trusted, with the key).",
+    @Command(
+            name = "trust",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Registers a public key (JWK file) as one that may sign an actor's consent and subscription"
+                        + " changes (--actor, as those commands record it). A change signed by any other key is refused,"
+                        + " and breaks the chain in audit verify. Audited (signer.trusted, with the key).",
                 "Registering it again may only shorten its validity (--valid-until), to retire it. Valid from now,"
-                    + " or from --valid-from: for the changes an operator signed with it before this registry"
-                    + " existed (an upgrade)."})
+                        + " or from --valid-from: for the changes an operator signed with it before this registry"
+                        + " existed (an upgrade)."
+            })
     static final class Trust implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -146,8 +172,9 @@ public final class KeysCommand implements Callable<Integer> {
         @Option(names = "--valid-until", description = "ISO 8601 instant after which the key is no longer valid")
         Instant validUntil;
 
-        @Option(names = "--by", description = "who registers it, as the audit trail records it (default: the system"
-                + " user)")
+        @Option(
+                names = "--by",
+                description = "who registers it, as the audit trail records it (default: the system" + " user)")
         String by;
 
         @Override
@@ -161,9 +188,15 @@ public final class KeysCommand implements Callable<Integer> {
                 return Cli.INVALID;
             }
             DataSource dataSource = database.migrated();
-            return Cli.change(spec, () -> new SignerKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()),
-                    Clock.systemUTC()).trust(actor, key, validFrom, validUntil, by != null ? by
-                            : System.getProperty("user.name", "operator")));
+            return Cli.change(
+                    spec,
+                    () -> new SignerKeys(dataSource, new AuditTrail(dataSource, Clock.systemUTC()), Clock.systemUTC())
+                            .trust(
+                                    actor,
+                                    key,
+                                    validFrom,
+                                    validUntil,
+                                    by != null ? by : System.getProperty("user.name", "operator")));
         }
     }
 }

@@ -20,16 +20,20 @@ import picocli.CommandLine.Option;
  */
 public final class ProxyDatabase {
 
-    @Option(names = "--home", description = "the proxy's home folder (default: SENPROXY_HOME, else the working"
-            + " directory)")
+    @Option(
+            names = "--home",
+            description = "the proxy's home folder (default: SENPROXY_HOME, else the working" + " directory)")
     Path home;
 
-    @Option(names = "--db-url", description = "the proxy's database (default: senproxy.db.url); on another server"
-            + " than that one, its password is " + OTHER_PASSWORD + ", not senproxy.db.password")
+    @Option(
+            names = "--db-url",
+            description = "the proxy's database (default: senproxy.db.url); on another server"
+                    + " than that one, its password is " + OTHER_PASSWORD + ", not senproxy.db.password")
     String url;
 
-    @Option(names = "--db-user", description = "its user (default: senproxy.db.user); its password is"
-            + " senproxy.db.password")
+    @Option(
+            names = "--db-user",
+            description = "its user (default: senproxy.db.user); its password is" + " senproxy.db.password")
     String user;
 
     /** The proxy's settings, as it reads them at start-up (home folder's application.properties, environment). */
@@ -49,10 +53,10 @@ public final class ProxyDatabase {
         StartupSettings settings = settings();
         String configured = settings.get("senproxy.db.url");
         String chosen = url != null ? url : configured;
-        String password = sameServer(chosen, configured) ? settings.get("senproxy.db.password")
-                : System.getenv(OTHER_PASSWORD);
-        PGSimpleDataSource dataSource = dataSource(chosen, user != null ? user : settings.get("senproxy.db.user"),
-                password);
+        String password =
+                sameServer(chosen, configured) ? settings.get("senproxy.db.password") : System.getenv(OTHER_PASSWORD);
+        PGSimpleDataSource dataSource =
+                dataSource(chosen, user != null ? user : settings.get("senproxy.db.user"), password);
         dataSource.setCurrentSchema(ProxySchema.searchPath(configuredSchema().orElse(ProxySchema.DEFAULT)));
         return dataSource;
     }
@@ -73,8 +77,8 @@ public final class ProxyDatabase {
             ProxySchema.migrate(dataSource, ProxySchema.choose(dataSource, configuredSchema()));
         } catch (FlywayException | IllegalStateException e) {
             // the command line's error handler adds the root cause (connection refused...) to this line
-            throw new IllegalStateException("cannot bring the database " + Urls.redacted(dataSource.getUrl())
-                    + " up to date", e);
+            throw new IllegalStateException(
+                    "cannot bring the database " + Urls.redacted(dataSource.getUrl()) + " up to date", e);
         }
         return dataSource;
     }

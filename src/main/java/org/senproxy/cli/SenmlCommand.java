@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy senml resolve|validate}: check and resolve SenML packs read on standard input. */
-@Command(name = "senml", mixinStandardHelpOptions = true,
+@Command(
+        name = "senml",
+        mixinStandardHelpOptions = true,
         description = "Checks and resolves SenML (RFC 8428) packs read on standard input.",
         subcommands = {SenmlCommand.Resolve.class, SenmlCommand.Validate.class})
 public final class SenmlCommand implements Callable<Integer> {
@@ -29,21 +31,28 @@ public final class SenmlCommand implements Callable<Integer> {
     }
 
     /** SenML's representations (RFC 8428 sections 5 to 7), as read or written. */
-    public enum Format { json, xml, cbor }
+    public enum Format {
+        json,
+        xml,
+        cbor
+    }
 
-    static final String EXIT_CODES = "Exit status: 0 valid; 2 invalid, with the record index and the field on stderr;"
-            + " 1 other errors.";
+    static final String EXIT_CODES =
+            "Exit status: 0 valid; 2 invalid, with the record index and the field on stderr;" + " 1 other errors.";
 
     abstract static class PackCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--from", defaultValue = "json", description = "input format: ${COMPLETION-CANDIDATES}"
-                + " (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--from",
+                defaultValue = "json",
+                description = "input format: ${COMPLETION-CANDIDATES}" + " (default ${DEFAULT-VALUE})")
         Format from;
 
-        @Option(names = "--now", description = "\"now\" in seconds since the epoch, for relative times"
-                + " (default: the current time)")
+        @Option(
+                names = "--now",
+                description = "\"now\" in seconds since the epoch, for relative times" + " (default: the current time)")
         Double now;
 
         List<Measurement> readAndResolve() throws Exception {
@@ -70,12 +79,20 @@ public final class SenmlCommand implements Callable<Integer> {
         abstract int print(List<Measurement> resolved, PrintWriter out);
     }
 
-    @Command(name = "resolve", mixinStandardHelpOptions = true,
-            description = {"Reads a SenML pack on stdin and prints it resolved: absolute names and times,"
-                    + " no base fields, in chronological order.", EXIT_CODES})
+    @Command(
+            name = "resolve",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Reads a SenML pack on stdin and prints it resolved: absolute names and times,"
+                        + " no base fields, in chronological order.",
+                EXIT_CODES
+            })
     static final class Resolve extends PackCommand {
-        @Option(names = "--to", defaultValue = "json", description = "output format: ${COMPLETION-CANDIDATES}"
-                + " (default ${DEFAULT-VALUE}; cbor is binary, for a file or a pipe)")
+        @Option(
+                names = "--to",
+                defaultValue = "json",
+                description = "output format: ${COMPLETION-CANDIDATES}"
+                        + " (default ${DEFAULT-VALUE}; cbor is binary, for a file or a pipe)")
         Format to;
 
         @Override
@@ -93,7 +110,9 @@ public final class SenmlCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "validate",
+            mixinStandardHelpOptions = true,
             description = {"Reads a SenML pack on stdin and checks it (syntax and RFC 8428 rules).", EXIT_CODES})
     static final class Validate extends PackCommand {
         @Override

@@ -2,7 +2,6 @@ package org.senproxy.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.time.Clock;
 
 import javax.sql.DataSource;
@@ -18,13 +17,17 @@ import picocli.CommandLine.Option;
  */
 public final class Signer {
 
-    @Option(names = "--actor", description = "who makes the change, as the audit trail records it (default: the"
-            + " system user name)")
+    @Option(
+            names = "--actor",
+            description = "who makes the change, as the audit trail records it (default: the" + " system user name)")
     String actor;
 
-    @Option(names = "--key", required = true, description = "the maker's private key, a JWK file (sen-proxy keys"
-            + " generate makes one; its public half registered for the maker by sen-proxy keys trust); it signs the"
-            + " change")
+    @Option(
+            names = "--key",
+            required = true,
+            description = "the maker's private key, a JWK file (sen-proxy keys"
+                    + " generate makes one; its public half registered for the maker by sen-proxy keys trust); it signs the"
+                    + " change")
     Path key;
 
     public String actor() {
@@ -34,8 +37,8 @@ public final class Signer {
     public ECKey key() throws Exception {
         ECKey parsed = ECKey.parse(Files.readString(key));
         if (!parsed.isPrivate()) {
-            throw new IllegalArgumentException(key + " holds a public key only: a change is signed with a private"
-                    + " key");
+            throw new IllegalArgumentException(
+                    key + " holds a public key only: a change is signed with a private" + " key");
         }
         return parsed;
     }

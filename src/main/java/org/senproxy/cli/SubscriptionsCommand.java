@@ -14,11 +14,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy subscriptions add|list|end}: what the receiving side accepts. */
-@Command(name = "subscriptions", mixinStandardHelpOptions = true,
-        description = {"The receiving side's subscriptions: data from an app is accepted only under a consent ref"
-                + " held here for that app, for series in the subscription's scope. Each change is signed by its"
-                + " maker (--key, whose public half sen-proxy keys trust registered for the maker) and recorded in"
-                + " the audit trail."},
+@Command(
+        name = "subscriptions",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The receiving side's subscriptions: data from an app is accepted only under a consent ref"
+                    + " held here for that app, for series in the subscription's scope. Each change is signed by its"
+                    + " maker (--key, whose public half sen-proxy keys trust registered for the maker) and recorded in"
+                    + " the audit trail."
+        },
         subcommands = {SubscriptionsCommand.Add.class, SubscriptionsCommand.List.class, SubscriptionsCommand.End.class})
 public final class SubscriptionsCommand implements Callable<Integer> {
 
@@ -34,7 +38,9 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         return new Subscriptions(dataSource, new AuditTrail(dataSource, Clock.systemUTC()), true);
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
             description = "Accepts data from an app under a consent (the ref its operator's consents grant printed).")
     static final class Add implements Callable<Integer> {
         @Spec
@@ -52,8 +58,10 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         @Option(names = "--consent", required = true, description = "the consent's ref")
         String consent;
 
-        @Option(names = "--scope", required = true, description = "the series accepted, as the sender names them:"
-                + " patterns with *, comma separated")
+        @Option(
+                names = "--scope",
+                required = true,
+                description = "the series accepted, as the sender names them:" + " patterns with *, comma separated")
         String scope;
 
         @Override
@@ -66,7 +74,9 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "end", mixinStandardHelpOptions = true,
+    @Command(
+            name = "end",
+            mixinStandardHelpOptions = true,
             description = "Ends a subscription: the app's messages under that consent are refused from now on.")
     static final class End implements Callable<Integer> {
         @Spec
@@ -106,8 +116,14 @@ public final class SubscriptionsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return Cli.list(spec, out -> {
                 for (Subscriptions.Held s : subscriptions(database.migrated()).list()) {
-                    out.printf("%s  %-6s from %s (%s), scope %s, since %s%s%n", s.consentRef(),
-                            s.active() ? "active" : "ended", s.app(), s.appJid(), s.scope(), s.createdAt(),
+                    out.printf(
+                            "%s  %-6s from %s (%s), scope %s, since %s%s%n",
+                            s.consentRef(),
+                            s.active() ? "active" : "ended",
+                            s.app(),
+                            s.appJid(),
+                            s.scope(),
+                            s.createdAt(),
                             s.endedAt() == null ? "" : ", ended " + s.endedAt());
                 }
             });

@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class InfluxLineProtocol {
 
-    private InfluxLineProtocol() {
-    }
+    private InfluxLineProtocol() {}
 
     public static String lines(List<Map<String, Object>> records, String measurement) {
         StringBuilder out = new StringBuilder();
@@ -31,13 +30,19 @@ public final class InfluxLineProtocol {
             boolean first = true;
             first = field(out, first, "value", number(record.get("value")));
             first = field(out, first, "string_value", string(record.get("string_value")));
-            first = field(out, first, "bool_value", record.get("bool_value") == null ? null
-                    : record.get("bool_value").toString());
+            first = field(
+                    out,
+                    first,
+                    "bool_value",
+                    record.get("bool_value") == null
+                            ? null
+                            : record.get("bool_value").toString());
             first = field(out, first, "data_value", string(record.get("data_value")));
             first = field(out, first, "sum", number(record.get("sum")));
             field(out, first, "duration_s", number(record.get("duration_s")));
             OffsetDateTime time = (OffsetDateTime) record.get("time");
-            out.append(' ').append(ChronoUnit.MICROS.between(OffsetDateTime.parse("1970-01-01T00:00:00Z"), time))
+            out.append(' ')
+                    .append(ChronoUnit.MICROS.between(OffsetDateTime.parse("1970-01-01T00:00:00Z"), time))
                     .append('\n');
         }
         return out.toString();
@@ -65,7 +70,8 @@ public final class InfluxLineProtocol {
     }
 
     private static String string(Object value) {
-        return value == null ? null
+        return value == null
+                ? null
                 : '"' + value.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 

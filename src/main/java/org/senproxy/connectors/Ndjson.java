@@ -15,8 +15,7 @@ public final class Ndjson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Ndjson() {
-    }
+    private Ndjson() {}
 
     public static JsonNode toArray(String ndjson) throws IOException {
         ArrayNode array = JSON.createArrayNode();

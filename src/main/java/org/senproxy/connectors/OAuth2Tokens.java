@@ -28,8 +28,7 @@ public class OAuth2Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MARGIN = Duration.ofMinutes(1);
 
-    private record Token(String value, Instant expires) {
-    }
+    private record Token(String value, Instant expires) {}
 
     private final HttpClient http;
     private final Clock clock;
@@ -41,14 +40,14 @@ public class OAuth2Tokens {
     }
 
     /** The Authorization header value, "Bearer ...", from the cache or from a new token request. */
-    public String bearer(String tokenUrl, String clientId, String clientSecret) throws IOException,
-            InterruptedException {
+    public String bearer(String tokenUrl, String clientId, String clientSecret)
+            throws IOException, InterruptedException {
         return bearer(tokenUrl, clientId, clientSecret, null);
     }
 
     /** Same, asking for a scope (GRDF ADICT wants one, e.g. /adict/v1). */
-    public String bearer(String tokenUrl, String clientId, String clientSecret, String scope) throws IOException,
-            InterruptedException {
+    public String bearer(String tokenUrl, String clientId, String clientSecret, String scope)
+            throws IOException, InterruptedException {
         String key = tokenUrl + " " + clientId + " " + scope;
         Token token = cache.get(key);
         if (token == null || !clock.instant().isBefore(token.expires())) {
@@ -58,13 +57,16 @@ public class OAuth2Tokens {
         return "Bearer " + token.value();
     }
 
-    private Token request(String tokenUrl, String clientId, String clientSecret, String scope) throws IOException,
-            InterruptedException {
+    private Token request(String tokenUrl, String clientId, String clientSecret, String scope)
+            throws IOException, InterruptedException {
         String form = "grant_type=client_credentials&client_id=" + encode(clientId) + "&client_secret="
                 + encode(clientSecret) + (scope == null || scope.isBlank() ? "" : "&scope=" + encode(scope));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         JsonNode body;
         try {
@@ -75,10 +77,12 @@ public class OAuth2Tokens {
         }
         if (response.statusCode() != 200 || !body.hasNonNull("access_token")) {
             throw new IOException("token request to " + tokenUrl + " refused (" + response.statusCode() + "): "
-                    + body.path("error").asText("no error code") + " " + body.path("error_description").asText(""));
+                    + body.path("error").asText("no error code") + " "
+                    + body.path("error_description").asText(""));
         }
         long lifetime = body.path("expires_in").asLong(300);
-        return new Token(body.get("access_token").asText(),
+        return new Token(
+                body.get("access_token").asText(),
                 clock.instant().plusSeconds(lifetime).minus(MARGIN));
     }
 

@@ -29,8 +29,7 @@ import java.util.function.Function;
  */
 public final class SqlColumns {
 
-    private SqlColumns() {
-    }
+    private SqlColumns() {}
 
     /** One array per key found in any record, by key; no keys for no records (a filter should skip the write). */
     public static Map<String, Object> of(List<Map<String, Object>> records) {
@@ -84,7 +83,10 @@ public final class SqlColumns {
 
     /** What array a column's values make; TEXT for strings, times and anything else (its toString). */
     private enum Kind {
-        DOUBLE, LONG, BOOLEAN, TEXT;
+        DOUBLE,
+        LONG,
+        BOOLEAN,
+        TEXT;
 
         static Kind of(Object value) {
             if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {

@@ -16,11 +16,11 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.nimbusds.jose.jwk.ECKey;
-import org.senproxy.db.Sql;
-import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.ChangeSignatures;
+import org.senproxy.db.Sql;
+import org.senproxy.db.Transactions;
 
 /**
  * The sending side's consents: a data owner grants an application access to a scope of series for a period; the
@@ -52,12 +52,10 @@ public class Consents {
     private static final Sql LIST = Sql.of(Consents.class, "consent-list");
 
     /** An app as a grant finds it. */
-    private record App(long id, String jid) {
-    }
+    private record App(long id, String jid) {}
 
     /** A consent in force as a narrowing finds it. */
-    private record InForce(DataPeriod data, Instant validUntil, String user) {
-    }
+    private record InForce(DataPeriod data, Instant validUntil, String user) {}
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -72,12 +70,19 @@ public class Consents {
      * {@code dataFrom} (null: the access start) to {@code dataUntil} (null: open, up to the access end);
      * {@code sources} are the local sources (connector route ids) to send under it.
      */
-    public record Grant(String user, String app, String scope, Instant validFrom, Instant validUntil,
-            Instant dataFrom, Instant dataUntil, List<String> sources) {
+    public record Grant(
+            String user,
+            String app,
+            String scope,
+            Instant validFrom,
+            Instant validUntil,
+            Instant dataFrom,
+            Instant dataUntil,
+            List<String> sources) {
 
         /** A grant whose data period is the default one: from the access start, open end. */
-        public Grant(String user, String app, String scope, Instant validFrom, Instant validUntil,
-                List<String> sources) {
+        public Grant(
+                String user, String app, String scope, Instant validFrom, Instant validUntil, List<String> sources) {
             this(user, app, scope, validFrom, validUntil, null, null, sources);
         }
     }
@@ -95,37 +100,41 @@ public class Consents {
         if (!grant.validUntil().isAfter(from)) {
             throw new IllegalArgumentException("valid-until " + grant.validUntil() + " is not after " + from);
         }
-        DataPeriod data = dataPeriod(grant.dataFrom() == null ? from : grant.dataFrom(), grant.dataUntil(),
-                grant.validUntil());
+        DataPeriod data =
+                dataPeriod(grant.dataFrom() == null ? from : grant.dataFrom(), grant.dataUntil(), grant.validUntil());
         String ref = UUID.randomUUID().toString();
         return Transactions.inTransaction(dataSource, c -> {
-            App app = APP.one(c, APP.params().text("app", grant.app()),
-                    rs -> new App(rs.getLong(1), rs.getString(2)));
+            App app = APP.one(c, APP.params().text("app", grant.app()), rs -> new App(rs.getLong(1), rs.getString(2)));
             if (app == null) {
-                throw new IllegalArgumentException("no app named " + grant.app()
-                        + " (sen-proxy apps add registers one)");
+                throw new IllegalArgumentException(
+                        "no app named " + grant.app() + " (sen-proxy apps add registers one)");
             }
             long appId = app.id();
             String appJid = app.jid();
             long userId = USER.one(c, USER.params().text("external_id", grant.user()), rs -> rs.getLong(1));
-            long consentId = INSERT.one(c, INSERT.params()
-                    .set("ref", UUID.fromString(ref))
-                    .set("user_id", userId)
-                    .set("app_id", appId)
-                    .text("scope", scope.text())
-                    .set("valid_from", utc(from))
-                    .set("valid_until", utc(grant.validUntil()))
-                    .set("data_from", utc(data.from()))
-                    .set("data_until", utc(data.until()))
-                    .text("granted_by", actor), rs -> rs.getLong(1));
+            long consentId = INSERT.one(
+                    c,
+                    INSERT.params()
+                            .set("ref", UUID.fromString(ref))
+                            .set("user_id", userId)
+                            .set("app_id", appId)
+                            .text("scope", scope.text())
+                            .set("valid_from", utc(from))
+                            .set("valid_until", utc(grant.validUntil()))
+                            .set("data_from", utc(data.from()))
+                            .set("data_until", utc(data.until()))
+                            .text("granted_by", actor),
+                    rs -> rs.getLong(1));
             List<String> sources = grant.sources() == null ? List.of() : grant.sources();
             // not caught up: outbox-dispatch first sends what the source read before (held in source_record), as
             // far as the scope and the data period cover it, then outbox-append includes the consumer
-            CONSUMER.batch(c, sources, (source, p) -> p
-                    .text("source", source)
-                    .set("app_id", appId)
-                    .set("user_id", userId)
-                    .set("consent_id", consentId));
+            CONSUMER.batch(
+                    c,
+                    sources,
+                    (source, p) -> p.text("source", source)
+                            .set("app_id", appId)
+                            .set("user_id", userId)
+                            .set("consent_id", consentId));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", "grant");
             detail.put("consent", ref);
@@ -153,17 +162,22 @@ public class Consents {
         UUID id = uuid(ref);
         return Transactions.inTransaction(dataSource, c -> {
             // a list: a data owner's external id read as null still tells a consent revoked from none
-            List<String> revoked = REVOKE.query(c, REVOKE.params()
-                    .text("revoked_by", actor)
-                    .text("reason", reason)
-                    .set("ref", id), rs -> rs.getString(1));
+            List<String> revoked = REVOKE.query(
+                    c,
+                    REVOKE.params()
+                            .text("revoked_by", actor)
+                            .text("reason", reason)
+                            .set("ref", id),
+                    rs -> rs.getString(1));
             if (revoked.isEmpty()) {
                 throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked before)");
             }
             String user = revoked.get(0);
-            int withheld = WITHHOLD.update(c, WITHHOLD.params()
-                    .text("reason", "consent " + ref + " revoked by " + actor + ": " + reason)
-                    .set("ref", id));
+            int withheld = WITHHOLD.update(
+                    c,
+                    WITHHOLD.params()
+                            .text("reason", "consent " + ref + " revoked by " + actor + ": " + reason)
+                            .set("ref", id));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", "revoke");
             detail.put("consent", ref);
@@ -175,8 +189,7 @@ public class Consents {
     }
 
     /** What a narrowing did: the data period before and after, and the queued messages it reaches. */
-    public record Narrowed(DataPeriod before, DataPeriod after, int queuedOutside) {
-    }
+    public record Narrowed(DataPeriod before, DataPeriod after, int queuedOutside) {}
 
     /**
      * Narrows a consent's data period: a later {@code dataFrom} and/or an earlier {@code dataUntil} (null: unchanged).
@@ -192,9 +205,10 @@ public class Consents {
             throw new IllegalArgumentException("say how to narrow it: --data-from and/or --data-until");
         }
         return Transactions.inTransaction(dataSource, c -> {
-            InForce inForce = NARROW_LOCK.one(c, NARROW_LOCK.params().set("ref", id),
-                    rs -> new InForce(new DataPeriod(instant(rs, 1), instant(rs, 2)), instant(rs, 3),
-                            rs.getString(4)));
+            InForce inForce = NARROW_LOCK.one(
+                    c,
+                    NARROW_LOCK.params().set("ref", id),
+                    rs -> new InForce(new DataPeriod(instant(rs, 1), instant(rs, 2)), instant(rs, 3), rs.getString(4)));
             if (inForce == null) {
                 throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked)");
             }
@@ -213,14 +227,20 @@ public class Consents {
                         + ": a consent is widened by a new grant, not narrowed");
             }
             DataPeriod after = dataPeriod(from, until, validUntil);
-            NARROW.update(c, NARROW.params()
-                    .set("data_from", utc(after.from()))
-                    .set("data_until", utc(after.until()))
-                    .set("ref", id));
-            int outside = QUEUED_OUTSIDE.one(c, QUEUED_OUTSIDE.params()
-                    .set("ref", id)
-                    .set("data_from", utc(after.from()))
-                    .set("data_until", utc(after.until())), rs -> rs.getInt(1));
+            NARROW.update(
+                    c,
+                    NARROW.params()
+                            .set("data_from", utc(after.from()))
+                            .set("data_until", utc(after.until()))
+                            .set("ref", id));
+            int outside = QUEUED_OUTSIDE.one(
+                    c,
+                    QUEUED_OUTSIDE
+                            .params()
+                            .set("ref", id)
+                            .set("data_from", utc(after.from()))
+                            .set("data_until", utc(after.until())),
+                    rs -> rs.getInt(1));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", "narrow");
             detail.put("consent", ref);
@@ -237,9 +257,19 @@ public class Consents {
         try (Connection c = dataSource.getConnection()) {
             return LIST.query(c, LIST.params(), rs -> {
                 Array sources = rs.getArray(12);
-                return new Consent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), instant(rs, 6), instant(rs, 7), new DataPeriod(instant(rs, 13),
-                        instant(rs, 14)), rs.getString(8), instant(rs, 9), rs.getString(10), rs.getString(11),
+                return new Consent(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        instant(rs, 6),
+                        instant(rs, 7),
+                        new DataPeriod(instant(rs, 13), instant(rs, 14)),
+                        rs.getString(8),
+                        instant(rs, 9),
+                        rs.getString(10),
+                        rs.getString(11),
                         Arrays.asList((String[]) sources.getArray()));
             });
         }
@@ -260,11 +290,11 @@ public class Consents {
         detail.put("data_until", data.until() == null ? null : data.until().toString());
     }
 
-    static AuditEvent signed(String kind, String actor, String user, String ref, Map<String, Object> detail,
-            ECKey signer) {
+    static AuditEvent signed(
+            String kind, String actor, String user, String ref, Map<String, Object> detail, ECKey signer) {
         if (signer == null || !signer.isPrivate()) {
-            throw new IllegalArgumentException("an authorization change is signed by whoever makes it: a private key"
-                    + " is needed");
+            throw new IllegalArgumentException(
+                    "an authorization change is signed by whoever makes it: a private key" + " is needed");
         }
         String json = AuditTrail.detailJson(detail);
         return new AuditEvent(kind, actor, user, ref, detail, ChangeSignatures.sign(signer, json));
@@ -277,5 +307,4 @@ public class Consents {
             throw new IllegalArgumentException("'" + ref + "' is not a consent ref (a UUID)");
         }
     }
-
 }

@@ -13,14 +13,14 @@ import javax.sql.DataSource;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.nimbusds.jose.jwk.ECKey;
+import org.senproxy.audit.AuditTrail;
 import org.senproxy.db.Lookups;
 import org.senproxy.db.Sql;
+import org.senproxy.db.Times;
 import org.senproxy.db.Transactions;
-import org.senproxy.audit.AuditTrail;
 import org.senproxy.federation.FederationException;
 import org.senproxy.federation.FederationMessage;
 import org.senproxy.senml.Measurement;
-import org.senproxy.db.Times;
 
 /**
  * The receiving side's subscriptions: which consents this proxy holds at the applications that send to it. A data
@@ -57,9 +57,14 @@ public class Subscriptions {
     }
 
     /** A subscription as listed. */
-    public record Held(String app, String appJid, String consentRef, String scope, boolean active, Instant createdAt,
-            Instant endedAt) {
-    }
+    public record Held(
+            String app,
+            String appJid,
+            String consentRef,
+            String scope,
+            boolean active,
+            Instant createdAt,
+            Instant endedAt) {}
 
     /**
      * Passes a message that this proxy subscribed to; refuses, with the reason, one that names no consent, a consent
@@ -69,8 +74,8 @@ public class Subscriptions {
         String ref = message.consentRef();
         if (ref == null) {
             if (required) {
-                throw new FederationException("no consent named: this proxy accepts data under a consent it"
-                        + " subscribed to only", true);
+                throw new FederationException(
+                        "no consent named: this proxy accepts data under a consent it" + " subscribed to only", true);
             }
             return message;
         }
@@ -83,8 +88,8 @@ public class Subscriptions {
         Scope scope = scope(message.senderJid(), id);
         for (Measurement m : message.records()) {
             if (!scope.covers(m.name())) {
-                throw new FederationException("series " + m.name() + " is outside the scope of consent " + ref
-                        + " (" + scope + ")", true);
+                throw new FederationException(
+                        "series " + m.name() + " is outside the scope of consent " + ref + " (" + scope + ")", true);
             }
         }
         return message;
@@ -98,40 +103,62 @@ public class Subscriptions {
             return scope;
         }
         try (Connection c = dataSource.getConnection()) {
-            scope = FIND.one(c, FIND.params().text("app_jid", senderJid).set("consent_ref", consent),
+            scope = FIND.one(
+                    c,
+                    FIND.params().text("app_jid", senderJid).set("consent_ref", consent),
                     rs -> Scope.parse(rs.getString(1)));
         }
         if (scope == null) {
-            throw new FederationException("no active subscription of this proxy under consent " + consent
-                    + " from " + senderJid, true);
+            throw new FederationException(
+                    "no active subscription of this proxy under consent " + consent + " from " + senderJid, true);
         }
         remembered.put(key, scope);
         return scope;
     }
 
-    public void add(String app, String consentRef, String scopeText, String actor, ECKey signer)
-            throws SQLException {
+    public void add(String app, String consentRef, String scopeText, String actor, ECKey signer) throws SQLException {
         Scope scope = Scope.parse(scopeText);
         UUID id = Consents.uuid(consentRef);
-        change(actor, signer, "subscription.added", id, ADD, ADD.params()
-                .set("consent_ref", id)
-                .text("scope", scope.text())
-                .text("app", app), app, scope.text());
+        change(
+                actor,
+                signer,
+                "subscription.added",
+                id,
+                ADD,
+                ADD.params().set("consent_ref", id).text("scope", scope.text()).text("app", app),
+                app,
+                scope.text());
     }
 
     public void end(String app, String consentRef, String actor, ECKey signer) throws SQLException {
         UUID id = Consents.uuid(consentRef);
-        change(actor, signer, "subscription.ended", id, END, END.params()
-                .set("consent_ref", id)
-                .text("app", app), app, null);
+        change(
+                actor,
+                signer,
+                "subscription.ended",
+                id,
+                END,
+                END.params().set("consent_ref", id).text("app", app),
+                app,
+                null);
     }
 
-    private void change(String actor, ECKey signer, String kind, UUID ref, Sql statement, Sql.Params params,
-            String app, String scope) throws SQLException {
+    private void change(
+            String actor,
+            ECKey signer,
+            String kind,
+            UUID ref,
+            Sql statement,
+            Sql.Params params,
+            String app,
+            String scope)
+            throws SQLException {
         Transactions.inTransaction(dataSource, c -> {
             if (statement.update(c, params) == 0) {
-                throw new IllegalArgumentException(kind.endsWith("added") ? "no app named " + app
-                        : "no active subscription under consent " + ref + " at app " + app);
+                throw new IllegalArgumentException(
+                        kind.endsWith("added")
+                                ? "no app named " + app
+                                : "no active subscription under consent " + ref + " at app " + app);
             }
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("action", kind.substring(kind.indexOf('.') + 1));
@@ -148,8 +175,17 @@ public class Subscriptions {
 
     public List<Held> list() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return LIST.query(c, LIST.params(), rs -> new Held(rs.getString(1), rs.getString(2), rs.getString(3),
-                    rs.getString(4), rs.getBoolean(5), Times.instant(rs, 6), Times.instant(rs, 7)));
+            return LIST.query(
+                    c,
+                    LIST.params(),
+                    rs -> new Held(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getBoolean(5),
+                            Times.instant(rs, 6),
+                            Times.instant(rs, 7)));
         }
     }
 }

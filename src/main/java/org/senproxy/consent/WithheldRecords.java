@@ -9,8 +9,7 @@ package org.senproxy.consent;
 public interface WithheldRecords {
 
     /** Counts nothing (tests, and the CLI). */
-    WithheldRecords NONE = (path, records) -> {
-    };
+    WithheldRecords NONE = (path, records) -> {};
 
     void count(String path, long records);
 }

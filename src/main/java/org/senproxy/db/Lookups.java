@@ -15,8 +15,7 @@ public final class Lookups {
 
     private static final int MAX_ENTRIES = 10_000;
 
-    private Lookups() {
-    }
+    private Lookups() {}
 
     public static <K, V> Cache<K, V> cache(Duration remember) {
         // upkeep on the caller's thread: an entry of a zero-sized cache is gone before put returns

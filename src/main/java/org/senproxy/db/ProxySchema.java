@@ -30,11 +30,11 @@ public final class ProxySchema {
     static final String LEGACY = "public";
     /** The first migration's script: its row in a schema's Flyway history says the proxy's tables are there. */
     private static final String FIRST_SCRIPT = "V1__federation_loop.sql";
+
     private static final Logger LOG = LoggerFactory.getLogger(ProxySchema.class);
     private static final Sql HISTORY = Sql.of(ProxySchema.class, "schema-history");
 
-    private ProxySchema() {
-    }
+    private ProxySchema() {}
 
     /**
      * The schema to use: the configured one, else {@value #DEFAULT}, except for an installation whose proxy tables
@@ -46,8 +46,11 @@ public final class ProxySchema {
         }
         try (Connection c = dataSource.getConnection()) {
             if (!holdsProxyTables(c, DEFAULT) && holdsProxyTables(c, LEGACY)) {
-                LOG.warn("The proxy's tables are in schema public (an installation from before {}): they stay there."
-                        + " Set {}=public to say so and silence this line", KEY, KEY);
+                LOG.warn(
+                        "The proxy's tables are in schema public (an installation from before {}): they stay there."
+                                + " Set {}=public to say so and silence this line",
+                        KEY,
+                        KEY);
                 return LEGACY;
             }
             return DEFAULT;
@@ -58,7 +61,12 @@ public final class ProxySchema {
 
     /** Brings the proxy's tables in {@code schema} up to date (creating the schema if missing). */
     public static void migrate(DataSource dataSource, String schema) {
-        Flyway.configure().dataSource(dataSource).schemas(valid(schema)).createSchemas(true).load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .schemas(valid(schema))
+                .createSchemas(true)
+                .load()
+                .migrate();
     }
 
     /** The search path the proxy's connections use (pgjdbc's currentSchema): its schema, then public. */
@@ -69,8 +77,8 @@ public final class ProxySchema {
     /** A schema name the proxy accepts: a plain lower-case SQL identifier, so that it needs no quoting anywhere. */
     static String valid(String schema) {
         if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException(KEY + " must be a lower-case SQL identifier (letters, digits, _), not '"
-                    + schema + "'");
+            throw new IllegalArgumentException(
+                    KEY + " must be a lower-case SQL identifier (letters, digits, _), not '" + schema + "'");
         }
         return schema;
     }
@@ -82,8 +90,10 @@ public final class ProxySchema {
         // The one statement built at run time (NoSqlInJavaTest allows it): the table's schema is an identifier, which
         // no parameter can stand for. It is quoted with pgjdbc's identifier escaping, on top of valid()'s check
         // (here it is one of two constants anyway), so the name can only ever be read as a name.
-        Sql first = Sql.parse("first-migration", "SELECT 1 FROM " + Utils.escapeIdentifier(null, schema)
-                + ".flyway_schema_history WHERE script = :script");
+        Sql first = Sql.parse(
+                "first-migration",
+                "SELECT 1 FROM " + Utils.escapeIdentifier(null, schema)
+                        + ".flyway_schema_history WHERE script = :script");
         return first.one(c, first.params().text("script", FIRST_SCRIPT), rs -> Boolean.TRUE) != null;
     }
 }

@@ -59,7 +59,8 @@ public final class Sql {
             at.computeIfAbsent(parameters.get(i), p -> new ArrayList<>()).add(i + 1);
         }
         Map<String, int[]> positions = new LinkedHashMap<>();
-        at.forEach((p, list) -> positions.put(p, list.stream().mapToInt(Integer::intValue).toArray()));
+        at.forEach((p, list) ->
+                positions.put(p, list.stream().mapToInt(Integer::intValue).toArray()));
         this.positions = Collections.unmodifiableMap(positions);
     }
 
@@ -110,7 +111,8 @@ public final class Sql {
     /** Runs the query with these parameters and reads every row. */
     public <T> List<T> query(Connection c, Params params, Row<T> row) throws SQLException {
         List<T> rows = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, params); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(c, params);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows.add(row.read(rs));
             }
@@ -120,7 +122,8 @@ public final class Sql {
 
     /** Runs the query with these parameters and reads its first row, or returns null when there is none. */
     public <T> T one(Connection c, Params params, Row<T> row) throws SQLException {
-        try (PreparedStatement ps = prepare(c, params); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(c, params);
+                ResultSet rs = ps.executeQuery()) {
             return rs.next() ? row.read(rs) : null;
         }
     }
@@ -184,8 +187,7 @@ public final class Sql {
 
         private final Map<String, Value> values = new LinkedHashMap<>();
 
-        private Params() {
-        }
+        private Params() {}
 
         /** A value bound with {@code setObject}: String, Integer, Long, Boolean, UUID, OffsetDateTime, byte[]... */
         public Params set(String parameter, Object value) {
@@ -204,8 +206,8 @@ public final class Sql {
 
         private Params put(String parameter, Value value) {
             if (!positions.containsKey(parameter)) {
-                throw new IllegalArgumentException("statement " + name + " has no parameter :" + parameter
-                        + " (it has " + positions.keySet() + ")");
+                throw new IllegalArgumentException("statement " + name + " has no parameter :" + parameter + " (it has "
+                        + positions.keySet() + ")");
             }
             values.put(parameter, value);
             return this;
@@ -228,10 +230,13 @@ public final class Sql {
         }
     }
 
-    private enum Kind { OBJECT, TEXT, ARRAY }
-
-    private record Value(Kind kind, Object value, String elementType) {
+    private enum Kind {
+        OBJECT,
+        TEXT,
+        ARRAY
     }
+
+    private record Value(Kind kind, Object value, String elementType) {}
 
     /**
      * PostgreSQL text with {@code :name} parameters to JDBC text with {@code ?}, collecting the names in order. Left as
@@ -270,7 +275,9 @@ public final class Sql {
             } else if (ch == ':' && i + 1 < n && text.charAt(i + 1) == ':') {
                 out.append("::");
                 i += 2;
-            } else if (ch == ':' && i + 1 < n && Character.isJavaIdentifierStart(text.charAt(i + 1))
+            } else if (ch == ':'
+                    && i + 1 < n
+                    && Character.isJavaIdentifierStart(text.charAt(i + 1))
                     && text.charAt(i + 1) != '$') {
                 int end = i + 1;
                 while (end < n && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
@@ -292,8 +299,8 @@ public final class Sql {
 
     /** The index after the quote that closes the one at {@code start} (a doubled quote is part of the text). */
     private static int quoteEnd(String text, int start, char quote, String name) {
-        boolean backslashes = quote == '\'' && start > 0 && (text.charAt(start - 1) == 'E'
-                || text.charAt(start - 1) == 'e');
+        boolean backslashes =
+                quote == '\'' && start > 0 && (text.charAt(start - 1) == 'E' || text.charAt(start - 1) == 'e');
         int i = start + 1;
         while (i < text.length()) {
             char ch = text.charAt(i);
@@ -315,8 +322,10 @@ public final class Sql {
     /** The dollar-quote tag ({@code $$}, {@code $body$}) that starts at {@code start}, or null (a {@code $1}). */
     private static String dollarTag(String text, int start) {
         int i = start + 1;
-        while (i < text.length() && (Character.isLetter(text.charAt(i)) || text.charAt(i) == '_'
-                || (i > start + 1 && Character.isDigit(text.charAt(i))))) {
+        while (i < text.length()
+                && (Character.isLetter(text.charAt(i))
+                        || text.charAt(i) == '_'
+                        || (i > start + 1 && Character.isDigit(text.charAt(i))))) {
             i++;
         }
         return i < text.length() && text.charAt(i) == '$' ? text.substring(start, i + 1) : null;

@@ -9,8 +9,7 @@ import java.time.ZoneOffset;
 /** Instants to and from PostgreSQL: timestamptz columns (UTC) and the whole microseconds that source_record keeps. */
 public final class Times {
 
-    private Times() {
-    }
+    private Times() {}
 
     /** An instant as a timestamptz parameter (null stays null). */
     public static OffsetDateTime utc(Instant instant) {

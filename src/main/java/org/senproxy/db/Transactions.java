@@ -14,8 +14,7 @@ public final class Transactions {
         T run(Connection c) throws SQLException, E;
     }
 
-    private Transactions() {
-    }
+    private Transactions() {}
 
     public static <T, E extends Exception> T inTransaction(DataSource dataSource, Work<T, E> work)
             throws SQLException, E {

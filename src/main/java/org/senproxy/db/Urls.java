@@ -10,8 +10,7 @@ public final class Urls {
     /** The password of a user-info part ({@code scheme://user:password@host}). */
     private static final Pattern USER_INFO = Pattern.compile("(//[^/@:]*:)[^/@]*@");
 
-    private Urls() {
-    }
+    private Urls() {}
 
     /** The URL with every password it carries replaced by {@code ***}. */
     public static String redacted(String url) {

@@ -40,15 +40,17 @@ public class DeadLetters {
     }
 
     private static void insert(Connection c, DeadLetter letter) throws SQLException {
-        INSERT.update(c, INSERT.params()
-                .text("origin", letter.origin())
-                .set("row_id", letter.rowId())
-                .text("message_id", letter.messageId())
-                .text("route_id", letter.routeId())
-                .text("peer_jid", letter.peerJid())
-                .text("reason", truncate(letter.reason(), 2000))
-                .set("attempts", letter.attempts())
-                .text("payload", letter.payload()));
+        INSERT.update(
+                c,
+                INSERT.params()
+                        .text("origin", letter.origin())
+                        .set("row_id", letter.rowId())
+                        .text("message_id", letter.messageId())
+                        .text("route_id", letter.routeId())
+                        .text("peer_jid", letter.peerJid())
+                        .text("reason", truncate(letter.reason(), 2000))
+                        .set("attempts", letter.attempts())
+                        .text("payload", letter.payload()));
     }
 
     static String truncate(String s, int max) {
@@ -56,9 +58,17 @@ public class DeadLetters {
     }
 
     /** A dead letter as listed for operators (without its payload). */
-    public record Listed(long id, String origin, String messageId, String correlationId, String routeId,
-            String peerJid, String reason, int attempts, Instant createdAt, Instant replayedAt) {
-    }
+    public record Listed(
+            long id,
+            String origin,
+            String messageId,
+            String correlationId,
+            String routeId,
+            String peerJid,
+            String reason,
+            int attempts,
+            Instant createdAt,
+            Instant replayedAt) {}
 
     /** What a replay did. */
     public enum Replay {
@@ -74,12 +84,21 @@ public class DeadLetters {
     /** The newest dead letters first; replayed ones only when asked. */
     public List<Listed> list(int limit, boolean withReplayed) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return LIST.query(c, LIST.params().set("with_replayed", withReplayed).set("limit", limit), rs -> {
-                Timestamp replayed = rs.getTimestamp(10);
-                return new Listed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
-                        rs.getTimestamp(9).toInstant(), replayed == null ? null : replayed.toInstant());
-            });
+            return LIST.query(
+                    c, LIST.params().set("with_replayed", withReplayed).set("limit", limit), rs -> {
+                        Timestamp replayed = rs.getTimestamp(10);
+                        return new Listed(
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getString(6),
+                                rs.getString(7),
+                                rs.getInt(8),
+                                rs.getTimestamp(9).toInstant(),
+                                replayed == null ? null : replayed.toInstant());
+                    });
         }
     }
 
@@ -97,8 +116,7 @@ public class DeadLetters {
     }
 
     private static Replay replay(Connection c, long id) throws SQLException {
-        record Letter(String origin, Long rowId, boolean replayed) {
-        }
+        record Letter(String origin, Long rowId, boolean replayed) {}
         Letter letter = LOCK.one(c, LOCK.params().set("id", id), rs -> {
             String origin = rs.getString(1);
             long rowId = rs.getLong(2);
@@ -110,7 +128,8 @@ public class DeadLetters {
         if (letter.replayed()) {
             return Replay.ALREADY_REPLAYED;
         }
-        if (letter.rowId() == null || !(letter.origin().equals("outbox") || letter.origin().equals("inbox"))) {
+        if (letter.rowId() == null
+                || !(letter.origin().equals("outbox") || letter.origin().equals("inbox"))) {
             return Replay.NOT_REPLAYABLE;
         }
         Sql again = letter.origin().equals("outbox") ? REPLAY_OUTBOX : REPLAY_INBOX;
@@ -131,7 +150,13 @@ public class DeadLetters {
     }
 
     /** One dead letter. origin: outbox, inbox or inbound. */
-    public record DeadLetter(String origin, Long rowId, String messageId, String routeId, String peerJid,
-            String reason, int attempts, String payload) {
-    }
+    public record DeadLetter(
+            String origin,
+            Long rowId,
+            String messageId,
+            String routeId,
+            String peerJid,
+            String reason,
+            int attempts,
+            String payload) {}
 }

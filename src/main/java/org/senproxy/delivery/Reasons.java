@@ -8,8 +8,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  */
 public final class Reasons {
 
-    private Reasons() {
-    }
+    private Reasons() {}
 
     public static String of(Throwable error) {
         if (error == null) {
@@ -26,10 +25,12 @@ public final class Reasons {
     private static String line(Throwable t) {
         String message = t.getMessage();
         String line = t.getClass().getSimpleName() + (message == null ? "" : ": " + message.strip());
-        if (t instanceof HttpOperationFailedException http && http.getResponseBody() != null
+        if (t instanceof HttpOperationFailedException http
+                && http.getResponseBody() != null
                 && !http.getResponseBody().isBlank()) {
             // what the server said, e.g. Enedis' error code or GRDF's message
-            line += " answered: " + DeadLetters.truncate(http.getResponseBody().strip().replaceAll("\\s+", " "), 300);
+            line += " answered: "
+                    + DeadLetters.truncate(http.getResponseBody().strip().replaceAll("\\s+", " "), 300);
         }
         return line;
     }

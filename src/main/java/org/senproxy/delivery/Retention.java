@@ -9,7 +9,6 @@ import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import org.senproxy.db.Sql;
 
 /**
@@ -62,8 +61,13 @@ public class Retention {
      * @param deadLetterDays age, since their replay, of replayed dead letters that are deleted
      * @param batchSize      rows deleted per statement at most
      */
-    public Retention(DataSource dataSource, Supplier<MeterRegistry> meters, int doneDays, int keysDays,
-            int deadLetterDays, int batchSize) {
+    public Retention(
+            DataSource dataSource,
+            Supplier<MeterRegistry> meters,
+            int doneDays,
+            int keysDays,
+            int deadLetterDays,
+            int batchSize) {
         this.dataSource = dataSource;
         this.meters = meters;
         this.doneDays = atLeastOne("senproxy.retention.done-days", doneDays);
@@ -81,16 +85,18 @@ public class Retention {
 
     /** One run: every table purged of what is old enough, batch after batch. */
     public Purged purge() throws SQLException {
-        return new Purged(purge("outbox", OUTBOX, doneDays) + purge("outbox", OUTBOX_REVOKED, doneDays),
+        return new Purged(
+                purge("outbox", OUTBOX, doneDays) + purge("outbox", OUTBOX_REVOKED, doneDays),
                 purge("inbox", INBOX, doneDays),
-                purge("source_record", SOURCE_RECORD, keysDays), purge("dead_letter", DEAD_LETTER, deadLetterDays));
+                purge("source_record", SOURCE_RECORD, keysDays),
+                purge("dead_letter", DEAD_LETTER, deadLetterDays));
     }
 
     private long purge(String table, Sql statement, int days) throws SQLException {
         long total = 0;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = statement.prepare(c, statement.params().set("days", days)
-                     .set("batch_size", batchSize))) {
+                PreparedStatement ps = statement.prepare(
+                        c, statement.params().set("days", days).set("batch_size", batchSize))) {
             c.setAutoCommit(true);
             int deleted;
             do {
@@ -100,9 +106,11 @@ public class Retention {
             } while (deleted == batchSize);
         } finally {
             // counted even when a later batch failed: what was committed is gone
-            Counter.builder("senproxy.retention.deleted").tag("table", table)
+            Counter.builder("senproxy.retention.deleted")
+                    .tag("table", table)
                     .description("rows deleted by the retention because they were done and old enough")
-                    .register(meters.get()).increment(total);
+                    .register(meters.get())
+                    .increment(total);
         }
         return total;
     }

@@ -37,8 +37,7 @@ public class AppKeys {
     private static final Sql UPDATE = Sql.of(AppKeys.class, "app-key-update");
 
     /** The key registered under a key id: its JWK and its end (null: none). */
-    private record Registered(String jwk, Instant validUntil) {
-    }
+    private record Registered(String jwk, Instant validUntil) {}
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -73,7 +72,9 @@ public class AppKeys {
             detail.put("kid", kid);
             detail.put("thumbprint", thumbprint);
             detail.put("valid_until", validUntil == null ? null : validUntil.toString());
-            Registered found = LOCK.one(c, LOCK.params().set("app_id", appId).text("kid", kid),
+            Registered found = LOCK.one(
+                    c,
+                    LOCK.params().set("app_id", appId).text("kid", kid),
                     rs -> new Registered(rs.getString(1), Times.instant(rs, 2)));
             if (found == null) {
                 insert(c, appId, key, validUntil);
@@ -92,8 +93,8 @@ public class AppKeys {
                 update(c, appId, kid, key, validUntil);
                 detail.put("replaced_thumbprint", registered);
                 audit.append(c, List.of(AuditEvent.of("key.replaced", actor, null, null, detail)));
-                return "key " + kid + " of app " + app + " replaced: " + registered + " is no longer valid,"
-                        + " " + thumbprint + " is";
+                return "key " + kid + " of app " + app + " replaced: " + registered + " is no longer valid," + " "
+                        + thumbprint + " is";
             }
             if (validUntil != null && (current == null || validUntil.isBefore(current))) {
                 update(c, appId, kid, key, validUntil);
@@ -119,22 +120,25 @@ public class AppKeys {
     }
 
     private static void insert(Connection c, long appId, ECKey key, Instant validUntil) throws SQLException {
-        INSERT.update(c, INSERT.params()
-                .set("app_id", appId)
-                .text("kid", key.getKeyID())
-                .text("jwk", key.toPublicJWK().toJSONString())
-                .set("valid_until", Times.utc(validUntil)));
+        INSERT.update(
+                c,
+                INSERT.params()
+                        .set("app_id", appId)
+                        .text("kid", key.getKeyID())
+                        .text("jwk", key.toPublicJWK().toJSONString())
+                        .set("valid_until", Times.utc(validUntil)));
     }
 
     private static void update(Connection c, long appId, String kid, ECKey key, Instant validUntil)
             throws SQLException {
-        UPDATE.update(c, UPDATE.params()
-                .text("jwk", key.toPublicJWK().toJSONString())
-                .set("valid_until", Times.utc(validUntil))
-                .set("app_id", appId)
-                .text("kid", kid));
+        UPDATE.update(
+                c,
+                UPDATE.params()
+                        .text("jwk", key.toPublicJWK().toJSONString())
+                        .set("valid_until", Times.utc(validUntil))
+                        .set("app_id", appId)
+                        .text("kid", kid));
     }
-
 
     private static ECKey parse(String jwk) {
         try {

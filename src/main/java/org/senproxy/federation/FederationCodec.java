@@ -153,9 +153,16 @@ public class FederationCodec {
                 }
             }
             if (digest != null) {
-                envelope.addAttribute("signature", MessageSignatures.sign(signingKey, ownJid,
-                        JidCreate.bareFrom(row.recipientJid()).toString(), row.messageId(), row.consentRef(), digest,
-                        clock.instant()));
+                envelope.addAttribute(
+                        "signature",
+                        MessageSignatures.sign(
+                                signingKey,
+                                ownJid,
+                                JidCreate.bareFrom(row.recipientJid()).toString(),
+                                row.messageId(),
+                                row.consentRef(),
+                                digest,
+                                clock.instant()));
             }
         }
         message.addExtension(envelope.build());
@@ -171,8 +178,12 @@ public class FederationCodec {
             w.writeDefaultNamespace(QUOALISE_NAMESPACE);
             w.writeStartElement("data");
             SenmlRecord first = records.isEmpty() ? null : records.get(0);
-            QuoaliseMeta.write(w, QuoaliseMeta.names(records), catalogue, first == null ? null
-                    : first.u() != null ? first.u() : first.bu(), first == null ? null : first.dur());
+            QuoaliseMeta.write(
+                    w,
+                    QuoaliseMeta.names(records),
+                    catalogue,
+                    first == null ? null : first.u() != null ? first.u() : first.bu(),
+                    first == null ? null : first.dur());
             Senml.writeXml(w, records);
             w.writeEndElement();
             w.writeEndElement();
@@ -223,8 +234,8 @@ public class FederationCodec {
     public static Message notice(String to, String body, List<SenmlRecord> records) throws XmppStringprepException {
         Message message = new Message(JidCreate.from(to), Message.Type.chat);
         message.setBody(body);
-        message.addExtension(new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records,
-                name -> Optional.empty())));
+        message.addExtension(
+                new XmlExtension("quoalise", QUOALISE_NAMESPACE, quoalise(records, name -> Optional.empty())));
         return message;
     }
 
@@ -238,8 +249,12 @@ public class FederationCodec {
     public Ack decodeAck(Message message) {
         StandardExtensionElement ack = standard(message.getExtension("ack", NAMESPACE));
         String status = ack.getAttributeValue("status");
-        return new Ack(bareSender(message), ack.getAttributeValue("id"), "accepted".equals(status),
-                ack.getAttributeValue("reason"), "deferred".equals(status));
+        return new Ack(
+                bareSender(message),
+                ack.getAttributeValue("id"),
+                "accepted".equals(status),
+                ack.getAttributeValue("reason"),
+                "deferred".equals(status));
     }
 
     /**
@@ -263,20 +278,19 @@ public class FederationCodec {
         String sender = bareSender(message);
         ExtensionElement element = message.getExtension("envelope", NAMESPACE);
         if (element == null) {
-            throw new FederationException("not a sen-proxy data message: no <envelope xmlns='" + NAMESPACE + "'>",
-                    false);
+            throw new FederationException(
+                    "not a sen-proxy data message: no <envelope xmlns='" + NAMESPACE + "'>", false);
         }
         StandardExtensionElement envelope = standard(element);
         String id = envelope.getAttributeValue("id");
         if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) {
-            throw new FederationException("envelope without a valid id (1 to " + MAX_ID_LENGTH + " characters)",
-                    false);
+            throw new FederationException("envelope without a valid id (1 to " + MAX_ID_LENGTH + " characters)", false);
         }
         int version = version(envelope.getAttributeValue("version"), sender);
         String claimed = envelope.getAttributeValue("sender");
         if (!sender.equals(claimed)) {
-            throw new FederationException("envelope sender '" + claimed + "' is not the authenticated address "
-                    + sender, false);
+            throw new FederationException(
+                    "envelope sender '" + claimed + "' is not the authenticated address " + sender, false);
         }
         String correlation = envelope.getAttributeValue("correlation");
         ExtensionElement data = message.getExtension("quoalise", QUOALISE_NAMESPACE);
@@ -289,15 +303,21 @@ public class FederationCodec {
             // the element's XML as received (QuoaliseDataProvider), or as built by a test or the sending side
             String xml = data.toXML(null).toString();
             if (xml.length() > maxDataChars) {
-                throw new FederationException("data element of " + xml.length() + " characters, over this proxy's"
-                        + " limit of " + maxDataChars + " (senproxy.inbound.max-data-chars): send smaller packs", true);
+                throw new FederationException(
+                        "data element of " + xml.length() + " characters, over this proxy's" + " limit of "
+                                + maxDataChars + " (senproxy.inbound.max-data-chars): send smaller packs",
+                        true);
             }
             records = Senml.resolve(readSensml(xml), now);
         } catch (SenmlException e) {
             throw new FederationException("invalid SenML: " + e.getMessage(), e);
         }
-        return new FederationMessage(sender, id, version,
-                correlation == null || correlation.isBlank() ? id : correlation, records,
+        return new FederationMessage(
+                sender,
+                id,
+                version,
+                correlation == null || correlation.isBlank() ? id : correlation,
+                records,
                 envelope.getAttributeValue("signature"),
                 version == PREVIOUS_VERSION ? null : envelope.getAttributeValue("consent"));
     }
@@ -310,16 +330,23 @@ public class FederationCodec {
             }
             if (version == PREVIOUS_VERSION) {
                 if (warnedSenders.add(sender)) {
-                    LOG.warn("{} sends format version {}, which is deprecated: this proxy writes {} and will stop"
-                            + " reading {} in a later release; upgrade that proxy", sender, version, VERSION, version);
+                    LOG.warn(
+                            "{} sends format version {}, which is deprecated: this proxy writes {} and will stop"
+                                    + " reading {} in a later release; upgrade that proxy",
+                            sender,
+                            version,
+                            VERSION,
+                            version);
                 }
                 return version;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new FederationException("unsupported format version '" + value + "' (this proxy reads "
-                + PREVIOUS_VERSION + " and " + VERSION + ")", true);
+        throw new FederationException(
+                "unsupported format version '" + value + "' (this proxy reads " + PREVIOUS_VERSION + " and " + VERSION
+                        + ")",
+                true);
     }
 
     private static List<SenmlRecord> readSensml(String quoaliseXml) {

@@ -13,19 +13,32 @@ import org.senproxy.senml.Measurement;
  * against their digest ({@code null} before, or when the message was taken unsigned): the inbox stores that JSON and
  * the audit entry of its receipt records that digest.
  */
-public record FederationMessage(String senderJid, String messageId, int version, String correlationId,
-        List<Measurement> records, String signature, String consentRef, CanonicalRecords canonical) {
+public record FederationMessage(
+        String senderJid,
+        String messageId,
+        int version,
+        String correlationId,
+        List<Measurement> records,
+        String signature,
+        String consentRef,
+        CanonicalRecords canonical) {
 
     /** A message as decoded, its signature not checked yet. */
-    public FederationMessage(String senderJid, String messageId, int version, String correlationId,
-            List<Measurement> records, String signature, String consentRef) {
+    public FederationMessage(
+            String senderJid,
+            String messageId,
+            int version,
+            String correlationId,
+            List<Measurement> records,
+            String signature,
+            String consentRef) {
         this(senderJid, messageId, version, correlationId, records, signature, consentRef, null);
     }
 
     /** The same message, its signature found to bind the digest of {@code canonical}, its records. */
     public FederationMessage verified(CanonicalRecords canonical) {
-        return new FederationMessage(senderJid, messageId, version, correlationId, records, signature, consentRef,
-                canonical);
+        return new FederationMessage(
+                senderJid, messageId, version, correlationId, records, signature, consentRef, canonical);
     }
 
     /** Its records in canonical form: computed by the signature check, or now (an unsigned message). */

@@ -38,6 +38,7 @@ public final class MessageSignatures {
     public static final String DIGEST_CLAIM = "senml_sha256";
     /** The ref of the consent the message is sent under, when it names one. */
     public static final String CONSENT_CLAIM = "consent";
+
     private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256);
 
     /**
@@ -47,8 +48,7 @@ public final class MessageSignatures {
      */
     private static final Provider PROVIDER = BouncyCastleProviderSingleton.getInstance();
 
-    private MessageSignatures() {
-    }
+    private MessageSignatures() {}
 
     /** The digest of a message's records, as signed ({@link CanonicalRecords}). */
     public static String digest(List<Measurement> records) {
@@ -56,8 +56,14 @@ public final class MessageSignatures {
     }
 
     /** Signs one message for one recipient with the proxy's private key. */
-    public static String sign(ECKey privateKey, String senderJid, String recipientJid, String messageId,
-            String consentRef, List<Measurement> records, Instant now) {
+    public static String sign(
+            ECKey privateKey,
+            String senderJid,
+            String recipientJid,
+            String messageId,
+            String consentRef,
+            List<Measurement> records,
+            Instant now) {
         return sign(privateKey, senderJid, recipientJid, messageId, consentRef, digest(records), now);
     }
 
@@ -65,12 +71,26 @@ public final class MessageSignatures {
      * Same as {@link #sign(ECKey, String, String, String, String, List, Instant)}, with the digest of the records
      * ({@link CanonicalRecords}) the caller has already: the outbox row's, written with it.
      */
-    public static String sign(ECKey privateKey, String senderJid, String recipientJid, String messageId,
-            String consentRef, String recordsDigest, Instant now) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(senderJid).audience(recipientJid).jwtID(messageId)
-                .issueTime(Date.from(now)).claim(DIGEST_CLAIM, recordsDigest).claim(CONSENT_CLAIM, consentRef)
+    public static String sign(
+            ECKey privateKey,
+            String senderJid,
+            String recipientJid,
+            String messageId,
+            String consentRef,
+            String recordsDigest,
+            Instant now) {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(senderJid)
+                .audience(recipientJid)
+                .jwtID(messageId)
+                .issueTime(Date.from(now))
+                .claim(DIGEST_CLAIM, recordsDigest)
+                .claim(CONSENT_CLAIM, consentRef)
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(privateKey.getKeyID()).build(),
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID(privateKey.getKeyID())
+                        .build(),
                 claims);
         try {
             ECDSASigner signer = new ECDSASigner(privateKey);
@@ -90,8 +110,13 @@ public final class MessageSignatures {
      *                             signature, wrong issuer, audience, message id or digest, issued too long ago or
      *                             in the future
      */
-    public static CanonicalRecords verify(String signature, List<ECKey> senderKeys, String ownJid,
-            FederationMessage message, Clock clock, Duration maxAge) {
+    public static CanonicalRecords verify(
+            String signature,
+            List<ECKey> senderKeys,
+            String ownJid,
+            FederationMessage message,
+            Clock clock,
+            Duration maxAge) {
         if (signature == null || signature.isBlank()) {
             throw refused("no signature, and " + message.senderJid() + " has registered keys");
         }
@@ -107,14 +132,19 @@ public final class MessageSignatures {
         if (!ALLOWED.contains(header.getAlgorithm())) {
             throw refused("signature algorithm " + header.getAlgorithm() + " is not allowed (ES256 only)");
         }
-        if (header.getJWKURL() != null || header.getX509CertURL() != null || header.getJWK() != null
-                || header.getX509CertChain() != null || header.getCustomParam("zip") != null
+        if (header.getJWKURL() != null
+                || header.getX509CertURL() != null
+                || header.getJWK() != null
+                || header.getX509CertChain() != null
+                || header.getCustomParam("zip") != null
                 || header.getCriticalParams() != null) {
             throw refused("signature header with jku, x5u, jwk, x5c, zip or crit: not accepted");
         }
-        ECKey key = senderKeys.stream().filter(k -> k.getKeyID() != null && k.getKeyID().equals(header.getKeyID()))
-                .findFirst().orElseThrow(() -> refused("signature key '" + header.getKeyID() + "' is not a valid"
-                        + " key of " + message.senderJid()));
+        ECKey key = senderKeys.stream()
+                .filter(k -> k.getKeyID() != null && k.getKeyID().equals(header.getKeyID()))
+                .findFirst()
+                .orElseThrow(() -> refused(
+                        "signature key '" + header.getKeyID() + "' is not a valid" + " key of " + message.senderJid()));
         try {
             ECDSAVerifier verifier = new ECDSAVerifier(key);
             verifier.getJCAContext().setProvider(PROVIDER);
@@ -124,18 +154,25 @@ public final class MessageSignatures {
         } catch (JOSEException e) {
             throw refused("signature not verifiable: " + e.getMessage());
         }
-        check(message.senderJid().equals(claims.getIssuer()), "issuer " + claims.getIssuer() + " is not the sender "
-                + message.senderJid());
-        check(claims.getAudience() != null && claims.getAudience().contains(ownJid), "audience " + claims.getAudience()
-                + " is not this proxy (" + ownJid + ")");
-        check(message.messageId().equals(claims.getJWTID()), "signed message id " + claims.getJWTID()
-                + " is not the message's " + message.messageId());
-        Instant issued = claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
+        check(
+                message.senderJid().equals(claims.getIssuer()),
+                "issuer " + claims.getIssuer() + " is not the sender " + message.senderJid());
+        check(
+                claims.getAudience() != null && claims.getAudience().contains(ownJid),
+                "audience " + claims.getAudience() + " is not this proxy (" + ownJid + ")");
+        check(
+                message.messageId().equals(claims.getJWTID()),
+                "signed message id " + claims.getJWTID() + " is not the message's " + message.messageId());
+        Instant issued =
+                claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
         Instant now = clock.instant();
-        check(issued != null && !issued.isBefore(now.minus(maxAge)) && !issued.isAfter(now.plusSeconds(60)),
-                "issued at " + issued + ", outside the accepted window (" + maxAge.toSeconds() + " s back, 60 s ahead)");
-        check(Objects.equals(message.consentRef(), claims.getClaim(CONSENT_CLAIM)), "signed consent "
-                + claims.getClaim(CONSENT_CLAIM) + " is not the message's " + message.consentRef());
+        check(
+                issued != null && !issued.isBefore(now.minus(maxAge)) && !issued.isAfter(now.plusSeconds(60)),
+                "issued at " + issued + ", outside the accepted window (" + maxAge.toSeconds()
+                        + " s back, 60 s ahead)");
+        check(
+                Objects.equals(message.consentRef(), claims.getClaim(CONSENT_CLAIM)),
+                "signed consent " + claims.getClaim(CONSENT_CLAIM) + " is not the message's " + message.consentRef());
         CanonicalRecords canonical = CanonicalRecords.of(message.records());
         check(canonical.digest().equals(claims.getClaim(DIGEST_CLAIM)), "the records do not match the signed digest");
         return canonical;

@@ -21,13 +21,15 @@ public final class QuoaliseDataProvider extends ExtensionElementProvider<XmlExte
 
     /** Registers the provider with Smack, for every connection of this JVM; done once by the proxy's beans. */
     public static void register() {
-        ProviderManager.addExtensionProvider("quoalise", FederationCodec.QUOALISE_NAMESPACE,
-                new QuoaliseDataProvider());
+        ProviderManager.addExtensionProvider(
+                "quoalise", FederationCodec.QUOALISE_NAMESPACE, new QuoaliseDataProvider());
     }
 
     @Override
     public XmlExtension parse(XmlPullParser parser, int initialDepth) throws XmlPullParserException, IOException {
-        return new XmlExtension("quoalise", FederationCodec.QUOALISE_NAMESPACE,
+        return new XmlExtension(
+                "quoalise",
+                FederationCodec.QUOALISE_NAMESPACE,
                 PacketParserUtils.parseElement(parser).toString());
     }
 }

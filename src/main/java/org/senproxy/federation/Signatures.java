@@ -34,12 +34,10 @@ public class Signatures {
     private static final Sql KEYS = Sql.of(Signatures.class, "signature-keys");
 
     /** A key of the app as registered, and whether it is valid now. */
-    private record Registered(String jwk, boolean validNow) {
-    }
+    private record Registered(String jwk, boolean validNow) {}
 
     /** An app's keys valid now, and whether it has any registered at all. */
-    private record KnownKeys(List<ECKey> valid, boolean any) {
-    }
+    private record KnownKeys(List<ECKey> valid, boolean any) {}
 
     private final DataSource dataSource;
     private final String ownJid;
@@ -49,8 +47,8 @@ public class Signatures {
     private final Cache<String, KnownKeys> remembered;
     private final LongAdder verified = new LongAdder();
 
-    public Signatures(DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock,
-            Duration remember) {
+    public Signatures(
+            DataSource dataSource, String ownJid, boolean required, Duration maxAge, Clock clock, Duration remember) {
         this.remembered = Lookups.cache(remember);
         this.dataSource = dataSource;
         this.ownJid = ownJid;
@@ -68,18 +66,22 @@ public class Signatures {
         if (keys.valid().isEmpty()) {
             if (keys.any()) {
                 // with senproxy.signing.required=false too: an app that had a key must always sign
-                throw new FederationException("signature refused: no key of " + message.senderJid() + " is valid"
-                        + " now (every registered one expired or is not yet valid), and an app that had a key must"
-                        + " sign", true);
+                throw new FederationException(
+                        "signature refused: no key of " + message.senderJid() + " is valid"
+                                + " now (every registered one expired or is not yet valid), and an app that had a key must"
+                                + " sign",
+                        true);
             }
             if (required) {
-                throw new FederationException("signature refused: " + message.senderJid() + " has no registered key"
-                        + " and this proxy accepts signed messages only", true);
+                throw new FederationException(
+                        "signature refused: " + message.senderJid() + " has no registered key"
+                                + " and this proxy accepts signed messages only",
+                        true);
             }
             return message;
         }
-        FederationMessage checked = message.verified(MessageSignatures.verify(message.signature(), keys.valid(),
-                ownJid, message, clock, maxAge));
+        FederationMessage checked = message.verified(
+                MessageSignatures.verify(message.signature(), keys.valid(), ownJid, message, clock, maxAge));
         verified.increment();
         return checked;
     }
@@ -92,7 +94,8 @@ public class Signatures {
     /** {@code senproxy_inbound_signatures_verified_total}: {@link #verifiedCount()} as a Prometheus counter. */
     public void bindTo(MeterRegistry registry) {
         FunctionCounter.builder("senproxy.inbound.signatures.verified", this, Signatures::verifiedCount)
-                .description("inbound messages whose signature was checked and found good").register(registry);
+                .description("inbound messages whose signature was checked and found good")
+                .register(registry);
     }
 
     /** The public keys of the app at this address valid now. */
@@ -108,8 +111,8 @@ public class Signatures {
         List<ECKey> keys = new ArrayList<>();
         boolean any = false;
         try (Connection c = dataSource.getConnection()) {
-            for (Registered k : KEYS.query(c, KEYS.params().text("app_jid", jid),
-                    rs -> new Registered(rs.getString(1), rs.getBoolean(2)))) {
+            for (Registered k : KEYS.query(
+                    c, KEYS.params().text("app_jid", jid), rs -> new Registered(rs.getString(1), rs.getBoolean(2)))) {
                 any = true;
                 if (!k.validNow()) {
                     continue;

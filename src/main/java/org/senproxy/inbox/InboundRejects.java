@@ -55,9 +55,12 @@ public class InboundRejects {
         detail.put("message", messageId);
         detail.put("from", sender);
         detail.put("reason", reason);
-        audit.append(List.of(AuditEvent.of(deferred ? "transfer.deferred" : "transfer.refused",
-                sender == null ? "unknown" : sender, null,
-                consent(stanza), detail)));
+        audit.append(List.of(AuditEvent.of(
+                deferred ? "transfer.deferred" : "transfer.refused",
+                sender == null ? "unknown" : sender,
+                null,
+                consent(stanza),
+                detail)));
     }
 
     /** The consent the envelope names, when it is a well-formed ref (the audit trail keeps refs only). */
@@ -88,7 +91,8 @@ public class InboundRejects {
         if (!tell || sender == null || messageId == null || !peers.isKnown(sender)) {
             return null;
         }
-        return error instanceof PeerSuspended ? codec.deferred(sender, messageId, reason(exchange))
+        return error instanceof PeerSuspended
+                ? codec.deferred(sender, messageId, reason(exchange))
                 : codec.rejected(sender, messageId, reason(exchange));
     }
 
@@ -102,7 +106,9 @@ public class InboundRejects {
     }
 
     private static String sender(Message stanza) {
-        return stanza == null || stanza.getFrom() == null ? null : stanza.getFrom().asBareJid().toString();
+        return stanza == null || stanza.getFrom() == null
+                ? null
+                : stanza.getFrom().asBareJid().toString();
     }
 
     private static String messageId(Message stanza) {

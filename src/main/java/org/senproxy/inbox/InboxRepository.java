@@ -52,7 +52,12 @@ public class InboxRepository {
     private volatile String sink;
 
     /** @param audit where each message stored is recorded ({@code transfer.received}), in the same transaction */
-    public InboxRepository(DataSource dataSource, AuditTrail audit, String replica, int batchSize, long leaseMillis,
+    public InboxRepository(
+            DataSource dataSource,
+            AuditTrail audit,
+            String replica,
+            int batchSize,
+            long leaseMillis,
             RetryPolicy retry) {
         this.dataSource = dataSource;
         this.audit = audit;
@@ -85,7 +90,8 @@ public class InboxRepository {
             return new InboxBatch(messages, List.of());
         }
         // the payload is the records' canonical JSON, which the signature check already wrote to digest it
-        List<CanonicalRecords> canonical = messages.stream().map(FederationMessage::canonicalRecords).toList();
+        List<CanonicalRecords> canonical =
+                messages.stream().map(FederationMessage::canonicalRecords).toList();
         List<String> payloads = canonical.stream().map(CanonicalRecords::json).toList();
         boolean delivering = delivering();
         List<InboxRow> rows = Transactions.inTransaction(dataSource, c -> {
@@ -93,31 +99,40 @@ public class InboxRepository {
             List<AuditEvent> received = new ArrayList<>();
             for (Inserted inserted : insert(c, messages, payloads, delivering ? leaseMillis : 0)) {
                 FederationMessage m = messages.get(inserted.index());
-                stored.add(new InboxRow(inserted.id(), m.senderJid(), m.messageId(), m.correlationId(),
-                        payloads.get(inserted.index()), m.records().size(), 0, m.records()));
+                stored.add(new InboxRow(
+                        inserted.id(),
+                        m.senderJid(),
+                        m.messageId(),
+                        m.correlationId(),
+                        payloads.get(inserted.index()),
+                        m.records().size(),
+                        0,
+                        m.records()));
                 Map<String, Object> detail = new LinkedHashMap<>();
                 detail.put("message", m.messageId());
                 detail.put("from", m.senderJid());
-                detail.putAll(Transfers.describe(m.records(), canonical.get(inserted.index()).digest()));
+                detail.putAll(Transfers.describe(
+                        m.records(), canonical.get(inserted.index()).digest()));
                 received.add(AuditEvent.of("transfer.received", m.senderJid(), null, m.consentRef(), detail));
             }
             audit.append(c, received);
             return stored;
         });
         if (rows.size() < messages.size()) {
-            LOG.debug("{} of {} message(s) were stored before: acknowledging them again",
-                    messages.size() - rows.size(), messages.size());
+            LOG.debug(
+                    "{} of {} message(s) were stored before: acknowledging them again",
+                    messages.size() - rows.size(),
+                    messages.size());
         }
         return new InboxBatch(messages, delivering ? rows : List.of());
     }
 
     /** A message of the batch (its index) stored now, as inbox row {@code id}. */
-    private record Inserted(int index, long id) {
-    }
+    private record Inserted(int index, long id) {}
 
     /** Inserts the messages not stored before, in one statement; returns them in the order of their row ids. */
-    private List<Inserted> insert(Connection c, List<FederationMessage> messages, List<String> payloads,
-            long lease) throws SQLException {
+    private List<Inserted> insert(Connection c, List<FederationMessage> messages, List<String> payloads, long lease)
+            throws SQLException {
         int n = messages.size();
         String[] senders = new String[n];
         String[] ids = new String[n];
@@ -134,15 +149,17 @@ public class InboxRepository {
             counts[i] = m.records().size();
             index.putIfAbsent(m.senderJid() + ' ' + m.messageId(), i);
         }
-        List<Inserted> inserted = STORE.query(c, STORE.params()
-                .set("lease_ms", lease)
-                .set("replica", replica)
-                .array("sender_jids", "text", senders)
-                .array("message_ids", "text", ids)
-                .array("correlation_ids", "text", correlations)
-                .array("format_versions", "int4", versions)
-                .array("payloads", "text", payloads.toArray(new String[0]))
-                .array("record_counts", "int4", counts),
+        List<Inserted> inserted = STORE.query(
+                c,
+                STORE.params()
+                        .set("lease_ms", lease)
+                        .set("replica", replica)
+                        .array("sender_jids", "text", senders)
+                        .array("message_ids", "text", ids)
+                        .array("correlation_ids", "text", correlations)
+                        .array("format_versions", "int4", versions)
+                        .array("payloads", "text", payloads.toArray(new String[0]))
+                        .array("record_counts", "int4", counts),
                 rs -> new Inserted(index.get(rs.getString(2) + ' ' + rs.getString(3)), rs.getLong(1)));
         inserted.sort(Comparator.comparingLong(Inserted::id));
         return inserted;
@@ -158,12 +175,20 @@ public class InboxRepository {
         }
         List<InboxRow> claimed;
         try (Connection c = dataSource.getConnection()) {
-            claimed = CLAIM.query(c, CLAIM.params()
-                    .set("lease_ms", leaseMillis)
-                    .set("replica", replica)
-                    .set("batch_size", batchSize),
-                    rs -> new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getInt(6), rs.getInt(7)));
+            claimed = CLAIM.query(
+                    c,
+                    CLAIM.params()
+                            .set("lease_ms", leaseMillis)
+                            .set("replica", replica)
+                            .set("batch_size", batchSize),
+                    rs -> new InboxRow(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getInt(6),
+                            rs.getInt(7)));
         }
         claimed.sort(Comparator.comparingLong(InboxRow::id));
         return claimed;
@@ -230,10 +255,12 @@ public class InboxRepository {
                 LOG.warn("Inbox row {} not delivered after {} attempts, now a dead letter: {}", id, attempts, reason);
                 return;
             }
-            FAILED.update(c, FAILED.params()
-                    .set("next_attempt_at", Timestamp.from(Instant.now().plus(retry.delayAfter(attempts))))
-                    .text("error", reason)
-                    .set("id", id));
+            FAILED.update(
+                    c,
+                    FAILED.params()
+                            .set("next_attempt_at", Timestamp.from(Instant.now().plus(retry.delayAfter(attempts))))
+                            .text("error", reason)
+                            .set("id", id));
             LOG.info("Inbox row {} delivery attempt {} failed, will retry: {}", id, attempts, reason);
         }
     }

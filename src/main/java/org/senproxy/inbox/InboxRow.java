@@ -10,12 +10,25 @@ import org.senproxy.senml.Measurement;
  * when the row was stored just now and they are still in memory (the sink then takes them without parsing the payload
  * again); null for a row claimed from the table.
  */
-public record InboxRow(long id, String senderJid, String messageId, String correlationId, String payload,
-        int recordCount, int attempts, List<Measurement> records) {
+public record InboxRow(
+        long id,
+        String senderJid,
+        String messageId,
+        String correlationId,
+        String payload,
+        int recordCount,
+        int attempts,
+        List<Measurement> records) {
 
     /** A row read back from the table: its records are in its payload. */
-    public InboxRow(long id, String senderJid, String messageId, String correlationId, String payload,
-            int recordCount, int attempts) {
+    public InboxRow(
+            long id,
+            String senderJid,
+            String messageId,
+            String correlationId,
+            String payload,
+            int recordCount,
+            int attempts) {
         this(id, senderJid, messageId, correlationId, payload, recordCount, attempts, null);
     }
 

@@ -17,12 +17,11 @@ import org.senproxy.senml.Senml;
  */
 public final class SinkRecords {
 
-    private SinkRecords() {
-    }
+    private SinkRecords() {}
 
     public static List<Map<String, Object>> of(InboxRow row) {
-        List<Measurement> records = row.records() != null ? row.records()
-                : Senml.resolve(Senml.parseJson(row.payload()), 0);
+        List<Measurement> records =
+                row.records() != null ? row.records() : Senml.resolve(Senml.parseJson(row.payload()), 0);
         List<Map<String, Object>> maps = new ArrayList<>(records.size());
         for (Measurement m : records) {
             Map<String, Object> map = new LinkedHashMap<>();

@@ -66,11 +66,11 @@ public class Alarms {
      * after it is still seen, as long as it took less than this.
      */
     static final Duration COMMIT_OVERLAP = Duration.ofMinutes(5);
+
     static final int MAX_PENDING = 1000;
 
     /** A raised alarm: what its clear message says and carries. */
-    private record Raised(String clearText, List<SenmlRecord> limit) {
-    }
+    private record Raised(String clearText, List<SenmlRecord> limit) {}
 
     private final Catalogue catalogue;
     private final SourceFreshness freshness;
@@ -155,10 +155,19 @@ public class Alarms {
         String limitText = number(limit) + (unit == null ? "" : " " + unit);
         List<SenmlRecord> limitRecord = List.of(record(name + "/limit", unit, limit));
         if (beyond && !raised.containsKey(name)) {
-            LOG.warn("Alarm raised: {} is {} {} (value {} at {})", m.name(), side, limitText, number(m.value()),
+            LOG.warn(
+                    "Alarm raised: {} is {} {} (value {} at {})",
+                    m.name(),
+                    side,
+                    limitText,
+                    number(m.value()),
                     m.instant());
-            raise(name, m.name() + " " + side + " " + limitText,
-                    m.name() + " no longer " + side + " " + limitText, m.time(), limitRecord);
+            raise(
+                    name,
+                    m.name() + " " + side + " " + limitText,
+                    m.name() + " no longer " + side + " " + limitText,
+                    m.time(),
+                    limitRecord);
         } else if (!beyond && raised.containsKey(name)) {
             LOG.info("Alarm cleared: {} is no longer {} {}", m.name(), side, limitText);
             clear(name, m.time());
@@ -179,8 +188,11 @@ public class Alarms {
         Instant now = clock.instant();
         Map<String, Instant> found;
         synchronized (this) {
-            Instant since = checkedUpTo != null ? checkedUpTo.minus(COMMIT_OVERLAP)
-                    : now.minus(periods.values().stream().max(Duration::compareTo).orElseThrow()
+            Instant since = checkedUpTo != null
+                    ? checkedUpTo.minus(COMMIT_OVERLAP)
+                    : now.minus(periods.values().stream()
+                            .max(Duration::compareTo)
+                            .orElseThrow()
                             .multipliedBy(stalePeriods));
             try {
                 found = freshness.newestSince(since);
@@ -210,13 +222,21 @@ public class Alarms {
         String name = monitoring.baseName() + subject + "/alarm/stale";
         boolean stale = silence.compareTo(limit) > 0;
         if (stale && !raised.containsKey(name)) {
-            LOG.warn("Alarm raised: {} has entered nothing new for {} s ({} periods of {} s){}", connector,
-                    silence.toSeconds(), stalePeriods, period.toSeconds(),
+            LOG.warn(
+                    "Alarm raised: {} has entered nothing new for {} s ({} periods of {} s){}",
+                    connector,
+                    silence.toSeconds(),
+                    stalePeriods,
+                    period.toSeconds(),
                     last == null ? "" : ", last new record at " + last);
-            raise(name, connector + " has yielded nothing new for " + silence.toSeconds() + " s (limit "
-                    + limit.toSeconds() + " s: " + stalePeriods + " periods of " + period.toSeconds() + " s)",
-                    connector + " yields new records again", now.toEpochMilli() / 1000.0,
-                    List.of(record(name + "/limit", "s", limit.toSeconds()),
+            raise(
+                    name,
+                    connector + " has yielded nothing new for " + silence.toSeconds() + " s (limit " + limit.toSeconds()
+                            + " s: " + stalePeriods + " periods of " + period.toSeconds() + " s)",
+                    connector + " yields new records again",
+                    now.toEpochMilli() / 1000.0,
+                    List.of(
+                            record(name + "/limit", "s", limit.toSeconds()),
                             record(monitoring.baseName() + subject + "/silence", "s", silence.toSeconds())));
         } else if (!stale && raised.containsKey(name)) {
             LOG.info("Alarm cleared: {} yields new records again (last at {})", connector, last);
@@ -233,7 +253,12 @@ public class Alarms {
 
     private void clear(String name, double time) {
         Raised alarm = raised.remove(name);
-        queue("alarm cleared: " + alarm.clearText(), name, false, time, alarm.limit().subList(0, 1));
+        queue(
+                "alarm cleared: " + alarm.clearText(),
+                name,
+                false,
+                time,
+                alarm.limit().subList(0, 1));
     }
 
     private void queue(String text, String name, boolean on, double time, List<SenmlRecord> details) {
@@ -241,8 +266,8 @@ public class Alarms {
             return;
         }
         List<SenmlRecord> records = new ArrayList<>();
-        records.add(new SenmlRecord(null, time, null, null, null, null, name, null, null, null, on, null, null,
-                null, null));
+        records.add(new SenmlRecord(
+                null, time, null, null, null, null, name, null, null, null, on, null, null, null, null));
         records.addAll(details);
         Message message;
         try {
@@ -258,12 +283,13 @@ public class Alarms {
     }
 
     private static SenmlRecord record(String name, String unit, double value) {
-        return new SenmlRecord(null, null, null, null, null, null, name, unit, value, null, null, null, null, null,
-                null);
+        return new SenmlRecord(
+                null, null, null, null, null, null, name, unit, value, null, null, null, null, null, null);
     }
 
     private static String number(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? Long.toString((long) value)
                 : Double.toString(value);
     }
 

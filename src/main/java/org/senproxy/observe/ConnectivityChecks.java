@@ -17,8 +17,7 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public final class ConnectivityChecks {
 
-    private ConnectivityChecks() {
-    }
+    private ConnectivityChecks() {}
 
     /** Up while the federation's XMPP session is logged in. */
     public static AbstractHealthCheck xmpp(BooleanSupplier online) {
@@ -43,10 +42,13 @@ public final class ConnectivityChecks {
                     if (connection.isValid(timeoutSeconds)) {
                         builder.up();
                     } else {
-                        builder.message("PostgreSQL did not answer within " + timeoutSeconds + " s").down();
+                        builder.message("PostgreSQL did not answer within " + timeoutSeconds + " s")
+                                .down();
                     }
                 } catch (Exception e) {
-                    builder.message("PostgreSQL is unreachable: " + e.getMessage()).error(e).down();
+                    builder.message("PostgreSQL is unreachable: " + e.getMessage())
+                            .error(e)
+                            .down();
                 }
             }
         };

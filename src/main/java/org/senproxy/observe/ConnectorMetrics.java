@@ -64,15 +64,22 @@ public class ConnectorMetrics implements WithheldRecords {
     public void polled(String connector, int records) {
         MeterRegistry meters = registry();
         polls(meters, connector, "ok").increment();
-        Counter.builder("senproxy.source.records").tag("connector", connector)
-                .description("records a source connector entered into the outbox").register(meters).increment(records);
-        lastSuccess.computeIfAbsent(connector, name -> {
-            AtomicLong seconds = new AtomicLong();
-            Gauge.builder("senproxy.source.last.success", seconds, AtomicLong::get).tag("connector", name)
-                    .baseUnit("seconds").description("when the connector's last good poll committed (epoch seconds)")
-                    .register(meters);
-            return seconds;
-        }).set(clock.instant().getEpochSecond());
+        Counter.builder("senproxy.source.records")
+                .tag("connector", connector)
+                .description("records a source connector entered into the outbox")
+                .register(meters)
+                .increment(records);
+        lastSuccess
+                .computeIfAbsent(connector, name -> {
+                    AtomicLong seconds = new AtomicLong();
+                    Gauge.builder("senproxy.source.last.success", seconds, AtomicLong::get)
+                            .tag("connector", name)
+                            .baseUnit("seconds")
+                            .description("when the connector's last good poll committed (epoch seconds)")
+                            .register(meters);
+                    return seconds;
+                })
+                .set(clock.instant().getEpochSecond());
     }
 
     /**
@@ -81,9 +88,11 @@ public class ConnectorMetrics implements WithheldRecords {
      * from the connector's first poll.
      */
     public void duplicates(String connector, int records) {
-        Counter.builder("senproxy.source.duplicates").tag("connector", connector)
+        Counter.builder("senproxy.source.duplicates")
+                .tag("connector", connector)
                 .description("records a source connector polled again and that were dropped as duplicates")
-                .register(registry()).increment(records);
+                .register(registry())
+                .increment(records);
     }
 
     /**
@@ -95,12 +104,14 @@ public class ConnectorMetrics implements WithheldRecords {
         MeterRegistry meters = registry();
         if (records > 0) {
             waiting.computeIfAbsent(connector, name -> {
-                AtomicLong flag = new AtomicLong();
-                Gauge.builder("senproxy.source.waiting.for.consumer", flag, AtomicLong::get).tag("connector", name)
-                        .description("1 while no consumer may take the connector's records (they are held)")
-                        .register(meters);
-                return flag;
-            }).set(held > 0 ? 1 : 0);
+                        AtomicLong flag = new AtomicLong();
+                        Gauge.builder("senproxy.source.waiting.for.consumer", flag, AtomicLong::get)
+                                .tag("connector", name)
+                                .description("1 while no consumer may take the connector's records (they are held)")
+                                .register(meters);
+                        return flag;
+                    })
+                    .set(held > 0 ? 1 : 0);
         }
         held(meters, connector).increment(held);
         count("append", outsideDataPeriod);
@@ -122,21 +133,25 @@ public class ConnectorMetrics implements WithheldRecords {
     }
 
     private static Counter withheld(MeterRegistry meters, String path) {
-        return Counter.builder("senproxy.consent.withheld.records").tag("path", path)
+        return Counter.builder("senproxy.consent.withheld.records")
+                .tag("path", path)
                 .description("records in a consumer's scope measured outside its consent's data period, never sent")
                 .register(meters);
     }
 
     private static Counter held(MeterRegistry meters, String connector) {
-        return Counter.builder("senproxy.source.records.held").tag("connector", connector)
+        return Counter.builder("senproxy.source.records.held")
+                .tag("connector", connector)
                 .description("new records no consumer could take when read, held in source_record for one to come")
                 .register(meters);
     }
 
     /** The inbox delivered {@code records} records to the sink connector {@code sink}. */
     public void delivered(String sink, int records) {
-        Counter.builder("senproxy.sink.records").tag("sink", sink)
-                .description("records delivered to the local system by a sink connector").register(registry())
+        Counter.builder("senproxy.sink.records")
+                .tag("sink", sink)
+                .description("records delivered to the local system by a sink connector")
+                .register(registry())
                 .increment(records);
     }
 
@@ -144,8 +159,10 @@ public class ConnectorMetrics implements WithheldRecords {
     public void acknowledged(List<Acknowledged> rows) {
         MeterRegistry meters = registry();
         for (Acknowledged row : rows) {
-            Counter.builder("senproxy.outbox.acknowledged.records").tag("peer", row.recipient())
-                    .description("records whose messages the peer acknowledged").register(meters)
+            Counter.builder("senproxy.outbox.acknowledged.records")
+                    .tag("peer", row.recipient())
+                    .description("records whose messages the peer acknowledged")
+                    .register(meters)
                     .increment(row.records());
         }
     }
@@ -158,12 +175,17 @@ public class ConnectorMetrics implements WithheldRecords {
     public Map<FlowHistory.Series, Double> flowTotals() {
         MeterRegistry meters = registry();
         Map<FlowHistory.Series, Double> totals = new TreeMap<>();
-        meters.find("senproxy.source.records").counters().forEach(c -> totals.put(
-                new FlowHistory.Series("in", c.getId().getTag("connector")), c.count()));
-        meters.find("senproxy.outbox.acknowledged.records").counters().forEach(c -> totals.put(
-                new FlowHistory.Series("acknowledged", c.getId().getTag("peer")), c.count()));
-        meters.find("senproxy.sink.records").counters().forEach(c -> totals.put(
-                new FlowHistory.Series("delivered", c.getId().getTag("sink")), c.count()));
+        meters.find("senproxy.source.records")
+                .counters()
+                .forEach(c -> totals.put(new FlowHistory.Series("in", c.getId().getTag("connector")), c.count()));
+        meters.find("senproxy.outbox.acknowledged.records")
+                .counters()
+                .forEach(c -> totals.put(
+                        new FlowHistory.Series("acknowledged", c.getId().getTag("peer")), c.count()));
+        meters.find("senproxy.sink.records")
+                .counters()
+                .forEach(c ->
+                        totals.put(new FlowHistory.Series("delivered", c.getId().getTag("sink")), c.count()));
         return totals;
     }
 
@@ -179,16 +201,20 @@ public class ConnectorMetrics implements WithheldRecords {
     }
 
     /** A failed poll, for the status page. */
-    public record Failure(Instant at, String connector, String reason) {
-    }
+    public record Failure(Instant at, String connector, String reason) {}
 
     /**
      * What the status page shows of one connector; {@code waitingForConsumer}: as of its last poll with new records, no
      * consumer could take them, and {@code held} records wait in source_record for one.
      */
-    public record Connector(String name, Instant lastSuccess, double polls, double failures, double records,
-            boolean waitingForConsumer, double held) {
-    }
+    public record Connector(
+            String name,
+            Instant lastSuccess,
+            double polls,
+            double failures,
+            double records,
+            boolean waitingForConsumer,
+            double held) {}
 
     /** The newest failures first, at most {@value #RECENT_FAILURES}. */
     public List<Failure> recentFailures() {
@@ -201,22 +227,34 @@ public class ConnectorMetrics implements WithheldRecords {
     public List<Connector> connectors() {
         MeterRegistry meters = registry();
         Set<String> names = new TreeSet<>();
-        meters.find("senproxy.source.polls").counters().forEach(c -> names.add(c.getId().getTag("connector")));
+        meters.find("senproxy.source.polls")
+                .counters()
+                .forEach(c -> names.add(c.getId().getTag("connector")));
         List<Connector> connectors = new ArrayList<>();
         for (String name : names) {
             AtomicLong last = lastSuccess.get(name);
             AtomicLong waits = waiting.get(name);
-            connectors.add(new Connector(name, last == null ? null : Instant.ofEpochSecond(last.get()),
-                    polls(meters, name, "ok").count(), polls(meters, name, "failed").count(),
-                    Counter.builder("senproxy.source.records").tag("connector", name).register(meters).count(),
-                    waits != null && waits.get() == 1, held(meters, name).count()));
+            connectors.add(new Connector(
+                    name,
+                    last == null ? null : Instant.ofEpochSecond(last.get()),
+                    polls(meters, name, "ok").count(),
+                    polls(meters, name, "failed").count(),
+                    Counter.builder("senproxy.source.records")
+                            .tag("connector", name)
+                            .register(meters)
+                            .count(),
+                    waits != null && waits.get() == 1,
+                    held(meters, name).count()));
         }
         return connectors;
     }
 
     private static Counter polls(MeterRegistry meters, String connector, String outcome) {
-        return Counter.builder("senproxy.source.polls").tag("connector", connector).tag("outcome", outcome)
-                .description("source polls by outcome").register(meters);
+        return Counter.builder("senproxy.source.polls")
+                .tag("connector", connector)
+                .tag("outcome", outcome)
+                .description("source polls by outcome")
+                .register(meters);
     }
 
     /**

@@ -28,7 +28,8 @@ public class FlowHistory {
     /** One line of the chart: what it counts ({@code in}, {@code acknowledged}, {@code delivered}, {@code outbox},
      * {@code inbox}) and of whom (connector, peer, sink). */
     public record Series(String kind, String name) implements Comparable<Series> {
-        private static final Comparator<Series> ORDER = Comparator.comparing(Series::kind).thenComparing(Series::name);
+        private static final Comparator<Series> ORDER =
+                Comparator.comparing(Series::kind).thenComparing(Series::name);
 
         @Override
         public int compareTo(Series other) {
@@ -36,8 +37,7 @@ public class FlowHistory {
         }
     }
 
-    private record Sample(Instant at, Map<Series, Double> totals, Map<Series, Double> depths) {
-    }
+    private record Sample(Instant at, Map<Series, Double> totals, Map<Series, Double> depths) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,8 +47,8 @@ public class FlowHistory {
     private final Duration window;
     private final Deque<Sample> samples = new ArrayDeque<>();
 
-    public FlowHistory(Supplier<Map<Series, Double>> totals, Supplier<Map<Series, Double>> depths, Clock clock,
-            Duration window) {
+    public FlowHistory(
+            Supplier<Map<Series, Double>> totals, Supplier<Map<Series, Double>> depths, Clock clock, Duration window) {
         this.totals = totals;
         this.depths = depths;
         this.clock = clock;
@@ -60,7 +60,8 @@ public class FlowHistory {
         Sample taken = new Sample(clock.instant(), Map.copyOf(totals.get()), Map.copyOf(depths.get()));
         synchronized (samples) {
             samples.addLast(taken);
-            while (samples.size() > 2 && samples.peekFirst().at().isBefore(taken.at().minus(window))) {
+            while (samples.size() > 2
+                    && samples.peekFirst().at().isBefore(taken.at().minus(window))) {
                 samples.removeFirst();
             }
         }
@@ -95,7 +96,8 @@ public class FlowHistory {
                 Sample before = taken.get(i - 1);
                 Sample now = taken.get(i);
                 double seconds = Duration.between(before.at(), now.at()).toMillis() / 1000.0;
-                double delta = now.totals().getOrDefault(series, 0.0) - before.totals().getOrDefault(series, 0.0);
+                double delta =
+                        now.totals().getOrDefault(series, 0.0) - before.totals().getOrDefault(series, 0.0);
                 // a counter only grows; a restart of its registry (tests) would read negative
                 values.add(seconds > 0 ? Math.round(Math.max(0, delta) / seconds * 10) / 10.0 : 0);
             }
@@ -119,6 +121,9 @@ public class FlowHistory {
     }
 
     private static ArrayNode line(ArrayNode lines, Series series) {
-        return lines.addObject().put("kind", series.kind()).put("name", series.name()).putArray("values");
+        return lines.addObject()
+                .put("kind", series.kind())
+                .put("name", series.name())
+                .putArray("values");
     }
 }

@@ -23,8 +23,10 @@ public class FlowLog {
 
     /** B: the messages of a batch are in the inbox and their senders were acknowledged. */
     public void stored(InboxBatch batch) {
-        each(batch.messages(), FederationMessage::correlationId, m -> "Message " + m.messageId() + " from "
-                + m.senderJid() + " stored in the inbox and acknowledged");
+        each(
+                batch.messages(),
+                FederationMessage::correlationId,
+                m -> "Message " + m.messageId() + " from " + m.senderJid() + " stored in the inbox and acknowledged");
     }
 
     /** B: these inbox rows were delivered to the sink. */

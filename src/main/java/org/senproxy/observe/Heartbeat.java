@@ -41,8 +41,14 @@ public class Heartbeat {
     private final Clock clock;
     private final Instant started;
 
-    public Heartbeat(Monitoring monitoring, String replica, ConnectorMetrics sources, QueueMetrics queues,
-            Alarms alarms, Duration interval, Clock clock) {
+    public Heartbeat(
+            Monitoring monitoring,
+            String replica,
+            ConnectorMetrics sources,
+            QueueMetrics queues,
+            Alarms alarms,
+            Duration interval,
+            Clock clock) {
         this.monitoring = monitoring;
         this.replica = replica;
         this.sources = sources;
@@ -60,8 +66,8 @@ public class Heartbeat {
 
     /** The heartbeat message, now. */
     public Message stanza() throws XmppStringprepException {
-        Message message = monitoring.message("sen-proxy " + monitoring.ownJid() + " (" + replica + ") is up",
-                records());
+        Message message =
+                monitoring.message("sen-proxy " + monitoring.ownJid() + " (" + replica + ") is up", records());
         // a headline: the server drops it for a monitor that is offline (RFC 6121 8.5.2.1.1) instead of piling up
         // stale heartbeats in its offline storage, which has a limit (ejabberd: 100 messages, then alarms are lost too)
         message.setType(Message.Type.headline);
@@ -71,10 +77,37 @@ public class Heartbeat {
     List<SenmlRecord> records() {
         Instant now = clock.instant();
         List<SenmlRecord> records = new ArrayList<>();
-        records.add(new SenmlRecord(monitoring.baseName(), now.toEpochMilli() / 1000.0, null, null, null, null,
-                "replica", null, null, replica, null, null, null, null, null));
-        records.add(new SenmlRecord(null, null, null, null, null, null, "uptime", "s",
-                (double) Duration.between(started, now).toSeconds(), null, null, null, null, null,
+        records.add(new SenmlRecord(
+                monitoring.baseName(),
+                now.toEpochMilli() / 1000.0,
+                null,
+                null,
+                null,
+                null,
+                "replica",
+                null,
+                null,
+                replica,
+                null,
+                null,
+                null,
+                null,
+                null));
+        records.add(new SenmlRecord(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "uptime",
+                "s",
+                (double) Duration.between(started, now).toSeconds(),
+                null,
+                null,
+                null,
+                null,
+                null,
                 (double) Math.max(1, interval.toSeconds())));
         count(records, "outbox/pending", queues.count("outbox", "pending"));
         count(records, "outbox/sent", queues.count("outbox", "sent"));
@@ -87,7 +120,9 @@ public class Heartbeat {
         for (ConnectorMetrics.Connector c : sources.connectors()) {
             String prefix = "connector/" + Monitoring.namePart(c.name()) + "/";
             if (c.lastSuccess() != null) {
-                records.add(value(prefix + "last-success-age", "s",
+                records.add(value(
+                        prefix + "last-success-age",
+                        "s",
                         Math.max(0, Duration.between(c.lastSuccess(), now).toSeconds())));
             }
             count(records, prefix + "failures", c.failures());
@@ -103,7 +138,7 @@ public class Heartbeat {
     }
 
     private static SenmlRecord value(String name, String unit, double value) {
-        return new SenmlRecord(null, null, null, null, null, null, name, unit, value, null, null, null, null, null,
-                null);
+        return new SenmlRecord(
+                null, null, null, null, null, null, name, unit, value, null, null, null, null, null, null);
     }
 }

@@ -55,14 +55,20 @@ public final class HyperCat {
     /** The document, for an HTTP request (routes/catalogue.camel.yaml): 401 without the read or admin token. */
     public String serve(Exchange exchange) throws JsonProcessingException {
         String authorization = exchange.getMessage() instanceof HttpMessage http
-                ? http.getRequest().getHeader("Authorization") : null;
+                ? http.getRequest().getHeader("Authorization")
+                : null;
         if (access.role(authorization) == StatusAccess.Role.NONE) {
             exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 401);
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"sen-proxy\"");
-            return JSON.createObjectNode().put("ok", false).put("message", "a token is needed: send Authorization:"
-                    + " Bearer <token>, the read token (senproxy.admin.read-token) or the admin token"
-                    + " (senproxy.admin.token)").toString();
+            return JSON.createObjectNode()
+                    .put("ok", false)
+                    .put(
+                            "message",
+                            "a token is needed: send Authorization:"
+                                    + " Bearer <token>, the read token (senproxy.admin.read-token) or the admin token"
+                                    + " (senproxy.admin.token)")
+                    .toString();
         }
         return json();
     }
@@ -72,8 +78,10 @@ public final class HyperCat {
         ObjectNode document = JSON.createObjectNode();
         ArrayNode metadata = document.putArray("catalogue-metadata");
         rel(metadata, HYPERCAT_RELS + "isContentType", CONTENT_TYPE);
-        rel(metadata, HYPERCAT_RELS + "hasDescription:en", "Series served by sen-proxy " + jid
-                + " (Quoalise get_history and subscribe over XMPP)");
+        rel(
+                metadata,
+                HYPERCAT_RELS + "hasDescription:en",
+                "Series served by sen-proxy " + jid + " (Quoalise get_history and subscribe over XMPP)");
         rel(metadata, RELS + "xmppAddress", "xmpp:" + jid);
         ArrayNode items = document.putArray("items");
         for (Series s : catalogue.series()) {
@@ -84,7 +92,9 @@ public final class HyperCat {
             rel(about, RELS + "quantity", s.quantity());
             rel(about, RELS + "unit", s.unit());
             rel(about, RELS + "aggregate", s.aggregate());
-            rel(about, RELS + "samplingIntervalSeconds",
+            rel(
+                    about,
+                    RELS + "samplingIntervalSeconds",
                     s.samplingSeconds() == null ? null : s.samplingSeconds().toString());
             if (s.isPattern()) {
                 rel(about, RELS + "isPattern", "true");

@@ -36,12 +36,15 @@ public final class OtlpTracing implements AutoCloseable {
                 .setEndpoint(endpoint.replaceAll("/+$", "") + "/v1/traces")
                 .setTimeout(Duration.ofSeconds(10))
                 .build();
-        Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
-                AttributeKey.stringKey("service.name"), serviceName,
-                AttributeKey.stringKey("service.instance.id"), instance)));
+        Resource resource = Resource.getDefault()
+                .merge(Resource.create(Attributes.of(
+                        AttributeKey.stringKey("service.name"), serviceName,
+                        AttributeKey.stringKey("service.instance.id"), instance)));
         sdk = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().setResource(resource)
-                        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build())
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .setResource(resource)
+                        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+                        .build())
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
                 .build();
     }

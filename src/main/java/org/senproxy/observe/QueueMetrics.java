@@ -58,21 +58,29 @@ public class QueueMetrics {
     /** Registers the gauges. */
     public void bindTo(MeterRegistry registry) {
         for (String status : List.of("pending", "sent", "dead", "revoked")) {
-            Gauge.builder("senproxy.outbox.rows", this, m -> m.count("outbox", status)).tag("status", status)
-                    .description("outbox rows by status (acked rows are not counted)").register(registry);
+            Gauge.builder("senproxy.outbox.rows", this, m -> m.count("outbox", status))
+                    .tag("status", status)
+                    .description("outbox rows by status (acked rows are not counted)")
+                    .register(registry);
         }
         Gauge.builder("senproxy.outbox.acks.pending", this, m -> m.count("outbox", "sent"))
-                .description("outbox rows sent and waiting for the peer's acknowledgement").register(registry);
+                .description("outbox rows sent and waiting for the peer's acknowledgement")
+                .register(registry);
         for (String status : List.of("pending", "dead")) {
-            Gauge.builder("senproxy.inbox.rows", this, m -> m.count("inbox", status)).tag("status", status)
-                    .description("inbox rows by status (delivered rows are not counted)").register(registry);
+            Gauge.builder("senproxy.inbox.rows", this, m -> m.count("inbox", status))
+                    .tag("status", status)
+                    .description("inbox rows by status (delivered rows are not counted)")
+                    .register(registry);
         }
         for (String origin : List.of("outbox", "inbox", "inbound")) {
-            Gauge.builder("senproxy.dead.letters", this, m -> m.count("dead_letter", origin)).tag("origin", origin)
-                    .description("dead letters by origin").register(registry);
+            Gauge.builder("senproxy.dead.letters", this, m -> m.count("dead_letter", origin))
+                    .tag("origin", origin)
+                    .description("dead letters by origin")
+                    .register(registry);
         }
         Gauge.builder("senproxy.xmpp.connected", xmppOnline, online -> online.getAsBoolean() ? 1 : 0)
-                .description("1 while the federation's XMPP session is logged in").register(registry);
+                .description("1 while the federation's XMPP session is logged in")
+                .register(registry);
     }
 
     /** The count of rows of {@code table} with that status (origin, for dead letters), NaN when unknown. */
@@ -102,9 +110,11 @@ public class QueueMetrics {
     public Map<FlowHistory.Series, Double> depths() {
         Map<FlowHistory.Series, Double> depths = new TreeMap<>();
         try (Connection connection = dataSource.getConnection()) {
-            for (Map.Entry<FlowHistory.Series, Double> depth : DEPTHS.query(connection, DEPTHS.params(),
-                    rows -> Map.entry(new FlowHistory.Series(rows.getString(1), rows.getString(2)),
-                            (double) rows.getLong(3)))) {
+            for (Map.Entry<FlowHistory.Series, Double> depth : DEPTHS.query(
+                    connection,
+                    DEPTHS.params(),
+                    rows -> Map.entry(
+                            new FlowHistory.Series(rows.getString(1), rows.getString(2)), (double) rows.getLong(3)))) {
                 depths.put(depth.getKey(), depth.getValue());
             }
         } catch (SQLException e) {
@@ -117,7 +127,9 @@ public class QueueMetrics {
     private Map<String, Long> read() throws SQLException {
         Map<String, Long> read = new HashMap<>();
         try (Connection connection = dataSource.getConnection()) {
-            for (Map.Entry<String, Long> count : COUNTS.query(connection, COUNTS.params(),
+            for (Map.Entry<String, Long> count : COUNTS.query(
+                    connection,
+                    COUNTS.params(),
                     rows -> Map.entry(rows.getString(1) + "/" + rows.getString(2), rows.getLong(3)))) {
                 read.put(count.getKey(), count.getValue());
             }

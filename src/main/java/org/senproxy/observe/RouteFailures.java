@@ -12,8 +12,7 @@ import org.apache.camel.Route;
  */
 public final class RouteFailures {
 
-    private RouteFailures() {
-    }
+    private RouteFailures() {}
 
     public static String describe(Exchange exchange, String routeId) {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -23,8 +22,12 @@ public final class RouteFailures {
         if (description == null || description.isBlank()) {
             return "failed: " + cause;
         }
-        String meaning = description.contains("${") ? exchange.getContext().resolveLanguage("simple")
-                .createExpression(description).evaluate(exchange, String.class) : description;
+        String meaning = description.contains("${")
+                ? exchange.getContext()
+                        .resolveLanguage("simple")
+                        .createExpression(description)
+                        .evaluate(exchange, String.class)
+                : description;
         return meaning + ": " + cause;
     }
 }

@@ -36,9 +36,12 @@ final class SourceFreshness {
     Map<String, Instant> newestSince(Instant since) throws SQLException {
         Map<String, Instant> newest = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            for (Map.Entry<String, Instant> source : NEWEST.query(c, NEWEST.params()
-                    .set("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC)),
-                    rs -> Map.entry(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant()))) {
+            for (Map.Entry<String, Instant> source : NEWEST.query(
+                    c,
+                    NEWEST.params().set("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC)),
+                    rs -> Map.entry(
+                            rs.getString(1),
+                            rs.getObject(2, OffsetDateTime.class).toInstant()))) {
                 newest.put(source.getKey(), source.getValue());
             }
         }

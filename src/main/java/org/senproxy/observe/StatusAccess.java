@@ -58,11 +58,13 @@ public final class StatusAccess {
     private static boolean matches(byte[] given, byte[] expected) {
         // both compared whatever the other gave, with equal-length digests
         return MessageDigest.isEqual(given == null ? new byte[32] : given, expected == null ? new byte[32] : expected)
-                && given != null && expected != null;
+                && given != null
+                && expected != null;
     }
 
     private static String bearerToken(String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
+        if (authorization == null
+                || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }

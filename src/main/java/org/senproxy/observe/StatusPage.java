@@ -67,8 +67,16 @@ public class StatusPage {
     private final FlowHistory flow;
     private volatile Switches switches;
 
-    public StatusPage(String jid, ConnectorMetrics sources, QueueMetrics queues, DeadLetters deadLetters,
-            BooleanSupplier xmppOnline, StatusAccess access, CamelContext context, Clock clock, AuditTrail audit,
+    public StatusPage(
+            String jid,
+            ConnectorMetrics sources,
+            QueueMetrics queues,
+            DeadLetters deadLetters,
+            BooleanSupplier xmppOnline,
+            StatusAccess access,
+            CamelContext context,
+            Clock clock,
+            AuditTrail audit,
             FlowHistory flow) {
         this.audit = audit;
         this.flow = flow;
@@ -111,41 +119,65 @@ public class StatusPage {
         status.put("xmppConnected", xmppOnline.getAsBoolean());
         ArrayNode connectors = status.putArray("connectors");
         for (ConnectorMetrics.Connector c : sources.connectors()) {
-            ObjectNode node = connectors.addObject().put("name", c.name()).put("polls", (long) c.polls())
-                    .put("failures", (long) c.failures()).put("records", (long) c.records())
-                    .put("waitingForConsumer", c.waitingForConsumer()).put("heldRecords", (long) c.held());
+            ObjectNode node = connectors
+                    .addObject()
+                    .put("name", c.name())
+                    .put("polls", (long) c.polls())
+                    .put("failures", (long) c.failures())
+                    .put("records", (long) c.records())
+                    .put("waitingForConsumer", c.waitingForConsumer())
+                    .put("heldRecords", (long) c.held());
             if (c.lastSuccess() != null) {
                 node.put("lastSuccess", c.lastSuccess().toString())
-                        .put("ageSeconds", Duration.between(c.lastSuccess(), now).toSeconds());
+                        .put(
+                                "ageSeconds",
+                                Duration.between(c.lastSuccess(), now).toSeconds());
             }
         }
         notStarted(status.putArray("notStarted"), now);
         ObjectNode withheld = status.putObject("withheldOutsideDataPeriod");
         sources.withheldByPath().forEach((path, n) -> withheld.put(path, n.longValue()));
         ObjectNode queue = status.putObject("queues");
-        queue.putObject("outbox").put("pending", queues.count("outbox", "pending"))
-                .put("sent", queues.count("outbox", "sent")).put("dead", queues.count("outbox", "dead"));
-        queue.putObject("inbox").put("pending", queues.count("inbox", "pending"))
+        queue.putObject("outbox")
+                .put("pending", queues.count("outbox", "pending"))
+                .put("sent", queues.count("outbox", "sent"))
+                .put("dead", queues.count("outbox", "dead"));
+        queue.putObject("inbox")
+                .put("pending", queues.count("inbox", "pending"))
                 .put("dead", queues.count("inbox", "dead"));
         ArrayNode letters = status.putArray("deadLetters");
         for (DeadLetters.Listed l : deadLetters.list(50, false)) {
-            letters.addObject().put("id", l.id()).put("origin", l.origin()).put("messageId", l.messageId())
-                    .put("correlationId", l.correlationId()).put("route", l.routeId()).put("peer", l.peerJid())
-                    .put("reason", l.reason()).put("attempts", l.attempts()).put("at", l.createdAt().toString())
+            letters.addObject()
+                    .put("id", l.id())
+                    .put("origin", l.origin())
+                    .put("messageId", l.messageId())
+                    .put("correlationId", l.correlationId())
+                    .put("route", l.routeId())
+                    .put("peer", l.peerJid())
+                    .put("reason", l.reason())
+                    .put("attempts", l.attempts())
+                    .put("at", l.createdAt().toString())
                     .put("replayable", !"inbound".equals(l.origin()));
         }
         ArrayNode alarms = status.putArray("alarms");
         for (ConnectorMetrics.Failure f : sources.recentFailures()) {
-            alarms.addObject().put("at", f.at().toString()).put("connector", f.connector())
+            alarms.addObject()
+                    .put("at", f.at().toString())
+                    .put("connector", f.connector())
                     .put("reason", f.reason());
         }
         ArrayNode switched = status.putArray("switches");
         if (switches != null) {
             for (Switches.Switch sw : switches.all()) {
-                ObjectNode node = switched.addObject().put("kind", sw.kind()).put("name", sw.name())
-                        .put("enabled", sw.enabled()).put("state", sw.state());
+                ObjectNode node = switched.addObject()
+                        .put("kind", sw.kind())
+                        .put("name", sw.name())
+                        .put("enabled", sw.enabled())
+                        .put("state", sw.state());
                 if (sw.changedAt() != null) {
-                    node.put("reason", sw.reason()).put("by", sw.changedBy()).put("at", sw.changedAt().toString());
+                    node.put("reason", sw.reason())
+                            .put("by", sw.changedBy())
+                            .put("at", sw.changedAt().toString());
                 }
             }
         }
@@ -171,13 +203,17 @@ public class StatusPage {
                 if (task.getNextAttemptTime() > 0) {
                     Instant next = Instant.ofEpochMilli(task.getNextAttemptTime());
                     node.put("nextAttempt", next.toString())
-                            .put("nextAttemptInSeconds", Math.max(0, Duration.between(now, next).toSeconds()));
+                            .put(
+                                    "nextAttemptInSeconds",
+                                    Math.max(0, Duration.between(now, next).toSeconds()));
                 }
             }
             node.put("reason", Reasons.of(supervisor.getRestartException(route.getId())));
         }
         for (Route route : supervisor.getExhaustedRoutes()) {
-            list.addObject().put("route", route.getId()).put("state", "given up")
+            list.addObject()
+                    .put("route", route.getId())
+                    .put("state", "given up")
                     .put("reason", Reasons.of(supervisor.getRestartException(route.getId())));
         }
     }
@@ -198,8 +234,12 @@ public class StatusPage {
         return switch (outcome) {
             case REPLAYED -> answer(exchange, 200, "dead letter " + id + " replayed: its row is queued again");
             case ALREADY_REPLAYED -> answer(exchange, 409, "dead letter " + id + " was replayed before");
-            case NOT_REPLAYABLE -> answer(exchange, 409, "dead letter " + id + " is an inbound message that was"
-                    + " refused: it has no row to replay; its sender must send it again");
+            case NOT_REPLAYABLE ->
+                answer(
+                        exchange,
+                        409,
+                        "dead letter " + id + " is an inbound message that was"
+                                + " refused: it has no row to replay; its sender must send it again");
             case NOT_FOUND -> answer(exchange, 404, "no dead letter " + id);
         };
     }
@@ -235,8 +275,10 @@ public class StatusPage {
         }
         try {
             Switches.Change change = switches.set(kind, name, on.equals(action), reason(exchange), ADMIN_ACTOR);
-            return answer(exchange, 200, kind + " " + name + " " + change.now().state()
-                    + (change.changed() ? "" : " (it was already)"));
+            return answer(
+                    exchange,
+                    200,
+                    kind + " " + name + " " + change.now().state() + (change.changed() ? "" : " (it was already)"));
         } catch (IllegalArgumentException e) {
             return answer(exchange, e.getMessage().startsWith("no ") ? 404 : 400, e.getMessage());
         }
@@ -303,9 +345,17 @@ public class StatusPage {
             tracer.setTracePattern(routeId);
         }
         tracer.setEnabled(enabled);
-        return answer(exchange, 200, "tracing " + (enabled ? "on for route " + routeId + " (logger"
-                + " org.apache.camel.Tracing), " + (minutes > 0 ? "with message bodies until " + until + " (audited)"
-                : "headers and body sizes only") : "off"));
+        return answer(
+                exchange,
+                200,
+                "tracing "
+                        + (enabled
+                                ? "on for route " + routeId + " (logger"
+                                        + " org.apache.camel.Tracing), "
+                                        + (minutes > 0
+                                                ? "with message bodies until " + until + " (audited)"
+                                                : "headers and body sizes only")
+                                : "off"));
     }
 
     /**
@@ -314,29 +364,42 @@ public class StatusPage {
      * and a query parameter of that name, which Camel would turn into a header, is not read either.
      */
     private StatusAccess.Role role(Exchange exchange) {
-        return access.role(exchange.getMessage() instanceof HttpMessage http
-                ? http.getRequest().getHeader("Authorization") : null);
+        return access.role(
+                exchange.getMessage() instanceof HttpMessage http
+                        ? http.getRequest().getHeader("Authorization")
+                        : null);
     }
 
     /** null when the request has the admin token, else the refusal to answer. */
     private String refusedUnlessAdmin(Exchange exchange) {
         return switch (role(exchange)) {
             case ADMIN -> null;
-            case READ -> answer(exchange, 403, access.open() ? "admin actions are off: senproxy.admin.token is not"
-                    + " set" : "admin only: this token may read the status, not act");
+            case READ ->
+                answer(
+                        exchange,
+                        403,
+                        access.open()
+                                ? "admin actions are off: senproxy.admin.token is not" + " set"
+                                : "admin only: this token may read the status, not act");
             case NONE -> unauthorized(exchange);
         };
     }
 
     private static String unauthorized(Exchange exchange) {
         exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"sen-proxy\"");
-        return answer(exchange, 401, "a token is needed: send Authorization: Bearer <token>, the read token"
-                + " (senproxy.admin.read-token) or the admin token (senproxy.admin.token)");
+        return answer(
+                exchange,
+                401,
+                "a token is needed: send Authorization: Bearer <token>, the read token"
+                        + " (senproxy.admin.read-token) or the admin token (senproxy.admin.token)");
     }
 
     private static String answer(Exchange exchange, int code, String message) {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, code);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return JSON.createObjectNode().put("ok", code == 200).put("message", message).toString();
+        return JSON.createObjectNode()
+                .put("ok", code == 200)
+                .put("message", message)
+                .toString();
     }
 }

@@ -26,9 +26,17 @@ import org.senproxy.db.Sql;
 public final class Trace {
 
     /** One stop of a batch in one proxy's tables. */
-    public record Hop(Instant at, String proxy, String table, String messageId, String correlationId, String peer,
-                      Integer records, String status, int attempts, String detail) {
-    }
+    public record Hop(
+            Instant at,
+            String proxy,
+            String table,
+            String messageId,
+            String correlationId,
+            String peer,
+            Integer records,
+            String status,
+            int attempts,
+            String detail) {}
 
     // each table read by id (:id) or by record (:pattern); the columns are the same in both of a table's files
     private static final Sql OUTBOX_BY_ID = Sql.of(Trace.class, "trace-outbox-by-id");
@@ -36,12 +44,12 @@ public final class Trace {
     private static final Sql DEAD_LETTER_BY_ID = Sql.of(Trace.class, "trace-dead-letter-by-id");
     /** Payloads are resolved SenML JSON: a record is an object with its absolute name and time. */
     private static final Sql OUTBOX_BY_RECORD = Sql.of(Trace.class, "trace-outbox-by-record");
+
     private static final Sql INBOX_BY_RECORD = Sql.of(Trace.class, "trace-inbox-by-record");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Trace() {
-    }
+    private Trace() {}
 
     /** The stops of the batch with this correlation id or message id, in time order. */
     public static List<Hop> byId(Connection c, String proxy, String id) throws SQLException {
@@ -80,42 +88,71 @@ public final class Trace {
 
     private static void outbox(Connection c, String proxy, Sql sql, Sql.Params params, List<Hop> hops)
             throws SQLException {
-        try (PreparedStatement ps = sql.prepare(c, params); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = sql.prepare(c, params);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Instant created = instant(rs.getTimestamp(1));
                 String status = rs.getString(6);
                 String detail = status + " after " + rs.getInt(7) + " attempt(s)"
                         + since(created, rs.getTimestamp(8), "sent") + since(created, rs.getTimestamp(9), "acked")
                         + (rs.getString(10) != null ? "; last error: " + rs.getString(10) : "");
-                hops.add(new Hop(created, proxy, "outbox", rs.getString(2), rs.getString(3), "to " + rs.getString(4),
-                        rs.getInt(5), status, rs.getInt(7), detail));
+                hops.add(new Hop(
+                        created,
+                        proxy,
+                        "outbox",
+                        rs.getString(2),
+                        rs.getString(3),
+                        "to " + rs.getString(4),
+                        rs.getInt(5),
+                        status,
+                        rs.getInt(7),
+                        detail));
             }
         }
     }
 
     private static void inbox(Connection c, String proxy, Sql sql, Sql.Params params, List<Hop> hops)
             throws SQLException {
-        try (PreparedStatement ps = sql.prepare(c, params); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = sql.prepare(c, params);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Instant received = instant(rs.getTimestamp(1));
                 String status = rs.getString(6);
                 String detail = status + " after " + rs.getInt(7) + " delivery attempt(s)"
                         + since(received, rs.getTimestamp(8), "delivered")
                         + (rs.getString(9) != null ? "; last error: " + rs.getString(9) : "");
-                hops.add(new Hop(received, proxy, "inbox", rs.getString(2), rs.getString(3), "from " + rs.getString(4),
-                        rs.getInt(5), status, rs.getInt(7), detail));
+                hops.add(new Hop(
+                        received,
+                        proxy,
+                        "inbox",
+                        rs.getString(2),
+                        rs.getString(3),
+                        "from " + rs.getString(4),
+                        rs.getInt(5),
+                        status,
+                        rs.getInt(7),
+                        detail));
             }
         }
     }
 
     private static void deadLetters(Connection c, String proxy, Sql sql, Sql.Params params, List<Hop> hops)
             throws SQLException {
-        try (PreparedStatement ps = sql.prepare(c, params); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = sql.prepare(c, params);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String replayed = rs.getTimestamp(9) == null ? "" : "; replayed " + instant(rs.getTimestamp(9));
-                hops.add(new Hop(instant(rs.getTimestamp(1)), proxy, "dead_letter", rs.getString(2), rs.getString(3),
-                        rs.getString(4) == null ? "" : "peer " + rs.getString(4), null, rs.getString(5) + " dead letter",
-                        rs.getInt(8), "in route " + rs.getString(6) + ": " + rs.getString(7) + replayed));
+                hops.add(new Hop(
+                        instant(rs.getTimestamp(1)),
+                        proxy,
+                        "dead_letter",
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4) == null ? "" : "peer " + rs.getString(4),
+                        null,
+                        rs.getString(5) + " dead letter",
+                        rs.getInt(8),
+                        "in route " + rs.getString(6) + ": " + rs.getString(7) + replayed));
             }
         }
     }

@@ -39,7 +39,8 @@ public final class TraceFormat implements ExchangeFormatter {
     public String format(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
         StringBuilder out = new StringBuilder("Headers: ")
-                .append(new TreeMap<>(exchange.getMessage().getHeaders())).append(", Body: ");
+                .append(new TreeMap<>(exchange.getMessage().getHeaders()))
+                .append(", Body: ");
         if (body == null) {
             return out.append("null").toString();
         }

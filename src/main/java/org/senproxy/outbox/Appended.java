@@ -8,5 +8,4 @@ package org.senproxy.outbox;
  * none may take the source now (none, none with a consent in force, or none caught up yet); they stay in
  * source_record, and a consumer that comes into force later receives them ({@link CatchUp}).
  */
-public record Appended(int messages, int records, int duplicates, int outsideDataPeriod, int held) {
-}
+public record Appended(int messages, int records, int duplicates, int outsideDataPeriod, int held) {}

@@ -67,8 +67,7 @@ final class CatchUp {
     }
 
     /** What catching up one consumer did. */
-    record Result(long consumerId, String source, int records, int messages, int outsideDataPeriod) {
-    }
+    record Result(long consumerId, String source, int records, int messages, int outsideDataPeriod) {}
 
     /**
      * Catches up the next consumer waiting for it, in one transaction.
@@ -78,23 +77,36 @@ final class CatchUp {
     Result next() throws SQLException {
         Result result = Transactions.inTransaction(dataSource, this::next);
         if (result != null) {
-            LOG.info("Consumer {} of {} caught up: {} record(s) its source read before it could take them"
-                    + " sent in {} message(s); {} outside its consent's data period left out",
-                    result.consumerId(), result.source(), result.records(), result.messages(),
+            LOG.info(
+                    "Consumer {} of {} caught up: {} record(s) its source read before it could take them"
+                            + " sent in {} message(s); {} outside its consent's data period left out",
+                    result.consumerId(),
+                    result.source(),
+                    result.records(),
+                    result.messages(),
                     result.outsideDataPeriod());
         }
         return result;
     }
 
     private Result next(Connection c) throws SQLException {
-        record Waiting(String source, Subscription subscription, String owner) {
-        }
+        record Waiting(String source, Subscription subscription, String owner) {}
         Waiting waiting = NEXT.one(c, NEXT.params().set("consent_required", consentRequired), rs -> {
             String ref = rs.getString(7);
             DataPeriod data = ref == null ? null : new DataPeriod(Times.instant(rs, 9), Times.instant(rs, 10));
-            return new Waiting(rs.getString(2), new Subscription(rs.getLong(1), rs.getString(3), rs.getString(4),
-                    rs.getString(5), rs.getString(6), ref, ref == null ? null : Scope.parse(rs.getString(8)), data,
-                    rs.getBoolean(11)), rs.getString(12));
+            return new Waiting(
+                    rs.getString(2),
+                    new Subscription(
+                            rs.getLong(1),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            ref,
+                            ref == null ? null : Scope.parse(rs.getString(8)),
+                            data,
+                            rs.getBoolean(11)),
+                    rs.getString(12));
         });
         if (waiting == null) {
             return null;
@@ -106,10 +118,14 @@ final class CatchUp {
         String correlation = "catch-up-" + subscription.consumerId();
         Sent sent = new Sent();
         DataPeriod data = subscription.data();
-        try (PreparedStatement ps = HELD.prepare(c, HELD.params()
-                .set("source", source)
-                .set("from_us", data == null ? Long.MIN_VALUE : Times.micros(data.from()))
-                .set("until_us", data == null || data.until() == null ? Long.MAX_VALUE : Times.micros(data.until())))) {
+        try (PreparedStatement ps = HELD.prepare(
+                c,
+                HELD.params()
+                        .set("source", source)
+                        .set("from_us", data == null ? Long.MIN_VALUE : Times.micros(data.from()))
+                        .set(
+                                "until_us",
+                                data == null || data.until() == null ? Long.MAX_VALUE : Times.micros(data.until())))) {
             ps.setFetchSize(ROUND);
             List<Measurement> round = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -133,8 +149,7 @@ final class CatchUp {
         if (subscription.data() != null) {
             detail.put("data_period", subscription.data().text());
         }
-        audit.append(c, List.of(AuditEvent.of("consumer.caught_up", ownJid, owner, subscription.consentRef(),
-                detail)));
+        audit.append(c, List.of(AuditEvent.of("consumer.caught_up", ownJid, owner, subscription.consentRef(), detail)));
         return new Result(subscription.consumerId(), source, sent.records, sent.messages, sent.outside);
     }
 
@@ -153,5 +168,4 @@ final class CatchUp {
             outside += packed.outsideDataPeriod();
         }
     }
-
 }

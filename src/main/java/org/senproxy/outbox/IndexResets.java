@@ -26,11 +26,9 @@ final class IndexResets {
     private static final Sql LAST = Sql.of(IndexResets.class, "index-last");
     private static final Sql KEEP = Sql.of(IndexResets.class, "index-keep");
 
-    private record Reading(double value, double time) {
-    }
+    private record Reading(double value, double time) {}
 
-    private IndexResets() {
-    }
+    private IndexResets() {}
 
     /**
      * The records with a reset record after each index reading lower than the previous one; the newest reading of
@@ -40,13 +38,18 @@ final class IndexResets {
      */
     static List<Measurement> flag(Connection c, String source, List<Measurement> records) throws SQLException {
         Map<String, Reading> last = new HashMap<>();
-        List<String> names = records.stream().filter(IndexResets::isIndex).map(Measurement::name).distinct().toList();
+        List<String> names = records.stream()
+                .filter(IndexResets::isIndex)
+                .map(Measurement::name)
+                .distinct()
+                .toList();
         if (names.isEmpty()) {
             return records;
         }
-        for (Map.Entry<String, Reading> e : LAST.query(c, LAST.params().set("source", source)
-                .array("names", "text", names.toArray()), rs -> Map.entry(rs.getString(1),
-                        new Reading(rs.getDouble(2), rs.getDouble(3))))) {
+        for (Map.Entry<String, Reading> e : LAST.query(
+                c,
+                LAST.params().set("source", source).array("names", "text", names.toArray()),
+                rs -> Map.entry(rs.getString(1), new Reading(rs.getDouble(2), rs.getDouble(3))))) {
             last.put(e.getKey(), e.getValue());
         }
         List<Measurement> flagged = new ArrayList<>(records.size());
@@ -65,8 +68,13 @@ final class IndexResets {
                 newest.put(m.name(), last.get(m.name()));
             }
         }
-        KEEP.batch(c, newest.entrySet(), (e, p) -> p.set("source", source).set("name", e.getKey())
-                .set("value", e.getValue().value()).set("time", e.getValue().time()));
+        KEEP.batch(
+                c,
+                newest.entrySet(),
+                (e, p) -> p.set("source", source)
+                        .set("name", e.getKey())
+                        .set("value", e.getValue().value())
+                        .set("time", e.getValue().time()));
         return flagged;
     }
 

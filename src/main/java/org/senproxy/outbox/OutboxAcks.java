@@ -68,11 +68,22 @@ public class OutboxAcks {
         }
         return Transactions.inTransaction(dataSource, c -> {
             List<AuditEvent> outcomes = new ArrayList<>();
-            List<Acknowledged> done = ACKNOWLEDGE.query(c, ACKNOWLEDGE.params()
-                    .array("message_ids", "uuid", ids.toArray())
-                    .array("recipients", "text", peers.toArray()), rs -> {
-                        outcomes.add(Outcomes.transfer("transfer.acknowledged", ownJid, rs.getString(1),
-                                rs.getString(2), rs.getString(4), rs.getString(5), Outcomes.description(rs, 6), null));
+            List<Acknowledged> done = ACKNOWLEDGE.query(
+                    c,
+                    ACKNOWLEDGE
+                            .params()
+                            .array("message_ids", "uuid", ids.toArray())
+                            .array("recipients", "text", peers.toArray()),
+                    rs -> {
+                        outcomes.add(Outcomes.transfer(
+                                "transfer.acknowledged",
+                                ownJid,
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(4),
+                                rs.getString(5),
+                                Outcomes.description(rs, 6),
+                                null));
                         return new Acknowledged(rs.getString(1), rs.getString(3), rs.getString(2), rs.getInt(8));
                     });
             audit.append(c, outcomes);
@@ -105,12 +116,21 @@ public class OutboxAcks {
         }
         String fullReason = "rejected by " + peerJid + ": " + reason;
         boolean rejected = Transactions.inTransaction(dataSource, c -> {
-            AuditEvent outcome = REJECT.one(c, REJECT.params()
-                    .text("reason", fullReason)
-                    .set("message_id", id)
-                    .text("recipient", peerJid),
-                    rs -> Outcomes.transfer("transfer.rejected", ownJid, messageId, peerJid, rs.getString(1),
-                            rs.getString(2), Outcomes.description(rs, 3), fullReason));
+            AuditEvent outcome = REJECT.one(
+                    c,
+                    REJECT.params()
+                            .text("reason", fullReason)
+                            .set("message_id", id)
+                            .text("recipient", peerJid),
+                    rs -> Outcomes.transfer(
+                            "transfer.rejected",
+                            ownJid,
+                            messageId,
+                            peerJid,
+                            rs.getString(1),
+                            rs.getString(2),
+                            Outcomes.description(rs, 3),
+                            fullReason));
             if (outcome != null) {
                 audit.append(c, List.of(outcome));
             }
@@ -132,14 +152,17 @@ public class OutboxAcks {
         if (id == null || ack.peerJid() == null) {
             return false;
         }
-        String reason = "deferred by " + ack.peerJid() + ": " + (ack.reason() == null ? "no reason given"
-                : ack.reason());
+        String reason =
+                "deferred by " + ack.peerJid() + ": " + (ack.reason() == null ? "no reason given" : ack.reason());
         boolean deferred = Transactions.inTransaction(dataSource, c -> {
-            AuditEvent outcome = DEFER.one(c, DEFER.params()
-                    .text("reason", reason)
-                    .set("delay_ms", deferredRetry.toMillis())
-                    .set("message_id", id)
-                    .text("recipient", ack.peerJid()), rs -> {
+            AuditEvent outcome = DEFER.one(
+                    c,
+                    DEFER.params()
+                            .text("reason", reason)
+                            .set("delay_ms", deferredRetry.toMillis())
+                            .set("message_id", id)
+                            .text("recipient", ack.peerJid()),
+                    rs -> {
                         Map<String, Object> detail = new LinkedHashMap<>();
                         detail.put("message", ack.messageId());
                         detail.put("to", ack.peerJid());
@@ -152,8 +175,7 @@ public class OutboxAcks {
             return outcome != null;
         });
         if (deferred) {
-            LOG.info("Outbox message {} {}; sent again in {} s", ack.messageId(), reason,
-                    deferredRetry.toSeconds());
+            LOG.info("Outbox message {} {}; sent again in {} s", ack.messageId(), reason, deferredRetry.toSeconds());
         }
         return deferred;
     }

@@ -55,8 +55,7 @@ public class OutboxAppend {
      */
     public Appended append(List<Measurement> records, String source, String correlationId, String watermark)
             throws SQLException {
-        record Written(List<Measurement> fresh, List<Subscription> subscriptions, OutboxPacker.Packed packed) {
-        }
+        record Written(List<Measurement> fresh, List<Subscription> subscriptions, OutboxPacker.Packed packed) {}
         Written w = Transactions.inTransaction(dataSource, c -> {
             // The watermark moves even when every record was a duplicate: the window was read.
             if (watermark != null) {
@@ -76,15 +75,22 @@ public class OutboxAppend {
         });
         int duplicates = records.size() - w.fresh().size();
         if (duplicates > 0) {
-            LOG.debug("{} of {} record(s) of {} had a name and time seen before: dropped as duplicates",
-                    duplicates, records.size(), source);
+            LOG.debug(
+                    "{} of {} record(s) of {} had a name and time seen before: dropped as duplicates",
+                    duplicates,
+                    records.size(),
+                    source);
         }
         int held = w.subscriptions().isEmpty() ? w.fresh().size() : 0;
         if (held > 0) {
             LOG.debug("No consumer may take {} now: its {} new record(s) are held in source_record", source, held);
         }
-        return new Appended(w.packed().entries().size(), w.fresh().size(), duplicates,
-                w.packed().outsideDataPeriod(), held);
+        return new Appended(
+                w.packed().entries().size(),
+                w.fresh().size(),
+                duplicates,
+                w.packed().outsideDataPeriod(),
+                held);
     }
 
     /**
@@ -98,17 +104,28 @@ public class OutboxAppend {
             boolean hasConsent = !rs.wasNull();
             String consentRef = rs.getString(7);
             if (hasConsent ? consentRef == null : consentRequired) {
-                LOG.debug("Consumer {} of {} takes nothing: {}", rs.getLong(1), source,
+                LOG.debug(
+                        "Consumer {} of {} takes nothing: {}",
+                        rs.getLong(1),
+                        source,
                         hasConsent ? "its consent is not in force" : "it has no consent");
                 return null;
             }
             if (!rs.getBoolean(12)) {
-                LOG.debug("Consumer {} of {} is not caught up yet: outbox-dispatch catches it up first",
-                        rs.getLong(1), source);
+                LOG.debug(
+                        "Consumer {} of {} is not caught up yet: outbox-dispatch catches it up first",
+                        rs.getLong(1),
+                        source);
                 return null;
             }
-            return new Subscription(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    rs.getString(5), consentRef, consentRef == null ? null : Scope.parse(rs.getString(8)),
+            return new Subscription(
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    consentRef,
+                    consentRef == null ? null : Scope.parse(rs.getString(8)),
                     consentRef == null ? null : new DataPeriod(Times.instant(rs, 10), Times.instant(rs, 11)),
                     rs.getBoolean(9));
         });

@@ -59,8 +59,17 @@ public class OutboxDispatch {
      * @param sendRetry       backoff after a failed write to the XMPP stream
      * @param ackWait         how long to wait for the peer's acknowledgement before sending again
      */
-    public OutboxDispatch(DataSource dataSource, AuditTrail audit, String ownJid, boolean consentRequired,
-            OutboxPacker packer, String replica, int batchSize, int window, long leaseMillis, RetryPolicy sendRetry,
+    public OutboxDispatch(
+            DataSource dataSource,
+            AuditTrail audit,
+            String ownJid,
+            boolean consentRequired,
+            OutboxPacker packer,
+            String replica,
+            int batchSize,
+            int window,
+            long leaseMillis,
+            RetryPolicy sendRetry,
             RetryPolicy ackWait) {
         this.dataSource = dataSource;
         this.audit = audit;
@@ -94,13 +103,21 @@ public class OutboxDispatch {
         long[] outside = new long[1];
         List<OutboxMessage> claimed = Transactions.inTransaction(dataSource, c -> {
             List<AuditEvent> outcomes = new ArrayList<>();
-            int withheldRows = settle(c, WITHHOLD, WITHHOLD.params().set("consent_required", consentRequired),
-                    "transfer.withheld", outcomes);
+            int withheldRows = settle(
+                    c,
+                    WITHHOLD,
+                    WITHHOLD.params().set("consent_required", consentRequired),
+                    "transfer.withheld",
+                    outcomes);
             if (withheldRows > 0) {
                 LOG.warn("{} outbox message(s) withheld: their consent is no longer in force", withheldRows);
             }
-            int expired = settle(c, EXPIRE, EXPIRE.params().set("max_attempts", sendRetry.maxAttempts()),
-                    "transfer.failed", outcomes);
+            int expired = settle(
+                    c,
+                    EXPIRE,
+                    EXPIRE.params().set("max_attempts", sendRetry.maxAttempts()),
+                    "transfer.failed",
+                    outcomes);
             if (expired > 0) {
                 LOG.warn("{} outbox message(s) out of attempts moved to dead letters", expired);
             }
@@ -121,23 +138,43 @@ public class OutboxDispatch {
      */
     private int settle(Connection c, Sql statement, Sql.Params params, String kind, List<AuditEvent> outcomes)
             throws SQLException {
-        List<AuditEvent> settled = statement.query(c, params, rs -> Outcomes.transfer(kind, ownJid, rs.getString(1),
-                rs.getString(2), rs.getString(3), rs.getString(5), Outcomes.description(rs, 6), rs.getString(4)));
+        List<AuditEvent> settled = statement.query(
+                c,
+                params,
+                rs -> Outcomes.transfer(
+                        kind,
+                        ownJid,
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(5),
+                        Outcomes.description(rs, 6),
+                        rs.getString(4)));
         outcomes.addAll(settled);
         return settled.size();
     }
 
     private List<OutboxMessage> claimDue(Connection c) throws SQLException {
         int bound = window > 0 ? window : Integer.MAX_VALUE;
-        List<OutboxMessage> claimed = CLAIM.query(c, CLAIM.params()
-                .set("lease_ms", leaseMillis)
-                .set("replica", replica)
-                .set("max_attempts", sendRetry.maxAttempts())
-                .set("window", bound)
-                .set("first_due", 4 * batchSize)
-                .set("batch_size", batchSize),
-                rs -> new OutboxMessage(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9)));
+        List<OutboxMessage> claimed = CLAIM.query(
+                c,
+                CLAIM.params()
+                        .set("lease_ms", leaseMillis)
+                        .set("replica", replica)
+                        .set("max_attempts", sendRetry.maxAttempts())
+                        .set("window", bound)
+                        .set("first_due", 4 * batchSize)
+                        .set("batch_size", batchSize),
+                rs -> new OutboxMessage(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getInt(6),
+                        rs.getInt(7),
+                        rs.getString(8),
+                        rs.getString(9)));
         claimed.sort(Comparator.comparingLong(OutboxMessage::id));
         return claimed;
     }
@@ -151,19 +188,30 @@ public class OutboxDispatch {
         // in id order, the order outbox-ack locks the rows it settles in (acknowledge.sql)
         List<SendResult> written = new ArrayList<>();
         List<SendResult> failed = new ArrayList<>();
-        results.stream().sorted(Comparator.comparingLong(SendResult::outboxId))
+        results.stream()
+                .sorted(Comparator.comparingLong(SendResult::outboxId))
                 .forEach(r -> (r.written() ? written : failed).add(r));
         try (Connection c = dataSource.getConnection()) {
-            WRITTEN.batch(c, written, (r, p) -> p
-                    .set("next_attempt_at", Timestamp.from(now.plus(ackWait.delayAfter(r.attemptsBefore() + 1))))
-                    .set("id", r.outboxId()));
-            FAILED.batch(c, failed, (r, p) -> p
-                    .set("next_attempt_at", Timestamp.from(now.plus(sendRetry.delayAfter(r.attemptsBefore() + 1))))
-                    .text("error", r.error())
-                    .set("id", r.outboxId()));
+            WRITTEN.batch(
+                    c,
+                    written,
+                    (r, p) -> p.set(
+                                    "next_attempt_at",
+                                    Timestamp.from(now.plus(ackWait.delayAfter(r.attemptsBefore() + 1))))
+                            .set("id", r.outboxId()));
+            FAILED.batch(
+                    c,
+                    failed,
+                    (r, p) -> p.set(
+                                    "next_attempt_at",
+                                    Timestamp.from(now.plus(sendRetry.delayAfter(r.attemptsBefore() + 1))))
+                            .text("error", r.error())
+                            .set("id", r.outboxId()));
         }
         if (!failed.isEmpty()) {
-            LOG.warn("{} of {} outbox message(s) could not be written to XMPP; will retry", failed.size(),
+            LOG.warn(
+                    "{} of {} outbox message(s) could not be written to XMPP; will retry",
+                    failed.size(),
                     results.size());
         }
     }

@@ -9,12 +9,28 @@ import org.senproxy.federation.OutgoingMessage;
  * audit entry ({@code null} for a row from before migration V11: computed when signing). The federation codec writes
  * its stanza ({@link OutgoingMessage}).
  */
-public record OutboxMessage(long id, String messageId, String correlationId, String recipientJid, String payload,
-        int recordCount, int attempts, String consentRef, String recordsDigest) implements OutgoingMessage {
+public record OutboxMessage(
+        long id,
+        String messageId,
+        String correlationId,
+        String recipientJid,
+        String payload,
+        int recordCount,
+        int attempts,
+        String consentRef,
+        String recordsDigest)
+        implements OutgoingMessage {
 
     /** A row without its digest: the signature computes it from the payload. */
-    public OutboxMessage(long id, String messageId, String correlationId, String recipientJid, String payload,
-            int recordCount, int attempts, String consentRef) {
+    public OutboxMessage(
+            long id,
+            String messageId,
+            String correlationId,
+            String recipientJid,
+            String payload,
+            int recordCount,
+            int attempts,
+            String consentRef) {
         this(id, messageId, correlationId, recipientJid, payload, recordCount, attempts, consentRef, null);
     }
 

@@ -19,8 +19,7 @@ public final class OutboxPacker {
      * What packing made: the entries, and how many records a subscription's scope covered but its data period did not
      * (never sent; counted, since a data owner's officer asks how much was held back).
      */
-    public record Packed(List<OutboxEntry> entries, int outsideDataPeriod) {
-    }
+    public record Packed(List<OutboxEntry> entries, int outsideDataPeriod) {}
 
     public OutboxPacker(int maxRecordsPerMessage) {
         if (maxRecordsPerMessage < 1) {
@@ -60,7 +59,15 @@ public final class OutboxPacker {
         if (name.equals(m.name())) {
             return m;
         }
-        return new Measurement(name, m.unit(), m.time(), m.value(), m.stringValue(), m.boolValue(), m.dataValue(),
-                m.sum(), m.updateTime());
+        return new Measurement(
+                name,
+                m.unit(),
+                m.time(),
+                m.value(),
+                m.stringValue(),
+                m.boolValue(),
+                m.dataValue(),
+                m.sum(),
+                m.updateTime());
     }
 }

@@ -23,8 +23,7 @@ final class OutboxRows {
 
     private static final Sql INSERT = Sql.of(OutboxRows.class, "insert-rows");
 
-    private OutboxRows() {
-    }
+    private OutboxRows() {}
 
     static void insert(Connection c, List<OutboxEntry> entries, String correlationId) throws SQLException {
         INSERT.batch(c, entries, (e, p) -> {

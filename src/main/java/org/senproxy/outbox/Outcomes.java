@@ -15,12 +15,18 @@ import org.senproxy.audit.Transfers;
  */
 final class Outcomes {
 
-    private Outcomes() {
-    }
+    private Outcomes() {}
 
     /** The audit entry of one message's outcome, by {@code actor}: its id, recipient, description and reason. */
-    static AuditEvent transfer(String kind, String actor, String messageId, String recipient, String consentRef,
-            String owner, Map<String, Object> description, String reason) {
+    static AuditEvent transfer(
+            String kind,
+            String actor,
+            String messageId,
+            String recipient,
+            String consentRef,
+            String owner,
+            Map<String, Object> description,
+            String reason) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("message", messageId);
         detail.put("to", recipient);

@@ -14,12 +14,12 @@ import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
 import org.senproxy.consent.DataPeriod;
+import org.senproxy.db.Sql;
+import org.senproxy.db.Times;
 import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.senml.SenmlException;
-import org.senproxy.db.Sql;
-import org.senproxy.db.Times;
 
 /**
  * Rows queued before their consent's data period was narrowed keep only the records inside it: outbox-dispatch runs
@@ -60,7 +60,8 @@ final class QueuedTrim {
         List<Object[]> spans = new ArrayList<>();
         List<Object[]> trims = new ArrayList<>();
         List<Object[]> withholds = new ArrayList<>();
-        try (PreparedStatement ps = OUTSIDE.prepare(c, OUTSIDE.params()); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = OUTSIDE.prepare(c, OUTSIDE.params());
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long id = rs.getLong(1);
                 String messageId = rs.getString(2);
@@ -88,8 +89,14 @@ final class QueuedTrim {
                 String reason = outside + " record(s) measured outside consent " + ref + "'s data period " + period;
                 if (inside.isEmpty()) {
                     withholds.add(new Object[] {reason, id});
-                    outcomes.add(entry("transfer.withheld", messageId, recipient, ref, owner,
-                            Transfers.describe(records), reason));
+                    outcomes.add(entry(
+                            "transfer.withheld",
+                            messageId,
+                            recipient,
+                            ref,
+                            owner,
+                            Transfers.describe(records),
+                            reason));
                 } else if (outside == 0) {
                     Instant[] span = OutboxRows.span(records);
                     spans.add(new Object[] {Times.utc(span[0]), Times.utc(span[1]), id});
@@ -97,23 +104,45 @@ final class QueuedTrim {
                     CanonicalRecords canonical = CanonicalRecords.of(inside);
                     Map<String, Object> description = Transfers.describe(inside, canonical.digest());
                     Instant[] span = OutboxRows.span(inside);
-                    trims.add(new Object[] {canonical.json(), inside.size(), AuditTrail.detailJson(description),
-                            Times.utc(span[0]), Times.utc(span[1]), id});
+                    trims.add(new Object[] {
+                        canonical.json(),
+                        inside.size(),
+                        AuditTrail.detailJson(description),
+                        Times.utc(span[0]),
+                        Times.utc(span[1]),
+                        id
+                    });
                     Map<String, Object> detail = new LinkedHashMap<>(description);
                     detail.put("records_withheld", outside);
                     outcomes.add(entry("transfer.narrowed", messageId, recipient, ref, owner, detail, reason));
                 }
             }
         }
-        SPAN.batch(c, spans, (row, p) -> p.set("first_at", row[0]).set("last_at", row[1]).set("id", row[2]));
-        TRIM.batch(c, trims, (row, p) -> p.set("payload", row[0]).set("record_count", row[1])
-                .set("transfer", row[2]).set("first_at", row[3]).set("last_at", row[4]).set("id", row[5]));
+        SPAN.batch(
+                c,
+                spans,
+                (row, p) -> p.set("first_at", row[0]).set("last_at", row[1]).set("id", row[2]));
+        TRIM.batch(
+                c,
+                trims,
+                (row, p) -> p.set("payload", row[0])
+                        .set("record_count", row[1])
+                        .set("transfer", row[2])
+                        .set("first_at", row[3])
+                        .set("last_at", row[4])
+                        .set("id", row[5]));
         WITHHOLD.batch(c, withholds, (row, p) -> p.set("reason", row[0]).set("id", row[1]));
         return withheldRecords;
     }
 
-    private AuditEvent entry(String kind, String messageId, String recipient, String ref, String owner,
-            Map<String, Object> description, String reason) {
+    private AuditEvent entry(
+            String kind,
+            String messageId,
+            String recipient,
+            String ref,
+            String owner,
+            Map<String, Object> description,
+            String reason) {
         return Outcomes.transfer(kind, ownJid, messageId, recipient, ref, owner, description, reason);
     }
 }

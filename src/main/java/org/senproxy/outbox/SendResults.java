@@ -25,13 +25,16 @@ public class SendResults implements AggregationStrategy {
         // the first part is not the result: a part whose write failed was handled by internal-errors, and as the
         // split's result it would stop outbox-dispatch before recordSendResults
         Exchange target = collected == null ? new DefaultExchange(next.getContext()) : collected;
-        List<SendResult> results = collected == null ? new ArrayList<>() : target.getIn().getBody(List.class);
+        List<SendResult> results =
+                collected == null ? new ArrayList<>() : target.getIn().getBody(List.class);
         Throwable error = next.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (error == null) {
             error = next.getException();
         }
-        results.add(new SendResult(next.getIn().getHeader(OUTBOX_ID, Long.class),
-                next.getIn().getHeader(ATTEMPTS, 0, Integer.class), error == null ? null : Reasons.of(error)));
+        results.add(new SendResult(
+                next.getIn().getHeader(OUTBOX_ID, Long.class),
+                next.getIn().getHeader(ATTEMPTS, 0, Integer.class),
+                error == null ? null : Reasons.of(error)));
         target.getIn().setBody(results);
         return target;
     }

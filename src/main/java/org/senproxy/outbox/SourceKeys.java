@@ -36,17 +36,14 @@ final class SourceKeys {
     private static final Sql TAKE = Sql.of(SourceKeys.class, "take-keys");
 
     /** A record's natural key within its source. */
-    record Key(String name, long timeMicros) {
-    }
+    record Key(String name, long timeMicros) {}
 
-    private SourceKeys() {
-    }
+    private SourceKeys() {}
 
     /** A record's key: its name and its time in whole microseconds, the precision of {@link Measurement#instant()}. */
     static Key key(Measurement m) {
         return new Key(m.name(), Times.micros(m.instant()));
     }
-
 
     /**
      * Takes the keys of {@code records} for {@code source}, in the caller's transaction, and returns the records whose
@@ -71,12 +68,15 @@ final class SourceKeys {
             texts[i++] = Senml.toJson(Senml.fromMeasurements(List.of(e.getValue())));
         }
         Set<Key> taken = new HashSet<>();
-        taken.addAll(TAKE.query(c, TAKE.params()
-                .set("source", source)
-                .array("names", "text", names)
-                .array("times_us", "bigint", times)
-                .array("records", "text", texts)
-                .set("lock_space", CatchUp.SOURCE_LOCKS), rs -> new Key(rs.getString(1), rs.getLong(2))));
+        taken.addAll(TAKE.query(
+                c,
+                TAKE.params()
+                        .set("source", source)
+                        .array("names", "text", names)
+                        .array("times_us", "bigint", times)
+                        .array("records", "text", texts)
+                        .set("lock_space", CatchUp.SOURCE_LOCKS),
+                rs -> new Key(rs.getString(1), rs.getLong(2))));
         if (taken.size() == records.size()) {
             return records;
         }

@@ -12,11 +12,18 @@ import org.senproxy.consent.Scope;
  * {@code scope} and {@code data} are null for a consumer without a consent (only when consents are not required).
  * {@code acknowledges} is false for a Quoalise client's subscription: its messages are done once written.
  */
-public record Subscription(long consumerId, String recipientJid, String seriesPrefix, String renameFrom,
-        String renameTo, String consentRef, Scope scope, DataPeriod data, boolean acknowledges) {
+public record Subscription(
+        long consumerId,
+        String recipientJid,
+        String seriesPrefix,
+        String renameFrom,
+        String renameTo,
+        String consentRef,
+        Scope scope,
+        DataPeriod data,
+        boolean acknowledges) {
 
-    public Subscription(long consumerId, String recipientJid, String seriesPrefix, String renameFrom,
-            String renameTo) {
+    public Subscription(long consumerId, String recipientJid, String seriesPrefix, String renameFrom, String renameTo) {
         this(consumerId, recipientJid, seriesPrefix, renameFrom, renameTo, null, null, null, true);
     }
 

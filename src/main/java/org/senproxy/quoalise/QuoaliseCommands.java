@@ -68,13 +68,17 @@ public class QuoaliseCommands {
     public void register(XMPPConnection connection) {
         // Smack's manager registers its own handler when the connection is created: made first, then replaced here
         AdHocCommandManager.getAddHocCommandsManager(connection);
-        connection.registerIQRequestHandler(new AbstractIqRequestHandler(AdHocCommandData.ELEMENT,
-                AdHocCommandData.NAMESPACE, IQ.Type.set, IQRequestHandler.Mode.async) {
-            @Override
-            public IQ handleIQRequest(IQ request) {
-                return handle(connection, (AdHocCommandData) request);
-            }
-        });
+        connection.registerIQRequestHandler(
+                new AbstractIqRequestHandler(
+                        AdHocCommandData.ELEMENT,
+                        AdHocCommandData.NAMESPACE,
+                        IQ.Type.set,
+                        IQRequestHandler.Mode.async) {
+                    @Override
+                    public IQ handleIQRequest(IQ request) {
+                        return handle(connection, (AdHocCommandData) request);
+                    }
+                });
         ServiceDiscoveryManager disco = ServiceDiscoveryManager.getInstanceFor(connection);
         disco.addFeature(COMMANDS);
         disco.addFeature(FEATURE);
@@ -82,7 +86,8 @@ public class QuoaliseCommands {
             @Override
             public List<DiscoverItems.Item> getNodeItems() {
                 Jid self = connection.getUser();
-                return List.of(item(self, "get_history", "Get the history of a series"),
+                return List.of(
+                        item(self, "get_history", "Get the history of a series"),
                         item(self, "subscribe", "Receive a series as it comes"),
                         item(self, "unsubscribe", "Stop receiving a series"));
             }
@@ -98,8 +103,12 @@ public class QuoaliseCommands {
                 Jid self = connection.getUser();
                 List<DiscoverItems.Item> items = new ArrayList<>();
                 for (Series s : catalogue.series()) {
-                    items.add(item(self, s.identifier(), s.description() != null ? s.description()
-                            : s.quantity() + (s.unit() == null ? "" : " (" + s.unit() + ")")));
+                    items.add(item(
+                            self,
+                            s.identifier(),
+                            s.description() != null
+                                    ? s.description()
+                                    : s.quantity() + (s.unit() == null ? "" : " (" + s.unit() + ")")));
                     // the series' own node answers disco#info with its description (XEP-0128 extended info)
                     disco.setNodeInformationProvider(s.identifier(), seriesInfo(s));
                 }
@@ -130,7 +139,10 @@ public class QuoaliseCommands {
                 field(form, "quantity", s.quantity());
                 field(form, "unit", s.unit());
                 field(form, "aggregate", s.aggregate());
-                field(form, "sampling", s.samplingSeconds() == null ? null : s.samplingSeconds().toString());
+                field(
+                        form,
+                        "sampling",
+                        s.samplingSeconds() == null ? null : s.samplingSeconds().toString());
                 field(form, "pattern", Boolean.toString(s.isPattern()));
                 return List.of(form);
             }
@@ -156,7 +168,9 @@ public class QuoaliseCommands {
     IQ handle(XMPPConnection connection, AdHocCommandData request) {
         String node = request.getNode();
         String requester = request.getFrom().asBareJid().toString();
-        String session = request.getSessionID() != null ? request.getSessionID() : UUID.randomUUID().toString();
+        String session = request.getSessionID() != null
+                ? request.getSessionID()
+                : UUID.randomUUID().toString();
         if (request.getAction() == AdHocCommand.Action.cancel) {
             return CommandResult.of(request, node, session, "canceled", "");
         }
@@ -167,21 +181,26 @@ public class QuoaliseCommands {
                     if (form == null) {
                         return CommandResult.of(request, node, session, "executing", form(node, true));
                     }
-                    QuoaliseService.History history = service.history(requester, value(form, "identifier"),
-                            value(form, "start_time"), value(form, "end_time"));
-                    List<String> parts = QuoaliseData.parts(history.identifier(),
-                            catalogue.find(history.identifier()).orElse(null), history.records(), maxStanzaChars);
+                    QuoaliseService.History history = service.history(
+                            requester, value(form, "identifier"), value(form, "start_time"), value(form, "end_time"));
+                    List<String> parts = QuoaliseData.parts(
+                            history.identifier(),
+                            catalogue.find(history.identifier()).orElse(null),
+                            history.records(),
+                            maxStanzaChars);
                     StringBuilder inner = new StringBuilder();
-                    notes(history, parts.size()).forEach(note -> inner.append("<note type=\"info\">")
-                            .append(escape(note)).append("</note>"));
+                    notes(history, parts.size())
+                            .forEach(note -> inner.append("<note type=\"info\">")
+                                    .append(escape(note))
+                                    .append("</note>"));
                     inner.append(parts.get(0));
                     IQ result = CommandResult.of(request, node, session, "completed", inner.toString());
                     connection.sendStanza(result);
                     for (int i = 1; i < parts.size(); i++) {
                         Message message = new Message(request.getFrom(), Message.Type.normal);
                         // a body, as on every data message: clients (slixmpp, chat clients) skip messages without one
-                        message.setBody("get_history " + history.identifier() + ": part " + (i + 1) + " of "
-                                + parts.size());
+                        message.setBody(
+                                "get_history " + history.identifier() + ": part " + (i + 1) + " of " + parts.size());
                         message.addExtension(new XmlExtension("quoalise", FEATURE, parts.get(i)));
                         connection.sendStanza(message);
                     }
@@ -193,8 +212,13 @@ public class QuoaliseCommands {
                     }
                     String identifier = value(form, "identifier");
                     String consent = service.subscribe(requester, identifier);
-                    return CommandResult.of(request, node, session, "completed", "<note type=\"info\">subscribed to "
-                            + escape(identifier) + " under consent " + consent + "</note>");
+                    return CommandResult.of(
+                            request,
+                            node,
+                            session,
+                            "completed",
+                            "<note type=\"info\">subscribed to " + escape(identifier) + " under consent " + consent
+                                    + "</note>");
                 }
                 case "unsubscribe": {
                     if (form == null) {
@@ -202,8 +226,12 @@ public class QuoaliseCommands {
                     }
                     String identifier = value(form, "identifier");
                     service.unsubscribe(requester, identifier);
-                    return CommandResult.of(request, node, session, "completed", "<note type=\"info\">unsubscribed"
-                            + " from " + escape(identifier) + "</note>");
+                    return CommandResult.of(
+                            request,
+                            node,
+                            session,
+                            "completed",
+                            "<note type=\"info\">unsubscribed" + " from " + escape(identifier) + "</note>");
                 }
                 default:
                     return error(request, StanzaError.Condition.bad_request, "unknown command node '" + node + "'");
@@ -218,8 +246,10 @@ public class QuoaliseCommands {
             return error(request, condition, e.getMessage());
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Quoalise {} from {} failed: {}", node, requester, e.toString());
-            return error(request, StanzaError.Condition.internal_server_error, "the proxy could not answer now;"
-                    + " try again later");
+            return error(
+                    request,
+                    StanzaError.Condition.internal_server_error,
+                    "the proxy could not answer now;" + " try again later");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -233,9 +263,13 @@ public class QuoaliseCommands {
     static List<String> notes(QuoaliseService.History history, int parts) {
         List<String> notes = new ArrayList<>();
         if (parts > 1 || history.truncated()) {
-            StringBuilder size = new StringBuilder().append(history.records().size()).append(" records");
+            StringBuilder size =
+                    new StringBuilder().append(history.records().size()).append(" records");
             if (parts > 1) {
-                size.append(", in ").append(parts).append(" parts: this one and ").append(parts - 1)
+                size.append(", in ")
+                        .append(parts)
+                        .append(" parts: this one and ")
+                        .append(parts - 1)
                         .append(" message(s) that follow");
             }
             if (history.truncated()) {
@@ -258,9 +292,14 @@ public class QuoaliseCommands {
         // RFC 6120 8.3.2: <text> is in the stanzas namespace. Smack 4.3 writes it, and any extension in that
         // namespace, without an xmlns (it takes the stanzas namespace for the enclosing one), so clients (slixmpp)
         // do not find it: the text goes as XML of our own making.
-        return IQ.createErrorResponse(request, StanzaError.getBuilder(condition).addExtension(new XmlExtension("text",
-                StanzaError.ERROR_CONDITION_AND_TEXT_NAMESPACE, "<text xmlns=\"" + StanzaError.ERROR_CONDITION_AND_TEXT_NAMESPACE
-                        + "\" xml:lang=\"en\">" + escape(text) + "</text>")));
+        return IQ.createErrorResponse(
+                request,
+                StanzaError.getBuilder(condition)
+                        .addExtension(new XmlExtension(
+                                "text",
+                                StanzaError.ERROR_CONDITION_AND_TEXT_NAMESPACE,
+                                "<text xmlns=\"" + StanzaError.ERROR_CONDITION_AND_TEXT_NAMESPACE
+                                        + "\" xml:lang=\"en\">" + escape(text) + "</text>")));
     }
 
     private static String value(DataForm form, String field) {
@@ -270,12 +309,13 @@ public class QuoaliseCommands {
 
     /** The form a client fills for a command. */
     private static String form(String node, boolean period) {
-        StringBuilder x = new StringBuilder("<x xmlns=\"jabber:x:data\" type=\"form\"><title>").append(node)
+        StringBuilder x = new StringBuilder("<x xmlns=\"jabber:x:data\" type=\"form\"><title>")
+                .append(node)
                 .append("</title><field var=\"identifier\" type=\"text-single\" label=\"Series identifier (SenML"
                         + " name)\"><required/></field>");
         if (period) {
             x.append("<field var=\"start_time\" type=\"text-single\" label=\"Start (ISO 8601; no offset: UTC;"
-                    + " empty: 24 h before the end)\"/>")
+                            + " empty: 24 h before the end)\"/>")
                     .append("<field var=\"end_time\" type=\"text-single\" label=\"End, excluded (ISO 8601;"
                             + " empty: now)\"/>");
         }
@@ -283,7 +323,10 @@ public class QuoaliseCommands {
     }
 
     static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 
     /** A command's answer: the command element with its node, session and status, around ready-made XML. */

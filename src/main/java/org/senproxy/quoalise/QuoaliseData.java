@@ -26,8 +26,7 @@ final class QuoaliseData {
 
     private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
 
-    private QuoaliseData() {
-    }
+    private QuoaliseData() {}
 
     static String write(String identifier, List<Measurement> records) {
         return write(identifier, null, records);
@@ -41,8 +40,12 @@ final class QuoaliseData {
             w.writeDefaultNamespace("urn:quoalise:0");
             w.writeStartElement("data");
             Measurement first = records.isEmpty() ? null : records.get(0);
-            QuoaliseMeta.write(w, List.of(identifier), name -> Optional.ofNullable(series),
-                    first == null ? null : first.unit(), first == null ? null : first.duration());
+            QuoaliseMeta.write(
+                    w,
+                    List.of(identifier),
+                    name -> Optional.ofNullable(series),
+                    first == null ? null : first.unit(),
+                    first == null ? null : first.duration());
             Senml.writeXml(w, Senml.fromMeasurements(records));
             w.writeEndElement();
             w.writeEndElement();
@@ -67,8 +70,8 @@ final class QuoaliseData {
         return parts;
     }
 
-    private static void split(String identifier, Series series, List<Measurement> records, int maxChars,
-            List<String> parts) {
+    private static void split(
+            String identifier, Series series, List<Measurement> records, int maxChars, List<String> parts) {
         String xml = write(identifier, series, records);
         if (xml.length() <= maxChars || records.size() <= 1) {
             parts.add(xml);

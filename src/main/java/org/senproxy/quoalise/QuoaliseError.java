@@ -9,7 +9,9 @@ public final class QuoaliseError extends Exception {
 
     /** The XMPP stanza error condition answered. */
     public enum Condition {
-        NOT_AUTHORIZED, BAD_REQUEST, ITEM_NOT_FOUND
+        NOT_AUTHORIZED,
+        BAD_REQUEST,
+        ITEM_NOT_FOUND
     }
 
     private final Condition condition;

@@ -21,15 +21,15 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
-import org.senproxy.db.Sql;
-import org.senproxy.db.Times;
-import org.senproxy.db.Transactions;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.Transfers;
 import org.senproxy.consent.DataPeriod;
 import org.senproxy.consent.Scope;
 import org.senproxy.consent.WithheldRecords;
+import org.senproxy.db.Sql;
+import org.senproxy.db.Times;
+import org.senproxy.db.Transactions;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 
@@ -86,8 +86,14 @@ public class QuoaliseService {
      *                      ({@code senproxy.quoalise.default-history-hours})
      * @param declared      whether the catalogue declares a series (it exists even before its first record)
      */
-    public QuoaliseService(DataSource dataSource, AuditTrail audit, String ownJid, int maxRecords,
-            Duration defaultWindow, Predicate<String> declared, Clock clock) {
+    public QuoaliseService(
+            DataSource dataSource,
+            AuditTrail audit,
+            String ownJid,
+            int maxRecords,
+            Duration defaultWindow,
+            Predicate<String> declared,
+            Clock clock) {
         this.dataSource = dataSource;
         this.audit = audit;
         this.ownJid = ownJid;
@@ -103,20 +109,25 @@ public class QuoaliseService {
     }
 
     /** The consent under which a requester gets a series, and the measurement times it covers. */
-    record Grant(long consentId, String ref, long appId, long userId, String user, DataPeriod data) {
-    }
+    record Grant(long consentId, String ref, long appId, long userId, String user, DataPeriod data) {}
 
     /** A consent of the requester in force: its scope, and the grant it is if the scope covers the series. */
-    private record Held(String scope, Grant grant) {
-    }
+    private record Held(String scope, Grant grant) {}
 
     /**
      * The records of a series in [from, to), oldest first, as far as the consent's data period covers them;
      * {@code truncated} when later ones were left out for the size limit, {@code outsideDataPeriod} how many in
      * [from, to) the data period left out, {@code defaulted} when the client gave no period (or one bound only).
      */
-    public record History(String identifier, List<Measurement> records, boolean truncated, Instant from, Instant to,
-            boolean defaulted, DataPeriod data, long outsideDataPeriod) {
+    public record History(
+            String identifier,
+            List<Measurement> records,
+            boolean truncated,
+            Instant from,
+            Instant to,
+            boolean defaulted,
+            DataPeriod data,
+            long outsideDataPeriod) {
 
         public History(String identifier, List<Measurement> records, boolean truncated) {
             this(identifier, records, truncated, null, null, false, null, 0);
@@ -129,34 +140,41 @@ public class QuoaliseService {
         Instant now = clock.instant();
         Instant asked = optionalInstant("start_time", start);
         Instant askedEnd = optionalInstant("end_time", end);
-        Instant to = askedEnd != null ? askedEnd : asked != null && asked.isAfter(now) ? asked.plus(defaultWindow) : now;
+        Instant to =
+                askedEnd != null ? askedEnd : asked != null && asked.isAfter(now) ? asked.plus(defaultWindow) : now;
         Instant from = asked != null ? asked : to.minus(defaultWindow);
         if (!from.isBefore(to)) {
-            throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, "start_time " + from
-                    + " is not before end_time " + to);
+            throw new QuoaliseError(
+                    QuoaliseError.Condition.BAD_REQUEST, "start_time " + from + " is not before end_time " + to);
         }
         boolean defaulted = asked == null || askedEnd == null;
         return Transactions.inTransaction(dataSource, c -> {
             Grant grant = grant(c, requester, identifier);
             // what the data period lets out of [from, to)
             long lowest = Math.max(micros(from), micros(grant.data().from()));
-            long highest = grant.data().until() == null ? micros(to) : Math.min(micros(to),
-                    micros(grant.data().until()));
+            long highest = grant.data().until() == null
+                    ? micros(to)
+                    : Math.min(micros(to), micros(grant.data().until()));
             long outside = 0;
             if (lowest > micros(from) || highest < micros(to)) {
-                outside = OUTSIDE.one(c, OUTSIDE.params()
-                        .text("name", identifier)
-                        .set("from_us", micros(from))
-                        .set("to_us", micros(to))
-                        .set("lowest_us", lowest)
-                        .set("highest_us", highest), rs -> rs.getLong(1));
+                outside = OUTSIDE.one(
+                        c,
+                        OUTSIDE.params()
+                                .text("name", identifier)
+                                .set("from_us", micros(from))
+                                .set("to_us", micros(to))
+                                .set("lowest_us", lowest)
+                                .set("highest_us", highest),
+                        rs -> rs.getLong(1));
             }
             List<Measurement> records = new ArrayList<>();
-            for (List<Measurement> stored : HISTORY.query(c, HISTORY.params()
-                    .text("name", identifier)
-                    .set("from_us", lowest)
-                    .set("to_us", Math.max(lowest, highest))
-                    .set("max_rows", maxRecords + 1),
+            for (List<Measurement> stored : HISTORY.query(
+                    c,
+                    HISTORY.params()
+                            .text("name", identifier)
+                            .set("from_us", lowest)
+                            .set("to_us", Math.max(lowest, highest))
+                            .set("max_rows", maxRecords + 1),
                     rs -> Senml.resolve(Senml.parseJson(rs.getString(1)), 0))) {
                 records.addAll(stored);
             }
@@ -178,13 +196,11 @@ public class QuoaliseService {
             detail.put("data_period", grant.data().text());
             detail.put("outside_data_period", outside);
             detail.putAll(Transfers.describe(records));
-            audit.append(c, List.of(AuditEvent.of("transfer.history", ownJid, grant.user(), grant.ref(),
-                    detail)));
+            audit.append(c, List.of(AuditEvent.of("transfer.history", ownJid, grant.user(), grant.ref(), detail)));
             if (outside > 0) {
                 withheld.count("history", outside);
             }
-            return new History(identifier, List.copyOf(records), truncated, from, to, defaulted, grant.data(),
-                    outside);
+            return new History(identifier, List.copyOf(records), truncated, from, to, defaulted, grant.data(), outside);
         });
     }
 
@@ -194,8 +210,9 @@ public class QuoaliseService {
             return;
         }
         if (!SERIES_EXISTS.one(c, SERIES_EXISTS.params().text("name", identifier), rs -> rs.getBoolean(1))) {
-            throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
-                    + " here: no connector of this proxy declares or has yielded it");
+            throw new QuoaliseError(
+                    QuoaliseError.Condition.ITEM_NOT_FOUND,
+                    "no series " + identifier + " here: no connector of this proxy declares or has yielded it");
         }
     }
 
@@ -209,20 +226,30 @@ public class QuoaliseService {
         checkIdentifier(identifier);
         return Transactions.inTransaction(dataSource, c -> {
             Grant grant = grant(c, requester, identifier);
-            String source = SERIES_SOURCE.one(c, SERIES_SOURCE.params().text("name", identifier),
-                    rs -> rs.getString(1));
+            String source =
+                    SERIES_SOURCE.one(c, SERIES_SOURCE.params().text("name", identifier), rs -> rs.getString(1));
             if (source == null) { // source is NOT NULL: null is no row
-                throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, "no series " + identifier
-                        + " here: no connector of this proxy has yielded it");
+                throw new QuoaliseError(
+                        QuoaliseError.Condition.ITEM_NOT_FOUND,
+                        "no series " + identifier + " here: no connector of this proxy has yielded it");
             }
-            SUBSCRIBE.update(c, SUBSCRIBE.params()
-                    .text("source", source)
-                    .text("name", identifier)
-                    .set("app_id", grant.appId())
-                    .set("user_id", grant.userId())
-                    .set("consent_id", grant.consentId()));
-            audit.append(c, List.of(AuditEvent.of("subscription.requested", requester, grant.user(), grant.ref(),
-                    detail("subscribe", identifier, source))));
+            SUBSCRIBE.update(
+                    c,
+                    SUBSCRIBE
+                            .params()
+                            .text("source", source)
+                            .text("name", identifier)
+                            .set("app_id", grant.appId())
+                            .set("user_id", grant.userId())
+                            .set("consent_id", grant.consentId()));
+            audit.append(
+                    c,
+                    List.of(AuditEvent.of(
+                            "subscription.requested",
+                            requester,
+                            grant.user(),
+                            grant.ref(),
+                            detail("subscribe", identifier, source))));
             return grant.ref();
         });
     }
@@ -232,16 +259,22 @@ public class QuoaliseService {
         checkIdentifier(identifier);
         Transactions.inTransaction(dataSource, c -> {
             // every subscription of the requester to the series ends; the audit entry names the last one's consent
-            List<String[]> ended = UNSUBSCRIBE.query(c, UNSUBSCRIBE.params()
-                    .text("name", identifier)
-                    .text("requester", requester), rs -> new String[] {rs.getString(1), rs.getString(2)});
+            List<String[]> ended = UNSUBSCRIBE.query(
+                    c, UNSUBSCRIBE.params().text("name", identifier).text("requester", requester), rs ->
+                            new String[] {rs.getString(1), rs.getString(2)});
             if (ended.isEmpty()) {
-                throw new QuoaliseError(QuoaliseError.Condition.ITEM_NOT_FOUND, requester
-                        + " has no subscription to " + identifier);
+                throw new QuoaliseError(
+                        QuoaliseError.Condition.ITEM_NOT_FOUND, requester + " has no subscription to " + identifier);
             }
             String[] last = ended.get(ended.size() - 1);
-            audit.append(c, List.of(AuditEvent.of("subscription.ended", requester, last[1], last[0],
-                    detail("unsubscribe", identifier, null))));
+            audit.append(
+                    c,
+                    List.of(AuditEvent.of(
+                            "subscription.ended",
+                            requester,
+                            last[1],
+                            last[0],
+                            detail("unsubscribe", identifier, null))));
             return null;
         });
     }
@@ -258,24 +291,37 @@ public class QuoaliseService {
 
     /** The requester's consent in force that covers the series, or not-authorized saying why. */
     private static Grant grant(Connection c, String requester, String identifier) throws SQLException, QuoaliseError {
-        List<Held> consents = CONSENTS.query(c, CONSENTS.params().text("requester", requester),
-                rs -> new Held(rs.getString(3), new Grant(rs.getLong(1), rs.getString(2), rs.getLong(4),
-                        rs.getLong(5), rs.getString(6), new DataPeriod(Times.instant(rs, 7), Times.instant(rs, 8)))));
+        List<Held> consents = CONSENTS.query(
+                c,
+                CONSENTS.params().text("requester", requester),
+                rs -> new Held(
+                        rs.getString(3),
+                        new Grant(
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getLong(4),
+                                rs.getLong(5),
+                                rs.getString(6),
+                                new DataPeriod(Times.instant(rs, 7), Times.instant(rs, 8)))));
         for (Held held : consents) {
             if (Scope.parse(held.scope()).covers(identifier)) {
                 return held.grant();
             }
         }
-        throw new QuoaliseError(QuoaliseError.Condition.NOT_AUTHORIZED, !consents.isEmpty()
-                ? "no consent of " + requester + " in force covers " + identifier
-                : requester + " holds no consent in force here (unknown app, or none granted)");
+        throw new QuoaliseError(
+                QuoaliseError.Condition.NOT_AUTHORIZED,
+                !consents.isEmpty()
+                        ? "no consent of " + requester + " in force covers " + identifier
+                        : requester + " holds no consent in force here (unknown app, or none granted)");
     }
 
     private static void checkIdentifier(String identifier) throws QuoaliseError {
         if (identifier == null || !IDENTIFIER.matcher(identifier).matches()) {
-            throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, "identifier '" + identifier
-                    + "' is not a SenML name (RFC 8428: letters, digits and - : . / _, starting with a letter or"
-                    + " digit)");
+            throw new QuoaliseError(
+                    QuoaliseError.Condition.BAD_REQUEST,
+                    "identifier '" + identifier
+                            + "' is not a SenML name (RFC 8428: letters, digits and - : . / _, starting with a letter or"
+                            + " digit)");
         }
     }
 
@@ -303,11 +349,11 @@ public class QuoaliseService {
                 try {
                     return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
                 } catch (DateTimeParseException notDate) {
-                    throw new QuoaliseError(QuoaliseError.Condition.BAD_REQUEST, field + " '" + value
-                            + "' is not an ISO 8601 date or date-time");
+                    throw new QuoaliseError(
+                            QuoaliseError.Condition.BAD_REQUEST,
+                            field + " '" + value + "' is not an ISO 8601 date or date-time");
                 }
             }
         }
     }
-
 }

@@ -15,8 +15,7 @@ public final class Blocks {
     /** The folder of the building blocks under the proxy's home folder. */
     public static final String FOLDER = "kamelets";
 
-    private Blocks() {
-    }
+    private Blocks() {}
 
     /**
      * Camel's kamelet component reads the Kamelets from {@code <home>/kamelets} (not from the class path), and a
@@ -25,7 +24,8 @@ public final class Blocks {
      */
     public static void configure(CamelContext context, String home) {
         KameletComponent kamelets = context.getComponent("kamelet", KameletComponent.class);
-        kamelets.setLocation("file:" + Path.of(home).resolve(FOLDER).toAbsolutePath().normalize());
+        kamelets.setLocation(
+                "file:" + Path.of(home).resolve(FOLDER).toAbsolutePath().normalize());
         kamelets.setNoErrorHandler(true);
     }
 }

@@ -10,8 +10,7 @@ import org.senproxy.federation.FederationCodec;
  */
 final class CatalogueConfiguration {
 
-    private CatalogueConfiguration() {
-    }
+    private CatalogueConfiguration() {}
 
     static Catalogue bind(CamelContext context, FederationCodec codec) {
         // read lazily: the connectors' declarations are loaded with their route files, after these beans

@@ -24,8 +24,7 @@ import org.quartz.utils.DBConnectionManager;
  */
 public final class ClusteredQuartz {
 
-    private ClusteredQuartz() {
-    }
+    private ClusteredQuartz() {}
 
     /**
      * Configures Camel's quartz component before any route uses it.

@@ -31,6 +31,7 @@ public final class ConnectorFile {
      * so that their values never appear in a route's definition (which Camel prints in some errors).
      */
     private static final Pattern RUNTIME_PROPERTY = Pattern.compile("\\$\\{properties:([^{}:]+)(:[^{}]*)?}");
+
     private static final Set<String> SHARED_PREFIXES = Set.of("senproxy", "camel");
 
     private final String name;
@@ -143,8 +144,7 @@ public final class ConnectorFile {
     }
 
     /** One use of a block: kamelet:<block> with its parameters, or a templatedRoute of routeTemplateRef <block>. */
-    private record Use(String block, boolean kamelet, List<String> given) {
-    }
+    private record Use(String block, boolean kamelet, List<String> given) {}
 
     private static List<Use> uses(Object node, List<Use> found) {
         if (node instanceof Map<?, ?> map) {
@@ -194,12 +194,14 @@ public final class ConnectorFile {
             return takes;
         }
         for (Object item : (List<?>) root) {
-            if (item instanceof Map<?, ?> map && map.get("routeTemplate") instanceof Map<?, ?> template
+            if (item instanceof Map<?, ?> map
+                    && map.get("routeTemplate") instanceof Map<?, ?> template
                     && use.block.equals(template.get("id"))) {
                 for (Object p : (List<?>) template.get("parameters")) {
                     Map<?, ?> parameter = (Map<?, ?>) p;
-                    takes.put(String.valueOf(parameter.get("name")), !parameter.containsKey("defaultValue")
-                            && !Boolean.FALSE.equals(parameter.get("required")));
+                    takes.put(
+                            String.valueOf(parameter.get("name")),
+                            !parameter.containsKey("defaultValue") && !Boolean.FALSE.equals(parameter.get("required")));
                 }
                 return takes;
             }

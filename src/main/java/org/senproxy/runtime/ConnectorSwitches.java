@@ -76,12 +76,18 @@ final class ConnectorSwitches extends ServiceSupport {
      */
     synchronized void holdDisabled() {
         for (Switches.Switch s : switches.all()) {
-            Route route = Switches.CONNECTOR.equals(s.kind()) && !s.enabled() && !s.name().equals(sink)
-                    ? context.getRoute(s.name()) : null;
+            Route route = Switches.CONNECTOR.equals(s.kind())
+                            && !s.enabled()
+                            && !s.name().equals(sink)
+                    ? context.getRoute(s.name())
+                    : null;
             if (route != null) {
                 route.setAutoStartup(false);
                 stoppedHere.add(s.name());
-                LOG.warn("Connector {} not started: disabled by {}{}", s.name(), s.changedBy(),
+                LOG.warn(
+                        "Connector {} not started: disabled by {}{}",
+                        s.name(),
+                        s.changedBy(),
                         s.reason() == null ? "" : " (" + s.reason() + ")");
             }
         }

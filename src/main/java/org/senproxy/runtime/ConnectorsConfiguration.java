@@ -19,8 +19,7 @@ import org.senproxy.transform.Transforms;
  */
 final class ConnectorsConfiguration {
 
-    private ConnectorsConfiguration() {
-    }
+    private ConnectorsConfiguration() {}
 
     static void bind(CamelContext context, Settings settings, DataSource dataSource) {
         Registry registry = context.getRegistry();
@@ -28,8 +27,11 @@ final class ConnectorsConfiguration {
         registry.bind("dateWindows", new DateWindows(Clock.systemUTC()));
         // {{mqtt-share:<group>/<topic>}} in an MQTT source's endpoint: a shared subscription when a group is set
         context.getPropertiesComponent().addPropertiesFunction(new MqttShare());
-        registry.bind("oauth2Tokens", new OAuth2Tokens(Duration.ofMillis(
-                settings.integer("camel.component.http.connect-timeout")), Clock.systemUTC()));
+        registry.bind(
+                "oauth2Tokens",
+                new OAuth2Tokens(
+                        Duration.ofMillis(settings.integer("camel.component.http.connect-timeout")),
+                        Clock.systemUTC()));
         Transforms.bindFunctions(registry);
     }
 }

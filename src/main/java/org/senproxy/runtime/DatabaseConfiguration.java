@@ -10,8 +10,7 @@ import org.senproxy.db.ProxySchema;
 /** The proxy's one pooled DataSource ({@code dataSource}), its schema migrated by Flyway before any bean uses it. */
 final class DatabaseConfiguration {
 
-    private DatabaseConfiguration() {
-    }
+    private DatabaseConfiguration() {}
 
     static HikariDataSource bind(CamelContext context, Settings settings) {
         Optional<String> schema = settings.optional(ProxySchema.KEY);

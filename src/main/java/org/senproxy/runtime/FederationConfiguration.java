@@ -35,18 +35,26 @@ import org.senproxy.federation.Signatures;
  * ({@code signatures}), the known peers ({@code peers}), and the aggregation of federation-inbound's and outbox-ack's
  * batches into lists ({@code groupedBodies}).
  */
-record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort, FederationLink link,
-        FederationCodec codec, Signatures signatures, Peers peers) {
+record FederationConfiguration(
+        EntityBareJid jid,
+        String xmppHost,
+        int xmppPort,
+        FederationLink link,
+        FederationCodec codec,
+        Signatures signatures,
+        Peers peers) {
 
     /**
      * @param signingKey the proxy's private key, or {@code null}: messages go unsigned
      * @param lookups    how long an app and its keys read for an inbound message are remembered
      */
-    static FederationConfiguration bind(CamelContext context, Settings settings, DataSource dataSource,
-            ECKey signingKey, Duration lookups) throws Exception {
+    static FederationConfiguration bind(
+            CamelContext context, Settings settings, DataSource dataSource, ECKey signingKey, Duration lookups)
+            throws Exception {
         Registry registry = context.getRegistry();
         EntityBareJid jid = JidCreate.entityBareFrom(settings.required("senproxy.xmpp.jid"));
-        String xmppHost = settings.optional("senproxy.xmpp.host").orElse(jid.getDomain().toString());
+        String xmppHost =
+                settings.optional("senproxy.xmpp.host").orElse(jid.getDomain().toString());
         int xmppPort = settings.integer("senproxy.xmpp.port");
         XMPPTCPConnectionConfiguration xmpp = xmppConfiguration(settings, jid, xmppHost, xmppPort);
         FederationLink link = new FederationLink(xmpp, settings.integer("senproxy.xmpp.reconnect-delay-s"));
@@ -55,12 +63,16 @@ record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort,
 
         // a received data element is kept as XML, read once by the codec (not as Smack's generic tree)
         QuoaliseDataProvider.register();
-        FederationCodec codec = new FederationCodec(jid.toString(), signingKey, Clock.systemUTC(),
-                settings.integer("senproxy.inbound.max-data-chars"));
+        FederationCodec codec = new FederationCodec(
+                jid.toString(), signingKey, Clock.systemUTC(), settings.integer("senproxy.inbound.max-data-chars"));
         registry.bind("federation", codec);
-        Signatures signatures = new Signatures(dataSource, jid.toString(),
+        Signatures signatures = new Signatures(
+                dataSource,
+                jid.toString(),
                 settings.bool("senproxy.signing.required"),
-                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s")), Clock.systemUTC(), lookups);
+                Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s")),
+                Clock.systemUTC(),
+                lookups);
         registry.bind("signatures", signatures);
         Peers peers = new Peers(dataSource, lookups);
         registry.bind("peers", peers);
@@ -69,8 +81,8 @@ record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort,
         return new FederationConfiguration(jid, xmppHost, xmppPort, link, codec, signatures, peers);
     }
 
-    private static XMPPTCPConnectionConfiguration xmppConfiguration(Settings settings, EntityBareJid jid, String host,
-            int port) throws Exception {
+    private static XMPPTCPConnectionConfiguration xmppConfiguration(
+            Settings settings, EntityBareJid jid, String host, int port) throws Exception {
         // No XEP-0198 stream management: Smack 4.3.5 asks the server for an ack only when its queue of unacknowledged
         // stanzas holds exactly 400; after a reconnect the count can pass 400 without hitting it, and the writer then
         // blocks for good at 500 (seen after ejabberd restarts). The proxies' own end-to-end acknowledgements already
@@ -85,8 +97,8 @@ record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort,
                 .setSendPresence(true);
         var trustStore = settings.optional("senproxy.xmpp.truststore");
         if (trustStore.isPresent()) {
-            builder.setCustomSSLContext(sslContext(Path.of(trustStore.get()),
-                    settings.string("senproxy.xmpp.truststore-password")));
+            builder.setCustomSSLContext(
+                    sslContext(Path.of(trustStore.get()), settings.string("senproxy.xmpp.truststore-password")));
         }
         return builder.build();
     }
@@ -123,8 +135,12 @@ record FederationConfiguration(EntityBareJid jid, String xmppHost, int xmppPort,
      * It owns the session; routes send on that same session through {@code federationLink}.
      * doc=true: the consumer hands over the whole stanza.
      */
-    private static XmppEndpoint xmppEndpoint(CamelContext context, Settings settings, EntityBareJid jid,
-            XMPPTCPConnectionConfiguration configuration, String hostAndPort) {
+    private static XmppEndpoint xmppEndpoint(
+            CamelContext context,
+            Settings settings,
+            EntityBareJid jid,
+            XMPPTCPConnectionConfiguration configuration,
+            String hostAndPort) {
         XmppEndpoint endpoint = context.getEndpoint("xmpp://" + hostAndPort, XmppEndpoint.class);
         endpoint.setConnectionConfig(configuration);
         endpoint.setUser(jid.getLocalpart().toString());

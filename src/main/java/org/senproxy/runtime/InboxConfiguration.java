@@ -16,20 +16,34 @@ import org.senproxy.inbox.InboxRepository;
  */
 final class InboxConfiguration {
 
-    private InboxConfiguration() {
-    }
+    private InboxConfiguration() {}
 
     /** @return the dead letters, which the status page lists too */
-    static DeadLetters bind(CamelContext context, Settings settings, DataSource dataSource, AuditTrail audit,
-            String replica, FederationConfiguration federation) {
+    static DeadLetters bind(
+            CamelContext context,
+            Settings settings,
+            DataSource dataSource,
+            AuditTrail audit,
+            String replica,
+            FederationConfiguration federation) {
         Registry registry = context.getRegistry();
-        registry.bind("inbox", new InboxRepository(dataSource, audit, replica,
-                settings.integer("senproxy.inbox.batch-size"),
-                settings.integer("senproxy.inbox.lease-ms"),
-                ProxyBeans.retry(settings, "senproxy.inbox.max-attempts",
-                        "senproxy.inbox.retry-first-ms", "senproxy.inbox.max-backoff-ms")));
-        registry.bind("inboundBatches", ProxyBeans.batchThreads(context, "inbound-batches",
-                settings.integer("senproxy.inbound.batch-threads")));
+        registry.bind(
+                "inbox",
+                new InboxRepository(
+                        dataSource,
+                        audit,
+                        replica,
+                        settings.integer("senproxy.inbox.batch-size"),
+                        settings.integer("senproxy.inbox.lease-ms"),
+                        ProxyBeans.retry(
+                                settings,
+                                "senproxy.inbox.max-attempts",
+                                "senproxy.inbox.retry-first-ms",
+                                "senproxy.inbox.max-backoff-ms")));
+        registry.bind(
+                "inboundBatches",
+                ProxyBeans.batchThreads(
+                        context, "inbound-batches", settings.integer("senproxy.inbound.batch-threads")));
         DeadLetters deadLetters = new DeadLetters(dataSource);
         registry.bind("deadLetters", deadLetters);
         registry.bind("inboundRejects", new InboundRejects(deadLetters, audit, federation.codec(), federation.peers()));

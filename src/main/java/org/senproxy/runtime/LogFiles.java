@@ -46,25 +46,43 @@ public final class LogFiles implements AutoCloseable {
         Logger root = files.context.getLogger(Logger.ROOT_LOGGER_NAME);
         Appender<ILoggingEvent> console = root.getAppender("STDOUT");
         if (settings.isSet(FILE)) {
-            files.add(root, console, "FILE", settings.get(FILE), settings.get("senproxy.log.max-size"),
+            files.add(
+                    root,
+                    console,
+                    "FILE",
+                    settings.get(FILE),
+                    settings.get("senproxy.log.max-size"),
                     Integer.parseInt(settings.get("senproxy.log.max-history")),
-                    settings.get("senproxy.log.total-cap"), null);
+                    settings.get("senproxy.log.total-cap"),
+                    null);
             if (console != null && !Boolean.parseBoolean(settings.get("senproxy.log.stdout"))) {
                 root.detachAppender(console);
                 files.detachedConsole = console;
             }
         }
         if (settings.isSet(ERROR_FILE)) {
-            files.add(root, console, "ERROR_FILE", settings.get(ERROR_FILE),
+            files.add(
+                    root,
+                    console,
+                    "ERROR_FILE",
+                    settings.get(ERROR_FILE),
                     settings.get("senproxy.log.max-size"),
                     Integer.parseInt(settings.get("senproxy.log.error-max-history")),
-                    settings.get("senproxy.log.error-total-cap"), Level.ERROR);
+                    settings.get("senproxy.log.error-total-cap"),
+                    Level.ERROR);
         }
         return files;
     }
 
-    private void add(Logger root, Appender<ILoggingEvent> console, String name, String file, String maxSize,
-            int maxHistoryDays, String totalCap, Level threshold) {
+    private void add(
+            Logger root,
+            Appender<ILoggingEvent> console,
+            String name,
+            String file,
+            String maxSize,
+            int maxHistoryDays,
+            String totalCap,
+            Level threshold) {
         RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
         appender.setContext(context);
         appender.setName(name);
@@ -108,9 +126,10 @@ public final class LogFiles implements AutoCloseable {
         PatternLayoutEncoder text = new PatternLayoutEncoder();
         text.setContext(context);
         // a file keeps days of lines: each line says its day, which standard output's time of day leaves out
-        text.setPattern(model instanceof PatternLayoutEncoder p
-                ? p.getPattern().replace("%d{HH:mm:ss.SSS}", "%d{yyyy-MM-dd HH:mm:ss.SSS}")
-                : "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n");
+        text.setPattern(
+                model instanceof PatternLayoutEncoder p
+                        ? p.getPattern().replace("%d{HH:mm:ss.SSS}", "%d{yyyy-MM-dd HH:mm:ss.SSS}")
+                        : "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n");
         text.start();
         return text;
     }

@@ -35,12 +35,18 @@ import org.senproxy.observe.TokenHeaderFilter;
  */
 final class ObserveConfiguration {
 
-    private ObserveConfiguration() {
-    }
+    private ObserveConfiguration() {}
 
     /** @return the connectors' metrics, which the flows and the retention count in */
-    static ConnectorMetrics bind(CamelContext context, Settings settings, String replica, DataSource dataSource,
-            AuditTrail audit, FederationConfiguration federation, Catalogue catalogue, DeadLetters deadLetters)
+    static ConnectorMetrics bind(
+            CamelContext context,
+            Settings settings,
+            String replica,
+            DataSource dataSource,
+            AuditTrail audit,
+            FederationConfiguration federation,
+            Catalogue catalogue,
+            DeadLetters deadLetters)
             throws Exception {
         Registry registry = context.getRegistry();
         String jid = federation.jid().toString();
@@ -68,31 +74,66 @@ final class ObserveConfiguration {
         registry.bind("platform-http-engine", new StatusServerEngine(settings.integer("camel.server.port")));
         registry.bind("statusHeaderFilter", new TokenHeaderFilter());
         // the status page's chart: the last minutes in memory, sampled by routes/status-page.camel.yaml
-        FlowHistory flowHistory = new FlowHistory(connectorMetrics::flowTotals, queueMetrics::depths,
-                Clock.systemUTC(), Duration.ofMinutes(settings.integer("senproxy.status.chart-minutes")));
+        FlowHistory flowHistory = new FlowHistory(
+                connectorMetrics::flowTotals,
+                queueMetrics::depths,
+                Clock.systemUTC(),
+                Duration.ofMinutes(settings.integer("senproxy.status.chart-minutes")));
         registry.bind("flowHistory", flowHistory);
-        registry.bind("statusPage", new StatusPage(jid, connectorMetrics, queueMetrics, deadLetters,
-                link::isOnline, statusAccess(settings), context, Clock.systemUTC(), audit, flowHistory));
-        registry.bind("hypercat", new HyperCat(catalogue, jid, new StatusAccess(
-                settings.optional("senproxy.admin.token").orElse(null),
-                settings.optional("senproxy.admin.read-token").orElse(null))));
+        registry.bind(
+                "statusPage",
+                new StatusPage(
+                        jid,
+                        connectorMetrics,
+                        queueMetrics,
+                        deadLetters,
+                        link::isOnline,
+                        statusAccess(settings),
+                        context,
+                        Clock.systemUTC(),
+                        audit,
+                        flowHistory));
+        registry.bind(
+                "hypercat",
+                new HyperCat(
+                        catalogue,
+                        jid,
+                        new StatusAccess(
+                                settings.optional("senproxy.admin.token").orElse(null),
+                                settings.optional("senproxy.admin.read-token").orElse(null))));
 
         // routes/heartbeat.camel.yaml, routes/alarms.camel.yaml
-        Monitoring monitoring = new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
-        Alarms alarms = new Alarms(catalogue, dataSource, monitoring,
-                settings.integer("senproxy.alarms.stale-periods"), Clock.systemUTC());
+        Monitoring monitoring =
+                new Monitoring(jid, settings.optional("senproxy.heartbeat.jid").orElse(null));
+        Alarms alarms = new Alarms(
+                catalogue,
+                dataSource,
+                monitoring,
+                settings.integer("senproxy.alarms.stale-periods"),
+                Clock.systemUTC());
         registry.bind("alarms", alarms);
-        registry.bind("heartbeat", new Heartbeat(monitoring, replica, connectorMetrics, queueMetrics, alarms,
-                settings.millis("senproxy.heartbeat.interval-ms"), Clock.systemUTC()));
+        registry.bind(
+                "heartbeat",
+                new Heartbeat(
+                        monitoring,
+                        replica,
+                        connectorMetrics,
+                        queueMetrics,
+                        alarms,
+                        settings.millis("senproxy.heartbeat.interval-ms"),
+                        Clock.systemUTC()));
         if (monitoring.enabled()) {
-            LOG.info("Heartbeat and alarms go to {}", settings.optional("senproxy.heartbeat.jid").orElseThrow());
+            LOG.info(
+                    "Heartbeat and alarms go to {}",
+                    settings.optional("senproxy.heartbeat.jid").orElseThrow());
         }
         return connectorMetrics;
     }
 
     /** Who may read the status page and act through it: the admin and read tokens (StatusAccess). */
     private static StatusAccess statusAccess(Settings settings) {
-        StatusAccess access = new StatusAccess(settings.optional("senproxy.admin.token").orElse(null),
+        StatusAccess access = new StatusAccess(
+                settings.optional("senproxy.admin.token").orElse(null),
                 settings.optional("senproxy.admin.read-token").orElse(null));
         if (access.open()) {
             LOG.warn("The status page (/status.json) is readable without a token and admin actions are off: set"

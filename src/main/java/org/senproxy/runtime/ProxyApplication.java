@@ -77,7 +77,9 @@ public final class ProxyApplication {
         if (startupSettings.isSet("senproxy.tracing.otlp-endpoint")) {
             String endpoint = startupSettings.get("senproxy.tracing.otlp-endpoint");
             String replica = startupSettings.get("senproxy.replica");
-            tracing = new OtlpTracing(endpoint, startupSettings.get("senproxy.tracing.service-name"),
+            tracing = new OtlpTracing(
+                    endpoint,
+                    startupSettings.get("senproxy.tracing.service-name"),
                     replica != null ? replica : hostName());
             main.bind("otelTracer", tracing.tracer());
             main.bind("otelPropagators", tracing.propagators());
@@ -108,7 +110,9 @@ public final class ProxyApplication {
         for (String connector : connectors) {
             Path file = home.resolve("connectors").resolve(connector + ".camel.yaml");
             if (!Files.isRegularFile(file)) {
-                LOG.error("Connector {} is not started: senproxy.connectors names it but there is no {}", connector,
+                LOG.error(
+                        "Connector {} is not started: senproxy.connectors names it but there is no {}",
+                        connector,
                         file);
                 continue;
             }
@@ -120,14 +124,21 @@ public final class ProxyApplication {
                 continue;
             }
             for (String key : declared.unknown(configured)) {
-                LOG.warn("Setting {} is not read by connector {} (it reads {}): a typo?", key, connector,
+                LOG.warn(
+                        "Setting {} is not read by connector {} (it reads {}): a typo?",
+                        key,
+                        connector,
                         declared.keys());
             }
             List<String> missing = declared.missing(startupSettings::isSet);
             if (!missing.isEmpty()) {
-                LOG.error("Connector {} is not started: missing setting(s) {} (environment variable(s) {})",
-                        connector, String.join(", ", missing),
-                        String.join(", ", missing.stream().map(Settings::environmentName).toList()));
+                LOG.error(
+                        "Connector {} is not started: missing setting(s) {} (environment variable(s) {})",
+                        connector,
+                        String.join(", ", missing),
+                        String.join(
+                                ", ",
+                                missing.stream().map(Settings::environmentName).toList()));
                 continue;
             }
             List<String> blockProblems;
@@ -150,7 +161,10 @@ public final class ProxyApplication {
         if (value == null || value.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(value.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private static String hostName() {

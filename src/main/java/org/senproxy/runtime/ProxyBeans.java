@@ -41,43 +41,58 @@ public class ProxyBeans implements CamelConfiguration {
         // {{senproxy.x}} in the route files resolves to the declared default when nothing sets it
         Settings.installDefaults(context);
         Settings settings = new Settings(context);
-        String replica = settings.optional("senproxy.replica").orElse(InetAddress.getLocalHost().getHostName());
+        String replica = settings.optional("senproxy.replica")
+                .orElse(InetAddress.getLocalHost().getHostName());
         HikariDataSource dataSource = DatabaseConfiguration.bind(context, settings);
         startup.end(StartupTimes.DATABASE);
-        ClusteredQuartz.configure(context, dataSource, settings.required("senproxy.xmpp.jid"),
+        ClusteredQuartz.configure(
+                context,
+                dataSource,
+                settings.required("senproxy.xmpp.jid"),
                 settings.integer("senproxy.cluster.checkin-interval-ms"));
         Blocks.configure(context, settings.required("senproxy.home"));
         // the app, its keys and the subscription, read for every inbound message, are remembered this long
         Duration lookups = settings.millis("senproxy.inbound.lookup-cache-ms");
 
         TrustConfiguration trust = TrustConfiguration.bind(context, settings, dataSource, lookups);
-        FederationConfiguration federation = FederationConfiguration.bind(context, settings, dataSource,
-                trust.signingKey(), lookups);
-        DeadLetters deadLetters = InboxConfiguration.bind(context, settings, dataSource, trust.audit(), replica,
-                federation);
+        FederationConfiguration federation =
+                FederationConfiguration.bind(context, settings, dataSource, trust.signingKey(), lookups);
+        DeadLetters deadLetters =
+                InboxConfiguration.bind(context, settings, dataSource, trust.audit(), replica, federation);
         Catalogue catalogue = CatalogueConfiguration.bind(context, federation.codec());
-        ConnectorMetrics metrics = ObserveConfiguration.bind(context, settings, replica, dataSource, trust.audit(),
-                federation, catalogue, deadLetters);
+        ConnectorMetrics metrics = ObserveConfiguration.bind(
+                context, settings, replica, dataSource, trust.audit(), federation, catalogue, deadLetters);
         QuoaliseConfiguration.register(settings, dataSource, trust.audit(), federation, catalogue, metrics);
         federation.link().onConnection(connection -> connection.addConnectionListener(xmppLoggedIn(startup)));
-        OutboxConfiguration.bind(context, settings, dataSource, trust, federation.jid().toString(), replica, metrics);
+        OutboxConfiguration.bind(
+                context, settings, dataSource, trust, federation.jid().toString(), replica, metrics);
         ConnectorsConfiguration.bind(context, settings, dataSource);
         RetentionConfiguration.bind(context, settings, dataSource, trust.audit(), metrics);
         SwitchesConfiguration.bind(context, settings, dataSource, trust.audit(), federation.peers(), metrics);
 
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                federation.link().close();
-                dataSource.close();
-            }
-        }, true, true);
-        LOG.info("Status page on http://{}:{}/status; health and metrics on http://{}:{}/observe",
-                settings.string("camel.server.host"), settings.string("camel.server.port"),
+        context.addService(
+                new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        federation.link().close();
+                        dataSource.close();
+                    }
+                },
+                true,
+                true);
+        LOG.info(
+                "Status page on http://{}:{}/status; health and metrics on http://{}:{}/observe",
+                settings.string("camel.server.host"),
+                settings.string("camel.server.port"),
                 settings.string("camel.management.host"),
                 settings.string("camel.management.port"));
-        LOG.info("sen-proxy {} (replica {}) using {} and XMPP {}:{}", federation.jid(), replica,
-                Urls.redacted(dataSource.getJdbcUrl()), federation.xmppHost(), federation.xmppPort());
+        LOG.info(
+                "sen-proxy {} (replica {}) using {} and XMPP {}:{}",
+                federation.jid(),
+                replica,
+                Urls.redacted(dataSource.getJdbcUrl()),
+                federation.xmppHost(),
+                federation.xmppPort());
         startup.end(StartupTimes.BEANS);
     }
 
@@ -114,14 +129,18 @@ public class ProxyBeans implements CamelConfiguration {
         if (threads <= 0) {
             return new SynchronousExecutorService();
         }
-        ThreadPoolProfile profile = new ThreadPoolProfileBuilder(name).poolSize(threads).maxPoolSize(threads)
-                .maxQueueSize(threads).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder(name)
+                .poolSize(threads)
+                .maxPoolSize(threads)
+                .maxQueueSize(threads)
+                .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns)
+                .build();
         return context.getExecutorServiceManager().newThreadPool(ProxyBeans.class, name, profile);
     }
 
     /** Attempts as the three settings named say: how many, the first wait (doubling), the longest wait. */
     static RetryPolicy retry(Settings settings, String maxAttempts, String firstDelay, String maxBackoff) {
-        return new RetryPolicy(settings.integer(maxAttempts), settings.millis(firstDelay), settings.millis(maxBackoff),
-                0.2);
+        return new RetryPolicy(
+                settings.integer(maxAttempts), settings.millis(firstDelay), settings.millis(maxBackoff), 0.2);
     }
 }

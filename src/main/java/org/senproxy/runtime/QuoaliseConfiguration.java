@@ -17,18 +17,26 @@ import org.senproxy.quoalise.QuoaliseService;
  */
 final class QuoaliseConfiguration {
 
-    private QuoaliseConfiguration() {
-    }
+    private QuoaliseConfiguration() {}
 
-    static void register(Settings settings, DataSource dataSource, AuditTrail audit,
-            FederationConfiguration federation, Catalogue catalogue, ConnectorMetrics metrics) {
-        QuoaliseService service = new QuoaliseService(dataSource, audit, federation.jid().toString(),
+    static void register(
+            Settings settings,
+            DataSource dataSource,
+            AuditTrail audit,
+            FederationConfiguration federation,
+            Catalogue catalogue,
+            ConnectorMetrics metrics) {
+        QuoaliseService service = new QuoaliseService(
+                dataSource,
+                audit,
+                federation.jid().toString(),
                 settings.integer("senproxy.quoalise.max-history-records"),
                 Duration.ofHours(settings.integer("senproxy.quoalise.default-history-hours")),
-                identifier -> catalogue.find(identifier).isPresent(), Clock.systemUTC());
+                identifier -> catalogue.find(identifier).isPresent(),
+                Clock.systemUTC());
         service.countWithheld(metrics);
-        QuoaliseCommands commands = new QuoaliseCommands(service, catalogue,
-                settings.integer("senproxy.quoalise.max-stanza-chars"));
+        QuoaliseCommands commands =
+                new QuoaliseCommands(service, catalogue, settings.integer("senproxy.quoalise.max-stanza-chars"));
         federation.link().onConnection(commands::register);
     }
 }

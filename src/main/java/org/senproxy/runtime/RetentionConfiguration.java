@@ -19,14 +19,20 @@ import org.senproxy.observe.ConnectorMetrics;
  */
 final class RetentionConfiguration {
 
-    private RetentionConfiguration() {
-    }
+    private RetentionConfiguration() {}
 
-    static void bind(CamelContext context, Settings settings, DataSource dataSource, AuditTrail audit,
+    static void bind(
+            CamelContext context,
+            Settings settings,
+            DataSource dataSource,
+            AuditTrail audit,
             ConnectorMetrics metrics) {
         context.getRegistry().bind("retention", retention(settings, dataSource, metrics));
-        context.getRegistry().bind("auditRetention", new AuditRetention(audit,
-                settings.integer("senproxy.audit.retention-days"), Clock.systemUTC()));
+        context.getRegistry()
+                .bind(
+                        "auditRetention",
+                        new AuditRetention(
+                                audit, settings.integer("senproxy.audit.retention-days"), Clock.systemUTC()));
     }
 
     /**
@@ -39,11 +45,16 @@ final class RetentionConfiguration {
         Duration giveUp = settings.millis("senproxy.outbox.max-backoff-ms")
                 .multipliedBy(settings.integer("senproxy.outbox.max-attempts"));
         if (Duration.ofDays(doneDays).compareTo(giveUp) <= 0) {
-            LOG.warn("senproxy.retention.done-days ({}) is not longer than a sender's attempts (max-attempts x"
-                    + " max-backoff-ms: {}): a message sent again after its inbox row is deleted is delivered again",
-                    doneDays, giveUp);
+            LOG.warn(
+                    "senproxy.retention.done-days ({}) is not longer than a sender's attempts (max-attempts x"
+                            + " max-backoff-ms: {}): a message sent again after its inbox row is deleted is delivered again",
+                    doneDays,
+                    giveUp);
         }
-        return new Retention(dataSource, metrics::registry, doneDays,
+        return new Retention(
+                dataSource,
+                metrics::registry,
+                doneDays,
                 settings.integer("senproxy.retention.keys-days"),
                 settings.integer("senproxy.retention.dead-letter-days"),
                 settings.integer("senproxy.retention.batch-size"));

@@ -28,7 +28,8 @@ public final class Settings {
     public static void installDefaults(CamelContext context) {
         var properties = context.getPropertiesComponent();
         var given = properties instanceof org.apache.camel.component.properties.PropertiesComponent component
-                ? component.getInitialProperties() : null;
+                ? component.getInitialProperties()
+                : null;
         SettingsDeclaration.placeholderDefaults().forEach((key, value) -> {
             // initial properties given before (Camel Main's, the same defaults) stay as they are
             if (given == null || !given.containsKey(key)) {
@@ -40,20 +41,25 @@ public final class Settings {
     /** The value of a setting, else its declared default; empty when neither (a blank value counts as unset). */
     public Optional<String> optional(String key) {
         Setting setting = SettingsDeclaration.setting(key);
-        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty())
+        return context.getPropertiesComponent()
+                .resolveProperty(key)
+                .map(String::trim)
+                .filter(v -> !v.isEmpty())
                 .or(() -> Optional.ofNullable(setting.defaultValue()));
     }
 
     /** The value of a setting that has a declared default. */
     public String string(String key) {
-        return optional(key).orElseThrow(() -> new IllegalArgumentException(
-                "Setting " + key + " has no default: read it with optional() or required()"));
+        return optional(key)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "Setting " + key + " has no default: read it with optional() or required()"));
     }
 
     /** A value without a default (a secret or an identity): missing means the proxy cannot start. */
     public String required(String key) {
-        return optional(key).orElseThrow(() -> new IllegalStateException(
-                "Missing setting " + key + " (environment variable " + environmentName(key) + ")"));
+        return optional(key)
+                .orElseThrow(() -> new IllegalStateException(
+                        "Missing setting " + key + " (environment variable " + environmentName(key) + ")"));
     }
 
     public int integer(String key) {

@@ -44,12 +44,16 @@ public final class StartupTimes {
         long before = 0;
         for (Map.Entry<String, Long> end : ends.entrySet()) {
             if (!end.getKey().equals(XMPP)) {
-                phases.add(String.format(java.util.Locale.ROOT, "%s %.1f s", end.getKey(),
-                        (end.getValue() - before) / 1000.0));
+                phases.add(String.format(
+                        java.util.Locale.ROOT, "%s %.1f s", end.getKey(), (end.getValue() - before) / 1000.0));
                 before = end.getValue();
             }
         }
-        return String.format(java.util.Locale.ROOT, "Ready %.1f s after the JVM started: %s (XMPP logged in at %.1f s)",
-                ready / 1000.0, phases, ends.get(XMPP) / 1000.0);
+        return String.format(
+                java.util.Locale.ROOT,
+                "Ready %.1f s after the JVM started: %s (XMPP logged in at %.1f s)",
+                ready / 1000.0,
+                phases,
+                ends.get(XMPP) / 1000.0);
     }
 }

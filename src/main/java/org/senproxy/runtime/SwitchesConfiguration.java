@@ -25,15 +25,20 @@ import org.senproxy.switches.Switches;
  */
 final class SwitchesConfiguration {
 
-    private SwitchesConfiguration() {
-    }
+    private SwitchesConfiguration() {}
 
-    static Switches bind(CamelContext context, Settings settings, DataSource dataSource, AuditTrail audit,
-            Peers peers, ConnectorMetrics metrics) throws Exception {
+    static Switches bind(
+            CamelContext context,
+            Settings settings,
+            DataSource dataSource,
+            AuditTrail audit,
+            Peers peers,
+            ConnectorMetrics metrics)
+            throws Exception {
         long refresh = settings.integer("senproxy.switch.refresh-ms");
         String sink = settings.string("senproxy.inbox.sink");
-        Switches switches = new Switches(dataSource, audit, Clock.systemUTC(), Duration.ofMillis(refresh),
-                connectors(settings));
+        Switches switches =
+                new Switches(dataSource, audit, Clock.systemUTC(), Duration.ofMillis(refresh), connectors(settings));
         context.getRegistry().bind("switches", switches);
         peers.obey(switches);
         InboxRepository inbox = context.getRegistry().lookupByNameAndType("inbox", InboxRepository.class);
@@ -67,7 +72,9 @@ final class SwitchesConfiguration {
 
     /** The connectors named in senproxy.connectors. */
     static List<String> connectors(Settings settings) {
-        return Arrays.stream(settings.optional("senproxy.connectors").orElse("").split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(settings.optional("senproxy.connectors").orElse("").split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 }

@@ -37,7 +37,10 @@ record TrustConfiguration(ECKey signingKey, AuditTrail audit, boolean consentReq
         Registry registry = context.getRegistry();
         ECKey signingKey = privateKey(settings);
         // the proxy's key signs the audit trail's checkpoints too; without it, the trail has none and is never pruned
-        AuditTrail audit = new AuditTrail(dataSource, Clock.systemUTC(), signingKey,
+        AuditTrail audit = new AuditTrail(
+                dataSource,
+                Clock.systemUTC(),
+                signingKey,
                 ProxyKeys.read(settings.optional(ProxyKeys.SETTING).orElse(null)));
         registry.bind("audit", audit);
         boolean consentRequired = settings.bool("senproxy.consent.required");
@@ -70,9 +73,12 @@ record TrustConfiguration(ECKey signingKey, AuditTrail audit, boolean consentReq
      * malformed key stops the start; without any, the proxy runs and only a use of credentials fails.
      */
     private static UserCredentials userCredentials(Settings settings, DataSource dataSource) {
-        CredentialKeys keys = CredentialKeys.fromSettings(key -> settings.optional(key).orElse(null));
+        CredentialKeys keys =
+                CredentialKeys.fromSettings(key -> settings.optional(key).orElse(null));
         if (!keys.isEmpty()) {
-            LOG.info("Local-application credentials are encrypted with key {} (readable: {})", keys.currentId(),
+            LOG.info(
+                    "Local-application credentials are encrypted with key {} (readable: {})",
+                    keys.currentId(),
                     String.join(", ", keys.ids()));
         }
         return new UserCredentials(dataSource, new CredentialCipher(keys), UserCredentials.DEFAULT_BATCH_SIZE);

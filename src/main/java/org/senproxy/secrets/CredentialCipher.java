@@ -64,11 +64,15 @@ public final class CredentialCipher {
             cipher.init(Cipher.ENCRYPT_MODE, keys.current(), new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(header);
             byte[] sealed = cipher.doFinal(plain);
-            return ByteBuffer.allocate(header.length + IV_BYTES + sealed.length).put(header).put(iv).put(sealed)
+            return ByteBuffer.allocate(header.length + IV_BYTES + sealed.length)
+                    .put(header)
+                    .put(iv)
+                    .put(sealed)
                     .array();
         } catch (GeneralSecurityException e) {
             // AES/GCM is in every JDK; this means a broken runtime, and says nothing of the key or the secret
-            throw new IllegalStateException("AES-GCM encryption failed: " + e.getClass().getSimpleName());
+            throw new IllegalStateException(
+                    "AES-GCM encryption failed: " + e.getClass().getSimpleName());
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -79,9 +83,12 @@ public final class CredentialCipher {
         Header header = parse(rowId, stored);
         SecretKey key = keys.get(header.keyId());
         if (key == null) {
-            throw new CredentialsException(rowId, CredentialsException.Problem.UNKNOWN_KEY, "written with key "
-                    + header.keyId() + ", which is not configured (configured: " + String.join(", ", keys.ids())
-                    + "); restore that key, or store the credentials again");
+            throw new CredentialsException(
+                    rowId,
+                    CredentialsException.Problem.UNKNOWN_KEY,
+                    "written with key "
+                            + header.keyId() + ", which is not configured (configured: " + String.join(", ", keys.ids())
+                            + "); restore that key, or store the credentials again");
         }
         byte[] plain = null;
         try {
@@ -91,11 +98,16 @@ public final class CredentialCipher {
             plain = cipher.doFinal(stored, header.length() + IV_BYTES, stored.length - header.length() - IV_BYTES);
             return Secret.of(plain);
         } catch (AEADBadTagException e) {
-            throw new CredentialsException(rowId, CredentialsException.Problem.NOT_AUTHENTIC, "does not authenticate"
-                    + " under key " + header.keyId() + ": the key configured as " + header.keyId() + " is not the"
-                    + " one it was written with, or the stored bytes were altered");
+            throw new CredentialsException(
+                    rowId,
+                    CredentialsException.Problem.NOT_AUTHENTIC,
+                    "does not authenticate"
+                            + " under key " + header.keyId() + ": the key configured as " + header.keyId()
+                            + " is not the"
+                            + " one it was written with, or the stored bytes were altered");
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM decryption failed: " + e.getClass().getSimpleName());
+            throw new IllegalStateException(
+                    "AES-GCM decryption failed: " + e.getClass().getSimpleName());
         } finally {
             if (plain != null) {
                 Arrays.fill(plain, (byte) 0);
@@ -110,20 +122,23 @@ public final class CredentialCipher {
 
     private static byte[] header(String keyId, long rowId) {
         byte[] id = keyId.getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(2 + id.length + ROW_ID_BYTES).put(VERSION).put((byte) id.length).put(id)
-                .putLong(rowId).array();
+        return ByteBuffer.allocate(2 + id.length + ROW_ID_BYTES)
+                .put(VERSION)
+                .put((byte) id.length)
+                .put(id)
+                .putLong(rowId)
+                .array();
     }
 
-    private record Header(String keyId, int length) {
-    }
+    private record Header(String keyId, int length) {}
 
     private static Header parse(long rowId, byte[] stored) {
         if (stored == null || stored.length < 2) {
             throw malformed(rowId, "too short to be sen-proxy credentials");
         }
         if (stored[0] != VERSION) {
-            throw malformed(rowId, "format version " + (stored[0] & 0xff) + " is unknown (this proxy reads "
-                    + VERSION + ")");
+            throw malformed(
+                    rowId, "format version " + (stored[0] & 0xff) + " is unknown (this proxy reads " + VERSION + ")");
         }
         int idLength = stored[1] & 0xff;
         int headerLength = 2 + idLength + ROW_ID_BYTES;
@@ -136,8 +151,10 @@ public final class CredentialCipher {
         }
         long writtenFor = ByteBuffer.wrap(stored, 2 + idLength, ROW_ID_BYTES).getLong();
         if (writtenFor != rowId) {
-            throw new CredentialsException(rowId, CredentialsException.Problem.OTHER_ROW, "written for row "
-                    + writtenFor + ", copied or moved here: refused");
+            throw new CredentialsException(
+                    rowId,
+                    CredentialsException.Problem.OTHER_ROW,
+                    "written for row " + writtenFor + ", copied or moved here: refused");
         }
         return new Header(keyId, headerLength);
     }

@@ -67,8 +67,8 @@ public final class CredentialKeys {
             try {
                 text = Files.readString(Path.of(file), StandardCharsets.US_ASCII);
             } catch (IOException e) {
-                throw new IllegalStateException("Cannot read " + KEYS_FILE + " " + file + ": " + e.getClass()
-                        .getSimpleName());
+                throw new IllegalStateException("Cannot read " + KEYS_FILE + " " + file + ": "
+                        + e.getClass().getSimpleName());
             }
             return parse(text, KEYS_FILE + " " + file);
         }

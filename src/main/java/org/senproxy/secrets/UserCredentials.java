@@ -61,21 +61,17 @@ public class UserCredentials {
     }
 
     /** A user's account in a local application, to store: the federated user's external id, not the row id. */
-    public record Account(String user, String application, String login, Secret secret) {
-    }
+    public record Account(String user, String application, String login, Secret secret) {}
 
     /** Credentials as read back, with their user_app row. */
-    public record Stored(long rowId, String user, String application, String login, Secret secret) {
-    }
+    public record Stored(long rowId, String user, String application, String login, Secret secret) {}
 
     /** A row whose credentials cannot be read, and why (the exception's message: row and problem, no secret). */
-    public record Failure(long rowId, String user, String application, CredentialsException.Problem problem,
-            String message) {
-    }
+    public record Failure(
+            long rowId, String user, String application, CredentialsException.Problem problem, String message) {}
 
     /** What {@link #rotate()} did. */
-    public record Rotation(String keyId, int reencrypted, int alreadyCurrent, List<Failure> failures) {
-    }
+    public record Rotation(String keyId, int reencrypted, int alreadyCurrent, List<Failure> failures) {}
 
     /** What {@link #check()} found: readable rows per key id, the current key first, and the rows that are not. */
     public record Check(Map<String, Integer> readableByKey, List<Failure> failures) {
@@ -109,11 +105,21 @@ public class UserCredentials {
         Map<String, Long> ids = new HashMap<>();
         Transactions.inTransaction(dataSource, c -> {
             ADD_USERS.update(c, ADD_USERS.params().array("users", "text", users));
-            for (Object[] row : UPSERT_ACCOUNTS.query(c, UPSERT_ACCOUNTS.params()
-                    .array("users", "text", users)
-                    .array("applications", "text", byName.values().stream().map(Account::application)
-                            .toArray(String[]::new))
-                    .array("logins", "text", byName.values().stream().map(Account::login).toArray(String[]::new)),
+            for (Object[] row : UPSERT_ACCOUNTS.query(
+                    c,
+                    UPSERT_ACCOUNTS
+                            .params()
+                            .array("users", "text", users)
+                            .array(
+                                    "applications",
+                                    "text",
+                                    byName.values().stream()
+                                            .map(Account::application)
+                                            .toArray(String[]::new))
+                            .array(
+                                    "logins",
+                                    "text",
+                                    byName.values().stream().map(Account::login).toArray(String[]::new)),
                     rs -> new Object[] {name(rs.getString(2), rs.getString(3)), rs.getLong(1)})) {
                 ids.put((String) row[0], (Long) row[1]);
             }
@@ -134,8 +140,8 @@ public class UserCredentials {
      */
     public Optional<Stored> find(String user, String application) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return Optional.ofNullable(FIND.one(c, FIND.params().set("user", user).set("application", application),
-                    this::decrypt));
+            return Optional.ofNullable(
+                    FIND.one(c, FIND.params().set("user", user).set("application", application), this::decrypt));
         }
     }
 
@@ -182,12 +188,18 @@ public class UserCredentials {
                 }
             }
             int[] i = {0};
-            SET_CREDENTIALS.batch(c, stale, (row, p) -> p.set("credentials", reencrypted.get(i[0]++))
-                    .set("id", row.id()));
+            SET_CREDENTIALS.batch(
+                    c,
+                    stale,
+                    (row, p) -> p.set("credentials", reencrypted.get(i[0]++)).set("id", row.id()));
             counts[0] += stale.size();
         });
-        LOG.info("Credentials rotated to key {}: {} row(s) re-encrypted, {} already under it, {} unreadable",
-                current, counts[0], counts[1], failures.size());
+        LOG.info(
+                "Credentials rotated to key {}: {} row(s) re-encrypted, {} already under it, {} unreadable",
+                current,
+                counts[0],
+                counts[1],
+                failures.size());
         return new Rotation(current, counts[0], counts[1], List.copyOf(failures));
     }
 
@@ -215,8 +227,7 @@ public class UserCredentials {
         return new Failure(row.id(), row.user(), row.application(), e.problem(), e.getMessage());
     }
 
-    private record Row(long id, String user, String application, byte[] stored) {
-    }
+    private record Row(long id, String user, String application, byte[] stored) {}
 
     private interface BatchWork {
         void apply(Connection c, List<Row> rows) throws SQLException;
@@ -229,7 +240,9 @@ public class UserCredentials {
         while (true) {
             long from = after;
             List<Row> rows = Transactions.inTransaction(dataSource, c -> {
-                List<Row> batch = next.query(c, next.params().set("after", from).set("batch_size", batchSize),
+                List<Row> batch = next.query(
+                        c,
+                        next.params().set("after", from).set("batch_size", batchSize),
                         rs -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(5)));
                 work.apply(c, batch);
                 return batch;

@@ -67,15 +67,16 @@ final class CborCodec {
 
     private static final ObjectMapper MAPPER = CBORMapper.builder(FACTORY).build();
 
-    private CborCodec() {
-    }
+    private CborCodec() {}
 
     // ---- reading
 
     static List<SenmlRecord> parse(byte[] cbor) {
         if (cbor.length > JsonCodec.MAX_DOCUMENT_LENGTH) {
-            throw new SenmlException(-1, null, "document too large: " + cbor.length + " bytes, the limit is "
-                    + JsonCodec.MAX_DOCUMENT_LENGTH);
+            throw new SenmlException(
+                    -1,
+                    null,
+                    "document too large: " + cbor.length + " bytes, the limit is " + JsonCodec.MAX_DOCUMENT_LENGTH);
         }
         JsonNode pack;
         try {
@@ -111,14 +112,20 @@ final class CborCodec {
                     continue; // an integer label this reader does not know: not must-understand (those are text)
                 }
                 if (Field.byLabel(key) != null && LABELS.containsKey(Field.byLabel(key))) {
-                    throw new SenmlException(index, key, "a field of RFC 8428 has an integer label in CBOR ("
-                            + LABELS.get(Field.byLabel(key)) + "), not the text '" + key + "'");
+                    throw new SenmlException(
+                            index,
+                            key,
+                            "a field of RFC 8428 has an integer label in CBOR (" + LABELS.get(Field.byLabel(key))
+                                    + "), not the text '" + key + "'");
                 }
                 json.set(key, value);
             } else if (field == Field.VD) {
                 if (!value.isBinary()) {
-                    throw new SenmlException(index, "vd", "expected a byte string, got " + value.getNodeType()
-                            .name().toLowerCase(java.util.Locale.ROOT));
+                    throw new SenmlException(
+                            index,
+                            "vd",
+                            "expected a byte string, got "
+                                    + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
                 }
                 try {
                     json.put("vd", Base64.getUrlEncoder().withoutPadding().encodeToString(value.binaryValue()));
@@ -213,8 +220,8 @@ final class CborCodec {
         try {
             return Base64.getUrlDecoder().decode(data);
         } catch (IllegalArgumentException e) {
-            throw new SenmlException(index, "vd", "not base64url without padding (RFC 4648 section 5): "
-                    + Text.quote(data));
+            throw new SenmlException(
+                    index, "vd", "not base64url without padding (RFC 4648 section 5): " + Text.quote(data));
         }
     }
 }

@@ -39,8 +39,7 @@ final class JsonCodec {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private JsonCodec() {
-    }
+    private JsonCodec() {}
 
     // ---- reading
 
@@ -65,8 +64,8 @@ final class JsonCodec {
     /** Jackson only enforces its document length limit on streamed input, so whole documents are checked here. */
     private static void checkLength(int length, String unit) {
         if (length > MAX_DOCUMENT_LENGTH) {
-            throw new SenmlException(-1, null, "document too large: " + length + " " + unit + ", the limit is "
-                    + MAX_DOCUMENT_LENGTH);
+            throw new SenmlException(
+                    -1, null, "document too large: " + length + " " + unit + ", the limit is " + MAX_DOCUMENT_LENGTH);
         }
     }
 
@@ -104,8 +103,8 @@ final class JsonCodec {
             if (field != null) {
                 record.set(field, value(index, field, member.getValue()));
             } else if (Field.mustUnderstand(label)) {
-                throw new SenmlException(index, label, "unknown field that must be understood (its label ends with"
-                        + " '_')");
+                throw new SenmlException(
+                        index, label, "unknown field that must be understood (its label ends with" + " '_')");
             }
             // any other unknown field is ignored (RFC 8428 section 4.4)
         }

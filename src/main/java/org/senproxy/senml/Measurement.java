@@ -21,12 +21,29 @@ import java.time.Instant;
  * @param duration    seconds covered by the value, from {@code time} (a period: a load-curve point, a day's
  *                    energy), or {@code null} for an instant's value
  */
-public record Measurement(String name, String unit, double time, Double value, String stringValue,
-                          Boolean boolValue, String dataValue, Double sum, Double updateTime, Double duration) {
+public record Measurement(
+        String name,
+        String unit,
+        double time,
+        Double value,
+        String stringValue,
+        Boolean boolValue,
+        String dataValue,
+        Double sum,
+        Double updateTime,
+        Double duration) {
 
     /** A measurement of an instant (no duration). */
-    public Measurement(String name, String unit, double time, Double value, String stringValue,
-                       Boolean boolValue, String dataValue, Double sum, Double updateTime) {
+    public Measurement(
+            String name,
+            String unit,
+            double time,
+            Double value,
+            String stringValue,
+            Boolean boolValue,
+            String dataValue,
+            Double sum,
+            Double updateTime) {
         this(name, unit, time, value, stringValue, boolValue, dataValue, sum, updateTime, null);
     }
 

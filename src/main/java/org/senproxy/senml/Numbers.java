@@ -6,8 +6,7 @@ final class Numbers {
     /** Integral values below this are written without fraction or exponent: all such longs are exact doubles. */
     private static final double PLAIN_INTEGER_LIMIT = 1e15;
 
-    private Numbers() {
-    }
+    private Numbers() {}
 
     /**
      * The shortest text that reads back as the same double: integral values as plain integers
@@ -25,8 +24,8 @@ final class Numbers {
     /** The value, if finite: neither JSON nor this package's XML reader carry NaN or infinities. */
     static double requireFinite(int recordIndex, Field field, double value) {
         if (!Double.isFinite(value)) {
-            throw new SenmlException(recordIndex, field.label(), "cannot write " + value
-                    + ": SenML numbers are finite");
+            throw new SenmlException(
+                    recordIndex, field.label(), "cannot write " + value + ": SenML numbers are finite");
         }
         return value;
     }

@@ -12,11 +12,22 @@ final class RecordBuilder {
 
     SenmlRecord build() {
         return new SenmlRecord(
-                text(Field.BN), number(Field.BT), text(Field.BU), number(Field.BV), number(Field.BS),
+                text(Field.BN),
+                number(Field.BT),
+                text(Field.BU),
+                number(Field.BV),
+                number(Field.BS),
                 (Integer) values[Field.BVER.ordinal()],
-                text(Field.N), text(Field.U), number(Field.V), text(Field.VS),
-                (Boolean) values[Field.VB.ordinal()], text(Field.VD),
-                number(Field.S), number(Field.T), number(Field.UT), number(Field.DUR));
+                text(Field.N),
+                text(Field.U),
+                number(Field.V),
+                text(Field.VS),
+                (Boolean) values[Field.VB.ordinal()],
+                text(Field.VD),
+                number(Field.S),
+                number(Field.T),
+                number(Field.UT),
+                number(Field.DUR));
     }
 
     private String text(Field field) {

@@ -26,8 +26,7 @@ final class Resolver {
     /** base64url without padding (RFC 4648 section 5). */
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
 
-    private Resolver() {
-    }
+    private Resolver() {}
 
     /** The base fields in force while walking through a pack: each applies until a later record changes it. */
     private static final class Base {
@@ -68,13 +67,20 @@ final class Resolver {
                 throw new SenmlException(index, "bver", "the version is a positive integer, got " + version);
             }
             if (version > SUPPORTED_VERSION && version != Units.VERSION_WITH_SECONDARY_UNITS) {
-                throw new SenmlException(index, "bver", "unsupported SenML version " + version + " (this reader"
-                        + " understands up to " + SUPPORTED_VERSION + ", and " + Units.VERSION_WITH_SECONDARY_UNITS
-                        + ": version 10 with secondary units, RFC 9100)");
+                throw new SenmlException(
+                        index,
+                        "bver",
+                        "unsupported SenML version " + version + " (this reader"
+                                + " understands up to " + SUPPORTED_VERSION + ", and "
+                                + Units.VERSION_WITH_SECONDARY_UNITS
+                                + ": version 10 with secondary units, RFC 9100)");
             }
             if (index > 0 && version != current) {
-                throw new SenmlException(index, "bver", "version " + version + " differs from version " + current
-                        + " of the records before; all records of a pack have the same version");
+                throw new SenmlException(
+                        index,
+                        "bver",
+                        "version " + version + " differs from version " + current
+                                + " of the records before; all records of a pack have the same version");
             }
             return version;
         }
@@ -119,11 +125,11 @@ final class Resolver {
         Double value = record.v() == null ? null : finite(index, "v", "value", record.v() + base.value);
         Double sum = record.s() == null ? null : finite(index, "s", "sum", record.s() + base.sum);
         if (record.dur() != null && !(record.dur() > 0)) {
-            throw new SenmlException(index, "dur", "a duration is a positive number of seconds, got "
-                    + Numbers.format(record.dur()));
+            throw new SenmlException(
+                    index, "dur", "a duration is a positive number of seconds, got " + Numbers.format(record.dur()));
         }
-        return new Measurement(name, unit, time, value, record.vs(), record.vb(), record.vd(), sum, record.ut(),
-                record.dur());
+        return new Measurement(
+                name, unit, time, value, record.vs(), record.vb(), record.vd(), sum, record.ut(), record.dur());
     }
 
     /** RFC 8428 section 4.2: exactly one value field, unless there is a sum, which may stand alone. */
@@ -145,19 +151,19 @@ final class Resolver {
             String count = present.size() == 2 ? "two" : present.size() == 3 ? "three" : "four";
             String list = String.join(", ", present.subList(0, present.size() - 1)) + " and "
                     + present.get(present.size() - 1);
-            throw new SenmlException(index, present.get(0), count + " value fields (" + list
-                    + "); a record has exactly one");
+            throw new SenmlException(
+                    index, present.get(0), count + " value fields (" + list + "); a record has exactly one");
         }
         if (present.isEmpty() && record.s() == null) {
-            throw new SenmlException(index, "v", "no value field (v, vs, vb or vd) and no sum (s); a record has"
-                    + " one of them");
+            throw new SenmlException(
+                    index, "v", "no value field (v, vs, vb or vd) and no sum (s); a record has" + " one of them");
         }
     }
 
     private static void checkBase64Url(int index, String data) {
         if (!BASE64URL.matcher(data).matches() || data.length() % 4 == 1) {
-            throw new SenmlException(index, "vd", "not base64url without padding (RFC 4648 section 5): "
-                    + Text.quote(data));
+            throw new SenmlException(
+                    index, "vd", "not base64url without padding (RFC 4648 section 5): " + Text.quote(data));
         }
     }
 
@@ -166,12 +172,18 @@ final class Resolver {
             throw new SenmlException(index, "n", "empty name: neither n nor bn gives one");
         }
         if (name.length() > MAX_NAME_CHARS) {
-            throw new SenmlException(index, "n", "name of " + name.length() + " characters (bn + n) is longer than"
-                    + " the " + MAX_NAME_CHARS + " this proxy accepts");
+            throw new SenmlException(
+                    index,
+                    "n",
+                    "name of " + name.length() + " characters (bn + n) is longer than" + " the " + MAX_NAME_CHARS
+                            + " this proxy accepts");
         }
         if (!NAME.matcher(name).matches()) {
-            throw new SenmlException(index, "n", "name " + Text.quote(name) + " is not allowed by RFC 8428: only"
-                    + " letters, digits and - : . / _, starting with a letter or digit");
+            throw new SenmlException(
+                    index,
+                    "n",
+                    "name " + Text.quote(name) + " is not allowed by RFC 8428: only"
+                            + " letters, digits and - : . / _, starting with a letter or digit");
         }
         return name;
     }
@@ -189,9 +201,23 @@ final class Resolver {
         List<SenmlRecord> records = new ArrayList<>(measurements.size());
         for (Measurement m : measurements) {
             Integer version = secondary && records.isEmpty() ? Units.VERSION_WITH_SECONDARY_UNITS : null;
-            records.add(new SenmlRecord(null, null, null, null, null, version,
-                    m.name(), m.unit(), m.value(), m.stringValue(), m.boolValue(), m.dataValue(),
-                    m.sum(), m.time(), m.updateTime(), m.duration()));
+            records.add(new SenmlRecord(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    version,
+                    m.name(),
+                    m.unit(),
+                    m.value(),
+                    m.stringValue(),
+                    m.boolValue(),
+                    m.dataValue(),
+                    m.sum(),
+                    m.time(),
+                    m.updateTime(),
+                    m.duration()));
         }
         return List.copyOf(records);
     }

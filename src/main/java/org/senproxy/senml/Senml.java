@@ -34,8 +34,7 @@ public final class Senml {
     /** The XML namespace of the {@code sensml} and {@code senml} elements. */
     public static final String XML_NAMESPACE = XmlCodec.NAMESPACE;
 
-    private Senml() {
-    }
+    private Senml() {}
 
     // ---- JSON
 

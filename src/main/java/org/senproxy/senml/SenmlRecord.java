@@ -26,14 +26,41 @@ package org.senproxy.senml;
  * @param dur  duration in seconds of the period the value covers, from {@code t} (sen-proxy's extension, see
  *             {@link Field})
  */
-public record SenmlRecord(String bn, Double bt, String bu, Double bv, Double bs, Integer bver,
-                          String n, String u, Double v, String vs, Boolean vb, String vd,
-                          Double s, Double t, Double ut, Double dur) {
+public record SenmlRecord(
+        String bn,
+        Double bt,
+        String bu,
+        Double bv,
+        Double bs,
+        Integer bver,
+        String n,
+        String u,
+        Double v,
+        String vs,
+        Boolean vb,
+        String vd,
+        Double s,
+        Double t,
+        Double ut,
+        Double dur) {
 
     /** A record without a duration: an instant's value. */
-    public SenmlRecord(String bn, Double bt, String bu, Double bv, Double bs, Integer bver,
-                       String n, String u, Double v, String vs, Boolean vb, String vd,
-                       Double s, Double t, Double ut) {
+    public SenmlRecord(
+            String bn,
+            Double bt,
+            String bu,
+            Double bv,
+            Double bs,
+            Integer bver,
+            String n,
+            String u,
+            Double v,
+            String vs,
+            Boolean vb,
+            String vd,
+            Double s,
+            Double t,
+            Double ut) {
         this(bn, bt, bu, bv, bs, bver, n, u, v, vs, vb, vd, s, t, ut, null);
     }
 

@@ -3,8 +3,7 @@ package org.senproxy.senml;
 /** Small helpers to put untrusted text into error messages. */
 final class Text {
 
-    private Text() {
-    }
+    private Text() {}
 
     /** The text in double quotes, shortened and made printable, for quoting input in a message. */
     static String quote(String text) {

@@ -18,25 +18,120 @@ final class Units {
 
     private static final Set<String> PRIMARY = Set.of(
             // RFC 8428
-            "m", "kg", "g", "s", "A", "K", "cd", "mol", "Hz", "rad", "sr", "N", "Pa", "J", "W", "C", "V", "F", "Ohm",
-            "S", "Wb", "T", "H", "Cel", "lm", "lx", "Bq", "Gy", "Sv", "kat", "m2", "m3", "l", "m/s", "m/s2", "m3/s",
-            "l/s", "W/m2", "cd/m2", "bit", "bit/s", "lat", "lon", "pH", "dB", "dBW", "Bspl", "count", "/", "%", "%RH",
-            "%EL", "EL", "1/s", "1/min", "beat/min", "beats", "S/m",
+            "m",
+            "kg",
+            "g",
+            "s",
+            "A",
+            "K",
+            "cd",
+            "mol",
+            "Hz",
+            "rad",
+            "sr",
+            "N",
+            "Pa",
+            "J",
+            "W",
+            "C",
+            "V",
+            "F",
+            "Ohm",
+            "S",
+            "Wb",
+            "T",
+            "H",
+            "Cel",
+            "lm",
+            "lx",
+            "Bq",
+            "Gy",
+            "Sv",
+            "kat",
+            "m2",
+            "m3",
+            "l",
+            "m/s",
+            "m/s2",
+            "m3/s",
+            "l/s",
+            "W/m2",
+            "cd/m2",
+            "bit",
+            "bit/s",
+            "lat",
+            "lon",
+            "pH",
+            "dB",
+            "dBW",
+            "Bspl",
+            "count",
+            "/",
+            "%",
+            "%RH",
+            "%EL",
+            "EL",
+            "1/s",
+            "1/min",
+            "beat/min",
+            "beats",
+            "S/m",
             // RFC 8798
-            "B", "VA", "VAs", "var", "vars", "J/m", "kg/m3", "deg",
+            "B",
+            "VA",
+            "VAs",
+            "var",
+            "vars",
+            "J/m",
+            "kg/m3",
+            "deg",
             // ISO 7027-1
             "NTU");
 
     private static final Set<String> SECONDARY = Set.of(
             // RFC 8798
-            "ms", "min", "h", "MHz", "kW", "kVA", "kvar", "Ah", "Wh", "kWh", "varh", "kvarh", "kVAh", "Wh/km", "KiB",
-            "GB", "Mbit/s", "B/s", "MB/s", "mV", "mA", "dBm", "ug/m3", "mm/h", "m/h", "ppm", "/100", "/1000", "hPa",
-            "mm", "cm", "km", "km/h",
+            "ms",
+            "min",
+            "h",
+            "MHz",
+            "kW",
+            "kVA",
+            "kvar",
+            "Ah",
+            "Wh",
+            "kWh",
+            "varh",
+            "kvarh",
+            "kVAh",
+            "Wh/km",
+            "KiB",
+            "GB",
+            "Mbit/s",
+            "B/s",
+            "MB/s",
+            "mV",
+            "mA",
+            "dBm",
+            "ug/m3",
+            "mm/h",
+            "m/h",
+            "ppm",
+            "/100",
+            "/1000",
+            "hPa",
+            "mm",
+            "cm",
+            "km",
+            "km/h",
             // CoRE-1 (registered later)
-            "ppb", "ppt", "VAh", "mg/l", "ug/l", "g/l");
+            "ppb",
+            "ppt",
+            "VAh",
+            "mg/l",
+            "ug/l",
+            "g/l");
 
-    private Units() {
-    }
+    private Units() {}
 
     static boolean isSecondary(String unit) {
         return SECONDARY.contains(unit);
@@ -48,8 +143,11 @@ final class Units {
      */
     static void check(int index, String field, String unit) {
         if (!PRIMARY.contains(unit) && !SECONDARY.contains(unit)) {
-            throw new SenmlException(index, field, "unit " + Text.quote(unit) + " is not in the SenML units registry"
-                    + " (RFC 8428, RFC 8798); e.g. Wh, W, VA, var, A, V, Cel, m3, l, %");
+            throw new SenmlException(
+                    index,
+                    field,
+                    "unit " + Text.quote(unit) + " is not in the SenML units registry"
+                            + " (RFC 8428, RFC 8798); e.g. Wh, W, VA, var, A, V, Cel, m3, l, %");
         }
     }
 }

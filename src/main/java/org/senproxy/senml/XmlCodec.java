@@ -26,10 +26,10 @@ final class XmlCodec {
 
     /** xsd:double without INF, -INF and NaN, which SenML numbers never are. */
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
 
-    private XmlCodec() {
-    }
+    private XmlCodec() {}
 
     /** A JDK StAX input factory that neither reads DTDs nor resolves external entities. */
     static XMLInputFactory secureInputFactory() {
@@ -76,21 +76,27 @@ final class XmlCodec {
     static List<SenmlRecord> read(XMLStreamReader reader) {
         try {
             if (reader.getEventType() != XMLStreamConstants.START_ELEMENT || !isElement(reader, PACK)) {
-                throw new SenmlException(-1, null, "expected a <sensml xmlns=\"" + NAMESPACE + "\"> element, got "
-                        + describe(reader));
+                throw new SenmlException(
+                        -1, null, "expected a <sensml xmlns=\"" + NAMESPACE + "\"> element, got " + describe(reader));
             }
             List<SenmlRecord> records = new ArrayList<>();
             // nextTag() skips whitespace, comments and processing instructions, and rejects any other text
             while (reader.nextTag() == XMLStreamConstants.START_ELEMENT) {
                 int index = records.size();
                 if (!isElement(reader, RECORD)) {
-                    throw new SenmlException(-1, null, "unexpected element " + describe(reader) + " after " + index
-                            + " records; <sensml> holds only <senml> elements");
+                    throw new SenmlException(
+                            -1,
+                            null,
+                            "unexpected element " + describe(reader) + " after " + index
+                                    + " records; <sensml> holds only <senml> elements");
                 }
                 records.add(readRecord(reader, index));
                 if (reader.nextTag() != XMLStreamConstants.END_ELEMENT) {
-                    throw new SenmlException(index, null, "unexpected element " + describe(reader)
-                            + " inside <senml>; the fields are attributes and the element is empty");
+                    throw new SenmlException(
+                            index,
+                            null,
+                            "unexpected element " + describe(reader)
+                                    + " inside <senml>; the fields are attributes and the element is empty");
                 }
             }
             return List.copyOf(records); // the reader is on </sensml>
@@ -111,8 +117,8 @@ final class XmlCodec {
             if (field != null) {
                 record.set(field, value(index, field, reader.getAttributeValue(i)));
             } else if (Field.mustUnderstand(label)) {
-                throw new SenmlException(index, label, "unknown field that must be understood (its label ends with"
-                        + " '_')");
+                throw new SenmlException(
+                        index, label, "unknown field that must be understood (its label ends with" + " '_')");
             }
             // any other unknown field is ignored (RFC 8428 section 4.4)
         }
@@ -133,17 +139,19 @@ final class XmlCodec {
                 }
                 throw new SenmlException(index, field.label(), "not a boolean (true or false): " + Text.quote(text));
             case NUMBER: // xsd:double
-                if (text.length() > JsonCodec.MAX_NUMBER_LENGTH || !DECIMAL.matcher(text).matches()) {
+                if (text.length() > JsonCodec.MAX_NUMBER_LENGTH
+                        || !DECIMAL.matcher(text).matches()) {
                     throw new SenmlException(index, field.label(), "not a decimal number: " + Text.quote(text));
                 }
                 double number = Double.parseDouble(text);
                 if (!Double.isFinite(number)) {
-                    throw new SenmlException(index, field.label(), "number out of the range of a double: "
-                            + Text.quote(text));
+                    throw new SenmlException(
+                            index, field.label(), "number out of the range of a double: " + Text.quote(text));
                 }
                 return number;
             case INTEGER: // xsd:int
-                if (text.length() > JsonCodec.MAX_NUMBER_LENGTH || !INTEGER.matcher(text).matches()) {
+                if (text.length() > JsonCodec.MAX_NUMBER_LENGTH
+                        || !INTEGER.matcher(text).matches()) {
                     throw new SenmlException(index, field.label(), "not an integer: " + Text.quote(text));
                 }
                 try {
@@ -165,8 +173,8 @@ final class XmlCodec {
             return "XML event " + reader.getEventType();
         }
         String namespace = reader.getNamespaceURI();
-        return "<" + reader.getLocalName() + (namespace == null || namespace.isEmpty() ? ""
-                : " xmlns=\"" + namespace + "\"") + ">";
+        return "<" + reader.getLocalName()
+                + (namespace == null || namespace.isEmpty() ? "" : " xmlns=\"" + namespace + "\"") + ">";
     }
 
     private static SenmlException notXml(XMLStreamException e) {
@@ -216,8 +224,7 @@ final class XmlCodec {
         writer.writeEndElement();
     }
 
-    private record Attribute(String name, String value) {
-    }
+    private record Attribute(String name, String value) {}
 
     /** The attributes of one record's {@code senml} element. */
     private static List<Attribute> attributes(int index, SenmlRecord record) {
@@ -248,13 +255,18 @@ final class XmlCodec {
     private static String requireXmlSafe(int index, Field field, String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean pairedHigh = Character.isHighSurrogate(c) && i + 1 < text.length()
+            boolean pairedHigh = Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
                     && Character.isLowSurrogate(text.charAt(i + 1));
             if (pairedHigh) {
                 i++;
             } else if (c < 0x20 || Character.isSurrogate(c) || c == 0xfffe || c == 0xffff) {
-                throw new SenmlException(index, field.label(), String.format("character U+%04X at position %d"
-                        + " cannot be carried in an XML attribute", (int) c, i));
+                throw new SenmlException(
+                        index,
+                        field.label(),
+                        String.format(
+                                "character U+%04X at position %d" + " cannot be carried in an XML attribute",
+                                (int) c, i));
             }
         }
         return text;

@@ -8,12 +8,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -57,19 +57,19 @@ public class Switches {
      * One switch: {@code enabled} false is a connector turned off or a peer suspended. {@code reason},
      * {@code changedBy}, {@code changedAt} are null for a switch never changed; {@code jid} is a peer's address.
      */
-    public record Switch(String kind, String name, boolean enabled, String reason, String changedBy,
-            Instant changedAt, String jid) {
+    public record Switch(
+            String kind, String name, boolean enabled, String reason, String changedBy, Instant changedAt, String jid) {
 
         /** What the status page and the commands print: on or off, in the kind's words. */
         public String state() {
-            return enabled ? (PEER.equals(kind) ? "active" : "enabled") : (PEER.equals(kind) ? "suspended"
-                    : "disabled");
+            return enabled
+                    ? (PEER.equals(kind) ? "active" : "enabled")
+                    : (PEER.equals(kind) ? "suspended" : "disabled");
         }
     }
 
     /** What a {@link #set} did: changed now, or already in that state (the reason and actor then updated). */
-    public record Change(Switch now, boolean changed) {
-    }
+    public record Change(Switch now, boolean changed) {}
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -147,13 +147,22 @@ public class Switches {
     public List<Switch> read() throws SQLException {
         List<Switch> read;
         try (Connection c = dataSource.getConnection()) {
-            read = READ.query(c, READ.params(), rs -> new Switch(rs.getString(1), rs.getString(2),
-                    rs.getBoolean(3), rs.getString(4), rs.getString(5), instant(rs.getTimestamp(6)),
-                    rs.getString(7)));
+            read = READ.query(
+                    c,
+                    READ.params(),
+                    rs -> new Switch(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getBoolean(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            instant(rs.getTimestamp(6)),
+                            rs.getString(7)));
         }
         List<Switch> all = new ArrayList<>(read);
         for (String connector : connectors) {
-            if (read.stream().noneMatch(s -> CONNECTOR.equals(s.kind()) && s.name().equals(connector))) {
+            if (read.stream()
+                    .noneMatch(s -> CONNECTOR.equals(s.kind()) && s.name().equals(connector))) {
                 all.add(new Switch(CONNECTOR, connector, true, null, null, null, null));
             }
         }
@@ -186,8 +195,11 @@ public class Switches {
     }
 
     private double lastRead(String kind, String name) {
-        return current.stream().filter(s -> s.kind().equals(kind) && s.name().equals(name)).findFirst()
-                .map(s -> s.enabled() ? 1.0 : 0.0).orElse(1.0);
+        return current.stream()
+                .filter(s -> s.kind().equals(kind) && s.name().equals(name))
+                .findFirst()
+                .map(s -> s.enabled() ? 1.0 : 0.0)
+                .orElse(1.0);
     }
 
     /** Whether a connector may run (a source poll, the sink receive). */
@@ -197,11 +209,15 @@ public class Switches {
 
     /** The suspension of the peer app at this bare JID, if it is suspended. */
     public Optional<Switch> suspension(String jid) {
-        return all().stream().filter(s -> PEER.equals(s.kind()) && !s.enabled() && jid.equals(s.jid())).findFirst();
+        return all().stream()
+                .filter(s -> PEER.equals(s.kind()) && !s.enabled() && jid.equals(s.jid()))
+                .findFirst();
     }
 
     public Optional<Switch> find(String kind, String name) {
-        return all().stream().filter(s -> s.kind().equals(kind) && s.name().equals(name)).findFirst();
+        return all().stream()
+                .filter(s -> s.kind().equals(kind) && s.name().equals(name))
+                .findFirst();
     }
 
     /**
@@ -221,24 +237,31 @@ public class Switches {
             throw new IllegalArgumentException("which " + kind + "? A name is needed");
         }
         if (!enabled && (reason == null || reason.isBlank())) {
-            throw new IllegalArgumentException("a reason is needed to " + (PEER.equals(kind) ? "suspend a peer"
-                    : "disable a connector") + " (--reason): the audit trail and the status page show it");
+            throw new IllegalArgumentException(
+                    "a reason is needed to " + (PEER.equals(kind) ? "suspend a peer" : "disable a connector")
+                            + " (--reason): the audit trail and the status page show it");
         }
         if (CONNECTOR.equals(kind) && !connectors.isEmpty() && !connectors.contains(name)) {
-            throw new IllegalArgumentException("no connector " + name + " here: senproxy.connectors names "
-                    + String.join(", ", connectors));
+            throw new IllegalArgumentException(
+                    "no connector " + name + " here: senproxy.connectors names " + String.join(", ", connectors));
         }
         String why = reason == null || reason.isBlank() ? null : reason.strip();
-        String event = "switch." + kind + "." + (PEER.equals(kind) ? (enabled ? "resumed" : "suspended")
-                : (enabled ? "enabled" : "disabled"));
+        String event = "switch." + kind + "."
+                + (PEER.equals(kind) ? (enabled ? "resumed" : "suspended") : (enabled ? "enabled" : "disabled"));
         Boolean[] before = new Boolean[1];
         Transactions.inTransaction(dataSource, c -> {
             if (PEER.equals(kind) && APP_EXISTS.one(c, APP_EXISTS.params().text("name", name), rs -> 1) == null) {
                 throw new IllegalArgumentException("no app " + name + " (sen-proxy apps list names them)");
             }
             before[0] = STATE.one(c, STATE.params().text("kind", kind).text("name", name), rs -> rs.getBoolean(1));
-            SET.update(c, SET.params().text("kind", kind).text("name", name).set("enabled", enabled)
-                    .text("reason", why).text("changed_by", actor));
+            SET.update(
+                    c,
+                    SET.params()
+                            .text("kind", kind)
+                            .text("name", name)
+                            .set("enabled", enabled)
+                            .text("reason", why)
+                            .text("changed_by", actor));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put(kind, name);
             detail.put("reason", why);

@@ -43,13 +43,16 @@ public final class DayLengthFunction implements Function {
         String text = in.asText().trim();
         try {
             ZoneId zoneId = ZoneId.of(zone.asText());
-            LocalDate day = text.length() == 10 ? LocalDate.parse(text)
-                    : OffsetDateTime.parse(text.replace(' ', 'T')).atZoneSameInstant(zoneId).toLocalDate();
-            return LongNode.valueOf(ChronoUnit.SECONDS.between(day.atStartOfDay(zoneId),
-                    day.plusDays(1).atStartOfDay(zoneId)));
+            LocalDate day = text.length() == 10
+                    ? LocalDate.parse(text)
+                    : OffsetDateTime.parse(text.replace(' ', 'T'))
+                            .atZoneSameInstant(zoneId)
+                            .toLocalDate();
+            return LongNode.valueOf(ChronoUnit.SECONDS.between(
+                    day.atStartOfDay(zoneId), day.plusDays(1).atStartOfDay(zoneId)));
         } catch (DateTimeException e) {
-            throw new JsonQueryException("daylength: cannot read '" + text + "' in zone " + zone.asText() + ": "
-                    + e.getMessage());
+            throw new JsonQueryException(
+                    "daylength: cannot read '" + text + "' in zone " + zone.asText() + ": " + e.getMessage());
         }
     }
 }

@@ -54,7 +54,8 @@ public final class LocalTimeFunction implements Function {
             if (OFFSET_AT_END.matcher(text).find()) {
                 zoned = OffsetDateTime.parse(text.replace(' ', 'T')).toZonedDateTime();
             } else {
-                LocalDateTime local = text.length() == 10 ? LocalDate.parse(text).atStartOfDay()
+                LocalDateTime local = text.length() == 10
+                        ? LocalDate.parse(text).atStartOfDay()
                         : LocalDateTime.parse(text.replace(' ', 'T'));
                 zoned = ZonedDateTime.ofLocal(local, ZoneId.of(zone.asText()), null);
             }
@@ -62,8 +63,8 @@ public final class LocalTimeFunction implements Function {
             int nanos = zoned.getNano();
             return nanos == 0 ? LongNode.valueOf(seconds) : DoubleNode.valueOf(seconds + nanos / 1e9);
         } catch (DateTimeException e) {
-            throw new JsonQueryException("localtime: cannot read '" + text + "' in zone " + zone.asText() + ": "
-                    + e.getMessage());
+            throw new JsonQueryException(
+                    "localtime: cannot read '" + text + "' in zone " + zone.asText() + ": " + e.getMessage());
         }
     }
 }

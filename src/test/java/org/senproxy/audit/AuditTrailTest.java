@@ -39,6 +39,7 @@ class AuditTrailTest {
     private AuditTrail audit;
     /** The proxy's key, and the trail as the proxy runs it: signing checkpoints, pruning under them. */
     private ECKey proxyKey;
+
     private AuditTrail signed;
     /** Entries are written at its time: 40 days ago to make them old enough for a 30-day retention. */
     private final MovableClock clock = new MovableClock();
@@ -90,7 +91,8 @@ class AuditTrailTest {
     }
 
     private void sql(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);
             }
@@ -98,8 +100,9 @@ class AuditTrailTest {
     }
 
     private long seqOf(String message) throws SQLException {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT seq FROM audit_log WHERE detail LIKE '%\"" + message + "\"%'")) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT seq FROM audit_log WHERE detail LIKE '%\"" + message + "\"%'")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -135,7 +138,8 @@ class AuditTrailTest {
     void aChangedRowIsFoundByItsHash() throws Exception {
         fill(6);
         // whoever bypasses the trigger (a superuser) can change a row, but not unseen
-        sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+        sql(
+                "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
                 "UPDATE audit_log SET detail = replace(detail, '\"records\":3', '\"records\":30')"
                         + " WHERE detail LIKE '%\"m-3\"%'");
         AuditTrail.Verification v = audit.verify();
@@ -149,7 +153,8 @@ class AuditTrailTest {
     void aRemovedRowIsFoundAtTheNextOnesLink() throws Exception {
         fill(6);
         long next = seqOf("m-3");
-        sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+        sql(
+                "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
                 "DELETE FROM audit_log WHERE detail LIKE '%\"m-2\"%'");
         AuditTrail.Verification v = audit.verify();
         assertThat(v.brokenAt()).isEqualTo(next);
@@ -162,13 +167,22 @@ class AuditTrailTest {
         // a forger who changes a row and recomputes its hash must recompute every later row too
         long seq = seqOf("m-1");
         sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only");
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT at, prev_hash FROM audit_log WHERE seq = " + seq)) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT at, prev_hash FROM audit_log WHERE seq = " + seq)) {
             rs.next();
             Instant at = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
             String detail = "{\"message\":\"m-1\",\"records\":100}";
-            String forged = AuditTrail.hash(rs.getString(2), seq, at, "transfer.acknowledged", "proxy-a@localhost",
-                    "owner-odd", null, detail, null);
+            String forged = AuditTrail.hash(
+                    rs.getString(2),
+                    seq,
+                    at,
+                    "transfer.acknowledged",
+                    "proxy-a@localhost",
+                    "owner-odd",
+                    null,
+                    detail,
+                    null);
             sql("UPDATE audit_log SET detail = '" + detail + "', hash = '" + forged + "' WHERE seq = " + seq);
         }
         AuditTrail.Verification v = audit.verify();
@@ -181,8 +195,8 @@ class AuditTrailTest {
         new SignerKeys(db, audit, Clock.systemUTC()).trust("alice", alice.toPublicJWK(), null, null, "root");
         Map<String, Object> detail = new LinkedHashMap<>(Map.of("action", "grant"));
         String json = AuditTrail.detailJson(detail);
-        audit.append(List.of(new AuditEvent("consent.granted", "alice", "owner", null, detail,
-                ChangeSignatures.sign(alice, json))));
+        audit.append(List.of(
+                new AuditEvent("consent.granted", "alice", "owner", null, detail, ChangeSignatures.sign(alice, json))));
         assertThat(audit.verify().intact()).isTrue();
         assertThat(ChangeSignatures.problem(ChangeSignatures.sign(alice, json), json.replace("grant", "revoke")))
                 .isEqualTo("signed content differs from the recorded detail");
@@ -193,11 +207,16 @@ class AuditTrailTest {
         // mallory's signature with alice's key put in its header: the kid no longer matches, nor the signature
         String[] parts = signedByMallory.split("\\.");
         String header = new String(java.util.Base64.getUrlDecoder().decode(parts[0]));
-        String swapped = header.replace(mallory.toPublicJWK().getX().toString(), alice.toPublicJWK().getX().toString())
-                .replace(mallory.toPublicJWK().getY().toString(), alice.toPublicJWK().getY().toString());
-        String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(swapped.getBytes())
-                + "." + parts[1] + "." + parts[2];
-        assertThat(ChangeSignatures.problem(forged, AuditTrail.detailJson(other))).isNotNull();
+        String swapped = header.replace(
+                        mallory.toPublicJWK().getX().toString(),
+                        alice.toPublicJWK().getX().toString())
+                .replace(
+                        mallory.toPublicJWK().getY().toString(),
+                        alice.toPublicJWK().getY().toString());
+        String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(swapped.getBytes()) + "."
+                + parts[1] + "." + parts[2];
+        assertThat(ChangeSignatures.problem(forged, AuditTrail.detailJson(other)))
+                .isNotNull();
     }
 
     @Test
@@ -251,11 +270,15 @@ class AuditTrailTest {
         // a second prune, of everything up to the head, past the first one's checkpoint: the new checkpoint is the
         // first entry kept
         assertThat(signed.prune(Instant.now().plusSeconds(60))).isEqualTo(5);
-        assertThat(signed.verify().intact()).as(String.valueOf(signed.verify().problem())).isTrue();
+        assertThat(signed.verify().intact())
+                .as(String.valueOf(signed.verify().problem()))
+                .isTrue();
         assertThat(signed.verify().rows()).isOne();
         audit.append(List.of(event(8, "owner-odd")));
         assertThat(signed.verify().intact()).isTrue();
-        assertThat(new AuditRetention(audit, 0, Clock.systemUTC()).prune()).as("0 keeps for ever").isZero();
+        assertThat(new AuditRetention(audit, 0, Clock.systemUTC()).prune())
+                .as("0 keeps for ever")
+                .isZero();
         assertThatThrownBy(() -> new AuditRetention(audit, 30, Clock.systemUTC()))
                 .hasMessageContaining("needs senproxy.signing.key-file");
         assertThatThrownBy(() -> audit.prune(Instant.now())).hasMessageContaining("signed by the proxy's key");
@@ -264,11 +287,13 @@ class AuditTrailTest {
     @Test
     void aSessionCanNoLongerDeleteBySettingTheOldBypass() throws Exception {
         fillAged(2, 2);
-        assertThatThrownBy(() -> sql("SET senproxy.audit_prune = 'on'", "DELETE FROM audit_log WHERE seq = "
-                + seqOf("m-0"))).hasMessageContaining("append-only (DELETE refused");
+        assertThatThrownBy(() ->
+                        sql("SET senproxy.audit_prune = 'on'", "DELETE FROM audit_log WHERE seq = " + seqOf("m-0")))
+                .hasMessageContaining("append-only (DELETE refused");
         assertThatThrownBy(() -> sql("TRUNCATE audit_log")).hasMessageContaining("TRUNCATE refused");
-        assertThatThrownBy(() -> sql("INSERT INTO config (key, value) VALUES ('audit.anchor', '" + "1".repeat(64)
-                + "')")).hasMessageContaining("set by the audit retention only");
+        assertThatThrownBy(
+                        () -> sql("INSERT INTO config (key, value) VALUES ('audit.anchor', '" + "1".repeat(64) + "')"))
+                .hasMessageContaining("set by the audit retention only");
         // a checkpoint allows the deletion of what it names only: not itself, nothing after it
         assertThat(signed.prune(monthAgo())).isEqualTo(2);
         assertThatThrownBy(() -> sql("DELETE FROM audit_log WHERE seq = " + seqOf("m-2")))
@@ -281,7 +306,9 @@ class AuditTrailTest {
         fill(6);
         String anchor = hashOf("m-2");
         // the owner, who can drop the triggers, cuts the three oldest and moves the anchor to the last one cut
-        sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "ALTER TABLE config DISABLE TRIGGER USER",
+        sql(
+                "ALTER TABLE audit_log DISABLE TRIGGER USER",
+                "ALTER TABLE config DISABLE TRIGGER USER",
                 "DELETE FROM audit_log WHERE seq <= " + seqOf("m-2"),
                 "INSERT INTO config (key, value) VALUES ('audit.anchor', '" + anchor + "')");
         AuditTrail.Verification v = signed.verify();
@@ -296,7 +323,9 @@ class AuditTrailTest {
         signed.prune(monthAgo());
         assertThat(signed.verify().intact()).isTrue();
         String anchor = hashOf("m-3");
-        sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "ALTER TABLE config DISABLE TRIGGER USER",
+        sql(
+                "ALTER TABLE audit_log DISABLE TRIGGER USER",
+                "ALTER TABLE config DISABLE TRIGGER USER",
                 "DELETE FROM audit_log WHERE seq <= " + seqOf("m-3"),
                 "UPDATE config SET value = '" + anchor + "' WHERE key = 'audit.anchor'");
         AuditTrail.Verification v = signed.verify();
@@ -322,7 +351,9 @@ class AuditTrailTest {
         // the same with the checkpoint removed as well: only the head kept outside the database shows it
         sql("ALTER TABLE audit_log DISABLE TRIGGER USER", "DELETE FROM audit_log WHERE seq = " + checkpoint);
         rehashFrom(checkpoint);
-        assertThat(signed.verify().intact()).as("the limit: nothing signed is left to contradict it").isTrue();
+        assertThat(signed.verify().intact())
+                .as("the limit: nothing signed is left to contradict it")
+                .isTrue();
         AuditTrail.Verification outside = signed.verify(kept);
         assertThat(outside.intact()).isFalse();
         assertThat(outside.brokenAt()).isEqualTo(kept.seq());
@@ -347,14 +378,17 @@ class AuditTrailTest {
     void aCheckpointByAnotherKeyOrNoneBreaksTheChain() throws Exception {
         fill(2);
         signed.checkpoint();
-        assertThat(audit.verify().problem()).as("a trail that knows no proxy key")
+        assertThat(audit.verify().problem())
+                .as("a trail that knows no proxy key")
                 .contains("checkpoint: signed by a key this proxy does not know");
-        AuditTrail rotated = new AuditTrail(db, Clock.systemUTC(), new ECKeyGenerator(Curve.P_256).generate(),
-                List.of(proxyKey.toPublicJWK()));
-        assertThat(rotated.verify().intact()).as("the earlier key is trusted still").isTrue();
+        AuditTrail rotated = new AuditTrail(
+                db, Clock.systemUTC(), new ECKeyGenerator(Curve.P_256).generate(), List.of(proxyKey.toPublicJWK()));
+        assertThat(rotated.verify().intact())
+                .as("the earlier key is trusted still")
+                .isTrue();
         // a checkpoint forged by whoever holds the database only: a key of their own
-        AuditTrail forger = new AuditTrail(db, Clock.systemUTC(), new ECKeyGenerator(Curve.P_256).generate(),
-                List.of());
+        AuditTrail forger =
+                new AuditTrail(db, Clock.systemUTC(), new ECKeyGenerator(Curve.P_256).generate(), List.of());
         audit.append(List.of(event(3, "x")));
         forger.checkpoint();
         assertThat(signed.verify().problem()).contains("checkpoint: signed by a key this proxy does not know");
@@ -368,7 +402,8 @@ class AuditTrailTest {
         keys.trust("alice", alice.toPublicJWK(), null, null, "root");
         keys.trust("mallory", mallory.toPublicJWK(), null, null, "root");
         assertThatThrownBy(() -> keys.requireRegistered("alice", mallory))
-                .hasMessageContaining("is not registered for alice").hasMessageContaining("keys trust --actor alice");
+                .hasMessageContaining("is not registered for alice")
+                .hasMessageContaining("keys trust --actor alice");
         keys.requireRegistered("alice", alice);
         change("alice", alice, "grant");
         assertThat(signed.verify().intact()).isTrue();
@@ -393,7 +428,9 @@ class AuditTrailTest {
         // the registration goes with the oldest entries; the prune's checkpoint carries it on
         assertThat(signed.prune(monthAgo())).isOne();
         change("alice", alice, "narrow");
-        assertThat(signed.verify().intact()).as(String.valueOf(signed.verify().problem())).isTrue();
+        assertThat(signed.verify().intact())
+                .as(String.valueOf(signed.verify().problem()))
+                .isTrue();
 
         assertThat(keys.trust("alice", alice.toPublicJWK(), null, Instant.now().minusSeconds(1), "root"))
                 .contains("now valid until");
@@ -406,7 +443,12 @@ class AuditTrailTest {
 
     private void change(String actor, ECKey key, String action) throws SQLException {
         Map<String, Object> detail = new LinkedHashMap<>(Map.of("action", action));
-        audit.append(List.of(new AuditEvent("consent.granted", actor, "owner", null, detail,
+        audit.append(List.of(new AuditEvent(
+                "consent.granted",
+                actor,
+                "owner",
+                null,
+                detail,
                 ChangeSignatures.sign(key, AuditTrail.detailJson(detail)))));
     }
 
@@ -415,8 +457,9 @@ class AuditTrailTest {
     }
 
     private String hashOf(String message) throws SQLException {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT hash FROM audit_log WHERE seq = " + seqOf(message))) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT hash FROM audit_log WHERE seq = " + seqOf(message))) {
             rs.next();
             return rs.getString(1);
         }
@@ -430,25 +473,41 @@ class AuditTrailTest {
     }
 
     private void rehashFrom(long from) throws SQLException {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
             String previous;
-            try (ResultSet rs = s.executeQuery("SELECT hash FROM audit_log WHERE seq < " + from
-                    + " ORDER BY seq DESC LIMIT 1")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT hash FROM audit_log WHERE seq < " + from + " ORDER BY seq DESC LIMIT 1")) {
                 previous = rs.next() ? rs.getString(1) : AuditTrail.GENESIS;
             }
             List<Object[]> rows = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT seq, at, kind, actor, user_ref, consent_ref::text, detail,"
                     + " signature FROM audit_log WHERE seq > " + from + " ORDER BY seq")) {
                 while (rs.next()) {
-                    rows.add(new Object[] {rs.getLong(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant(),
-                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                        rs.getString(8)});
+                    rows.add(new Object[] {
+                        rs.getLong(1),
+                        rs.getObject(2, java.time.OffsetDateTime.class).toInstant(),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8)
+                    });
                 }
             }
             s.execute("ALTER TABLE audit_log DISABLE TRIGGER USER");
             for (Object[] r : rows) {
-                String hash = AuditTrail.hash(previous, (long) r[0], (Instant) r[1], (String) r[2], (String) r[3],
-                        (String) r[4], (String) r[5], (String) r[6], (String) r[7]);
+                String hash = AuditTrail.hash(
+                        previous,
+                        (long) r[0],
+                        (Instant) r[1],
+                        (String) r[2],
+                        (String) r[3],
+                        (String) r[4],
+                        (String) r[5],
+                        (String) r[6],
+                        (String) r[7]);
                 s.execute("UPDATE audit_log SET prev_hash = '" + previous + "', hash = '" + hash + "' WHERE seq = "
                         + r[0]);
                 previous = hash;
@@ -461,8 +520,8 @@ class AuditTrailTest {
     void exportsOneDataOwnersEntriesAsJsonLines() throws Exception {
         fill(6);
         String ref = UUID.randomUUID().toString();
-        audit.append(List.of(AuditEvent.of("consent.granted", "alice", "owner-even", ref.toUpperCase(),
-                Map.of("scope", "*"))));
+        audit.append(List.of(
+                AuditEvent.of("consent.granted", "alice", "owner-even", ref.toUpperCase(), Map.of("scope", "*"))));
         StringWriter out = new StringWriter();
         long lines = audit.export(out, "owner-even", null);
         assertThat(lines).isEqualTo(4);
@@ -477,6 +536,8 @@ class AuditTrailTest {
 
         StringWriter byConsent = new StringWriter();
         assertThat(audit.export(byConsent, null, ref)).isOne();
-        assertThat(audit.verify().intact()).as("a consent ref in capitals hashes as stored").isTrue();
+        assertThat(audit.verify().intact())
+                .as("a consent ref in capitals hashes as stored")
+                .isTrue();
     }
 }

@@ -47,7 +47,8 @@ final class BenchEjabberd implements XmppTestServer {
 
     @Override
     public Path trustStore() {
-        return Path.of(System.getenv().getOrDefault("SENPROXY_XMPP_TRUSTSTORE", "/etc/ejabberd/senproxy-truststore.jks"));
+        return Path.of(
+                System.getenv().getOrDefault("SENPROXY_XMPP_TRUSTSTORE", "/etc/ejabberd/senproxy-truststore.jks"));
     }
 
     @Override
@@ -76,15 +77,16 @@ final class BenchEjabberd implements XmppTestServer {
             Files.createDirectories(dir);
             chown(dir);
         }
-        String config = Files.readString(Path.of(".ci", "ejabberd.yml"))
-                .replace("port: 5222", "port: " + port);
+        String config = Files.readString(Path.of(".ci", "ejabberd.yml")).replace("port: 5222", "port: " + port);
         if (!config.contains("port: " + port)) {
             throw new IllegalStateException(".ci/ejabberd.yml has no 'port: 5222' to move to " + port);
         }
         writeOwned(SPOOL.resolve("ejabberd.yml"), config);
         // the Debian ejabberdctl.cfg names /etc/ejabberd/ejabberd.yml and the shared node's pid file: not ours
-        writeOwned(SPOOL.resolve("ejabberdctl.cfg"), "ERL_OPTIONS=\"-env ERL_CRASH_DUMP_BYTES 0\"\n"
-                + "EJABBERD_PID_PATH=/run/ejabberd/ejabberd-bench.pid\n");
+        writeOwned(
+                SPOOL.resolve("ejabberdctl.cfg"),
+                "ERL_OPTIONS=\"-env ERL_CRASH_DUMP_BYTES 0\"\n"
+                        + "EJABBERD_PID_PATH=/run/ejabberd/ejabberd-bench.pid\n");
         check(ctl("start"), "start");
         check(ctl("started"), "start (see " + log() + ")");
     }
@@ -97,20 +99,30 @@ final class BenchEjabberd implements XmppTestServer {
         }
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result ctl(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("/usr/sbin/ejabberdctl", "--node", NODE,
-                "--config", SPOOL.resolve("ejabberd.yml").toString(),
-                "--ctl-config", SPOOL.resolve("ejabberdctl.cfg").toString(),
-                "--spool", SPOOL.toString(), "--logs", LOGS.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                "/usr/sbin/ejabberdctl",
+                "--node",
+                NODE,
+                "--config",
+                SPOOL.resolve("ejabberd.yml").toString(),
+                "--ctl-config",
+                SPOOL.resolve("ejabberdctl.cfg").toString(),
+                "--spool",
+                SPOOL.toString(),
+                "--logs",
+                LOGS.toString()));
         command.addAll(List.of(args));
         // through a file: `start` leaves a detached Erlang VM behind that would hold a pipe open
         Path out = Files.createTempFile("ejabberdctl-", ".log");
         try {
-            Process p = new ProcessBuilder(command).directory(new File("/tmp")).redirectErrorStream(true)
-                    .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            Process p = new ProcessBuilder(command)
+                    .directory(new File("/tmp"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -135,6 +147,9 @@ final class BenchEjabberd implements XmppTestServer {
     }
 
     private static void chown(Path path) throws IOException, InterruptedException {
-        new ProcessBuilder("chown", "ejabberd:ejabberd", path.toString()).inheritIO().start().waitFor();
+        new ProcessBuilder("chown", "ejabberd:ejabberd", path.toString())
+                .inheritIO()
+                .start()
+                .waitFor();
     }
 }

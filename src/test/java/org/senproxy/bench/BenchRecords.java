@@ -37,8 +37,9 @@ final class BenchRecords {
             micros = Math.max(micros, lastMicros + 1);
             lastMicros = micros;
             long n = sequence++;
-            records.add(String.format("{\"n\":\"%ss%d/power\",\"u\":\"W\",\"v\":%d,\"t\":%d.%06d}", baseName,
-                    n % SERIES, n, micros / 1_000_000L, micros % 1_000_000L));
+            records.add(String.format(
+                    "{\"n\":\"%ss%d/power\",\"u\":\"W\",\"v\":%d,\"t\":%d.%06d}",
+                    baseName, n % SERIES, n, micros / 1_000_000L, micros % 1_000_000L));
         }
         return records;
     }

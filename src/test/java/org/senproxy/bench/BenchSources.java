@@ -19,8 +19,7 @@ import org.senproxy.testing.StubHttp;
 /** The local systems records come from: a gateway publishing to MQTT, or an HTTP API that proxy A polls. */
 final class BenchSources {
 
-    private BenchSources() {
-    }
+    private BenchSources() {}
 
     /** Where the benchmark puts new records for proxy A to take. */
     interface Source extends AutoCloseable {
@@ -60,8 +59,8 @@ final class BenchSources {
             if (inFlight.size() >= IN_FLIGHT) {
                 inFlight.removeFirst().waitForCompletion(10_000);
             }
-            inFlight.addLast(client.publish(topic, BenchRecords.pack(records).getBytes(StandardCharsets.UTF_8), 1,
-                    false));
+            inFlight.addLast(
+                    client.publish(topic, BenchRecords.pack(records).getBytes(StandardCharsets.UTF_8), 1, false));
         }
 
         @Override

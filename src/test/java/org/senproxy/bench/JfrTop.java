@@ -25,8 +25,7 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class JfrTop {
 
-    private JfrTop() {
-    }
+    private JfrTop() {}
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 15;
@@ -60,12 +59,14 @@ public final class JfrTop {
                         }
                     }
                 }
-                case "jdk.SocketRead" -> socketRead.merge(thread, e.getDuration().toNanos() / 1e9, Double::sum);
+                case "jdk.SocketRead" ->
+                    socketRead.merge(thread, e.getDuration().toNanos() / 1e9, Double::sum);
                 case "jdk.JavaMonitorEnter", "jdk.ThreadPark", "jdk.JavaMonitorWait" ->
-                        blocked.merge(thread + " (" + type.substring(4) + ")", e.getDuration().toNanos() / 1e9,
-                                Double::sum);
-                default -> {
-                }
+                    blocked.merge(
+                            thread + " (" + type.substring(4) + ")",
+                            e.getDuration().toNanos() / 1e9,
+                            Double::sum);
+                default -> {}
             }
         }
         System.out.printf("%s: %,d CPU samples%n", args[0], samples);
@@ -81,8 +82,12 @@ public final class JfrTop {
     private static Map<String, Long> filter(Map<String, Long> total) {
         Map<String, Long> kept = new HashMap<>();
         total.forEach((m, n) -> {
-            if (m.startsWith("org.senproxy") || m.startsWith("org.postgresql") || m.startsWith("org.jivesoftware")
-                    || m.startsWith("com.nimbusds") || m.startsWith("net.thisptr") || m.startsWith("org.apache.camel.component")
+            if (m.startsWith("org.senproxy")
+                    || m.startsWith("org.postgresql")
+                    || m.startsWith("org.jivesoftware")
+                    || m.startsWith("com.nimbusds")
+                    || m.startsWith("net.thisptr")
+                    || m.startsWith("org.apache.camel.component")
                     || m.startsWith("com.fasterxml")) {
                 kept.put(m, n);
             }
@@ -90,22 +95,26 @@ public final class JfrTop {
         return kept;
     }
 
-    private static void print(String title, Map<String, Long> counts, long samples, int rows,
-            Function<String, String> name) {
+    private static void print(
+            String title, Map<String, Long> counts, long samples, int rows, Function<String, String> name) {
         System.out.println("\n" + title);
-        sorted(counts, rows).forEach((k, v) -> System.out.printf("  %5.1f%%  %s%n", 100.0 * v / samples,
-                name.apply(k)));
+        sorted(counts, rows)
+                .forEach((k, v) -> System.out.printf("  %5.1f%%  %s%n", 100.0 * v / samples, name.apply(k)));
     }
 
     private static void printSeconds(String title, Map<String, Double> seconds, int rows) {
         System.out.println("\n" + title);
-        seconds.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(rows)
+        seconds.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(rows)
                 .forEach(e -> System.out.printf("  %7.1f s  %s%n", e.getValue(), e.getKey()));
     }
 
     private static <V extends Comparable<V>> Map<String, V> sorted(Map<String, V> map, int rows) {
         Map<String, V> out = new LinkedHashMap<>();
-        map.entrySet().stream().sorted(Map.Entry.<String, V>comparingByValue().reversed()).limit(rows)
+        map.entrySet().stream()
+                .sorted(Map.Entry.<String, V>comparingByValue().reversed())
+                .limit(rows)
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }

@@ -24,8 +24,7 @@ final class ProcessStats {
     /** Clock ticks per second of /proc's CPU times (getconf CLK_TCK; 100 on Linux/x86). */
     static final long TICKS_PER_SECOND = clockTicks();
 
-    private ProcessStats() {
-    }
+    private ProcessStats() {}
 
     /**
      * CPU ticks (user + system) of a process, with those of its children it waited for (a PostgreSQL backend that
@@ -68,8 +67,10 @@ final class ProcessStats {
     static List<Long> children(long pid) {
         List<Long> children = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong).forEach(candidate -> {
+            procs.map(p -> p.getFileName().toString())
+                    .filter(n -> n.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong)
+                    .forEach(candidate -> {
                         String[] f = statFields(candidate);
                         if (f != null && Long.parseLong(f[1]) == pid) {
                             children.add(candidate);
@@ -84,11 +85,13 @@ final class ProcessStats {
     /** The first process whose command line holds all of {@code parts} (in any argument), if any. */
     static OptionalLong findProcess(String... parts) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+            return procs.map(p -> p.getFileName().toString())
+                    .filter(n -> n.chars().allMatch(Character::isDigit))
                     .filter(n -> {
                         try {
-                            String cmd = new String(Files.readAllBytes(Path.of("/proc", n, "cmdline")),
-                                    StandardCharsets.UTF_8).replace('\0', ' ');
+                            String cmd = new String(
+                                            Files.readAllBytes(Path.of("/proc", n, "cmdline")), StandardCharsets.UTF_8)
+                                    .replace('\0', ' ');
                             for (String part : parts) {
                                 if (!cmd.contains(part)) {
                                     return false;
@@ -98,7 +101,10 @@ final class ProcessStats {
                         } catch (IOException e) {
                             return false;
                         }
-                    }).mapToLong(Long::parseLong).sorted().findFirst();
+                    })
+                    .mapToLong(Long::parseLong)
+                    .sorted()
+                    .findFirst();
         } catch (IOException e) {
             return OptionalLong.empty();
         }
@@ -109,7 +115,8 @@ final class ProcessStats {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith(key + ":")) {
-                    return Long.parseLong(line.substring(key.length() + 1).trim().split("\\s+")[0]);
+                    return Long.parseLong(
+                            line.substring(key.length() + 1).trim().split("\\s+")[0]);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -138,7 +145,8 @@ final class ProcessStats {
         Map<Long, Wire> byPid = new HashMap<>();
         try {
             Process ss = new ProcessBuilder("ss", "-tinpH", "state", "established", "( dport = :" + port + " )")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             ss.waitFor(10, TimeUnit.SECONDS);
             long pid = -1;
@@ -153,8 +161,10 @@ final class ProcessStats {
                     Matcher r = SS_RECEIVED.matcher(line);
                     long received = r.find() ? Long.parseLong(r.group(1)) : 0;
                     long sent = Long.parseLong(s.group(1));
-                    byPid.merge(pid, new Wire(sent, received), (a, b) -> new Wire(a.sent + b.sent,
-                            a.received + b.received));
+                    byPid.merge(
+                            pid,
+                            new Wire(sent, received),
+                            (a, b) -> new Wire(a.sent + b.sent, a.received + b.received));
                     pid = -1;
                 }
             }
@@ -175,9 +185,13 @@ final class ProcessStats {
      * collections leave the old generation's garbage for a later mixed one, so the largest heap after a collection is
      * not the live set; the median after a collection comes closer.
      */
-    record Heap(long maxBeforeMib, long maxAfterMib, long medianAfterMib, long maxCommittedMib, int collections,
-            double pauseMillis) {
-    }
+    record Heap(
+            long maxBeforeMib,
+            long maxAfterMib,
+            long medianAfterMib,
+            long maxCommittedMib,
+            int collections,
+            double pauseMillis) {}
 
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)\\s+([\\d.]+)ms");
 

@@ -37,15 +37,30 @@ import org.senproxy.testing.XmppTestServer;
  */
 final class RawSmackBaseline {
 
-    record Result(int pack, double seconds, long records, long messages, double recordsPerSecond,
-            double stanzaCharsPerRecord, ProcessStats.Wire wire, long cpuTicks, long machineTicks) {
-    }
+    record Result(
+            int pack,
+            double seconds,
+            long records,
+            long messages,
+            double recordsPerSecond,
+            double stanzaCharsPerRecord,
+            ProcessStats.Wire wire,
+            long cpuTicks,
+            long machineTicks) {}
 
-    private RawSmackBaseline() {
-    }
+    private RawSmackBaseline() {}
 
-    static Result run(XmppTestServer xmpp, String sender, String senderPassword, String receiver,
-            String receiverPassword, ECKey signingKey, int pack, int window, int warmupSeconds, int seconds)
+    static Result run(
+            XmppTestServer xmpp,
+            String sender,
+            String senderPassword,
+            String receiver,
+            String receiverPassword,
+            ECKey signingKey,
+            int pack,
+            int window,
+            int warmupSeconds,
+            int seconds)
             throws Exception {
         XMPPTCPConnection.setUseStreamManagementDefault(false);
         XMPPTCPConnection a = connect(xmpp, sender, senderPassword);
@@ -56,35 +71,39 @@ final class RawSmackBaseline {
             FederationCodec codec = new FederationCodec(senderJid, signingKey, Clock.systemUTC());
             FederationCodec receiverCodec = new FederationCodec(receiverJid);
             AtomicLong received = new AtomicLong();
-            b.addSyncStanzaListener(stanza -> {
-                Message m = (Message) stanza;
-                ExtensionElement envelope = m.getExtension("envelope", FederationCodec.NAMESPACE);
-                if (envelope instanceof StandardExtensionElement e) {
-                    received.addAndGet(Long.parseLong(e.getAttributeValue("records")));
-                    try {
-                        b.sendStanza(receiverCodec.accepted(FederationCodec.bareSender(m),
-                                e.getAttributeValue("id")));
-                    } catch (org.jxmpp.stringprep.XmppStringprepException bad) {
-                        throw new IllegalStateException(bad);
-                    }
-                }
-            }, StanzaTypeFilter.MESSAGE);
+            b.addSyncStanzaListener(
+                    stanza -> {
+                        Message m = (Message) stanza;
+                        ExtensionElement envelope = m.getExtension("envelope", FederationCodec.NAMESPACE);
+                        if (envelope instanceof StandardExtensionElement e) {
+                            received.addAndGet(Long.parseLong(e.getAttributeValue("records")));
+                            try {
+                                b.sendStanza(receiverCodec.accepted(
+                                        FederationCodec.bareSender(m), e.getAttributeValue("id")));
+                            } catch (org.jxmpp.stringprep.XmppStringprepException bad) {
+                                throw new IllegalStateException(bad);
+                            }
+                        }
+                    },
+                    StanzaTypeFilter.MESSAGE);
 
             Semaphore inFlight = new Semaphore(window);
             Map<String, Integer> waiting = new ConcurrentHashMap<>();
             AtomicLong acked = new AtomicLong();
             AtomicLong ackedMessages = new AtomicLong();
-            a.addSyncStanzaListener(stanza -> {
-                ExtensionElement ack = ((Message) stanza).getExtension("ack", FederationCodec.NAMESPACE);
-                if (ack instanceof StandardExtensionElement e) {
-                    Integer records = waiting.remove(e.getAttributeValue("id"));
-                    if (records != null) {
-                        acked.addAndGet(records);
-                        ackedMessages.incrementAndGet();
-                        inFlight.release();
-                    }
-                }
-            }, StanzaTypeFilter.MESSAGE);
+            a.addSyncStanzaListener(
+                    stanza -> {
+                        ExtensionElement ack = ((Message) stanza).getExtension("ack", FederationCodec.NAMESPACE);
+                        if (ack instanceof StandardExtensionElement e) {
+                            Integer records = waiting.remove(e.getAttributeValue("id"));
+                            if (records != null) {
+                                acked.addAndGet(records);
+                                ackedMessages.incrementAndGet();
+                                inFlight.release();
+                            }
+                        }
+                    },
+                    StanzaTypeFilter.MESSAGE);
 
             BenchRecords records = new BenchRecords("urn:dev:bench:raw-smack:");
             long stanzaChars = 0;
@@ -112,10 +131,11 @@ final class RawSmackBaseline {
                 }
                 // what the outbox holds for a pack: the records resolved, as SenML JSON
                 List<String> next = records.next(pack);
-                String payload = Senml.toJson(Senml.fromMeasurements(Senml.resolve(
-                        Senml.parseJson(BenchRecords.pack(next)), 0)));
+                String payload = Senml.toJson(
+                        Senml.fromMeasurements(Senml.resolve(Senml.parseJson(BenchRecords.pack(next)), 0)));
                 String id = UUID.randomUUID().toString();
-                Message stanza = codec.toStanza(new OutboxMessage(0, id, id, receiverJid, payload, pack, 0, Consented.REF));
+                Message stanza =
+                        codec.toStanza(new OutboxMessage(0, id, id, receiverJid, payload, pack, 0, Consented.REF));
                 if (stanzaRecords < 10_000) {
                     stanzaChars += stanza.toXML(null).length();
                     stanzaRecords += pack;
@@ -125,12 +145,21 @@ final class RawSmackBaseline {
             }
             long endAcked = acked.get();
             double took = (System.nanoTime() - startNanos) / 1e9;
-            ProcessStats.Wire wire = ProcessStats.wire(ProcessStats.wire(xmpp.port()), self).minus(startWire);
+            ProcessStats.Wire wire =
+                    ProcessStats.wire(ProcessStats.wire(xmpp.port()), self).minus(startWire);
             long ticks = ProcessStats.cpuTicks(self) - startTicks;
             long machine = ProcessStats.machineBusyTicks() - startMachine;
             long count = endAcked - startAcked;
-            return new Result(pack, took, count, ackedMessages.get() - startMessages, count / took,
-                    (double) stanzaChars / Math.max(1, stanzaRecords), wire, ticks, machine);
+            return new Result(
+                    pack,
+                    took,
+                    count,
+                    ackedMessages.get() - startMessages,
+                    count / took,
+                    (double) stanzaChars / Math.max(1, stanzaRecords),
+                    wire,
+                    ticks,
+                    machine);
         } finally {
             a.disconnect();
             b.disconnect();

@@ -48,8 +48,7 @@ final class RowsBaseline {
         }
     }
 
-    private RowsBaseline() {
-    }
+    private RowsBaseline() {}
 
     /** @param postgresPid the postmaster, whose process tree's CPU is counted while the two connections are open */
     static Result run(String dbA, String dbB, long postgresPid, int pack, int warmupSeconds, int seconds)
@@ -58,13 +57,15 @@ final class RowsBaseline {
         sourceKeys.setURL(dbA);
         sourceKeys.setUser("postgres");
         ProxySchema.migrate(sourceKeys, ProxySchema.DEFAULT);
-        try (HikariDataSource sinkDatabase = pool(dbB); DefaultCamelContext sinkRoutes = sinkRoutes(sinkDatabase)) {
+        try (HikariDataSource sinkDatabase = pool(dbB);
+                DefaultCamelContext sinkRoutes = sinkRoutes(sinkDatabase)) {
             return run(dbA, sinkRoutes.createProducerTemplate(), postgresPid, pack, warmupSeconds, seconds);
         }
     }
 
-    private static Result run(String dbA, ProducerTemplate sinkRoute, long postgresPid, int pack, int warmupSeconds,
-            int seconds) throws Exception {
+    private static Result run(
+            String dbA, ProducerTemplate sinkRoute, long postgresPid, int pack, int warmupSeconds, int seconds)
+            throws Exception {
         BlockingQueue<List<Measurement>> taken = new ArrayBlockingQueue<>(4);
         AtomicLong stored = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
@@ -88,7 +89,9 @@ final class RowsBaseline {
                     startPostgres = ProcessStats.treeCpuTicks(postgresPid);
                     startMachine = ProcessStats.machineBusyTicks();
                 }
-                List<Measurement> fresh = SourceKeysAccess.takeNew(a, "bench-rows-source",
+                List<Measurement> fresh = SourceKeysAccess.takeNew(
+                        a,
+                        "bench-rows-source",
                         Senml.resolve(Senml.parseJson(BenchRecords.pack(records.next(pack))), 0));
                 a.commit();
                 while (!taken.offer(fresh, 100, TimeUnit.MILLISECONDS) && System.nanoTime() < end) {
@@ -100,7 +103,11 @@ final class RowsBaseline {
             // measured while both connections are open, as the variants measure with the proxies' connections open
             long count = stored.get() - startStored;
             double took = (System.nanoTime() - startNanos) / 1e9;
-            Result result = new Result(pack, took, count, ProcessStats.cpuTicks(self) - startTicks,
+            Result result = new Result(
+                    pack,
+                    took,
+                    count,
+                    ProcessStats.cpuTicks(self) - startTicks,
                     ProcessStats.treeCpuTicks(postgresPid) - startPostgres,
                     ProcessStats.machineBusyTicks() - startMachine);
             sink.join(TimeUnit.SECONDS.toMillis(30));
@@ -112,8 +119,9 @@ final class RowsBaseline {
     private static DefaultCamelContext sinkRoutes(DataSource database) throws Exception {
         DefaultCamelContext context = new DefaultCamelContext();
         context.getRegistry().bind("dataSource", database);
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                ResourceHelper.resolveMandatoryResource(context, "file:connectors/postgres-sink.camel.yaml"));
+        PluginHelper.getRoutesLoader(context)
+                .loadRoutes(
+                        ResourceHelper.resolveMandatoryResource(context, "file:connectors/postgres-sink.camel.yaml"));
         context.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!hasTable(database)) { // postgres-sink-init creates it once started
@@ -127,8 +135,9 @@ final class RowsBaseline {
 
     /** Whether the table is there, on a connection given back at once (the pool has one, for the route too). */
     private static boolean hasTable(DataSource database) throws Exception {
-        try (Connection c = database.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT to_regclass('measurement') IS NOT NULL")) {
+        try (Connection c = database.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT to_regclass('measurement') IS NOT NULL")) {
             return rs.next() && rs.getBoolean(1);
         }
     }
@@ -141,8 +150,8 @@ final class RowsBaseline {
         return new HikariDataSource(config);
     }
 
-    private static void sink(ProducerTemplate sinkRoute, BlockingQueue<List<Measurement>> taken, AtomicLong stored,
-            long end) {
+    private static void sink(
+            ProducerTemplate sinkRoute, BlockingQueue<List<Measurement>> taken, AtomicLong stored, long end) {
         try {
             while (System.nanoTime() < end) {
                 List<Measurement> pack = taken.poll(100, TimeUnit.MILLISECONDS);
@@ -150,7 +159,8 @@ final class RowsBaseline {
                     continue;
                 }
                 String id = UUID.randomUUID().toString();
-                sinkRoute.sendBody("direct:postgres-sink",
+                sinkRoute.sendBody(
+                        "direct:postgres-sink",
                         SinkRecords.of(new InboxRow(0, "bench-rows-a@localhost", id, id, null, pack.size(), 0, pack)));
                 stored.addAndGet(pack.size());
             }

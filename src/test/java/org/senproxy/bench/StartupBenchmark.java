@@ -35,7 +35,8 @@ public final class StartupBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = Integer.getInteger("bench.startup.runs", 3);
         int backlog = Integer.getInteger("bench.startup.backlog", 100_000);
-        int threads = Integer.getInteger("bench.startup.load-threads", Runtime.getRuntime().availableProcessors());
+        int threads = Integer.getInteger(
+                "bench.startup.load-threads", Runtime.getRuntime().availableProcessors());
         XmppTestServer xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
         String password = "startup-" + Long.toHexString(System.nanoTime());
@@ -49,9 +50,16 @@ public final class StartupBenchmark {
             for (int run = 1; run <= runs; run++) {
                 loaded.add(start(xmpp, password, "loaded " + run, backlog, threads));
             }
-            System.out.printf(Locale.ROOT, "%nStart-up to ready, %d starts each (%d cores):%n  idle, empty outbox:"
-                    + " %s s%n  %d busy threads, %,d pending outbox rows: %s s%n", runs,
-                    Runtime.getRuntime().availableProcessors(), range(idle), threads, backlog, range(loaded));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nStart-up to ready, %d starts each (%d cores):%n  idle, empty outbox:"
+                            + " %s s%n  %d busy threads, %,d pending outbox rows: %s s%n",
+                    runs,
+                    Runtime.getRuntime().availableProcessors(),
+                    range(idle),
+                    threads,
+                    backlog,
+                    range(loaded));
         } finally {
             xmpp.stop();
         }
@@ -81,15 +89,17 @@ public final class StartupBenchmark {
         AtomicBoolean busy = new AtomicBoolean(true);
         List<Thread> load = new ArrayList<>();
         for (int i = 0; i < busyThreads; i++) {
-            Thread spin = new Thread(() -> {
-                long x = 0;
-                while (busy.get()) {
-                    x += System.nanoTime() % 7;
-                }
-                if (x == 42) {
-                    System.out.print("");
-                }
-            }, "busy-" + i);
+            Thread spin = new Thread(
+                    () -> {
+                        long x = 0;
+                        while (busy.get()) {
+                            x += System.nanoTime() % 7;
+                        }
+                        if (x == 42) {
+                            System.out.print("");
+                        }
+                    },
+                    "busy-" + i);
             spin.setDaemon(true);
             spin.start();
             load.add(spin);
@@ -104,8 +114,11 @@ public final class StartupBenchmark {
                 Thread.sleep(50);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            String phases = Files.readAllLines(proxy.log()).stream().filter(line -> line.contains("Ready "))
-                    .map(line -> line.substring(line.indexOf("Ready "))).findFirst().orElse("(no Ready line)");
+            String phases = Files.readAllLines(proxy.log()).stream()
+                    .filter(line -> line.contains("Ready "))
+                    .map(line -> line.substring(line.indexOf("Ready ")))
+                    .findFirst()
+                    .orElse("(no Ready line)");
             System.out.printf(Locale.ROOT, "%-9s ready in %.1f s | %s%n", label, seconds, phases);
             return seconds;
         } finally {
@@ -123,17 +136,21 @@ public final class StartupBenchmark {
             for (String sql : Consented.sender("ecodevices-source", "peer", "urn:dev:prm:*", Consented.REF)) {
                 c.createStatement().execute(sql);
             }
-            c.createStatement().execute("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid,"
-                    + " payload, record_count, consent_ref, created_at, next_attempt_at)"
-                    + " SELECT gen_random_uuid(), 'backlog-' || i, (SELECT id FROM consumer LIMIT 1), 'peer@localhost',"
-                    + " '[{\"n\":\"urn:dev:prm:09111642617347_consumption/power/apparent/raw\",\"u\":\"VA\",\"v\":'"
-                    + " || (i % 900) || ',\"t\":' || (1700000000 + i) || '}]', 1, '" + Consented.REF + "',"
-                    + " now(), now() FROM generate_series(1, " + rows + ") i");
+            c.createStatement()
+                    .execute("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid,"
+                            + " payload, record_count, consent_ref, created_at, next_attempt_at)"
+                            + " SELECT gen_random_uuid(), 'backlog-' || i, (SELECT id FROM consumer LIMIT 1), 'peer@localhost',"
+                            + " '[{\"n\":\"urn:dev:prm:09111642617347_consumption/power/apparent/raw\",\"u\":\"VA\",\"v\":'"
+                            + " || (i % 900) || ',\"t\":' || (1700000000 + i) || '}]', 1, '" + Consented.REF + "',"
+                            + " now(), now() FROM generate_series(1, " + rows + ") i");
         }
     }
 
     private static String range(List<Double> seconds) {
-        return String.format(Locale.ROOT, "%.1f to %.1f", seconds.stream().mapToDouble(d -> d).min().orElse(0),
+        return String.format(
+                Locale.ROOT,
+                "%.1f to %.1f",
+                seconds.stream().mapToDouble(d -> d).min().orElse(0),
                 seconds.stream().mapToDouble(d -> d).max().orElse(0));
     }
 }

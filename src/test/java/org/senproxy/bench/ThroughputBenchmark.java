@@ -35,8 +35,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.senproxy.testing.Consented;
 import org.senproxy.testing.MosquittoTestBroker;
 import org.senproxy.testing.ProxyProcess;
-import org.senproxy.testing.XmppTestServer;
 import org.senproxy.testing.TestPostgres;
+import org.senproxy.testing.XmppTestServer;
 
 /**
  * The throughput benchmark (issue 8): records enter proxy A from a local system (an MQTT gateway through Mosquitto, or
@@ -61,7 +61,8 @@ public final class ThroughputBenchmark {
     private static final Path OUT = Path.of("target", "bench");
     private static final String TOPIC = "bench/senml";
 
-    private final List<String> variants = List.of(System.getProperty("bench.variants", "mqtt,http").split(","));
+    private final List<String> variants =
+            List.of(System.getProperty("bench.variants", "mqtt,http").split(","));
     private final int seconds = Integer.getInteger("bench.seconds", 60);
     private final int warmupSeconds = Integer.getInteger("bench.warmup-seconds", 15);
     private final int window = Integer.getInteger("bench.window", 20_000);
@@ -73,19 +74,22 @@ public final class ThroughputBenchmark {
     private final int latencyPack = Integer.getInteger("bench.latency.pack", 10);
     private final int baselineSeconds = Integer.getInteger("bench.baseline-seconds", 20);
     private final int drainSeconds = Integer.getInteger("bench.drain-seconds", 180);
-    private final List<String> jvm = List.of(System.getProperty("bench.jvm", "-Xmx256m").trim().split("\\s+"));
+    private final List<String> jvm =
+            List.of(System.getProperty("bench.jvm", "-Xmx256m").trim().split("\\s+"));
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
     /** More lines of the benchmark's mosquitto.conf, separated by ';' (e.g. max_inflight_messages 100). */
-    private final List<String> mosquittoSettings = List.of(System.getProperty("bench.mosquitto", "").split(";"));
+    private final List<String> mosquittoSettings =
+            List.of(System.getProperty("bench.mosquitto", "").split(";"));
     /** The largest pack the proxies send (senproxy.outbox.max-records-per-message). */
-    private final int maxPerMessage = Integer.parseInt(
-            proxySettings().getOrDefault("senproxy.outbox.max-records-per-message", "250"));
+    private final int maxPerMessage =
+            Integer.parseInt(proxySettings().getOrDefault("senproxy.outbox.max-records-per-message", "250"));
 
     private final StringBuilder report = new StringBuilder();
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Map<Integer, RawSmackBaseline.Result> baselines = new TreeMap<>();
     /** Machine CPU ticks per record of each ceiling (the XMPP hop by pack size; the database's rows). */
     private final Map<Integer, Double> xmppTicksPerRecord = new TreeMap<>();
+
     private double rowsTicksPerRecord;
 
     public static void main(String[] args) throws Exception {
@@ -123,19 +127,24 @@ public final class ThroughputBenchmark {
         Path keyFile = Files.writeString(OUT.resolve("bench-a-key.jwk"), keyA.toJSONString());
         Path pgData = OUT.resolve("pgdata");
         deleteTree(pgData);
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(pgData)
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(pgData)
                 .setCleanDataDirectory(true)
                 // durable, as in service (the embedded server's defaults turn both off)
-                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "100")
                 // where PostgreSQL's time goes, statement by statement (the report's table)
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements").start()) {
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .start()) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             }
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT version(), current_setting('fsync'),"
-                         + " current_setting('synchronous_commit'), current_setting('shared_buffers')")) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT version(), current_setting('fsync'),"
+                            + " current_setting('synchronous_commit'), current_setting('shared_buffers')")) {
                 rs.next();
                 line("- PostgreSQL: " + rs.getString(1).replaceAll(" on x86_64.*", "") + ", fsync " + rs.getString(2)
                         + ", synchronous_commit " + rs.getString(3) + ", shared_buffers " + rs.getString(4)
@@ -149,8 +158,8 @@ public final class ThroughputBenchmark {
                 baseline(xmpp, keyA, pack);
             }
             rowsBaseline(postgres, maxPerMessage);
-            MosquittoTestBroker mosquitto = variants.contains("mqtt") ? new MosquittoTestBroker(null, null,
-                    mosquittoSettings) : null;
+            MosquittoTestBroker mosquitto =
+                    variants.contains("mqtt") ? new MosquittoTestBroker(null, null, mosquittoSettings) : null;
             try {
                 for (String variant : variants) {
                     variant(variant, xmpp, postgres, mosquitto, keyA, keyFile);
@@ -176,27 +185,41 @@ public final class ThroughputBenchmark {
     // ---- the ceiling: raw Smack
 
     private void baseline(XmppTestServer xmpp, ECKey key, int pack) throws Exception {
-        System.out.printf("baseline: raw Smack, %d records per message, %d s + %d s warm-up...%n", pack,
-                baselineSeconds, 5);
+        System.out.printf(
+                "baseline: raw Smack, %d records per message, %d s + %d s warm-up...%n", pack, baselineSeconds, 5);
         long machine0 = ProcessStats.machineBusyTicks();
         long ejabberd = ejabberdPid();
         long ej0 = ProcessStats.cpuTicks(ejabberd);
-        RawSmackBaseline.Result r = RawSmackBaseline.run(xmpp, "bench-raw-a", passwords.get("bench-raw-a"),
-                "bench-raw-b", passwords.get("bench-raw-b"), key, pack, 200, 5, baselineSeconds);
+        RawSmackBaseline.Result r = RawSmackBaseline.run(
+                xmpp,
+                "bench-raw-a",
+                passwords.get("bench-raw-a"),
+                "bench-raw-b",
+                passwords.get("bench-raw-b"),
+                key,
+                pack,
+                200,
+                5,
+                baselineSeconds);
         long ej = ProcessStats.cpuTicks(ejabberd) - ej0;
         long machine = ProcessStats.machineBusyTicks() - machine0;
         baselines.put(pack, r);
         // the whole machine's CPU per record acknowledged, over the measured seconds: what the XMPP hop alone costs
         xmppTicksPerRecord.put(pack, (double) r.machineTicks() / r.records());
         line(String.format("## Ceiling: raw Smack, %d records per message%n", pack));
-        line(String.format("- %,.0f records/s (%,.0f messages/s) over %.0f s, %,d records; window 200 messages"
-                + " waiting for their ack", r.recordsPerSecond(), r.messages() / r.seconds(), r.seconds(),
-                r.records()));
-        line(String.format("- stanza: %.0f characters of XML per record; wire (TLS, both sessions, both directions):"
-                + " %.0f bytes per record", r.stanzaCharsPerRecord(), (double) r.wire().total() / r.records()));
-        line(String.format("- CPU (%% of one core): client JVM %.0f%%, ejabberd %.0f%%; machine busy %.0f%% of %d"
-                + " cores", pct(r.cpuTicks(), r.seconds()), pct(ej, r.seconds() + 5), pct(machine,
-                        r.seconds() + 5) / Runtime.getRuntime().availableProcessors(),
+        line(String.format(
+                "- %,.0f records/s (%,.0f messages/s) over %.0f s, %,d records; window 200 messages"
+                        + " waiting for their ack",
+                r.recordsPerSecond(), r.messages() / r.seconds(), r.seconds(), r.records()));
+        line(String.format(
+                "- stanza: %.0f characters of XML per record; wire (TLS, both sessions, both directions):"
+                        + " %.0f bytes per record",
+                r.stanzaCharsPerRecord(), (double) r.wire().total() / r.records()));
+        line(String.format(
+                "- CPU (%% of one core): client JVM %.0f%%, ejabberd %.0f%%; machine busy %.0f%% of %d" + " cores",
+                pct(r.cpuTicks(), r.seconds()),
+                pct(ej, r.seconds() + 5),
+                pct(machine, r.seconds() + 5) / Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().availableProcessors()));
         line("");
     }
@@ -204,39 +227,54 @@ public final class ThroughputBenchmark {
     // ---- the ceiling of the database: the scenario's two rows per record, no proxy, no XMPP
 
     private void rowsBaseline(EmbeddedPostgres postgres, int pack) throws Exception {
-        System.out.printf("baseline: the database's rows alone, %d records per transaction, %d s + %d s warm-up...%n",
+        System.out.printf(
+                "baseline: the database's rows alone, %d records per transaction, %d s + %d s warm-up...%n",
                 pack, baselineSeconds, 5);
         String dbA = database(postgres, "bench_rows_a");
         String dbB = database(postgres, "bench_rows_b");
         RowsBaseline.Result r = RowsBaseline.run(dbA, dbB, postgresPid(), pack, 5, baselineSeconds);
         rowsTicksPerRecord = (double) r.machineTicks() / r.records();
-        line(String.format("## Ceiling: the database alone, the scenario's two rows per record, %d records per"
-                + " transaction%n", pack));
-        line(String.format("- %,.0f records/s over %.0f s, %,d records: A's source keys (deduplication and Quoalise"
-                + " history) and B's sink rows, each pack in one transaction per database, with the proxies' own"
-                + " statements (RowsBaseline); no outbox, inbox or audit rows", r.recordsPerSecond(), r.seconds(),
-                r.records()));
-        line(String.format("- CPU (%% of one core): client JVM %.0f%%, PostgreSQL %.0f%%; machine busy %.0f%% of %d"
-                + " cores", pct(r.cpuTicks(), r.seconds()), pct(r.postgresTicks(), r.seconds()),
+        line(String.format(
+                "## Ceiling: the database alone, the scenario's two rows per record, %d records per" + " transaction%n",
+                pack));
+        line(String.format(
+                "- %,.0f records/s over %.0f s, %,d records: A's source keys (deduplication and Quoalise"
+                        + " history) and B's sink rows, each pack in one transaction per database, with the proxies' own"
+                        + " statements (RowsBaseline); no outbox, inbox or audit rows",
+                r.recordsPerSecond(), r.seconds(), r.records()));
+        line(String.format(
+                "- CPU (%% of one core): client JVM %.0f%%, PostgreSQL %.0f%%; machine busy %.0f%% of %d" + " cores",
+                pct(r.cpuTicks(), r.seconds()),
+                pct(r.postgresTicks(), r.seconds()),
                 pct(r.machineTicks(), r.seconds()) / Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().availableProcessors()));
-        line(String.format("- both ceilings on one machine, each paying its machine CPU per record (%.0f µs for the XMPP"
-                + " hop, %.0f µs for the rows): **%,.0f records/s**, what a federation doing nothing else could reach"
-                + " here", 1e6 * xmppTicksPerRecord.get(pack) / ProcessStats.TICKS_PER_SECOND,
-                1e6 * rowsTicksPerRecord / ProcessStats.TICKS_PER_SECOND, combinedCeiling(pack)));
+        line(String.format(
+                "- both ceilings on one machine, each paying its machine CPU per record (%.0f µs for the XMPP"
+                        + " hop, %.0f µs for the rows): **%,.0f records/s**, what a federation doing nothing else could reach"
+                        + " here",
+                1e6 * xmppTicksPerRecord.get(pack) / ProcessStats.TICKS_PER_SECOND,
+                1e6 * rowsTicksPerRecord / ProcessStats.TICKS_PER_SECOND,
+                combinedCeiling(pack)));
         line("");
     }
 
     /** Records/s of the machine's CPU spent on the XMPP hop's and the rows' cost per record, nothing else. */
     private double combinedCeiling(int pack) {
-        return Runtime.getRuntime().availableProcessors() * (double) ProcessStats.TICKS_PER_SECOND
+        return Runtime.getRuntime().availableProcessors()
+                * (double) ProcessStats.TICKS_PER_SECOND
                 / (xmppTicksPerRecord.get(pack) + rowsTicksPerRecord);
     }
 
     // ---- one source variant through two proxies
 
-    private void variant(String variant, XmppTestServer xmpp, EmbeddedPostgres postgres,
-            MosquittoTestBroker mosquitto, ECKey keyA, Path keyFile) throws Exception {
+    private void variant(
+            String variant,
+            XmppTestServer xmpp,
+            EmbeddedPostgres postgres,
+            MosquittoTestBroker mosquitto,
+            ECKey keyA,
+            Path keyFile)
+            throws Exception {
         String source = "bench-" + variant + "-source";
         String dbA = database(postgres, "bench_" + variant + "_a");
         String dbB = database(postgres, "bench_" + variant + "_b");
@@ -270,10 +308,14 @@ public final class ThroughputBenchmark {
         ProxyProcess b = new ProxyProcess(variant + "-b", settingsB, OUT, jvm(variant + "-b"));
         ProxyProcess a = new ProxyProcess(variant + "-a", settingsA, OUT, jvm(variant + "-a"));
         String title = "mqtt".equals(variant)
-                ? String.format("MQTT: a gateway publishes SenML packs of %d records (QoS 1) to Mosquitto;"
-                        + " A's bench-mqtt-source takes them", mqttPack)
-                : String.format("HTTP poll: A's bench-http-source polls an HTTP API every %d ms, which answers"
-                        + " the records measured since (at most %d)", httpPollMillis, httpMaxPerPoll);
+                ? String.format(
+                        "MQTT: a gateway publishes SenML packs of %d records (QoS 1) to Mosquitto;"
+                                + " A's bench-mqtt-source takes them",
+                        mqttPack)
+                : String.format(
+                        "HTTP poll: A's bench-http-source polls an HTTP API every %d ms, which answers"
+                                + " the records measured since (at most %d)",
+                        httpPollMillis, httpMaxPerPoll);
         System.out.println("variant " + variant + ": starting the proxies...");
         try {
             double readyB = start(b);
@@ -282,7 +324,8 @@ public final class ThroughputBenchmark {
                 input = new BenchSources.Mqtt(mosquitto.url(), TOPIC);
             }
             Delivered delivered = new Delivered(b);
-            try (BenchSources.Source in = input; delivered) {
+            try (BenchSources.Source in = input;
+                    delivered) {
                 Run run = new Run(in, delivered);
                 run.prime(new BenchRecords("urn:dev:bench:" + variant + "-prime:"));
 
@@ -298,8 +341,8 @@ public final class ThroughputBenchmark {
                 Percentiles throughputLatency = latency(dbB, records.baseName(), usage.from(), usage.to());
 
                 // latency: open loop
-                System.out.printf("variant %s: latency at %d records/s, %d s...%n", variant, latencyRate,
-                        latencySeconds);
+                System.out.printf(
+                        "variant %s: latency at %d records/s, %d s...%n", variant, latencyRate, latencySeconds);
                 BenchRecords paced = new BenchRecords("urn:dev:bench:" + variant + "-latency:");
                 Instant latencyFrom = Instant.now();
                 run.openLoop(paced, latencyRate, latencySeconds);
@@ -311,10 +354,16 @@ public final class ThroughputBenchmark {
                 long rssA = ProcessStats.statusKib(a.pid(), "VmHWM");
                 long rssB = ProcessStats.statusKib(b.pid(), "VmHWM");
                 long[] stored = storedCount(dbB);
-                dump(dbA, "SELECT message_id, record_count, attempts, status, created_at, sent_at, acked_at FROM outbox"
-                        + " ORDER BY id", OUT.resolve(variant + "-a-outbox.csv"));
-                dump(dbB, "SELECT message_id, record_count, attempts, status, received_at, delivered_at FROM inbox"
-                        + " ORDER BY id", OUT.resolve(variant + "-b-inbox.csv"));
+                dump(
+                        dbA,
+                        "SELECT message_id, record_count, attempts, status, created_at, sent_at, acked_at FROM outbox"
+                                + " ORDER BY id",
+                        OUT.resolve(variant + "-a-outbox.csv"));
+                dump(
+                        dbB,
+                        "SELECT message_id, record_count, attempts, status, received_at, delivered_at FROM inbox"
+                                + " ORDER BY id",
+                        OUT.resolve(variant + "-b-inbox.csv"));
                 a.close();
                 b.close();
                 ProcessStats.Heap heapA = ProcessStats.heap(OUT.resolve(variant + "-a-gc.log"));
@@ -323,44 +372,78 @@ public final class ThroughputBenchmark {
                 RawSmackBaseline.Result ceiling = baselines.get(pack);
                 line("## " + title);
                 line("");
-                line(String.format("- **%,.0f records/s** end to end over %.0f s (%,d records stored by B's sink"
-                        + " after %d s of warm-up; window %,d records not yet stored)", usage.rate(),
-                        usage.seconds(), usage.records(), warmupSeconds, window));
-                line(String.format("- **%.0f%% of the raw Smack ceiling** (%,.0f records/s at %d records per"
-                        + " message)", 100 * usage.rate() / ceiling.recordsPerSecond(), ceiling.recordsPerSecond(),
-                        pack));
-                line(String.format("- **%.0f%% of both ceilings on one machine** (%,.0f records/s: the XMPP hop and"
-                        + " the database's two rows per record)", 100 * usage.rate() / combinedCeiling(pack),
-                        combinedCeiling(pack)));
-                line(String.format("- messages: %.1f records per message on average in the throughput phase (B's"
-                        + " inbox); A's outbox: %s", averagePack(dbB, usage.from(), usage.to()), outbox(dbA)));
-                line(String.format("- latency, record time to sink commit, during the throughput phase:"
-                        + " p50 %s, p95 %s, p99 %s, max %s (%,d records)", ms(throughputLatency.p50()),
-                        ms(throughputLatency.p95()), ms(throughputLatency.p99()), ms(throughputLatency.max()),
+                line(String.format(
+                        "- **%,.0f records/s** end to end over %.0f s (%,d records stored by B's sink"
+                                + " after %d s of warm-up; window %,d records not yet stored)",
+                        usage.rate(), usage.seconds(), usage.records(), warmupSeconds, window));
+                line(String.format(
+                        "- **%.0f%% of the raw Smack ceiling** (%,.0f records/s at %d records per" + " message)",
+                        100 * usage.rate() / ceiling.recordsPerSecond(), ceiling.recordsPerSecond(), pack));
+                line(String.format(
+                        "- **%.0f%% of both ceilings on one machine** (%,.0f records/s: the XMPP hop and"
+                                + " the database's two rows per record)",
+                        100 * usage.rate() / combinedCeiling(pack), combinedCeiling(pack)));
+                line(String.format(
+                        "- messages: %.1f records per message on average in the throughput phase (B's"
+                                + " inbox); A's outbox: %s",
+                        averagePack(dbB, usage.from(), usage.to()), outbox(dbA)));
+                line(String.format(
+                        "- latency, record time to sink commit, during the throughput phase:"
+                                + " p50 %s, p95 %s, p99 %s, max %s (%,d records)",
+                        ms(throughputLatency.p50()),
+                        ms(throughputLatency.p95()),
+                        ms(throughputLatency.p99()),
+                        ms(throughputLatency.max()),
                         throughputLatency.count()));
-                line(String.format("- **latency at %,d records/s** (open loop, %d records every %d ms, %d s):"
-                        + " **p50 %s, p95 %s, p99 %s**, max %s (%,d records)", latencyRate, latencyPack,
-                        latencyPack * 1000 / latencyRate, latencySeconds, ms(latency.p50()), ms(latency.p95()),
-                        ms(latency.p99()), ms(latency.max()), latency.count()));
+                line(String.format(
+                        "- **latency at %,d records/s** (open loop, %d records every %d ms, %d s):"
+                                + " **p50 %s, p95 %s, p99 %s**, max %s (%,d records)",
+                        latencyRate,
+                        latencyPack,
+                        latencyPack * 1000 / latencyRate,
+                        latencySeconds,
+                        ms(latency.p50()),
+                        ms(latency.p95()),
+                        ms(latency.p99()),
+                        ms(latency.max()),
+                        latency.count()));
                 line(String.format("- start-up to ready: A %.1f s, B %.1f s", readyA, readyB));
-                line(String.format("- memory: A heap peak %d MiB before a collection; after one: median %d MiB,"
-                        + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB", heapA.maxBeforeMib(),
-                        heapA.medianAfterMib(), heapA.maxAfterMib(), heapA.collections(), heapA.pauseMillis(), rssA / 1024));
-                line(String.format("- memory: B heap peak %d MiB before a collection; after one: median %d MiB,"
-                        + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB", heapB.maxBeforeMib(),
-                        heapB.medianAfterMib(), heapB.maxAfterMib(), heapB.collections(), heapB.pauseMillis(), rssB / 1024));
+                line(String.format(
+                        "- memory: A heap peak %d MiB before a collection; after one: median %d MiB,"
+                                + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB",
+                        heapA.maxBeforeMib(),
+                        heapA.medianAfterMib(),
+                        heapA.maxAfterMib(),
+                        heapA.collections(),
+                        heapA.pauseMillis(),
+                        rssA / 1024));
+                line(String.format(
+                        "- memory: B heap peak %d MiB before a collection; after one: median %d MiB,"
+                                + " largest %d MiB; %d collections, %.0f ms paused; peak RSS %d MiB",
+                        heapB.maxBeforeMib(),
+                        heapB.medianAfterMib(),
+                        heapB.maxAfterMib(),
+                        heapB.collections(),
+                        heapB.pauseMillis(),
+                        rssB / 1024));
                 line("- CPU during the measured throughput phase, % of one core (the machine has "
                         + Runtime.getRuntime().availableProcessors() + "): " + usage.cpu());
-                line(String.format("- wire (TLS bytes on the XMPP connections, per record stored): A sent %.0f,"
-                        + " received %.0f; B sent %.0f, received %.0f; both sessions, both directions %.0f (raw"
-                        + " Smack: %.0f)", (double) usage.wireA().sent() / usage.records(),
+                line(String.format(
+                        "- wire (TLS bytes on the XMPP connections, per record stored): A sent %.0f,"
+                                + " received %.0f; B sent %.0f, received %.0f; both sessions, both directions %.0f (raw"
+                                + " Smack: %.0f)",
+                        (double) usage.wireA().sent() / usage.records(),
                         (double) usage.wireA().received() / usage.records(),
                         (double) usage.wireB().sent() / usage.records(),
                         (double) usage.wireB().received() / usage.records(),
                         (double) (usage.wireA().total() + usage.wireB().total()) / usage.records(),
                         (double) ceiling.wire().total() / ceiling.records()));
-                line(String.format("- check: %,d records given to A, %,d rows in B's measurement table, %,d distinct"
-                        + " (name, time)%s", run.emitted(), stored[0], stored[1],
+                line(String.format(
+                        "- check: %,d records given to A, %,d rows in B's measurement table, %,d distinct"
+                                + " (name, time)%s",
+                        run.emitted(),
+                        stored[0],
+                        stored[1],
                         drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
                 line("");
                 line(String.format("PostgreSQL's statements during the throughput phase and its warm-up"
@@ -392,24 +475,30 @@ public final class ThroughputBenchmark {
         Delivered(ProxyProcess b) {
             HttpClient client = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + b.managementPort() + "/observe/metrics");
-            poller = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        String body = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                                HttpResponse.BodyHandlers.ofString()).body();
-                        for (String line : body.split("\n")) {
-                            if (line.startsWith("senproxy_sink_records_total")) {
-                                count.set((long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            poller = new Thread(
+                    () -> {
+                        while (running.get()) {
+                            try {
+                                String body = client.send(
+                                                HttpRequest.newBuilder(uri)
+                                                        .timeout(Duration.ofSeconds(5))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .body();
+                                for (String line : body.split("\n")) {
+                                    if (line.startsWith("senproxy_sink_records_total")) {
+                                        count.set((long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                                    }
+                                }
+                                Thread.sleep(1000);
+                            } catch (IOException e) {
+                                // not answering yet
+                            } catch (InterruptedException e) {
+                                return;
                             }
                         }
-                        Thread.sleep(1000);
-                    } catch (IOException e) {
-                        // not answering yet
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-delivered");
+                    },
+                    "bench-delivered");
             poller.setDaemon(true);
             poller.start();
         }
@@ -425,7 +514,13 @@ public final class ThroughputBenchmark {
         }
     }
 
-    private record Usage(Instant from, Instant to, double seconds, long records, String cpu, ProcessStats.Wire wireA,
+    private record Usage(
+            Instant from,
+            Instant to,
+            double seconds,
+            long records,
+            String cpu,
+            ProcessStats.Wire wireA,
             ProcessStats.Wire wireB) {
         double rate() {
             return records / seconds;
@@ -468,8 +563,9 @@ public final class ThroughputBenchmark {
             emitted = delivered.get();
         }
 
-        Usage closedLoop(BenchRecords records, int pack, ProxyProcess a, ProxyProcess b, MosquittoTestBroker mqtt,
-                int xmppPort) throws Exception {
+        Usage closedLoop(
+                BenchRecords records, int pack, ProxyProcess a, ProxyProcess b, MosquittoTestBroker mqtt, int xmppPort)
+                throws Exception {
             long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
             long end = warm + TimeUnit.SECONDS.toNanos(seconds);
             long d0 = -1;
@@ -505,8 +601,10 @@ public final class ThroughputBenchmark {
                 long ticks = e.getValue() - cpu0.get(e.getKey());
                 if (e.getKey().equals("machine")) {
                     long others = ticks - accounted;
-                    split.append(String.format("other processes %.0f%%; machine busy %.0f%% of %d%%",
-                            pct(others, took), pct(ticks, took),
+                    split.append(String.format(
+                            "other processes %.0f%%; machine busy %.0f%% of %d%%",
+                            pct(others, took),
+                            pct(ticks, took),
                             100 * Runtime.getRuntime().availableProcessors()));
                 } else {
                     accounted += ticks;
@@ -557,7 +655,9 @@ public final class ThroughputBenchmark {
         if (mqtt != null) {
             ticks.put("Mosquitto", ProcessStats.cpuTicks(mqtt.pid()));
         }
-        ticks.put("benchmark driver", ProcessStats.cpuTicks(ProcessHandle.current().pid()));
+        ticks.put(
+                "benchmark driver",
+                ProcessStats.cpuTicks(ProcessHandle.current().pid()));
         ticks.put("machine", ProcessStats.machineBusyTicks());
         return ticks;
     }
@@ -587,13 +687,15 @@ public final class ThroughputBenchmark {
         for (String database : List.of(dbA, dbB)) {
             TestPostgres.migrate(database);
         }
-        try (Connection c = DriverManager.getConnection(dbA, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(dbA, "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('bench-b', 'bench-b@localhost')");
             for (String sql : Consented.sender(source, "bench-b", SCOPE, Consented.REF)) {
                 s.execute(sql);
             }
         }
-        try (Connection c = DriverManager.getConnection(dbB, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(dbB, "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('bench-a', 'bench-a@localhost')");
             s.execute(Consented.receiver("bench-a", SCOPE, Consented.REF));
             try (PreparedStatement key = c.prepareStatement(
@@ -606,7 +708,8 @@ public final class ThroughputBenchmark {
     }
 
     private static void statementsReset(EmbeddedPostgres postgres) throws Exception {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_stat_statements_reset()");
         }
     }
@@ -621,26 +724,33 @@ public final class ThroughputBenchmark {
         String b = dbB.substring(dbB.lastIndexOf('/') + 1);
         double per = 1000.0 / Math.max(1, records);
         List<String> rows = new ArrayList<>();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT d.datname, s.calls, s.total_exec_time, s.wal_bytes, s.query"
-                     + " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-                     + " WHERE d.datname IN ('" + a + "', '" + b + "') ORDER BY s.total_exec_time DESC LIMIT 15")) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT d.datname, s.calls, s.total_exec_time, s.wal_bytes, s.query"
+                        + " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                        + " WHERE d.datname IN ('" + a + "', '" + b + "') ORDER BY s.total_exec_time DESC LIMIT 15")) {
             while (rs.next()) {
                 String query = rs.getString(5).replaceAll("\\s+", " ").replace("|", "\\|");
-                rows.add(String.format("| %s | `%s` | %.2f | %.1f | %.1f |", a.equals(rs.getString(1)) ? "A" : "B",
-                        query.length() > 90 ? query.substring(0, 90) + "..." : query, rs.getLong(2) * per,
-                        rs.getDouble(3) * per, rs.getBigDecimal(4).doubleValue() * per / 1024));
+                rows.add(String.format(
+                        "| %s | `%s` | %.2f | %.1f | %.1f |",
+                        a.equals(rs.getString(1)) ? "A" : "B",
+                        query.length() > 90 ? query.substring(0, 90) + "..." : query,
+                        rs.getLong(2) * per,
+                        rs.getDouble(3) * per,
+                        rs.getBigDecimal(4).doubleValue() * per / 1024));
             }
         }
         return rows;
     }
 
     private String database(EmbeddedPostgres postgres, String name) throws Exception {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + name);
             s.execute("CREATE DATABASE " + name);
         }
-        postgresPid = ProcessStats.findProcess("postgres", "-p " + postgres.getPort() + " ").orElse(-1);
+        postgresPid = ProcessStats.findProcess("postgres", "-p " + postgres.getPort() + " ")
+                .orElse(-1);
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + name + "?currentSchema="
                 + TestPostgres.SEARCH_PATH;
     }
@@ -677,7 +787,8 @@ public final class ThroughputBenchmark {
     /** Proxy settings given to the benchmark as -Dbench.proxy.<key>=<value> (e.g. senproxy.outbox.batch-size). */
     private static Map<String, String> proxySettings() {
         Map<String, String> settings = new TreeMap<>();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.proxy."))
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.proxy."))
                 .forEach(k -> settings.put(k.substring("bench.proxy.".length()), System.getProperty(k)));
         return settings;
     }
@@ -685,15 +796,16 @@ public final class ThroughputBenchmark {
     private List<String> jvm(String name) throws IOException {
         // a JVM renames the log it finds to .0, .1...: no log of an earlier run is read as this run's
         try (Stream<Path> old = Files.list(OUT)) {
-            for (Path log : old.filter(p -> p.getFileName().toString().startsWith(name + "-gc.log")).toList()) {
+            for (Path log : old.filter(p -> p.getFileName().toString().startsWith(name + "-gc.log"))
+                    .toList()) {
                 Files.delete(log);
             }
         }
         List<String> options = new ArrayList<>(jvm);
         options.add("-Xlog:gc:file=" + OUT.resolve(name + "-gc.log").toAbsolutePath());
         if (jfr) {
-            options.add("-XX:StartFlightRecording=filename=" + OUT.resolve(name + ".jfr").toAbsolutePath()
-                    + ",settings=profile,dumponexit=true");
+            options.add("-XX:StartFlightRecording=filename="
+                    + OUT.resolve(name + ".jfr").toAbsolutePath() + ",settings=profile,dumponexit=true");
         }
         return options;
     }
@@ -714,15 +826,14 @@ public final class ThroughputBenchmark {
 
     // ---- figures read from B's database
 
-    private record Percentiles(long count, double p50, double p95, double p99, double max) {
-    }
+    private record Percentiles(long count, double p50, double p95, double p99, double max) {}
 
     private static Percentiles latency(String dbB, String baseName, Instant from, Instant to) throws Exception {
         try (Connection c = DriverManager.getConnection(dbB, "postgres", "");
-             PreparedStatement ps = c.prepareStatement("SELECT count(*), percentile_cont(ARRAY[0.5, 0.95, 0.99])"
-                     + " WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - time)),"
-                     + " max(extract(epoch FROM stored_at - time)) FROM measurement"
-                     + " WHERE name LIKE ? AND time >= ? AND time < ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT count(*), percentile_cont(ARRAY[0.5, 0.95, 0.99])"
+                        + " WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - time)),"
+                        + " max(extract(epoch FROM stored_at - time)) FROM measurement"
+                        + " WHERE name LIKE ? AND time >= ? AND time < ?")) {
             ps.setString(1, baseName + "%");
             ps.setTimestamp(2, java.sql.Timestamp.from(from));
             ps.setTimestamp(3, java.sql.Timestamp.from(to));
@@ -740,8 +851,9 @@ public final class ThroughputBenchmark {
     /** A query's rows as CSV, for a closer look after the run (when each message was written, sent, acked). */
     private static void dump(String database, String query, Path file) throws Exception {
         StringBuilder csv = new StringBuilder();
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(query)) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
             int columns = rs.getMetaData().getColumnCount();
             for (int i = 1; i <= columns; i++) {
                 csv.append(i > 1 ? "," : "").append(rs.getMetaData().getColumnName(i));
@@ -758,8 +870,9 @@ public final class ThroughputBenchmark {
     }
 
     private static long[] storedCount(String dbB) throws Exception {
-        try (Connection c = DriverManager.getConnection(dbB, "postgres", ""); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (name, time)) FROM measurement")) {
+        try (Connection c = DriverManager.getConnection(dbB, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (name, time)) FROM measurement")) {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
         }
@@ -767,8 +880,8 @@ public final class ThroughputBenchmark {
 
     private static double averagePack(String dbB, Instant from, Instant to) throws Exception {
         try (Connection c = DriverManager.getConnection(dbB, "postgres", "");
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT avg(record_count) FROM inbox WHERE received_at >= ? AND received_at < ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT avg(record_count) FROM inbox WHERE received_at >= ? AND received_at < ?")) {
             ps.setTimestamp(1, java.sql.Timestamp.from(from));
             ps.setTimestamp(2, java.sql.Timestamp.from(to));
             try (ResultSet rs = ps.executeQuery()) {
@@ -781,9 +894,10 @@ public final class ThroughputBenchmark {
     /** A's outbox rows by status, and the sends beyond each row's first (resends after an ack that came late). */
     private static String outbox(String dbA) throws Exception {
         StringBuilder text = new StringBuilder();
-        try (Connection c = DriverManager.getConnection(dbA, "postgres", ""); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT status, count(*), sum(greatest(attempts - 1, 0)) FROM outbox"
-                     + " GROUP BY status ORDER BY status")) {
+        try (Connection c = DriverManager.getConnection(dbA, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT status, count(*), sum(greatest(attempts - 1, 0)) FROM outbox"
+                        + " GROUP BY status ORDER BY status")) {
             long resends = 0;
             while (rs.next()) {
                 text.append(String.format("%,d %s, ", rs.getLong(2), rs.getString(1)));
@@ -799,24 +913,38 @@ public final class ThroughputBenchmark {
     private void machine() throws Exception {
         line("## Machine and servers");
         line("");
-        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("model name"))
+                .findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .orElse("?");
         String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
-        line(String.format("- %d cores (%s), %s; Linux %s; load average at start %s",
-                Runtime.getRuntime().availableProcessors(), cpu, mem, command("uname", "-r"),
+        line(String.format(
+                "- %d cores (%s), %s; Linux %s; load average at start %s",
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
+                mem,
+                command("uname", "-r"),
                 Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0] + " "
                         + Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[1]));
         line("- Java " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.name") + ")");
         line("- Mosquitto " + command("dpkg-query", "-W", "-f=${Version}", "mosquitto") + " (a process of the"
                 + " benchmark's own; max_inflight_messages "
-                + mosquittoSettings.stream().filter(l -> l.trim().startsWith("max_inflight_messages"))
-                        .map(l -> l.trim().split("\\s+")[1]).findFirst().orElse("20, the default") + ")");
+                + mosquittoSettings.stream()
+                        .filter(l -> l.trim().startsWith("max_inflight_messages"))
+                        .map(l -> l.trim().split("\\s+")[1])
+                        .findFirst()
+                        .orElse("20, the default")
+                + ")");
     }
 
     private static String shaper() {
         try {
-            return Files.readAllLines(Path.of(".ci", "ejabberd.yml")).stream().map(String::trim)
-                    .filter(l -> l.startsWith("c2s_shaper:")).findFirst().orElse("c2s_shaper not set");
+            return Files.readAllLines(Path.of(".ci", "ejabberd.yml")).stream()
+                    .map(String::trim)
+                    .filter(l -> l.startsWith("c2s_shaper:"))
+                    .findFirst()
+                    .orElse("c2s_shaper not set");
         } catch (IOException e) {
             return "config not readable";
         }
@@ -865,7 +993,8 @@ public final class ThroughputBenchmark {
             return;
         }
         try (Stream<Path> files = Files.walk(root)) {
-            files.sorted((x, y) -> y.getNameCount() - x.getNameCount()).forEach(p -> p.toFile().delete());
+            files.sorted((x, y) -> y.getNameCount() - x.getNameCount())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -69,70 +69,131 @@ class CatalogueTest {
 
     private static List<String> shippedSources() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("connectors"))) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-source.camel.yaml"))
-                    .map(n -> n.replace(".camel.yaml", "")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith("-source.camel.yaml"))
+                    .map(n -> n.replace(".camel.yaml", ""))
+                    .sorted()
+                    .toList();
         }
     }
 
     @Test
     void isDerivedFromTheShippedConnectorFiles() throws Exception {
         List<String> sources = shippedSources();
-        assertThat(sources).contains("ecodevices-source", "teleinfo-mqtt-source", "zabbix-source", "sql-source",
-                "dataconnect-source", "sge-source", "adict-source");
-        List<String> files = new ArrayList<>(sources.stream().map(s -> "connectors/" + s + ".camel.yaml").toList());
+        assertThat(sources)
+                .contains(
+                        "ecodevices-source",
+                        "teleinfo-mqtt-source",
+                        "zabbix-source",
+                        "sql-source",
+                        "dataconnect-source",
+                        "sge-source",
+                        "adict-source");
+        List<String> files = new ArrayList<>(
+                sources.stream().map(s -> "connectors/" + s + ".camel.yaml").toList());
         try (RouteHarness harness = new RouteHarness(sourceSettings(), files.toArray(String[]::new))) {
             Catalogue catalogue = harness.context.getRegistry().lookupByNameAndType("catalogue", Catalogue.class);
             List<Series> series = catalogue.series();
 
-            assertThat(series).extracting(Series::connector).as("every shipped source declares its series")
+            assertThat(series)
+                    .extracting(Series::connector)
+                    .as("every shipped source declares its series")
                     .containsAll(sources);
-            assertThat(series).filteredOn(s -> s.connector().equals("ecodevices-source")).containsExactly(
-                    new Series("urn:dev:prm:" + PRM + "_c1/index", "ecodevices-source", "counter", "l", "index", 30L,
-                            "pulse counter C1 (index)"),
-                    new Series("urn:dev:prm:" + PRM + "_c2/index", "ecodevices-source", "counter", "Wh", "index", 30L,
-                            "pulse counter C2 (index)"),
-                    new Series("urn:dev:prm:" + PRM + "_consumption/energy/active/index", "ecodevices-source",
-                            "energy", "Wh", "index", 30L, "the meter's active energy index (teleinfo BASE)"),
-                    new Series("urn:dev:prm:" + PRM + "_consumption/power/apparent/raw", "ecodevices-source",
-                            "power", "VA", "instant", 30L, "apparent power (teleinfo PAPP)"),
-                    new Series("urn:dev:prm:" + PRM + "_tariff-period", "ecodevices-source", "tariff-period", null,
-                            "instant", 30L, "tariff period in force, as text (teleinfo PTEC)"));
+            assertThat(series)
+                    .filteredOn(s -> s.connector().equals("ecodevices-source"))
+                    .containsExactly(
+                            new Series(
+                                    "urn:dev:prm:" + PRM + "_c1/index",
+                                    "ecodevices-source",
+                                    "counter",
+                                    "l",
+                                    "index",
+                                    30L,
+                                    "pulse counter C1 (index)"),
+                            new Series(
+                                    "urn:dev:prm:" + PRM + "_c2/index",
+                                    "ecodevices-source",
+                                    "counter",
+                                    "Wh",
+                                    "index",
+                                    30L,
+                                    "pulse counter C2 (index)"),
+                            new Series(
+                                    "urn:dev:prm:" + PRM + "_consumption/energy/active/index",
+                                    "ecodevices-source",
+                                    "energy",
+                                    "Wh",
+                                    "index",
+                                    30L,
+                                    "the meter's active energy index (teleinfo BASE)"),
+                            new Series(
+                                    "urn:dev:prm:" + PRM + "_consumption/power/apparent/raw",
+                                    "ecodevices-source",
+                                    "power",
+                                    "VA",
+                                    "instant",
+                                    30L,
+                                    "apparent power (teleinfo PAPP)"),
+                            new Series(
+                                    "urn:dev:prm:" + PRM + "_tariff-period",
+                                    "ecodevices-source",
+                                    "tariff-period",
+                                    null,
+                                    "instant",
+                                    30L,
+                                    "tariff period in force, as text (teleinfo PTEC)"));
             // dataconnect.resource selects one of the four series the connector can read
-            assertThat(series).filteredOn(s -> s.connector().equals("dataconnect-source"))
+            assertThat(series)
+                    .filteredOn(s -> s.connector().equals("dataconnect-source"))
                     .extracting(Series::identifier, Series::unit, Series::aggregate, Series::samplingSeconds)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(
                             "urn:dev:prm:22516914714270_consumption/energy/active/daily", "Wh", "sum", 86_400L));
-            assertThat(series).filteredOn(s -> s.connector().equals("sge-source")).extracting(Series::identifier)
+            assertThat(series)
+                    .filteredOn(s -> s.connector().equals("sge-source"))
+                    .extracting(Series::identifier)
                     .containsExactly("urn:dev:prm:30001610071843_*/power/active/raw");
-            assertThat(series).filteredOn(s -> s.connector().equals("adict-source")).extracting(Series::identifier)
-                    .containsExactly("urn:dev:pce:GI123456_consumption/energy/gas/daily",
+            assertThat(series)
+                    .filteredOn(s -> s.connector().equals("adict-source"))
+                    .extracting(Series::identifier)
+                    .containsExactly(
+                            "urn:dev:pce:GI123456_consumption/energy/gas/daily",
                             "urn:dev:pce:GI123456_consumption/volume/gas/daily");
 
             // a record's name finds its series, a pattern's too; the exact identifier wins over a pattern
             assertThat(catalogue.find("urn:dev:prm:" + PRM + "_consumption/power/apparent/raw"))
-                    .map(Series::unit).contains("VA");
-            assertThat(catalogue.find("urn:dev:zabbix:townhall_system.cpu.load")).map(Series::connector)
+                    .map(Series::unit)
+                    .contains("VA");
+            assertThat(catalogue.find("urn:dev:zabbix:townhall_system.cpu.load"))
+                    .map(Series::connector)
                     .contains("zabbix-source");
             assertThat(catalogue.find("urn:dev:prm:30001610071843_production/power/active/raw"))
-                    .map(Series::connector).contains("sge-source");
-            assertThat(catalogue.find("urn:dev:bmhs:school-12_boiler/temperature")).map(Series::connector)
+                    .map(Series::connector)
+                    .contains("sge-source");
+            assertThat(catalogue.find("urn:dev:bmhs:school-12_boiler/temperature"))
+                    .map(Series::connector)
                     .contains("sql-source");
-            assertThat(catalogue.find("urn:dev:prm:30001610071843_consumption/energy/active/daily")).isEmpty();
-            assertThat(catalogue.find("urn:dev:prm:" + PRM + "_consumption/power/apparent/raw/extra")).isEmpty();
+            assertThat(catalogue.find("urn:dev:prm:30001610071843_consumption/energy/active/daily"))
+                    .isEmpty();
+            assertThat(catalogue.find("urn:dev:prm:" + PRM + "_consumption/power/apparent/raw/extra"))
+                    .isEmpty();
             String power = "urn:dev:prm:" + PRM + "_consumption/power/apparent/raw";
-            assertThat(catalogue.declared("ecodevices-source", power)).map(Catalogue.Declared::above).contains(6000.0);
+            assertThat(catalogue.declared("ecodevices-source", power))
+                    .map(Catalogue.Declared::above)
+                    .contains(6000.0);
             assertThat(catalogue.declared("zabbix-source", power))
-                    .as("among one connector's series only").isEmpty();
+                    .as("among one connector's series only")
+                    .isEmpty();
 
             // periods: declared (teleinfo's setting, the daily APIs' day, sql-source.period-ms), else the poll interval
-            assertThat(catalogue.connectorPeriods()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "ecodevices-source", Duration.ofSeconds(30),
-                    "teleinfo-mqtt-source", Duration.ofMinutes(1),
-                    "zabbix-source", Duration.ofMinutes(1),
-                    "sql-source", Duration.ofMinutes(10),
-                    "dataconnect-source", Duration.ofDays(1),
-                    "sge-source", Duration.ofDays(1),
-                    "adict-source", Duration.ofDays(1)));
+            assertThat(catalogue.connectorPeriods())
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            "ecodevices-source", Duration.ofSeconds(30),
+                            "teleinfo-mqtt-source", Duration.ofMinutes(1),
+                            "zabbix-source", Duration.ofMinutes(1),
+                            "sql-source", Duration.ofMinutes(10),
+                            "dataconnect-source", Duration.ofDays(1),
+                            "sge-source", Duration.ofDays(1),
+                            "adict-source", Duration.ofDays(1)));
         }
     }
 
@@ -142,8 +203,8 @@ class CatalogueTest {
         d.setConnector("x-source");
         d.setIdentifier("urn:dev:x:1_power");
         d.setUnit("W");
-        assertThat(Catalogue.read(d).series()).isEqualTo(
-                new Series("urn:dev:x:1_power", "x-source", null, "W", null, null, null));
+        assertThat(Catalogue.read(d).series())
+                .isEqualTo(new Series("urn:dev:x:1_power", "x-source", null, "W", null, null, null));
 
         d.setAbove("lots");
         assertThatThrownBy(() -> Catalogue.read(d)).hasMessage("above 'lots' is not a number");
@@ -177,12 +238,16 @@ class CatalogueTest {
         try {
             URI uri = URI.create("http://127.0.0.1:" + settings.get("camel.server.port") + "/catalogue.json");
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(uri).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(refused.statusCode()).as("identifiers name meters: the status page's read token").isEqualTo(401);
+            HttpResponse<String> refused =
+                    http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode())
+                    .as("identifiers name meters: the status page's read token")
+                    .isEqualTo(401);
             assertThat(refused.body()).doesNotContain(PRM);
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
-                    .header("Authorization", "Bearer read-token-of-this-test").build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .header("Authorization", "Bearer read-token-of-this-test")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type"))
@@ -193,24 +258,33 @@ class CatalogueTest {
                     .contains("application/vnd.hypercat.catalogue+json");
             assertThat(rel(catalogue.path("catalogue-metadata"), "urn:X-hypercat:rels:hasDescription:en"))
                     .hasValueSatisfying(d -> assertThat(d).contains("proxy-c@localhost"));
-            assertThat(catalogue.path("items").findValuesAsText("href")).as("the loaded connectors' series only")
-                    .hasSize(6).contains("urn:dev:prm:" + PRM + "_consumption/power/apparent/raw",
-                            "urn:dev:zabbix:townhall_*");
+            assertThat(catalogue.path("items").findValuesAsText("href"))
+                    .as("the loaded connectors' series only")
+                    .hasSize(6)
+                    .contains("urn:dev:prm:" + PRM + "_consumption/power/apparent/raw", "urn:dev:zabbix:townhall_*");
             for (JsonNode item : catalogue.path("items")) {
                 assertThat(rel(item.path("item-metadata"), "urn:X-hypercat:rels:hasDescription:en"))
-                        .as("HyperCat: every item has a description").isPresent();
+                        .as("HyperCat: every item has a description")
+                        .isPresent();
             }
             JsonNode power = item(catalogue, "urn:dev:prm:" + PRM + "_consumption/power/apparent/raw");
-            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:connector")).contains("ecodevices-source");
-            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:quantity")).contains("power");
-            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:unit")).contains("VA");
-            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:aggregate")).contains("instant");
+            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:connector"))
+                    .contains("ecodevices-source");
+            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:quantity"))
+                    .contains("power");
+            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:unit"))
+                    .contains("VA");
+            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:aggregate"))
+                    .contains("instant");
             assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:samplingIntervalSeconds"))
                     .contains("3600");
-            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:isPattern")).isEmpty();
+            assertThat(rel(power.path("item-metadata"), "urn:X-senproxy:rels:isPattern"))
+                    .isEmpty();
             JsonNode zabbix = item(catalogue, "urn:dev:zabbix:townhall_*");
-            assertThat(rel(zabbix.path("item-metadata"), "urn:X-senproxy:rels:isPattern")).contains("true");
-            assertThat(rel(zabbix.path("item-metadata"), "urn:X-senproxy:rels:unit")).as("not declared: left out")
+            assertThat(rel(zabbix.path("item-metadata"), "urn:X-senproxy:rels:isPattern"))
+                    .contains("true");
+            assertThat(rel(zabbix.path("item-metadata"), "urn:X-senproxy:rels:unit"))
+                    .as("not declared: left out")
                     .isEmpty();
         } finally {
             proxy.stop();

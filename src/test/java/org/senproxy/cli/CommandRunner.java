@@ -26,7 +26,10 @@ final class CommandRunner implements AfterEachCallback {
     int run(String... args) {
         out = new StringWriter();
         err = new StringWriter();
-        return SenProxy.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return SenProxy.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
     }
 
     /** What the last run printed on stdout. */

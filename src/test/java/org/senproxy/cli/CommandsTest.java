@@ -20,6 +20,7 @@ class CommandsTest {
 
     @RegisterExtension
     final CommandRunner cli = new CommandRunner();
+
     private final InputStream stdin = System.in;
 
     @AfterEach
@@ -38,9 +39,10 @@ class CommandsTest {
                 + "{\"n\":\"power\",\"v\":1},{\"n\":\"energy\",\"u\":\"Wh\",\"t\":30,\"v\":5}]";
         assertThat(run(pack, "senml", "resolve")).isZero();
         // Wh is a secondary unit (RFC 8798): the resolved pack declares it with bver 26 (RFC 9100)
-        assertThat(cli.out().trim()).isEqualTo("[{\"bver\":26,\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":1,\"t\":1700000000},"
-                + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"v\":5,\"t\":1700000030},"
-                + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":2,\"t\":1700000060}]");
+        assertThat(cli.out().trim())
+                .isEqualTo("[{\"bver\":26,\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":1,\"t\":1700000000},"
+                        + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"v\":5,\"t\":1700000030},"
+                        + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"v\":2,\"t\":1700000060}]");
     }
 
     @Test
@@ -62,8 +64,9 @@ class CommandsTest {
         } finally {
             System.setOut(stdout);
         }
-        assertThat(cbor.toByteArray()).isEqualTo(Senml.toCbor(Senml.parseJson(
-                "[{\"n\":\"urn:dev:x:1_t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]")));
+        assertThat(cbor.toByteArray())
+                .isEqualTo(Senml.toCbor(
+                        Senml.parseJson("[{\"n\":\"urn:dev:x:1_t\",\"u\":\"Cel\",\"v\":21.5,\"t\":1700000000}]")));
 
         System.setIn(new ByteArrayInputStream(cbor.toByteArray()));
         assertThat(cli.run("senml", "resolve", "--from", "cbor")).isZero();
@@ -72,7 +75,8 @@ class CommandsTest {
 
     @Test
     void relativeTimesAreResolvedAgainstNow() {
-        assertThat(run("[{\"n\":\"x\",\"v\":1,\"t\":-10}]", "senml", "resolve", "--now", "1700000000")).isZero();
+        assertThat(run("[{\"n\":\"x\",\"v\":1,\"t\":-10}]", "senml", "resolve", "--now", "1700000000"))
+                .isZero();
         assertThat(cli.out()).contains("\"t\":1699999990");
     }
 
@@ -86,7 +90,8 @@ class CommandsTest {
 
     @Test
     void validateSaysHowManyRecords() {
-        assertThat(run("[{\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"vb\":true}]", "senml", "validate")).isZero();
+        assertThat(run("[{\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"vb\":true}]", "senml", "validate"))
+                .isZero();
         assertThat(cli.out()).contains("valid SenML: 2 record(s)");
     }
 
@@ -99,10 +104,23 @@ class CommandsTest {
     @Test
     void transformRunsTheNamedMappingWithItsHeaders() throws Exception {
         String frame = Files.readString(Path.of("src/test/resources/fixtures/ecodevices/teleinfo.json"));
-        assertThat(run(frame, "transform", "ecodevices-to-senml", "-H", "EcodevicesBaseName=urn:dev:prm:1_",
-                "-H", "EcodevicesC1Unit=Wh", "-H", "EcodevicesC2Unit=l", "--resolve")).as(cli.err()).isZero();
-        assertThat(cli.out()).contains("\"n\" : \"urn:dev:prm:1_consumption/energy/active/index\"")
-                .contains("\"v\" : 1875395").contains("\"vs\" : \"TH..\"");
+        assertThat(run(
+                        frame,
+                        "transform",
+                        "ecodevices-to-senml",
+                        "-H",
+                        "EcodevicesBaseName=urn:dev:prm:1_",
+                        "-H",
+                        "EcodevicesC1Unit=Wh",
+                        "-H",
+                        "EcodevicesC2Unit=l",
+                        "--resolve"))
+                .as(cli.err())
+                .isZero();
+        assertThat(cli.out())
+                .contains("\"n\" : \"urn:dev:prm:1_consumption/energy/active/index\"")
+                .contains("\"v\" : 1875395")
+                .contains("\"vs\" : \"TH..\"");
     }
 
     @Test
@@ -115,8 +133,13 @@ class CommandsTest {
     void aTransformProducingInvalidSenmlExitsTwo() {
         // without the base-name header, names are the bare series: "tariff-period" is fine, but a value that is
         // not a number is caught by the SenML check
-        assertThat(run("{\"T1_BASE\":\"not a number\"}", "transform", "ecodevices-to-senml",
-                "-H", "EcodevicesBaseName=urn:dev:prm:1_")).isEqualTo(2);
+        assertThat(run(
+                        "{\"T1_BASE\":\"not a number\"}",
+                        "transform",
+                        "ecodevices-to-senml",
+                        "-H",
+                        "EcodevicesBaseName=urn:dev:prm:1_"))
+                .isEqualTo(2);
         assertThat(cli.err()).contains("produced invalid SenML").contains("record 0");
     }
 
@@ -140,8 +163,9 @@ class CommandsTest {
         assertThat(cli.run("consents", "frobnicate")).isEqualTo(2);
         assertThat(cli.run("consents")).isEqualTo(2);
         assertThat(cli.err()).contains("sen-proxy consents: which command? One of grant, list, narrow, revoke.");
-        for (String group : new String[] {"apps", "audit", "connectors", "credentials", "dead-letters", "keys",
-                "peers", "senml", "subscriptions"}) {
+        for (String group : new String[] {
+            "apps", "audit", "connectors", "credentials", "dead-letters", "keys", "peers", "senml", "subscriptions"
+        }) {
             assertThat(cli.run(group)).as(group).isEqualTo(2);
         }
         assertThat(cli.run("consents", "--help")).isZero();
@@ -151,18 +175,35 @@ class CommandsTest {
     @Test
     void theCommandsBringAnEmptyDatabaseUpToDateAndAnUnreachableOneIsOneLine() {
         String empty = org.senproxy.testing.TestPostgres.newDatabase("fresh");
-        assertThat(cli.run("apps", "add", "--name", "city", "--jid", "city@example.org", "--db-url", empty,
-                "--db-user", "postgres")).as(cli.err()).isZero();
-        assertThat(cli.run("apps", "list", "--db-url", empty, "--db-user", "postgres")).isZero();
+        assertThat(cli.run(
+                        "apps",
+                        "add",
+                        "--name",
+                        "city",
+                        "--jid",
+                        "city@example.org",
+                        "--db-url",
+                        empty,
+                        "--db-user",
+                        "postgres"))
+                .as(cli.err())
+                .isZero();
+        assertThat(cli.run("apps", "list", "--db-url", empty, "--db-user", "postgres"))
+                .isZero();
         assertThat(cli.out()).contains("city@example.org");
 
         int port = org.senproxy.testing.FreePort.next();
         String nowhere = "jdbc:postgresql://127.0.0.1:" + port + "/senproxy?connectTimeout=2";
-        assertThat(cli.run("apps", "list", "--db-url", nowhere, "--db-user", "postgres")).isEqualTo(1);
-        assertThat(cli.err()).contains("sen-proxy list: cannot bring the database jdbc:postgresql://127.0.0.1:" + port)
-                .contains("(--verbose prints the details)").doesNotContain("\tat ").doesNotContain("Exception:");
+        assertThat(cli.run("apps", "list", "--db-url", nowhere, "--db-user", "postgres"))
+                .isEqualTo(1);
+        assertThat(cli.err())
+                .contains("sen-proxy list: cannot bring the database jdbc:postgresql://127.0.0.1:" + port)
+                .contains("(--verbose prints the details)")
+                .doesNotContain("\tat ")
+                .doesNotContain("Exception:");
         assertThat(cli.err().strip().lines()).hasSize(2);
-        assertThat(cli.run("apps", "list", "--db-url", nowhere, "--db-user", "postgres", "--verbose")).isEqualTo(1);
+        assertThat(cli.run("apps", "list", "--db-url", nowhere, "--db-user", "postgres", "--verbose"))
+                .isEqualTo(1);
         assertThat(cli.err()).contains("\tat org.");
     }
 }

@@ -40,8 +40,10 @@ class CredentialsCommandTest {
 
     @RegisterExtension
     final CommandRunner cli = new CommandRunner();
+
     @TempDir
     Path home;
+
     private final InputStream stdin = System.in;
     private final String k1 = randomKey();
     private final String k2 = randomKey();
@@ -54,9 +56,11 @@ class CredentialsCommandTest {
         database = TestPostgres.newDatabase("credentials_cli");
         TestPostgres.migrate(database);
         keysFile = home.resolve("credentials-keys");
-        Files.writeString(home.resolve("application.properties"), "senproxy.db.url = " + database + "\n"
-                + "senproxy.db.user = postgres\n"
-                + "senproxy.credentials.keys-file = " + keysFile + "\n");
+        Files.writeString(
+                home.resolve("application.properties"),
+                "senproxy.db.url = " + database + "\n"
+                        + "senproxy.db.user = postgres\n"
+                        + "senproxy.credentials.keys-file = " + keysFile + "\n");
         Files.writeString(keysFile, "k1:" + k1 + "\n");
     }
 
@@ -79,19 +83,39 @@ class CredentialsCommandTest {
     void setsRotatesAndChecksWithoutEverPrintingOrLoggingASecret() throws Exception {
         Path bobsFile = Files.writeString(home.resolve("bob.secret"), BOB_SECRET + "\n");
         try (LogCapture root = new LogCapture(Logger.ROOT_LOGGER_NAME, Level.ALL);
-             LogCapture ours = new LogCapture("org.senproxy", Level.ALL)) {
-            assertThat(run(ALICE_SECRET + "\n", "credentials", "set", "--user", "alice", "--app", "ecodevices",
-                    "--login", "alice@example.org")).isZero();
-            assertThat(cli.out()).matches("credentials of user alice in ecodevices stored \\(user_app row \\d+, key"
-                    + " k1\\)\\s*");
-            assertThat(run("", "credentials", "set", "--user", "bob", "--app", "ecodevices", "--secret-file",
-                    bobsFile.toString())).isZero();
+                LogCapture ours = new LogCapture("org.senproxy", Level.ALL)) {
+            assertThat(run(
+                            ALICE_SECRET + "\n",
+                            "credentials",
+                            "set",
+                            "--user",
+                            "alice",
+                            "--app",
+                            "ecodevices",
+                            "--login",
+                            "alice@example.org"))
+                    .isZero();
+            assertThat(cli.out())
+                    .matches("credentials of user alice in ecodevices stored \\(user_app row \\d+, key" + " k1\\)\\s*");
+            assertThat(run(
+                            "",
+                            "credentials",
+                            "set",
+                            "--user",
+                            "bob",
+                            "--app",
+                            "ecodevices",
+                            "--secret-file",
+                            bobsFile.toString()))
+                    .isZero();
             assertThat(secrets("k1:" + k1)).containsExactly("alice=" + ALICE_SECRET, "bob=" + BOB_SECRET);
 
             // a new current key, the old one still readable
             Files.writeString(keysFile, "k2:" + k2 + ",k1:" + k1);
             assertThat(run("", "credentials", "check")).isZero();
-            assertThat(cli.out()).contains("key k2 (current): 0 row(s)").contains("key k1: 2 row(s)")
+            assertThat(cli.out())
+                    .contains("key k2 (current): 0 row(s)")
+                    .contains("key k1: 2 row(s)")
                     .contains("2 row(s) readable, 0 not");
             assertThat(run("", "credentials", "rotate", "--batch-size", "1")).isZero();
             assertThat(cli.out().trim()).isEqualTo("2 row(s) re-encrypted under key k2, 0 already under it");
@@ -107,29 +131,44 @@ class CredentialsCommandTest {
             sql("UPDATE user_app SET credentials = (SELECT credentials FROM user_app WHERE login IS NULL)"
                     + " WHERE login = 'alice@example.org'");
             assertThat(run("", "credentials", "check")).isEqualTo(1);
-            assertThat(cli.out()).containsPattern("user_app row \\d+: written for row \\d+, copied or moved here:"
-                    + " refused \\(user alice, application ecodevices\\)").contains("1 row(s) readable, 1 not");
+            assertThat(cli.out())
+                    .containsPattern("user_app row \\d+: written for row \\d+, copied or moved here:"
+                            + " refused \\(user alice, application ecodevices\\)")
+                    .contains("1 row(s) readable, 1 not");
             Files.writeString(keysFile, "k3:" + randomKey() + ",k2:" + k2);
             assertThat(run("", "credentials", "rotate")).isEqualTo(1);
-            assertThat(cli.out()).contains("1 row(s) re-encrypted under key k3, 0 already under it, 1 cannot be read"
-                    + " (kept as they are)");
+            assertThat(cli.out())
+                    .contains("1 row(s) re-encrypted under key k3, 0 already under it, 1 cannot be read"
+                            + " (kept as they are)");
 
-            printed.add(root.messages(Level.TRACE) + root.messages(Level.DEBUG) + root.messages(Level.INFO)
-                    + root.warnings() + root.messages(Level.ERROR));
+            printed.add(root.messages(Level.TRACE)
+                    + root.messages(Level.DEBUG)
+                    + root.messages(Level.INFO)
+                    + root.warnings()
+                    + root.messages(Level.ERROR));
             printed.add(ours.messages(Level.INFO) + ours.warnings());
-            assertThat(ours.messages(Level.INFO)).as("the capture sees our logs").contains("rotated to key k3");
+            assertThat(ours.messages(Level.INFO))
+                    .as("the capture sees our logs")
+                    .contains("rotated to key k3");
         }
-        assertThat(printed).allSatisfy(text -> assertThat(text).doesNotContain(ALICE_SECRET)
-                .doesNotContain(BOB_SECRET).doesNotContain(k1).doesNotContain(k2));
+        assertThat(printed)
+                .allSatisfy(text -> assertThat(text)
+                        .doesNotContain(ALICE_SECRET)
+                        .doesNotContain(BOB_SECRET)
+                        .doesNotContain(k1)
+                        .doesNotContain(k2));
     }
 
     @Test
     void withoutAKeyNothingIsStoredAndTheErrorSaysWhatToSet() throws Exception {
-        Files.writeString(home.resolve("application.properties"), "senproxy.db.url = " + database + "\n"
-                + "senproxy.db.user = postgres\n");
-        assertThat(run(ALICE_SECRET, "credentials", "set", "--user", "alice", "--app", "sge")).isEqualTo(1);
-        assertThat(cli.err()).startsWith("No credentials key is configured: set senproxy.credentials.keys"
-                + " (environment variable SENPROXY_CREDENTIALS_KEYS) or senproxy.credentials.keys-file");
+        Files.writeString(
+                home.resolve("application.properties"),
+                "senproxy.db.url = " + database + "\n" + "senproxy.db.user = postgres\n");
+        assertThat(run(ALICE_SECRET, "credentials", "set", "--user", "alice", "--app", "sge"))
+                .isEqualTo(1);
+        assertThat(cli.err())
+                .startsWith("No credentials key is configured: set senproxy.credentials.keys"
+                        + " (environment variable SENPROXY_CREDENTIALS_KEYS) or senproxy.credentials.keys-file");
         assertThat(run("", "credentials", "check")).isEqualTo(1);
         assertThat(cli.err()).startsWith("No credentials key is configured");
     }
@@ -137,17 +176,24 @@ class CredentialsCommandTest {
     @Test
     void theSecretIsNeverAnArgumentAndAnEmptyOneIsRefused() {
         assertThat(run("", "credentials", "set", "--user", "alice", "--app", "sge", "--secret", ALICE_SECRET))
-                .as("no such option").isEqualTo(2);
+                .as("no such option")
+                .isEqualTo(2);
         assertThat(run("", "credentials", "set", "--user", "alice", "--app", "sge", ALICE_SECRET))
-                .as("no positional parameter").isEqualTo(2);
-        assertThat(run("\n", "credentials", "set", "--user", "alice", "--app", "sge")).isEqualTo(2);
+                .as("no positional parameter")
+                .isEqualTo(2);
+        assertThat(run("\n", "credentials", "set", "--user", "alice", "--app", "sge"))
+                .isEqualTo(2);
         assertThat(cli.err()).contains("The secret is empty");
     }
 
     @Test
     void everySubcommandExplainsItself() {
         assertThat(run("", "credentials", "--help")).isZero();
-        assertThat(cli.out()).contains("set").contains("rotate").contains("check").contains("AES-256-GCM");
+        assertThat(cli.out())
+                .contains("set")
+                .contains("rotate")
+                .contains("check")
+                .contains("AES-256-GCM");
         assertThat(run("", "credentials", "set", "--help")).isZero();
         assertThat(cli.out()).contains("--secret-file").contains("never an argument");
         assertThat(run("", "credentials", "rotate", "--help")).isZero();
@@ -158,14 +204,18 @@ class CredentialsCommandTest {
 
     /** user=secret of every account, read with these keys ({@code k1:<base64>}). */
     private List<String> secrets(String keys) throws Exception {
-        UserCredentials credentials = new UserCredentials(ProxyDatabase.dataSource(database, "postgres", null),
-                new CredentialCipher(CredentialKeys.parse(keys)), 10);
-        return credentials.forApplication("ecodevices").stream().map(s -> s.user() + "=" + s.secret().reveal())
+        UserCredentials credentials = new UserCredentials(
+                ProxyDatabase.dataSource(database, "postgres", null),
+                new CredentialCipher(CredentialKeys.parse(keys)),
+                10);
+        return credentials.forApplication("ecodevices").stream()
+                .map(s -> s.user() + "=" + s.secret().reveal())
                 .toList();
     }
 
     private void sql(String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }

@@ -19,6 +19,7 @@ class DeadLettersCommandTest {
 
     @RegisterExtension
     final CommandRunner cli = new CommandRunner();
+
     private String database;
     private long outboxLetter;
     private long inboundLetter;
@@ -27,7 +28,8 @@ class DeadLettersCommandTest {
     void database() throws Exception {
         database = TestPostgres.newDatabase("dead");
         TestPostgres.migrate(database);
-        sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",
+        sql(
+                "INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')",
                 "INSERT INTO consumer (source, app_id) SELECT 'src', id FROM app",
                 "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
                         + " status, attempts, last_error) SELECT gen_random_uuid(), 'poll-1', id, 'proxy-b@localhost',"
@@ -51,9 +53,13 @@ class DeadLettersCommandTest {
     @Test
     void listsThenReplaysOneDeadLetter() throws Exception {
         assertThat(run("list")).isZero();
-        assertThat(cli.out()).contains(outboxLetter + "  ").contains("outbox (outbox-dispatch)")
-                .contains("corr poll-1").contains("no acknowledgement from proxy-b@localhost after 20 attempts")
-                .contains("unknown sender").contains("2 dead letter(s)");
+        assertThat(cli.out())
+                .contains(outboxLetter + "  ")
+                .contains("outbox (outbox-dispatch)")
+                .contains("corr poll-1")
+                .contains("no acknowledgement from proxy-b@localhost after 20 attempts")
+                .contains("unknown sender")
+                .contains("2 dead letter(s)");
 
         assertThat(run("replay", Long.toString(outboxLetter))).isZero();
         assertThat(cli.out()).contains("replayed");
@@ -81,7 +87,8 @@ class DeadLettersCommandTest {
     }
 
     private void sql(String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);
             }
@@ -90,7 +97,8 @@ class DeadLettersCommandTest {
 
     private String text(String query) throws Exception {
         try (Connection c = DriverManager.getConnection(database, "postgres", "");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
             rs.next();
             return rs.getString(1);
         }

@@ -29,20 +29,39 @@ class ProxySchemaTest {
     void aDatabaseWhosePublicSchemaHoldsTablesGetsTheProxysOwnSchemaBesideThem() throws Exception {
         String database = TestPostgres.newDatabase("shared");
         // the local application's tables, one of them named like one of the proxy's
-        execute(database, "CREATE TABLE public.app (code int PRIMARY KEY, label text)",
+        execute(
+                database,
+                "CREATE TABLE public.app (code int PRIMARY KEY, label text)",
                 "INSERT INTO public.app VALUES (7, 'heating')",
                 "CREATE TABLE public.readings (meter text, kwh numeric)");
 
-        assertThat(cli.run("apps", "add", "--name", "city", "--jid", "city@example.org", "--db-url", database,
-                "--db-user", "postgres")).as(cli.err()).isZero();
+        assertThat(cli.run(
+                        "apps",
+                        "add",
+                        "--name",
+                        "city",
+                        "--jid",
+                        "city@example.org",
+                        "--db-url",
+                        database,
+                        "--db-user",
+                        "postgres"))
+                .as(cli.err())
+                .isZero();
 
         assertThat(text(database, "SELECT string_agg(name || ' ' || jid, ',') FROM senproxy.app"))
                 .isEqualTo("city city@example.org");
-        assertThat(text(database, "SELECT code || ' ' || label FROM public.app")).isEqualTo("7 heating");
-        assertThat(text(database, "SELECT to_regclass('public.flyway_schema_history')::text")).isNull();
-        assertThat(text(database, "SELECT count(*)::text FROM pg_tables WHERE schemaname = 'senproxy'"
-                + " AND tablename IN ('outbox', 'inbox', 'consent', 'flyway_schema_history')")).isEqualTo("4");
-        assertThat(cli.run("apps", "list", "--db-url", database, "--db-user", "postgres")).isZero();
+        assertThat(text(database, "SELECT code || ' ' || label FROM public.app"))
+                .isEqualTo("7 heating");
+        assertThat(text(database, "SELECT to_regclass('public.flyway_schema_history')::text"))
+                .isNull();
+        assertThat(text(
+                        database,
+                        "SELECT count(*)::text FROM pg_tables WHERE schemaname = 'senproxy'"
+                                + " AND tablename IN ('outbox', 'inbox', 'consent', 'flyway_schema_history')"))
+                .isEqualTo("4");
+        assertThat(cli.run("apps", "list", "--db-url", database, "--db-user", "postgres"))
+                .isZero();
         assertThat(cli.out()).contains("city@example.org").doesNotContain("heating");
     }
 
@@ -53,7 +72,9 @@ class ProxySchemaTest {
         Flyway.configure().dataSource(database, "postgres", "").load().migrate();
         execute(database, "INSERT INTO public.app (name, jid) VALUES ('old-peer', 'old@example.org')");
 
-        assertThat(cli.run("apps", "list", "--db-url", database, "--db-user", "postgres")).as(cli.err()).isZero();
+        assertThat(cli.run("apps", "list", "--db-url", database, "--db-user", "postgres"))
+                .as(cli.err())
+                .isZero();
 
         assertThat(cli.out()).contains("old@example.org");
         assertThat(text(database, "SELECT count(*)::text FROM pg_namespace WHERE nspname = 'senproxy'"))
@@ -69,7 +90,8 @@ class ProxySchemaTest {
     }
 
     private static void execute(String database, String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }
@@ -78,7 +100,8 @@ class ProxySchemaTest {
 
     private static String text(String database, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(database, "postgres", "");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

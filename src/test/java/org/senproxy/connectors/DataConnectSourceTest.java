@@ -27,13 +27,20 @@ class DataConnectSourceTest {
     private void start(Map<String, String> extra) throws Exception {
         enedis = new DataConnectStub();
         Map<String, String> settings = new HashMap<>(Map.of(
-                "dataconnect.api-url", enedis.url(),
-                "dataconnect.client-id", DataConnectStub.CLIENT_ID,
-                "dataconnect.client-secret", DataConnectStub.CLIENT_SECRET,
-                "dataconnect.usage-point-id", DataConnectStub.PRM,
-                "dataconnect.start-date", "2023-03-30",
-                "senproxy.source.retries", "1",
-                "senproxy.source.retry-first-ms", "10"));
+                "dataconnect.api-url",
+                enedis.url(),
+                "dataconnect.client-id",
+                DataConnectStub.CLIENT_ID,
+                "dataconnect.client-secret",
+                DataConnectStub.CLIENT_SECRET,
+                "dataconnect.usage-point-id",
+                DataConnectStub.PRM,
+                "dataconnect.start-date",
+                "2023-03-30",
+                "senproxy.source.retries",
+                "1",
+                "senproxy.source.retry-first-ms",
+                "10"));
         settings.putAll(extra);
         harness = RouteHarness.forSource("dataconnect-source", settings).start();
     }
@@ -45,22 +52,25 @@ class DataConnectSourceTest {
         enedis.close();
     }
 
-
     @Test
     void aLoadCurveEntersTheOutboxStampedAtTheStartOfEachHalfHour() throws Exception {
         start(Map.of());
         harness.poll();
 
         assertThat(enedis.dataRequests()).hasSize(1);
-        assertThat(enedis.dataRequests().get(0)).containsEntry("start", "2023-03-30").containsEntry("end", "2023-04-06")
+        assertThat(enedis.dataRequests().get(0))
+                .containsEntry("start", "2023-03-30")
+                .containsEntry("end", "2023-04-06")
                 .containsEntry("usage_point_id", DataConnectStub.PRM);
         List<Measurement> records = harness.outboxRecords();
-        assertThat(records).extracting(Measurement::name)
+        assertThat(records)
+                .extracting(Measurement::name)
                 .containsOnly("urn:dev:prm:09111642617347_consumption/power/active/raw");
         assertThat(records).extracting(Measurement::unit).containsOnly("W");
         assertThat(records).extracting(Measurement::value).containsExactly(1268.0, 830.0, 254.0, 250.0);
         // "2023-04-01 00:30:00" in Paris (UTC+2 since March 26) ends the half hour that starts 2023-03-31T22:00Z
-        assertThat(records).extracting(Measurement::time)
+        assertThat(records)
+                .extracting(Measurement::time)
                 .containsExactly(1680300000.0, 1680301800.0, 1680303600.0, 1680305400.0);
         assertThat(harness.text("SELECT value FROM watermark WHERE source = 'dataconnect-source'"))
                 .isEqualTo("2023-04-06");
@@ -72,7 +82,8 @@ class DataConnectSourceTest {
         for (int i = 0; i < 3; i++) {
             harness.poll();
         }
-        assertThat(enedis.dataRequests()).extracting(q -> q.get("start") + "/" + q.get("end"))
+        assertThat(enedis.dataRequests())
+                .extracting(q -> q.get("start") + "/" + q.get("end"))
                 .containsExactly("2023-03-30/2023-04-06", "2023-04-06/2023-04-13", "2023-04-13/2023-04-20");
         assertThat(enedis.tokensIssued()).isOne();
         assertThat(harness.outboxRecords()).hasSize(4);
@@ -81,7 +92,9 @@ class DataConnectSourceTest {
     @Test
     void aPollWithNoWholeDayDueAsksNothingAndEntersNothing() throws Exception {
         // day-window-action stops the poll: the call to Enedis and the rest of polled-source are skipped
-        start(Map.of("dataconnect.start-date", java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString()));
+        start(Map.of(
+                "dataconnect.start-date",
+                java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris")).toString()));
         harness.poll();
         assertThat(enedis.dataRequests()).isEmpty();
         assertThat(enedis.tokensIssued()).isZero();
@@ -96,7 +109,9 @@ class DataConnectSourceTest {
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
         assertThat(enedis.dataRequests()).isEmpty();
-        assertThat(logs.warnings()).contains("dataconnect-source: poll failed").contains("invalid_client")
+        assertThat(logs.warnings())
+                .contains("dataconnect-source: poll failed")
+                .contains("invalid_client")
                 .doesNotContain("wrong");
     }
 

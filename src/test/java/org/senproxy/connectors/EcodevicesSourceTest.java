@@ -35,12 +35,14 @@ class EcodevicesSourceTest {
     @BeforeEach
     void start() throws Exception {
         box = new EcodevicesStub();
-        harness = RouteHarness.forSource("ecodevices-source", Map.of(
-                "ecodevices.address", box.address(),
-                "ecodevices.base-name", METER,
-                "ecodevices.c2-unit", "l",
-                "senproxy.source.retries", "2",
-                "senproxy.source.retry-first-ms", "10"));
+        harness = RouteHarness.forSource(
+                "ecodevices-source",
+                Map.of(
+                        "ecodevices.address", box.address(),
+                        "ecodevices.base-name", METER,
+                        "ecodevices.c2-unit", "l",
+                        "senproxy.source.retries", "2",
+                        "senproxy.source.retry-first-ms", "10"));
         logs = new LogCapture("ecodevices-source");
         harness.start();
     }
@@ -66,19 +68,23 @@ class EcodevicesSourceTest {
 
         ObjectNode frame = box.served().get(0);
         List<Measurement> records = harness.outboxRecords();
-        assertThat(records).extracting(Measurement::name, Measurement::unit).containsExactly(
-                tuple(METER + "consumption/energy/active/index", "Wh"),
-                tuple(METER + "consumption/power/apparent/raw", "VA"),
-                tuple(METER + "tariff-period", null),
-                tuple(METER + "c1/index", "Wh"),
-                tuple(METER + "c2/index", "l"));
+        assertThat(records)
+                .extracting(Measurement::name, Measurement::unit)
+                .containsExactly(
+                        tuple(METER + "consumption/energy/active/index", "Wh"),
+                        tuple(METER + "consumption/power/apparent/raw", "VA"),
+                        tuple(METER + "tariff-period", null),
+                        tuple(METER + "c1/index", "Wh"),
+                        tuple(METER + "c2/index", "l"));
         assertThat(records.get(0).value()).isEqualTo(frame.get("T1_BASE").asDouble());
         assertThat(records.get(1).value()).isEqualTo(frame.get("T1_PAPP").asDouble());
         assertThat(records.get(2).stringValue()).isEqualTo(frame.get("T1_PTEC").asText());
         assertThat(records.get(3).value()).isEqualTo(frame.get("INDEX_C1").asDouble());
         assertThat(records.get(4).value()).isEqualTo(frame.get("INDEX_C2").asDouble());
         assertThat(records).allSatisfy(m -> assertThat(m.time() * 1000).isBetween(before - 1000.0, after + 1000.0));
-        assertThat(records).extracting(Measurement::time).containsOnly(records.get(0).time());
+        assertThat(records)
+                .extracting(Measurement::time)
+                .containsOnly(records.get(0).time());
     }
 
     @Test
@@ -86,7 +92,8 @@ class EcodevicesSourceTest {
         box.mode(EcodevicesStub.Mode.GARBAGE);
         harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
-        assertThat(warnings()).startsWith("ecodevices-source: poll failed, nothing of it entered the outbox")
+        assertThat(warnings())
+                .startsWith("ecodevices-source: poll failed, nothing of it entered the outbox")
                 .contains("Unexpected character ('<'");
 
         assertThat(polls("failed")).isEqualTo(1);
@@ -96,20 +103,28 @@ class EcodevicesSourceTest {
         harness.poll();
         assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(5);
         assertThat(polls("ok")).isEqualTo(1);
-        assertThat(meters().find("senproxy.source.records").tag("connector", "ecodevices-source").counter().count())
+        assertThat(meters().find("senproxy.source.records")
+                        .tag("connector", "ecodevices-source")
+                        .counter()
+                        .count())
                 .isEqualTo(5);
         assertThat(meters().find("senproxy.source.last.success").gauge().value())
                 .isCloseTo(System.currentTimeMillis() / 1000.0, within(5.0));
     }
 
     private MeterRegistry meters() {
-        return harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class).registry();
+        return harness.context
+                .getRegistry()
+                .lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                .registry();
     }
 
     /** senproxy_source_polls_total of this connector with that outcome. */
     private double polls(String outcome) {
-        Counter counter = meters().find("senproxy.source.polls").tag("connector", "ecodevices-source")
-                .tag("outcome", outcome).counter();
+        Counter counter = meters().find("senproxy.source.polls")
+                .tag("connector", "ecodevices-source")
+                .tag("outcome", outcome)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -43,8 +43,10 @@ class InfluxdbSinkTest {
     }
 
     private void start(String database) throws Exception {
-        harness = new RouteHarness(Map.of("influxdb-sink.url", influx.url(), "influxdb-sink.database", database),
-                "connectors/influxdb-sink.camel.yaml").start();
+        harness = new RouteHarness(
+                        Map.of("influxdb-sink.url", influx.url(), "influxdb-sink.database", database),
+                        "connectors/influxdb-sink.camel.yaml")
+                .start();
     }
 
     @AfterEach
@@ -57,41 +59,64 @@ class InfluxdbSinkTest {
         start("home");
         List<Map<String, Object>> delivery = List.of(
                 record("urn:dev:prm:1_power", "W", "2023-04-01T00:00:00.000250Z", Map.of("value", 1268.5)),
-                record("urn:dev:prm:1_power", "W", "2023-04-01T00:30:00Z", Map.of("value", 830.0,
-                        "duration_s", 1800.0)),
-                record("urn:dev:prm:1_tariff", null, "2023-04-01T00:30:00Z",
+                record(
+                        "urn:dev:prm:1_power",
+                        "W",
+                        "2023-04-01T00:30:00Z",
+                        Map.of("value", 830.0, "duration_s", 1800.0)),
+                record(
+                        "urn:dev:prm:1_tariff",
+                        null,
+                        "2023-04-01T00:30:00Z",
                         Map.of("string_value", "HP \"heures pleines\", tarif=bleu")));
         harness.template().sendBody("direct:influxdb-sink", delivery);
         harness.template().sendBody("direct:influxdb-sink", delivery);
 
         List<String> points = points("SELECT * FROM senml");
-        assertThat(points).containsExactlyInAnyOrder(
-                "1680307200000250|urn:dev:prm:1_power|proxy-a@localhost|W|1268.5|null|null",
-                "1680309000000000|urn:dev:prm:1_power|proxy-a@localhost|W|830|null|1800",
-                "1680309000000000|urn:dev:prm:1_tariff|proxy-a@localhost|null|null|HP \"heures pleines\", tarif=bleu|null");
+        assertThat(points)
+                .containsExactlyInAnyOrder(
+                        "1680307200000250|urn:dev:prm:1_power|proxy-a@localhost|W|1268.5|null|null",
+                        "1680309000000000|urn:dev:prm:1_power|proxy-a@localhost|W|830|null|1800",
+                        "1680309000000000|urn:dev:prm:1_tariff|proxy-a@localhost|null|null|HP \"heures pleines\", tarif=bleu|null");
     }
 
     @Test
     void aWriteInfluxRefusesFailsTheDelivery() throws Exception {
         start("no_such_database");
-        assertThatThrownBy(() -> harness.template().sendBody("direct:influxdb-sink",
-                List.of(record("urn:dev:prm:1_power", "W", "2023-04-01T00:00:00Z", Map.of("value", 1.0)))))
+        assertThatThrownBy(() -> harness.template()
+                        .sendBody(
+                                "direct:influxdb-sink",
+                                List.of(record(
+                                        "urn:dev:prm:1_power", "W", "2023-04-01T00:00:00Z", Map.of("value", 1.0)))))
                 .hasStackTraceContaining("statusCode: 404");
     }
 
     /** time|name|sender|unit|value|string_value|duration_s of each point. */
     private static List<String> points(String influxQl) throws Exception {
-        JsonNode series = influx.query("home", influxQl).path("results").path(0).path("series").path(0);
+        JsonNode series = influx.query("home", influxQl)
+                .path("results")
+                .path(0)
+                .path("series")
+                .path(0);
         List<String> columns = new ArrayList<>();
         series.path("columns").forEach(c -> columns.add(c.asText()));
         List<String> points = new ArrayList<>();
         for (JsonNode row : series.path("values")) {
             Map<String, String> point = new HashMap<>();
             for (int i = 0; i < columns.size(); i++) {
-                point.put(columns.get(i), row.get(i).isNull() ? "null" : row.get(i).asText());
+                point.put(
+                        columns.get(i),
+                        row.get(i).isNull() ? "null" : row.get(i).asText());
             }
-            points.add(String.join("|", point.get("time"), point.get("name"), point.get("sender"), point.get("unit"),
-                    point.get("value"), point.get("string_value"), point.get("duration_s")));
+            points.add(String.join(
+                    "|",
+                    point.get("time"),
+                    point.get("name"),
+                    point.get("sender"),
+                    point.get("unit"),
+                    point.get("value"),
+                    point.get("string_value"),
+                    point.get("duration_s")));
         }
         return points;
     }

@@ -28,7 +28,8 @@ class MqttShareTest {
 
     @Test
     void aGroupWithAWildcardIsRefused() {
-        assertThatThrownBy(() -> resolve("sen+proxy", "teleinfo/x")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> resolve("sen+proxy", "teleinfo/x"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must not contain +, # or /");
     }
 

@@ -25,9 +25,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.senproxy.testing.MosquittoTestBroker;
 import org.senproxy.testing.RouteHarness;
+import org.slf4j.LoggerFactory;
 
 /**
  * connectors/mqtt-sink.camel.yaml against a real Mosquitto broker: each delivery is published as its SenML pack, as
@@ -38,9 +38,10 @@ import org.senproxy.testing.RouteHarness;
 class MqttSinkTest {
 
     private static final String TOPIC = "sen-proxy/received";
-    private static final String PACK = "[{\"n\":\"urn:dev:prm:09111642617347_consumption/power/active/raw\",\"u\":\"W\","
-            + "\"v\":1268.5,\"t\":1700000000},{\"n\":\"urn:dev:prm:09111642617347_tariff-period\",\"vs\":\"HP..\","
-            + "\"t\":1700000000}]";
+    private static final String PACK =
+            "[{\"n\":\"urn:dev:prm:09111642617347_consumption/power/active/raw\",\"u\":\"W\","
+                    + "\"v\":1268.5,\"t\":1700000000},{\"n\":\"urn:dev:prm:09111642617347_tariff-period\",\"vs\":\"HP..\","
+                    + "\"t\":1700000000}]";
 
     private MosquittoTestBroker broker;
     private RouteHarness harness;
@@ -56,8 +57,10 @@ class MqttSinkTest {
     @BeforeEach
     void start() throws Exception {
         broker = new MosquittoTestBroker();
-        harness = new RouteHarness(Map.of("mqtt-sink.broker-url", broker.url(), "mqtt-sink.topic", TOPIC),
-                "connectors/mqtt-sink.camel.yaml").start();
+        harness = new RouteHarness(
+                        Map.of("mqtt-sink.broker-url", broker.url(), "mqtt-sink.topic", TOPIC),
+                        "connectors/mqtt-sink.camel.yaml")
+                .start();
         subscriber = new MqttClient(broker.url(), "test-subscriber", new MemoryPersistence());
         subscriber.connect();
         subscriber.subscribe(TOPIC, 1, (topic, message) -> received.add(new Received(topic, message)));
@@ -107,7 +110,9 @@ class MqttSinkTest {
         subscriber.connect();
         subscriber.subscribe(TOPIC, 1, (topic, message) -> received.add(new Received(topic, message)));
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> deliver(PACK));
-        assertThat(received.poll(10, TimeUnit.SECONDS)).extracting(Received::payload).isEqualTo(PACK);
+        assertThat(received.poll(10, TimeUnit.SECONDS))
+                .extracting(Received::payload)
+                .isEqualTo(PACK);
     }
 
     @Test
@@ -118,9 +123,18 @@ class MqttSinkTest {
         rootLogger().addAppender(logs);
         try (MosquittoTestBroker guarded = new MosquittoTestBroker("proxy", password)) {
             harness.close();
-            harness = new RouteHarness(Map.of("mqtt-sink.broker-url", guarded.url(), "mqtt-sink.topic", TOPIC,
-                    "mqtt-sink.username", "proxy", "mqtt-sink.password", password),
-                    "connectors/mqtt-sink.camel.yaml").start();
+            harness = new RouteHarness(
+                            Map.of(
+                                    "mqtt-sink.broker-url",
+                                    guarded.url(),
+                                    "mqtt-sink.topic",
+                                    TOPIC,
+                                    "mqtt-sink.username",
+                                    "proxy",
+                                    "mqtt-sink.password",
+                                    password),
+                            "connectors/mqtt-sink.camel.yaml")
+                    .start();
             MqttConnectOptions login = new MqttConnectOptions();
             login.setUserName("proxy");
             login.setPassword(password.toCharArray());
@@ -129,7 +143,9 @@ class MqttSinkTest {
             reader.subscribe(TOPIC, 1, (topic, message) -> received.add(new Received(topic, message)));
 
             deliver(PACK);
-            assertThat(received.poll(10, TimeUnit.SECONDS)).extracting(Received::payload).isEqualTo(PACK);
+            assertThat(received.poll(10, TimeUnit.SECONDS))
+                    .extracting(Received::payload)
+                    .isEqualTo(PACK);
             reader.disconnect();
             reader.close();
             harness.close();
@@ -137,7 +153,8 @@ class MqttSinkTest {
             rootLogger().detachAppender(logs);
         }
         synchronized (logs) {
-            assertThat(logs.list).isNotEmpty()
+            assertThat(logs.list)
+                    .isNotEmpty()
                     .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains(password));
         }
     }

@@ -44,24 +44,28 @@ class SgeSourceTest {
         sge.close();
     }
 
-
     @Test
     void aWeekOfC5LoadCurveEntersTheOutboxStampedAtTheStartOfEachHalfHour() throws Exception {
         start(Map.of());
         harness.poll();
 
         assertThat(sge.requests()).hasSize(1);
-        assertThat(sge.requests().get(0)).containsEntry("dateDebut", "2022-01-05").containsEntry("dateFin", "2022-01-12")
-                .containsEntry("grandeurPhysique", "PA").containsEntry("mesuresTypeCode", "COURBE");
+        assertThat(sge.requests().get(0))
+                .containsEntry("dateDebut", "2022-01-05")
+                .containsEntry("dateFin", "2022-01-12")
+                .containsEntry("grandeurPhysique", "PA")
+                .containsEntry("mesuresTypeCode", "COURBE");
         List<Measurement> records = harness.outboxRecords();
         assertThat(records).hasSize(336);
-        assertThat(records).extracting(Measurement::name)
+        assertThat(records)
+                .extracting(Measurement::name)
                 .containsOnly("urn:dev:prm:09111642617347_consumption/power/active/raw");
         // the first point, dated 2022-01-05T00:30+01:00, covers the half hour from 2022-01-04T23:00Z
         assertThat(records.get(0).time()).isEqualTo(1641337200.0);
         assertThat(records.get(0).value()).isEqualTo(430.0);
         assertThat(records.get(335).time()).isEqualTo(1641940200.0);
-        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'sge-source'")).isEqualTo("2022-01-12");
+        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'sge-source'"))
+                .isEqualTo("2022-01-12");
     }
 
     @Test
@@ -70,7 +74,10 @@ class SgeSourceTest {
         harness.poll();
         List<Measurement> records = harness.outboxRecords();
         assertThat(records).extracting(Measurement::unit).containsOnly("Wh");
-        assertThat(records).extracting(Measurement::value).startsWith(20711.0, 24217.0).hasSize(7);
+        assertThat(records)
+                .extracting(Measurement::value)
+                .startsWith(20711.0, 24217.0)
+                .hasSize(7);
         assertThat(records.get(0).time()).isEqualTo(1641337200.0);
     }
 
@@ -80,7 +87,8 @@ class SgeSourceTest {
         harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
-        assertThat(logs.warnings()).contains("sge-source: poll failed")
+        assertThat(logs.warnings())
+                .contains("sge-source: poll failed")
                 .contains("SGE refused the request: SGT4G3: Le point n'existe pas ou n'est pas accessible.");
     }
 }

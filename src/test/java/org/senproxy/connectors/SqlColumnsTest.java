@@ -18,18 +18,36 @@ class SqlColumnsTest {
     @Test
     void eachKeyIsAnArrayOfItsKindInTheRecordsOrder() {
         Map<String, Object> columns = SqlColumns.of(List.of(
-                Map.of("name", "a", "value", 1.5, "on", true, "count", 3L,
-                        "time", OffsetDateTime.of(2026, 1, 2, 3, 4, 5, 123_456_000, ZoneOffset.UTC)),
-                Map.of("name", "b", "value", 2.0, "on", false, "count", 4,
-                        "time", Instant.parse("2026-01-02T03:04:06Z"))));
+                Map.of(
+                        "name",
+                        "a",
+                        "value",
+                        1.5,
+                        "on",
+                        true,
+                        "count",
+                        3L,
+                        "time",
+                        OffsetDateTime.of(2026, 1, 2, 3, 4, 5, 123_456_000, ZoneOffset.UTC)),
+                Map.of(
+                        "name",
+                        "b",
+                        "value",
+                        2.0,
+                        "on",
+                        false,
+                        "count",
+                        4,
+                        "time",
+                        Instant.parse("2026-01-02T03:04:06Z"))));
 
         assertThat(columns).containsOnlyKeys("name", "value", "on", "count", "time");
         assertThat((String[]) columns.get("name")).containsExactly("a", "b");
         assertThat((Double[]) columns.get("value")).containsExactly(1.5, 2.0);
         assertThat((Boolean[]) columns.get("on")).containsExactly(true, false);
         assertThat((Long[]) columns.get("count")).containsExactly(3L, 4L);
-        assertThat((String[]) columns.get("time")).containsExactly("2026-01-02T03:04:05.123456Z",
-                "2026-01-02T03:04:06Z");
+        assertThat((String[]) columns.get("time"))
+                .containsExactly("2026-01-02T03:04:05.123456Z", "2026-01-02T03:04:06Z");
     }
 
     @Test
@@ -61,7 +79,8 @@ class SqlColumnsTest {
 
     @Test
     void aZonedTimeIsWrittenWithItsOffsetOnly() {
-        Map<String, Object> columns = SqlColumns.of(List.of(Map.of("time",
+        Map<String, Object> columns = SqlColumns.of(List.of(Map.of(
+                "time",
                 OffsetDateTime.parse("2026-07-01T12:00:00+02:00").atZoneSameInstant(ZoneId.of("Europe/Paris")))));
         assertThat((String[]) columns.get("time")).containsExactly("2026-07-01T12:00+02:00");
     }

@@ -35,12 +35,14 @@ class SqlSourceTest {
         building.setURL(TestPostgres.newDatabase("bmhs"));
         building.setUser("postgres");
         sql("CREATE TABLE reading (meter text, read_at timestamptz, kwh numeric)");
-        harness = RouteHarness.forSource("sql-source", Map.of(
-                "sql-source.query", QUERY,
-                "sql-source.base-name", "urn:dev:bmhs:school-12_",
-                "sql-source.datasource", "#bmhsDb",
-                "senproxy.source.retries", "1",
-                "senproxy.source.retry-first-ms", "10"));
+        harness = RouteHarness.forSource(
+                "sql-source",
+                Map.of(
+                        "sql-source.query", QUERY,
+                        "sql-source.base-name", "urn:dev:bmhs:school-12_",
+                        "sql-source.datasource", "#bmhsDb",
+                        "senproxy.source.retries", "1",
+                        "senproxy.source.retry-first-ms", "10"));
         harness.context.getRegistry().bind("bmhsDb", building);
         harness.start();
     }
@@ -52,11 +54,11 @@ class SqlSourceTest {
     }
 
     private void sql(String statement) throws Exception {
-        try (var c = building.getConnection(); var s = c.createStatement()) {
+        try (var c = building.getConnection();
+                var s = c.createStatement()) {
             s.execute(statement);
         }
     }
-
 
     @Test
     void rowsBecomeRecordsAndEachPollReadsOnlyNewerRows() throws Exception {
@@ -65,7 +67,8 @@ class SqlSourceTest {
         harness.poll();
 
         List<Measurement> records = harness.outboxRecords();
-        assertThat(records).extracting(Measurement::name)
+        assertThat(records)
+                .extracting(Measurement::name)
                 .containsOnly("urn:dev:bmhs:school-12_m1_consumption/energy/active/index");
         assertThat(records).extracting(Measurement::value).containsExactly(1875395.0, 1875512.0);
         assertThat(records).extracting(Measurement::unit).containsOnly("Wh");
@@ -79,7 +82,11 @@ class SqlSourceTest {
 
         sql("INSERT INTO reading VALUES ('m1', '2023-04-01T01:00:00Z', 1875.6)");
         harness.poll();
-        assertThat(harness.outboxRecords()).hasSize(3).last().extracting(Measurement::value).isEqualTo(1875600.0);
+        assertThat(harness.outboxRecords())
+                .hasSize(3)
+                .last()
+                .extracting(Measurement::value)
+                .isEqualTo(1875600.0);
     }
 
     @Test

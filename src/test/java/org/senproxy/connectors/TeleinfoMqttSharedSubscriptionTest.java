@@ -49,6 +49,7 @@ class TeleinfoMqttSharedSubscriptionTest {
      * deadlocks the connector (see the connector's header).
      */
     private static final int FRAMES_WHILE_STOPPED = 6;
+
     private static final long FIRST_TIME = 1_700_000_000L;
     private static final long FIRST_INDEX = 1_875_395L;
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -104,14 +105,19 @@ class TeleinfoMqttSharedSubscriptionTest {
         all.addAll(b);
         assertThat(all).containsExactlyInAnyOrderElementsOf(indexes(FRAMES));
         assertThat(replicaA.count("SELECT sum(record_count) FROM outbox")
-                + replicaB.count("SELECT sum(record_count) FROM outbox")).isEqualTo(4L * FRAMES);
+                        + replicaB.count("SELECT sum(record_count) FROM outbox"))
+                .isEqualTo(4L * FRAMES);
 
         // The broker sent each frame once, to one replica, with its real topic (not the $share/... filter), and
         // was not asked for one again; the replicas subscribed to the shared subscription.
         String log = broker.log();
-        assertThat(occurrences(log, "Sending PUBLISH to " + CLIENT_A + " (d0, q1")).isEqualTo(a.size());
-        assertThat(occurrences(log, "Sending PUBLISH to " + CLIENT_B + " (d0, q1")).isEqualTo(b.size());
-        assertThat(log).doesNotContain("(d1, q1").contains("'" + TOPIC + "'")
+        assertThat(occurrences(log, "Sending PUBLISH to " + CLIENT_A + " (d0, q1"))
+                .isEqualTo(a.size());
+        assertThat(occurrences(log, "Sending PUBLISH to " + CLIENT_B + " (d0, q1"))
+                .isEqualTo(b.size());
+        assertThat(log)
+                .doesNotContain("(d1, q1")
+                .contains("'" + TOPIC + "'")
                 .contains(CLIENT_A + " 1 $share/" + GROUP + "/" + TOPIC)
                 .contains(CLIENT_B + " 1 $share/" + GROUP + "/" + TOPIC);
     }
@@ -147,13 +153,16 @@ class TeleinfoMqttSharedSubscriptionTest {
     }
 
     private RouteHarness replica(String clientId) throws Exception {
-        RouteHarness harness = new RouteHarness(Map.of(
-                "teleinfo-mqtt.broker-url", broker.url(),
-                "teleinfo-mqtt.topic", TOPIC,
-                "teleinfo-mqtt.share-group", GROUP,
-                "teleinfo-mqtt.client-id", clientId,
-                "teleinfo-mqtt.base-name", METER),
-                "errors.camel.yaml", "outbox-append.camel.yaml", "source-gather.camel.yaml",
+        RouteHarness harness = new RouteHarness(
+                Map.of(
+                        "teleinfo-mqtt.broker-url", broker.url(),
+                        "teleinfo-mqtt.topic", TOPIC,
+                        "teleinfo-mqtt.share-group", GROUP,
+                        "teleinfo-mqtt.client-id", clientId,
+                        "teleinfo-mqtt.base-name", METER),
+                "errors.camel.yaml",
+                "outbox-append.camel.yaml",
+                "source-gather.camel.yaml",
                 "connectors/teleinfo-mqtt-source.camel.yaml");
         try {
             harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
@@ -182,8 +191,14 @@ class TeleinfoMqttSharedSubscriptionTest {
     /** The energy index of each frame in a replica's outbox. */
     private static List<Long> indexes(RouteHarness replica) throws SQLException {
         String payloads = replica.text("SELECT string_agg(payload, E'\\n' ORDER BY id) FROM outbox");
-        return payloads == null ? List.of() : payloads.lines()
-                .map(p -> (long) Senml.resolve(Senml.parseJson(p), 0).get(0).value().doubleValue()).toList();
+        return payloads == null
+                ? List.of()
+                : payloads.lines()
+                        .map(p -> (long) Senml.resolve(Senml.parseJson(p), 0)
+                                .get(0)
+                                .value()
+                                .doubleValue())
+                        .toList();
     }
 
     /** The energy indexes of the first {@code count} frames published. */

@@ -24,11 +24,11 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
 import org.senproxy.testing.MosquittoTestBroker;
 import org.senproxy.testing.RouteHarness;
+import org.slf4j.LoggerFactory;
 
 /**
  * connectors/teleinfo-mqtt-source.camel.yaml with its transform, against a real Mosquitto broker and a Paho client
@@ -45,6 +45,7 @@ class TeleinfoMqttSourceTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** What Mosquitto logs when it sends a frame to the connector, sends it again (DUP), and gets its PUBACK. */
     private static final String SENT_TO_CONNECTOR = "Sending PUBLISH to sen-proxy-teleinfo (d0, q1";
+
     private static final String SENT_AGAIN_TO_CONNECTOR = "Sending PUBLISH to sen-proxy-teleinfo (d1, q1";
     private static final String ACKNOWLEDGED_BY_CONNECTOR = "Received PUBACK from sen-proxy-teleinfo";
 
@@ -78,8 +79,12 @@ class TeleinfoMqttSourceTest {
                 "senproxy.source.gather-ms", "20",
                 "senproxy.source.gather-threads", "1"));
         all.putAll(settings);
-        RouteHarness routes = new RouteHarness(all, "errors.camel.yaml", "outbox-append.camel.yaml",
-                "source-gather.camel.yaml", "connectors/teleinfo-mqtt-source.camel.yaml");
+        RouteHarness routes = new RouteHarness(
+                all,
+                "errors.camel.yaml",
+                "outbox-append.camel.yaml",
+                "source-gather.camel.yaml",
+                "connectors/teleinfo-mqtt-source.camel.yaml");
         routes.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         routes.sql("INSERT INTO consumer (source, app_id) SELECT '" + ROUTE + "', id FROM app");
         return routes.start();
@@ -106,13 +111,16 @@ class TeleinfoMqttSourceTest {
         await().atMost(WAIT).until(() -> harness.count("SELECT count(*) FROM outbox") == 1);
         long after = System.currentTimeMillis();
 
-        List<Measurement> records = Senml.resolve(Senml.parseJson(
-                harness.text("SELECT payload FROM outbox WHERE recipient_jid = 'proxy-b@localhost'")), 0);
-        assertThat(records).extracting(Measurement::name, Measurement::unit).containsExactly(
-                tuple(METER + "consumption/energy/active/index", "Wh"),
-                tuple(METER + "consumption/power/apparent/raw", "VA"),
-                tuple(METER + "consumption/current/raw", "A"),
-                tuple(METER + "tariff-period", null));
+        List<Measurement> records = Senml.resolve(
+                Senml.parseJson(harness.text("SELECT payload FROM outbox WHERE recipient_jid = 'proxy-b@localhost'")),
+                0);
+        assertThat(records)
+                .extracting(Measurement::name, Measurement::unit)
+                .containsExactly(
+                        tuple(METER + "consumption/energy/active/index", "Wh"),
+                        tuple(METER + "consumption/power/apparent/raw", "VA"),
+                        tuple(METER + "consumption/current/raw", "A"),
+                        tuple(METER + "tariff-period", null));
         assertThat(records.get(0).value()).isEqualTo(1_875_395.0);
         assertThat(records.get(1).value()).isEqualTo(130.0);
         assertThat(records.get(2).value()).isEqualTo(1.0);
@@ -128,7 +136,8 @@ class TeleinfoMqttSourceTest {
 
         await().atMost(WAIT).until(() -> harness.count("SELECT count(*) FROM outbox") == 1);
         assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(4);
-        assertThat(warnings()).filteredOn(w -> w.startsWith(ROUTE + ": message dropped, it cannot be read"))
+        assertThat(warnings())
+                .filteredOn(w -> w.startsWith(ROUTE + ": message dropped, it cannot be read"))
                 .hasSize(2)
                 .anySatisfy(w -> assertThat(w).contains("Unrecognized token 'ADCO'"))
                 .anySatisfy(w -> assertThat(w).contains("not a teleinfo frame"));
@@ -183,12 +192,18 @@ class TeleinfoMqttSourceTest {
     void framesArrivingTogetherEnterTheOutboxInOneWriteAndEachIsAcknowledgedOnlyOnceItIsIn() throws Exception {
         harness.close();
         // batches of 5 frames, on a thread of their own; the interval (a minute) does not cut one during the test
-        harness = harness(Map.of("senproxy.source.gather-size", "5", "senproxy.source.gather-ms", "60000",
-                "senproxy.source.gather-threads", "1"));
+        harness = harness(Map.of(
+                "senproxy.source.gather-size",
+                "5",
+                "senproxy.source.gather-ms",
+                "60000",
+                "senproxy.source.gather-threads",
+                "1"));
         harness.sql("ALTER TABLE outbox RENAME TO outbox_away");
         // each frame with its own time: frames stamped on arrival could share a millisecond, and so a key
         for (int i = 0; i < 5; i++) {
-            publish(frame().replace("001875395", "00187539" + i).replace("{", "{\"time\": " + (1_700_000_000 + i) + ","));
+            publish(frame().replace("001875395", "00187539" + i)
+                    .replace("{", "{\"time\": " + (1_700_000_000 + i) + ","));
         }
         await().atMost(WAIT).until(() -> retriesOfTheOutboxWrite() >= 2);
         assertThat(broker.log()).doesNotContain(ACKNOWLEDGED_BY_CONNECTOR);
@@ -197,21 +212,28 @@ class TeleinfoMqttSourceTest {
         await().atMost(WAIT).until(() -> broker.log().split(ACKNOWLEDGED_BY_CONNECTOR, -1).length - 1 == 5);
         assertThat(harness.count("SELECT count(*) FROM outbox")).isOne();
         assertThat(harness.count("SELECT record_count FROM outbox")).isEqualTo(20);
-        assertThat(harness.count("SELECT count(DISTINCT correlation_id) FROM outbox")).isOne();
+        assertThat(harness.count("SELECT count(DISTINCT correlation_id) FROM outbox"))
+                .isOne();
         List<Measurement> records = Senml.resolve(Senml.parseJson(harness.text("SELECT payload FROM outbox")), 0);
-        assertThat(records).filteredOn(m -> m.name().endsWith("active/index")).extracting(Measurement::value)
+        assertThat(records)
+                .filteredOn(m -> m.name().endsWith("active/index"))
+                .extracting(Measurement::value)
                 .containsExactly(1_875_390.0, 1_875_391.0, 1_875_392.0, 1_875_393.0, 1_875_394.0);
     }
 
     /** The energy index of each message in the outbox, in the order they entered it. */
     private List<Double> indexesInTheOutbox() throws SQLException {
         String payloads = harness.text("SELECT string_agg(payload, E'\\n' ORDER BY id) FROM outbox");
-        return payloads.lines().map(p -> Senml.resolve(Senml.parseJson(p), 0).get(0).value()).toList();
+        return payloads.lines()
+                .map(p -> Senml.resolve(Senml.parseJson(p), 0).get(0).value())
+                .toList();
     }
 
     /** How many times the connector tried the outbox write again (its error handler logs each retry). */
     private long retriesOfTheOutboxWrite() {
-        return warnings().stream().filter(w -> w.contains("relation \"outbox\" does not exist")).count();
+        return warnings().stream()
+                .filter(w -> w.contains("relation \"outbox\" does not exist"))
+                .count();
     }
 
     private static String frame() throws Exception {
@@ -230,8 +252,11 @@ class TeleinfoMqttSourceTest {
 
     private List<String> warnings() {
         synchronized (logs) {
-            return new ArrayList<>(logs.list).stream().filter(e -> e.getLevel() == Level.WARN)
-                    .map(ILoggingEvent::getFormattedMessage).toList();
+            return new ArrayList<>(logs.list)
+                    .stream()
+                            .filter(e -> e.getLevel() == Level.WARN)
+                            .map(ILoggingEvent::getFormattedMessage)
+                            .toList();
         }
     }
 }

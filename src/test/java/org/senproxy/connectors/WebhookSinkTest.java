@@ -35,20 +35,22 @@ class WebhookSinkTest {
     private HttpServer endpoint;
     private RouteHarness harness;
 
-    record Received(String method, Headers headers, String body) {
-    }
+    record Received(String method, Headers headers, String body) {}
 
     private void start(Map<String, String> extra) throws Exception {
         endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         endpoint.createContext("/api/senml", this::handle);
         endpoint.start();
         Map<String, String> settings = new HashMap<>(extra);
-        settings.put("webhook-sink.url", "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/api/senml");
+        settings.put(
+                "webhook-sink.url", "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/api/senml");
         harness = new RouteHarness(settings, "connectors/webhook-sink.camel.yaml").start();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestHeaders(),
+        received.add(new Received(
+                exchange.getRequestMethod(),
+                exchange.getRequestHeaders(),
                 new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
         exchange.sendResponseHeaders(status.get(), -1);
         exchange.close();
@@ -87,17 +89,21 @@ class WebhookSinkTest {
         assertThat(request.headers().getFirst("Content-Type")).isEqualTo("application/senml+json");
         assertThat(request.headers().getFirst("Idempotency-Key")).isEqualTo("proxy-a@localhost/m1");
         assertThat(request.headers().containsKey("Authorization")).isFalse();
-        assertThat(request.headers().containsKey("SenproxyInboxId")).as("no internal header leaks").isFalse();
+        assertThat(request.headers().containsKey("SenproxyInboxId"))
+                .as("no internal header leaks")
+                .isFalse();
     }
 
     @Test
     void postsEachMessageOfABatchInOrderWithItsOwnKey() throws Exception {
         start(Map.of());
         String other = SENML.replace("1_power", "2_power");
-        deliver(List.of(Map.of("senml", SENML, "idempotencyKey", "proxy-a@localhost/m1"),
+        deliver(List.of(
+                Map.of("senml", SENML, "idempotencyKey", "proxy-a@localhost/m1"),
                 Map.of("senml", other, "idempotencyKey", "proxy-a@localhost/m2")));
         assertThat(received).extracting(Received::body).containsExactly(SENML, other);
-        assertThat(received).extracting(r -> r.headers().getFirst("Idempotency-Key"))
+        assertThat(received)
+                .extracting(r -> r.headers().getFirst("Idempotency-Key"))
                 .containsExactly("proxy-a@localhost/m1", "proxy-a@localhost/m2");
     }
 

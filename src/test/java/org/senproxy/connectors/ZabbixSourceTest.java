@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.senml.Measurement;
 import org.senproxy.testing.LogCapture;
@@ -27,13 +26,22 @@ class ZabbixSourceTest {
 
     private void start(String token) throws Exception {
         zabbix = new ZabbixStub();
-        harness = RouteHarness.forSource("zabbix-source", Map.of(
-                "zabbix.url", zabbix.url(),
-                "zabbix.api-token", token,
-                "zabbix.item-ids", "23296",
-                "zabbix.base-name", SITE,
-                "senproxy.source.retries", "1",
-                "senproxy.source.retry-first-ms", "10")).start();
+        harness = RouteHarness.forSource(
+                        "zabbix-source",
+                        Map.of(
+                                "zabbix.url",
+                                zabbix.url(),
+                                "zabbix.api-token",
+                                token,
+                                "zabbix.item-ids",
+                                "23296",
+                                "zabbix.base-name",
+                                SITE,
+                                "senproxy.source.retries",
+                                "1",
+                                "senproxy.source.retry-first-ms",
+                                "10"))
+                .start();
     }
 
     @AfterEach
@@ -42,7 +50,6 @@ class ZabbixSourceTest {
         harness.close();
         zabbix.close();
     }
-
 
     @Test
     void valuesEnterTheOutboxAsSenmlAndTheNextPollAsksOnlyForNewerOnes() throws Exception {
@@ -54,10 +61,12 @@ class ZabbixSourceTest {
         assertThat(records).extracting(Measurement::unit).containsOnly("W");
         assertThat(records).extracting(Measurement::time).containsExactly(1680307200.0, 1680309000.0, 1680310800.0);
         assertThat(records).extracting(Measurement::value).containsExactly(1268.0, 830.0, 254.0);
-        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'zabbix-source'")).isEqualTo("1680310800");
+        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'zabbix-source'"))
+                .isEqualTo("1680310800");
 
         harness.poll();
-        assertThat(zabbix.requests().get(3).get("params").get("time_from").asLong()).isEqualTo(1680310801L);
+        assertThat(zabbix.requests().get(3).get("params").get("time_from").asLong())
+                .isEqualTo(1680310801L);
         assertThat(harness.outboxRecords()).hasSize(3);
 
         zabbix.addValue(1680312600, "412.5");
@@ -66,16 +75,21 @@ class ZabbixSourceTest {
             assertThat(m.time()).isEqualTo(1680312600.0);
             assertThat(m.value()).isEqualTo(412.5);
         });
-        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'zabbix-source'")).isEqualTo("1680312600");
+        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'zabbix-source'"))
+                .isEqualTo("1680312600");
     }
 
     @Test
     void theRequestsSpeakZabbixJsonRpc() throws Exception {
         start(ZabbixStub.TOKEN);
         harness.poll();
-        assertThat(zabbix.requests()).extracting(r -> r.get("method").asText()).containsExactly("item.get", "history.get");
-        assertThat(zabbix.requests().get(1).get("params").get("itemids").get(0).asText()).isEqualTo("23296");
-        assertThat(zabbix.requests().get(1).get("params").get("time_from").asLong()).isEqualTo(1L);
+        assertThat(zabbix.requests())
+                .extracting(r -> r.get("method").asText())
+                .containsExactly("item.get", "history.get");
+        assertThat(zabbix.requests().get(1).get("params").get("itemids").get(0).asText())
+                .isEqualTo("23296");
+        assertThat(zabbix.requests().get(1).get("params").get("time_from").asLong())
+                .isEqualTo(1L);
         assertThat(zabbix.requests().get(1).get("jsonrpc").asText()).isEqualTo("2.0");
     }
 
@@ -85,7 +99,8 @@ class ZabbixSourceTest {
         harness.poll();
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM watermark")).isZero();
-        assertThat(logs.warnings()).contains("zabbix-source: poll failed")
+        assertThat(logs.warnings())
+                .contains("zabbix-source: poll failed")
                 .contains("Zabbix item.get failed: Invalid params. Not authorized.")
                 .doesNotContain("wrong-token");
     }

@@ -21,7 +21,9 @@ class ScopeTest {
 
         Scope dots = Scope.parse("a.b*");
         assertThat(dots.covers("a.b_power")).isTrue();
-        assertThat(dots.covers("axb_power")).as("a dot is a dot, not a regex wildcard").isFalse();
+        assertThat(dots.covers("axb_power"))
+                .as("a dot is a dot, not a regex wildcard")
+                .isFalse();
         assertThat(Scope.parse("(a+)+*").covers("(a+)+_x")).isTrue();
     }
 
@@ -29,7 +31,9 @@ class ScopeTest {
     void severalPatternsCommaSeparatedAndStarsInTheMiddle() {
         Scope scope = Scope.parse("urn:dev:1_power, urn:dev:*_energy");
         assertThat(scope.covers("urn:dev:1_power")).isTrue();
-        assertThat(scope.covers("urn:dev:1_power2")).as("no star: the exact name").isFalse();
+        assertThat(scope.covers("urn:dev:1_power2"))
+                .as("no star: the exact name")
+                .isFalse();
         assertThat(scope.covers("urn:dev:7_energy")).isTrue();
         assertThat(scope.covers("urn:dev:7_energy/reset")).isFalse();
         assertThat(Scope.parse("*").covers("anything")).isTrue();
@@ -50,7 +54,8 @@ class ScopeTest {
     void anAdversarialNameIsMatchedWithoutBacktracking() {
         Scope scope = Scope.parse("urn:dev:prm:*_*_*_power");
         String name = "urn:dev:prm:" + "_".repeat(100_000) + "x";
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThat(scope.covers(name)).isFalse());
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(10), () -> assertThat(scope.covers(name)).isFalse());
         assertThat(scope.covers("urn:dev:prm:1_a_b_power")).isTrue();
         assertThat(scope.covers("urn:dev:prm:1_a_power")).isFalse();
         assertThat(Glob.of("a*b*c").matches("axxbyyc")).isTrue();
@@ -61,9 +66,13 @@ class ScopeTest {
 
     @Test
     void aTrailingStarInsideASegmentIsWarnedOf() {
-        assertThat(Scope.parse("urn:dev:mac:0004a3*").warnings()).singleElement().asString()
-                .contains("covers every name that starts with 'urn:dev:mac:0004a3'").contains("'urn:dev:mac:0004a3_*'");
-        assertThat(Scope.parse("urn:dev:mac:0004a3_*, urn:dev:mac:0004a4:*, *, a/b/*, urn:dev:1_power").warnings())
+        assertThat(Scope.parse("urn:dev:mac:0004a3*").warnings())
+                .singleElement()
+                .asString()
+                .contains("covers every name that starts with 'urn:dev:mac:0004a3'")
+                .contains("'urn:dev:mac:0004a3_*'");
+        assertThat(Scope.parse("urn:dev:mac:0004a3_*, urn:dev:mac:0004a4:*, *, a/b/*, urn:dev:1_power")
+                        .warnings())
                 .isEmpty();
     }
 }

@@ -50,7 +50,8 @@ class NoSqlInJavaTest {
         List<String> found = new ArrayList<>();
         Set<String> allowedSeen = new TreeSet<>();
         try (Stream<Path> files = Files.walk(MAIN_JAVA)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
                 String name = MAIN_JAVA.relativize(file).toString().replace('\\', '/');
                 if (name.startsWith(MIGRATIONS)) {
                     continue;
@@ -68,10 +69,13 @@ class NoSqlInJavaTest {
                 }
             }
         }
-        assertThat(found).as("SQL in Java strings: put each statement in a .sql file beside its class"
-                + " (src/main/resources/org/senproxy/<package>/<name>.sql) and run it with Sql.of(Owner.class, name)")
+        assertThat(found)
+                .as(
+                        "SQL in Java strings: put each statement in a .sql file beside its class"
+                                + " (src/main/resources/org/senproxy/<package>/<name>.sql) and run it with Sql.of(Owner.class, name)")
                 .isEmpty();
-        assertThat(allowedSeen).as("allowed literals still in their files (drop an entry whose reason went)")
+        assertThat(allowedSeen)
+                .as("allowed literals still in their files (drop an entry whose reason went)")
                 .containsExactlyInAnyOrderElementsOf(ALLOWED.keySet());
     }
 
@@ -80,7 +84,8 @@ class NoSqlInJavaTest {
         Pattern of = Pattern.compile("Sql\\.of\\(\\s*\\w+\\.class\\s*,\\s*\"([^\"]+)\"\\s*\\)");
         List<String> problems = new ArrayList<>();
         try (Stream<Path> files = Files.walk(STATEMENTS)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".sql")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".sql")).sorted().toList()) {
                 String text = Files.readString(file);
                 String name = file.getFileName().toString().replaceFirst("\\.sql$", "");
                 if (!text.startsWith("-- ")) {
@@ -94,7 +99,8 @@ class NoSqlInJavaTest {
                 Path pkg = MAIN_JAVA.resolve(RESOURCES.relativize(file.getParent()));
                 boolean used = false;
                 try (Stream<Path> classes = Files.list(pkg)) {
-                    for (Path java : classes.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    for (Path java :
+                            classes.filter(f -> f.toString().endsWith(".java")).toList()) {
                         Matcher m = of.matcher(Files.readString(java));
                         while (m.find()) {
                             used |= m.group(1).equals(name);

@@ -16,11 +16,14 @@ class SqlTest {
 
     @Test
     void castsStringsQuotedIdentifiersDollarQuotesAndBlockCommentsAreLeftAsWritten() {
-        Sql sql = Sql.parse("t", "SELECT :x::uuid[], 'it''s :not', E'a\\' :no', \"col:y\", $$ :z $$, $f$ :w $f$,"
-                + " /* :c */ now()::text, arr[1:2]");
+        Sql sql = Sql.parse(
+                "t",
+                "SELECT :x::uuid[], 'it''s :not', E'a\\' :no', \"col:y\", $$ :z $$, $f$ :w $f$,"
+                        + " /* :c */ now()::text, arr[1:2]");
         assertThat(sql.parameters()).containsExactly("x");
-        assertThat(sql.jdbc()).isEqualTo("SELECT ?::uuid[], 'it''s :not', E'a\\' :no', \"col:y\", $$ :z $$,"
-                + " $f$ :w $f$, /* :c */ now()::text, arr[1:2]");
+        assertThat(sql.jdbc())
+                .isEqualTo("SELECT ?::uuid[], 'it''s :not', E'a\\' :no', \"col:y\", $$ :z $$,"
+                        + " $f$ :w $f$, /* :c */ now()::text, arr[1:2]");
     }
 
     @Test

@@ -14,13 +14,16 @@ import org.slf4j.LoggerFactory;
  */
 final class DemoLogging {
 
-    private static final String[] QUIETED = {Logger.ROOT_LOGGER_NAME, "senproxy.flow",
-        "org.apache.camel.component.xmpp.XmppLogger", "org.apache.camel.component.properties"};
+    private static final String[] QUIETED = {
+        Logger.ROOT_LOGGER_NAME,
+        "senproxy.flow",
+        "org.apache.camel.component.xmpp.XmppLogger",
+        "org.apache.camel.component.properties"
+    };
 
     private final Map<Logger, Level> before = new HashMap<>();
 
-    private DemoLogging() {
-    }
+    private DemoLogging() {}
 
     /** The embedded MQTT broker's line per MQTT packet: off even with demo.verbose. */
     static DemoLogging always() {

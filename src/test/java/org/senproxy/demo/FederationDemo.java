@@ -48,8 +48,11 @@ public final class FederationDemo {
     }
 
     public static void main(String[] args) throws Exception {
-        new FederationDemo(System.out, Boolean.getBoolean("demo.verbose")).run(Long.getLong("demo.seconds", 30),
-                Integer.getInteger("demo.frames-per-second", 100), Long.getLong("demo.poll-interval-ms", 200));
+        new FederationDemo(System.out, Boolean.getBoolean("demo.verbose"))
+                .run(
+                        Long.getLong("demo.seconds", 30),
+                        Integer.getInteger("demo.frames-per-second", 100),
+                        Long.getLong("demo.poll-interval-ms", 200));
         // Apache Vysper, the embedded XMPP server, leaves worker threads that are not daemons behind when it stops,
         // and exec:java waits for every such thread: the demo never ended. Everything is closed by now.
         System.exit(0);
@@ -70,34 +73,52 @@ public final class FederationDemo {
         String tokenA = token();
         String tokenB = token();
         Path keyB = Files.createTempFile(Path.of("target"), "demo-proxy-b-key-", ".jwk");
-        Files.writeString(keyB, new ECKeyGenerator(Curve.P_256).keyID("proxy-b-1").generate().toJSONString());
+        Files.writeString(
+                keyB,
+                new ECKeyGenerator(Curve.P_256).keyID("proxy-b-1").generate().toJSONString());
         String topic = "teleinfo/021728123456";
         try (EmbeddedMqttBroker broker = new EmbeddedMqttBroker();
-             LocalFederation federation = LocalFederation.start(Map.of(
-                     "senproxy.outbox.poll-interval-ms", "250",
-                     // the status page's chart moves every two seconds, as the progress lines do
-                     "senproxy.status.chart-step-ms", "2000"), false,
-                     Map.of("senproxy.connectors", "ecodevices-source,teleinfo-mqtt-source",
-                             "ecodevices.poll-interval-ms", Long.toString(pollIntervalMs),
-                             "teleinfo-mqtt.broker-url", broker.url(),
-                             "teleinfo-mqtt.topic", topic,
-                             "teleinfo-mqtt.base-name", TELEINFO_METER,
-                             "teleinfo-mqtt.period-ms", "60000",
-                             "senproxy.admin.read-token", tokenA),
-                     Map.of("senproxy.admin.read-token", tokenB,
-                             "senproxy.signing.key-file", keyB.toString()),
-                     LocalFederation.METER + "*," + TELEINFO_METER + "*");
-             TeleinfoGateway gateway = new TeleinfoGateway(broker.url(), topic)) {
+                LocalFederation federation = LocalFederation.start(
+                        Map.of(
+                                "senproxy.outbox.poll-interval-ms", "250",
+                                // the status page's chart moves every two seconds, as the progress lines do
+                                "senproxy.status.chart-step-ms", "2000"),
+                        false,
+                        Map.of(
+                                "senproxy.connectors",
+                                "ecodevices-source,teleinfo-mqtt-source",
+                                "ecodevices.poll-interval-ms",
+                                Long.toString(pollIntervalMs),
+                                "teleinfo-mqtt.broker-url",
+                                broker.url(),
+                                "teleinfo-mqtt.topic",
+                                topic,
+                                "teleinfo-mqtt.base-name",
+                                TELEINFO_METER,
+                                "teleinfo-mqtt.period-ms",
+                                "60000",
+                                "senproxy.admin.read-token",
+                                tokenA),
+                        Map.of("senproxy.admin.read-token", tokenB, "senproxy.signing.key-file", keyB.toString()),
+                        LocalFederation.METER + "*," + TELEINFO_METER + "*");
+                TeleinfoGateway gateway = new TeleinfoGateway(broker.url(), topic)) {
             gateway.start(framesPerSecond);
-            out.printf(Locale.ROOT, "%nMeters: teleinfo gateway over MQTT (%s, %d frames/s, 4 records each) and an"
-                    + " Eco-devices box over HTTP (%s, a poll every %d ms, 5 records each)%n", TELEINFO_METER,
-                    framesPerSecond, LocalFederation.METER, pollIntervalMs);
-            out.printf("Proxy A (sends):    %s/status   read token: %s%n", federation.status(LocalFederation.A),
-                    tokenA);
-            out.printf("Proxy B (receives): %s/status   read token: %s%n", federation.status(LocalFederation.B),
-                    tokenB);
-            out.println(seconds == 0 ? "Running until Ctrl-C." : "Running for " + seconds + " s (-Ddemo.seconds=0:"
-                    + " until Ctrl-C).");
+            out.printf(
+                    Locale.ROOT,
+                    "%nMeters: teleinfo gateway over MQTT (%s, %d frames/s, 4 records each) and an"
+                            + " Eco-devices box over HTTP (%s, a poll every %d ms, 5 records each)%n",
+                    TELEINFO_METER,
+                    framesPerSecond,
+                    LocalFederation.METER,
+                    pollIntervalMs);
+            out.printf(
+                    "Proxy A (sends):    %s/status   read token: %s%n", federation.status(LocalFederation.A), tokenA);
+            out.printf(
+                    "Proxy B (receives): %s/status   read token: %s%n", federation.status(LocalFederation.B), tokenB);
+            out.println(
+                    seconds == 0
+                            ? "Running until Ctrl-C."
+                            : "Running for " + seconds + " s (-Ddemo.seconds=0:" + " until Ctrl-C).");
             out.println();
             CountDownLatch stop = new CountDownLatch(1);
             Thread hook = new Thread(stop::countDown);
@@ -120,9 +141,18 @@ public final class FederationDemo {
             }
             federation.polling(false);
             federation.proxyA.context().getRouteController().stopRoute("teleinfo-mqtt-source");
-            Summary summary = new Summary(now.read, now.messages, now.acknowledged, now.stored,
-                    federation.proxyB.context().getRegistry().lookupByNameAndType("signatures", Signatures.class)
-                            .verifiedCount(), now.deadLetters);
+            Summary summary = new Summary(
+                    now.read,
+                    now.messages,
+                    now.acknowledged,
+                    now.stored,
+                    federation
+                            .proxyB
+                            .context()
+                            .getRegistry()
+                            .lookupByNameAndType("signatures", Signatures.class)
+                            .verifiedCount(),
+                    now.deadLetters);
             out.println();
             out.println(paragraph(summary, (System.currentTimeMillis() - started) / 1000));
             out.println();
@@ -137,10 +167,19 @@ public final class FederationDemo {
     }
 
     static String paragraph(Summary s, long seconds) {
-        return String.format(Locale.ROOT, "In %d s, proxy A read %,d records from its two meters and sent them to B in"
-                + " %,d signed messages; B checked %,d signatures, acknowledged %,d records and stored %,d in its"
-                + " measurement table. Lost: %,d. Dead letters: %,d.", seconds, s.read(), s.messages(), s.signatures(),
-                s.acknowledged(), s.stored(), s.lost(), s.deadLetters());
+        return String.format(
+                Locale.ROOT,
+                "In %d s, proxy A read %,d records from its two meters and sent them to B in"
+                        + " %,d signed messages; B checked %,d signatures, acknowledged %,d records and stored %,d in its"
+                        + " measurement table. Lost: %,d. Dead letters: %,d.",
+                seconds,
+                s.read(),
+                s.messages(),
+                s.signatures(),
+                s.acknowledged(),
+                s.stored(),
+                s.lost(),
+                s.deadLetters());
     }
 
     private static String token() {
@@ -148,14 +187,17 @@ public final class FederationDemo {
     }
 
     /** The federation's counts at one moment, from both proxies' databases. */
-    private record Progress(long at, long read, long waiting, long messages, long acknowledged, long stored,
-            long deadLetters) {
+    private record Progress(
+            long at, long read, long waiting, long messages, long acknowledged, long stored, long deadLetters) {
 
         static Progress of(LocalFederation f) throws SQLException {
-            return new Progress(System.currentTimeMillis(),
+            return new Progress(
+                    System.currentTimeMillis(),
                     f.count(f.databaseA, "SELECT count(*) FROM source_record"),
-                    f.count(f.databaseA, "SELECT coalesce(sum(record_count), 0) FROM outbox"
-                            + " WHERE status IN ('pending', 'sent')"),
+                    f.count(
+                            f.databaseA,
+                            "SELECT coalesce(sum(record_count), 0) FROM outbox"
+                                    + " WHERE status IN ('pending', 'sent')"),
                     f.count(f.databaseA, "SELECT count(*) FROM outbox"),
                     f.count(f.databaseA, "SELECT coalesce(sum(record_count), 0) FROM outbox WHERE status = 'acked'"),
                     stored(f),
@@ -178,10 +220,17 @@ public final class FederationDemo {
 
         String line(Progress before) {
             double seconds = Math.max(0.001, (at - before.at) / 1000.0);
-            return String.format(Locale.ROOT, "records/s read %5.0f, stored at B %5.0f | total read %,d, waiting"
-                    + " in A's outbox %,d, acknowledged by B %,d, stored at B %,d | dead letters %d",
-                    (read - before.read) / seconds, (stored - before.stored) / seconds, read, waiting, acknowledged,
-                    stored, deadLetters);
+            return String.format(
+                    Locale.ROOT,
+                    "records/s read %5.0f, stored at B %5.0f | total read %,d, waiting"
+                            + " in A's outbox %,d, acknowledged by B %,d, stored at B %,d | dead letters %d",
+                    (read - before.read) / seconds,
+                    (stored - before.stored) / seconds,
+                    read,
+                    waiting,
+                    acknowledged,
+                    stored,
+                    deadLetters);
         }
     }
 }

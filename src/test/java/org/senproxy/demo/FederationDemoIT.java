@@ -35,14 +35,17 @@ class FederationDemoIT {
         assertThat(output.lines().filter(line -> line.contains(" INFO ")))
                 .as("INFO lines other than the proxies' own start-up summary")
                 .allMatch(line -> line.matches(".* o\\.s(enproxy)?\\.runtime\\.\\w+ - .*"));
-        assertThat(output).containsPattern("Proxy A \\(sends\\): +http://127\\.0\\.0\\.1:\\d+/status +read token: \\w+")
+        assertThat(output)
+                .containsPattern("Proxy A \\(sends\\): +http://127\\.0\\.0\\.1:\\d+/status +read token: \\w+")
                 .containsPattern("Proxy B \\(receives\\): +http://127\\.0\\.0\\.1:\\d+/status +read token: \\w+")
                 .contains("Lost: 0. Dead letters: 0.");
         // 100 teleinfo frames of 4 records a second and 5 Eco-devices polls of 5 for 10 s: hundreds a second
         assertThat(summary.read()).isGreaterThan(2_000);
         assertThat(summary.stored()).isEqualTo(summary.read());
         assertThat(summary.acknowledged()).isEqualTo(summary.read());
-        assertThat(summary.signatures()).isGreaterThanOrEqualTo(summary.messages()).isPositive();
+        assertThat(summary.signatures())
+                .isGreaterThanOrEqualTo(summary.messages())
+                .isPositive();
         assertThat(summary.deadLetters()).isZero();
     }
 

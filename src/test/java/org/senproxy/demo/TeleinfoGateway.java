@@ -42,13 +42,17 @@ final class TeleinfoGateway implements AutoCloseable {
         long periodMicros = 10_000;
         double perTick = framesPerSecond / 100.0;
         double[] owed = {0};
-        ticks.scheduleAtFixedRate(() -> {
-            owed[0] += perTick;
-            while (owed[0] >= 1) {
-                owed[0]--;
-                publishFrame();
-            }
-        }, 0, periodMicros, TimeUnit.MICROSECONDS);
+        ticks.scheduleAtFixedRate(
+                () -> {
+                    owed[0] += perTick;
+                    while (owed[0] >= 1) {
+                        owed[0]--;
+                        publishFrame();
+                    }
+                },
+                0,
+                periodMicros,
+                TimeUnit.MICROSECONDS);
     }
 
     private void publishFrame() {
@@ -56,9 +60,15 @@ final class TeleinfoGateway implements AutoCloseable {
         lastMillis = millis;
         long power = 400 + Math.round(300 * Math.sin(millis / 20_000.0)) + (millis % 7) * 10;
         index += 1;
-        String frame = String.format(Locale.ROOT, "{\"ADCO\":\"021728123456\",\"OPTARIF\":\"BASE\",\"ISOUSC\":\"30\","
-                + "\"BASE\":\"%09d\",\"PTEC\":\"TH..\",\"IINST\":\"%03d\",\"IMAX\":\"090\",\"PAPP\":\"%05d\","
-                + "\"MOTDETAT\":\"000000\",\"time\":%d.%03d}", index, power / 230 + 1, power, millis / 1000,
+        String frame = String.format(
+                Locale.ROOT,
+                "{\"ADCO\":\"021728123456\",\"OPTARIF\":\"BASE\",\"ISOUSC\":\"30\","
+                        + "\"BASE\":\"%09d\",\"PTEC\":\"TH..\",\"IINST\":\"%03d\",\"IMAX\":\"090\",\"PAPP\":\"%05d\","
+                        + "\"MOTDETAT\":\"000000\",\"time\":%d.%03d}",
+                index,
+                power / 230 + 1,
+                power,
+                millis / 1000,
                 millis % 1000);
         try {
             client.publish(topic, frame.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);

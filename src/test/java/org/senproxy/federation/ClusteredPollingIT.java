@@ -31,26 +31,32 @@ class ClusteredPollingIT {
         String database = TestPostgres.newDatabase("cluster");
         TestPostgres.migrate(database);
         try (EcodevicesStub box = new EcodevicesStub()) {
-            ProxyProcess one = new ProxyProcess("replica-1", settings(database, box, "r1"), Path.of("target", "cluster"));
-            ProxyProcess two = new ProxyProcess("replica-2", settings(database, box, "r2"), Path.of("target", "cluster"));
+            ProxyProcess one =
+                    new ProxyProcess("replica-1", settings(database, box, "r1"), Path.of("target", "cluster"));
+            ProxyProcess two =
+                    new ProxyProcess("replica-2", settings(database, box, "r2"), Path.of("target", "cluster"));
             try {
                 one.start();
                 two.start();
-                await().atMost(Duration.ofSeconds(90)).until(() -> count(database,
-                        "SELECT count(*) FROM qrtz_scheduler_state") == 2 && box.served().size() > 5);
+                await().atMost(Duration.ofSeconds(90))
+                        .until(() -> count(database, "SELECT count(*) FROM qrtz_scheduler_state") == 2
+                                && box.served().size() > 5);
 
                 int before = box.served().size();
                 Thread.sleep(6000);
                 int polls = box.served().size() - before;
-                System.out.printf("CLUSTER 2 replicas, period %d ms: %d polls in 6 s (%d expected once per cluster,"
-                        + " %d if each replica polled)%n", PERIOD_MS, polls, 6000 / PERIOD_MS, 2 * 6000 / PERIOD_MS);
+                System.out.printf(
+                        "CLUSTER 2 replicas, period %d ms: %d polls in 6 s (%d expected once per cluster,"
+                                + " %d if each replica polled)%n",
+                        PERIOD_MS, polls, 6000 / PERIOD_MS, 2 * 6000 / PERIOD_MS);
                 assertThat(polls).as("polls in 6 s").isBetween(6000 / PERIOD_MS / 2, 6000 / PERIOD_MS * 3 / 2);
 
                 one.kill();
                 long killed = System.nanoTime();
                 int atKill = box.served().size();
                 await().atMost(Duration.ofSeconds(60)).until(() -> box.served().size() >= atKill + 10);
-                System.out.printf("CLUSTER one replica killed: polls going on %d ms later%n",
+                System.out.printf(
+                        "CLUSTER one replica killed: polls going on %d ms later%n",
                         (System.nanoTime() - killed) / 1_000_000);
             } finally {
                 one.close();
@@ -78,8 +84,9 @@ class ClusteredPollingIT {
     }
 
     private static long count(String database, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -26,9 +26,9 @@ import org.senproxy.testing.Consented;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.ProxyProcess;
 import org.senproxy.testing.RestartablePostgres;
+import org.senproxy.testing.TestPostgres;
 import org.senproxy.testing.WebhookSinkStub;
 import org.senproxy.testing.XmppTestServer;
-import org.senproxy.testing.TestPostgres;
 
 /**
  * Nothing lost, nothing duplicated, under faults. Three proxies run as processes of their own
@@ -62,8 +62,10 @@ class FaultInjectionIT {
     void everyRecordReachesTheLocalSystemExactlyOnceThroughCrashesAndOutages() throws Exception {
         System.out.printf("FAULTS seed %d (-Dsenproxy.faults.seed=%d repeats this run), %d kills%n", SEED, SEED, KILLS);
         Random random = new Random(SEED);
-        try (XmppTestServer xmpp = XmppTestServer.fromEnvironment(); RestartablePostgres postgres = new RestartablePostgres();
-             EcodevicesStub box = new EcodevicesStub(); WebhookSinkStub sink = new WebhookSinkStub()) {
+        try (XmppTestServer xmpp = XmppTestServer.fromEnvironment();
+                RestartablePostgres postgres = new RestartablePostgres();
+                EcodevicesStub box = new EcodevicesStub();
+                WebhookSinkStub sink = new WebhookSinkStub()) {
             xmpp.start();
             register(xmpp, "proxy-a");
             register(xmpp, "proxy-b");
@@ -74,7 +76,8 @@ class FaultInjectionIT {
             ECKey keyA = new ECKeyGenerator(Curve.P_256).keyID("proxy-a-1").generate();
             Files.createDirectories(LOGS);
             signingKey = Files.writeString(LOGS.resolve("proxy-a-key.jwk"), keyA.toJSONString());
-            try (Connection c = DriverManager.getConnection(databaseB); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(databaseB);
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'proxy-a-1', '"
                         + keyA.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'a'");
             }
@@ -114,7 +117,8 @@ class FaultInjectionIT {
                         sink.down(false);
                         long up = System.nanoTime();
                         await().atMost(Duration.ofSeconds(60)).until(() -> sink.posts() > before);
-                        recoveries.add(String.format("local system down 4 s: delivering again %d ms after it came back",
+                        recoveries.add(String.format(
+                                "local system down 4 s: delivering again %d ms after it came back",
                                 (System.nanoTime() - up) / 1_000_000));
                     }
                 }
@@ -122,11 +126,13 @@ class FaultInjectionIT {
                 // the source stops giving records; everything in flight drains
                 box.mode(EcodevicesStub.Mode.SERVER_ERROR);
                 long drainStart = System.nanoTime();
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
-                        count(databaseA, "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sent')") == 0
+                await().atMost(Duration.ofSeconds(180))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> count(databaseA, "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sent')")
+                                        == 0
                                 && count(databaseB, "SELECT count(*) FROM inbox WHERE status = 'pending'") == 0);
-                recoveries.add(String.format("drained %d ms after the source stopped",
-                        (System.nanoTime() - drainStart) / 1_000_000));
+                recoveries.add(String.format(
+                        "drained %d ms after the source stopped", (System.nanoTime() - drainStart) / 1_000_000));
                 check(databaseA, databaseB, box, sink);
             } finally {
                 for (ProxyProcess proxy : proxies) {
@@ -136,7 +142,10 @@ class FaultInjectionIT {
             // nothing secret in the logs of the whole run: passwords, the admin token, the private key
             for (ProxyProcess proxy : proxies) {
                 String log = Files.readString(proxy.log());
-                for (String secret : List.of(passwords.get("proxy-a"), passwords.get("proxy-b"), ADMIN_TOKEN,
+                for (String secret : List.of(
+                        passwords.get("proxy-a"),
+                        passwords.get("proxy-b"),
+                        ADMIN_TOKEN,
                         keyA.getD().toString())) {
                     assertThat(log).as("%s's log holds a secret", proxy.name()).doesNotContain(secret);
                 }
@@ -147,8 +156,9 @@ class FaultInjectionIT {
     private void check(String databaseA, String databaseB, EcodevicesStub box, WebhookSinkStub sink) throws Exception {
         Map<String, Integer> expected = new HashMap<>();
         int deadRows = 0;
-        try (Connection c = DriverManager.getConnection(databaseA); Statement s = c.createStatement();
-             ResultSet rows = s.executeQuery("SELECT payload, status FROM outbox")) {
+        try (Connection c = DriverManager.getConnection(databaseA);
+                Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT payload, status FROM outbox")) {
             while (rows.next()) {
                 for (Measurement m : Senml.resolve(Senml.parseJson(rows.getString(1)), 0)) {
                     expected.merge(key(m), 1, Integer::sum);
@@ -163,20 +173,27 @@ class FaultInjectionIT {
             }
         }
         long lost = expected.entrySet().stream()
-                .mapToLong(e -> Math.max(0, e.getValue() - stored.getOrDefault(e.getKey(), 0))).sum();
+                .mapToLong(e -> Math.max(0, e.getValue() - stored.getOrDefault(e.getKey(), 0)))
+                .sum();
         long duplicated = stored.entrySet().stream()
-                .mapToLong(e -> Math.max(0, e.getValue() - Math.max(1, expected.getOrDefault(e.getKey(), 0)))).sum();
-        long unexpected = stored.keySet().stream().filter(k -> !expected.containsKey(k)).count();
+                .mapToLong(e -> Math.max(0, e.getValue() - Math.max(1, expected.getOrDefault(e.getKey(), 0))))
+                .sum();
+        long unexpected =
+                stored.keySet().stream().filter(k -> !expected.containsKey(k)).count();
         long records = expected.values().stream().mapToLong(Integer::longValue).sum();
         long taken = records / 5;
 
         recoveries.forEach(line -> System.out.println("FAULTS recovery: " + line));
-        System.out.printf("FAULTS source served %d frames, %d entered the outbox (%d records); the others were served"
-                + " to a sender killed before its commit%n", box.served().size(), taken, records);
-        System.out.printf("FAULTS lost %d, duplicated %d, unexpected %d, dead-lettered outbox rows %d%n", lost,
-                duplicated, unexpected, deadRows);
-        System.out.printf("FAULTS resends: %d outbox sends beyond the first, %d deliveries to the local system beyond"
-                + " the first (answered by its idempotency key), %d inbox rows delivered more than once%n",
+        System.out.printf(
+                "FAULTS source served %d frames, %d entered the outbox (%d records); the others were served"
+                        + " to a sender killed before its commit%n",
+                box.served().size(), taken, records);
+        System.out.printf(
+                "FAULTS lost %d, duplicated %d, unexpected %d, dead-lettered outbox rows %d%n",
+                lost, duplicated, unexpected, deadRows);
+        System.out.printf(
+                "FAULTS resends: %d outbox sends beyond the first, %d deliveries to the local system beyond"
+                        + " the first (answered by its idempotency key), %d inbox rows delivered more than once%n",
                 count(databaseA, "SELECT coalesce(sum(attempts - 1), 0) FROM outbox WHERE attempts > 1"),
                 sink.posts() - sink.packs().size(),
                 count(databaseB, "SELECT count(*) FROM inbox WHERE attempts > 1"));
@@ -195,8 +212,9 @@ class FaultInjectionIT {
 
     private void awaitReady(List<ProxyProcess> proxies, String fault) {
         long start = System.nanoTime();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
-                proxies.stream().allMatch(p -> p.readiness() == 200));
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> proxies.stream().allMatch(p -> p.readiness() == 200));
         recoveries.add(String.format("%s: ready again in %d ms", fault, (System.nanoTime() - start) / 1_000_000));
     }
 
@@ -213,13 +231,15 @@ class FaultInjectionIT {
         for (String database : List.of(databaseA, databaseB)) {
             TestPostgres.migrate(database);
         }
-        try (Connection c = DriverManager.getConnection(databaseA); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(databaseA);
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
             for (String sql : Consented.sender("ecodevices-source", "b", SCOPE, Consented.REF)) {
                 s.execute(sql);
             }
         }
-        try (Connection c = DriverManager.getConnection(databaseB); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(databaseB);
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('a', 'proxy-a@localhost')");
             s.execute(Consented.receiver("a", SCOPE, Consented.REF));
         }
@@ -277,8 +297,9 @@ class FaultInjectionIT {
     }
 
     private static long count(String database, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(database); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(database);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -34,9 +34,10 @@ class MessageSignaturesTest {
     private static final String B = "proxy-b@localhost";
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-    private static final List<Measurement> RECORDS = Senml.resolve(Senml.parseJson(
-            "[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000.25,\"v\":7.5},"
-                    + "{\"n\":\"urn:dev:x:1_energy/index\",\"u\":\"Wh\",\"t\":1700000000,\"v\":1234567}]"), 0);
+    private static final List<Measurement> RECORDS = Senml.resolve(
+            Senml.parseJson("[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000.25,\"v\":7.5},"
+                    + "{\"n\":\"urn:dev:x:1_energy/index\",\"u\":\"Wh\",\"t\":1700000000,\"v\":1234567}]"),
+            0);
 
     private final ECKey key = generate("k1");
 
@@ -53,8 +54,8 @@ class MessageSignaturesTest {
     }
 
     private void verify(String signature, List<Measurement> records) {
-        MessageSignatures.verify(signature, List.of(key.toPublicJWK()), B, message(records, signature), CLOCK,
-                Duration.ofMinutes(10));
+        MessageSignatures.verify(
+                signature, List.of(key.toPublicJWK()), B, message(records, signature), CLOCK, Duration.ofMinutes(10));
     }
 
     @Test
@@ -70,13 +71,15 @@ class MessageSignaturesTest {
     @Test
     void theCheckGivesTheCanonicalRecordsWhoseDigestTheSignatureBinds() throws Exception {
         String signature = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
-        CanonicalRecords checked = MessageSignatures.verify(signature, List.of(key.toPublicJWK()), B,
-                message(RECORDS, signature), CLOCK, Duration.ofMinutes(10));
-        assertThat(checked.digest()).isEqualTo(MessageSignatures.digest(RECORDS))
+        CanonicalRecords checked = MessageSignatures.verify(
+                signature, List.of(key.toPublicJWK()), B, message(RECORDS, signature), CLOCK, Duration.ofMinutes(10));
+        assertThat(checked.digest())
+                .isEqualTo(MessageSignatures.digest(RECORDS))
                 .isEqualTo(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"))
-                .isEqualTo(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                        java.security.MessageDigest.getInstance("SHA-256").digest(checked.json().getBytes(
-                                java.nio.charset.StandardCharsets.UTF_8))));
+                .isEqualTo(java.util.Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(checked.json().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         assertThat(Senml.resolve(Senml.parseJson(checked.json()), 0)).isEqualTo(RECORDS);
     }
 
@@ -91,8 +94,10 @@ class MessageSignaturesTest {
         List<Measurement> unordered = List.of(RECORDS.get(1), RECORDS.get(0));
         String digestOfUnordered = CanonicalRecords.of(unordered).digest();
         assertThat(digestOfUnordered).isEqualTo(digest);
-        assertThatCode(() -> verify(MessageSignatures.sign(key, A, B, "m-1", null, digestOfUnordered, NOW),
-                Senml.resolve(Senml.parseJson(CanonicalRecords.of(unordered).json()), 0)))
+        assertThatCode(() -> verify(
+                        MessageSignatures.sign(key, A, B, "m-1", null, digestOfUnordered, NOW),
+                        Senml.resolve(
+                                Senml.parseJson(CanonicalRecords.of(unordered).json()), 0)))
                 .doesNotThrowAnyException();
 
         String otherDigest = CanonicalRecords.of(RECORDS.subList(0, 1)).digest();
@@ -104,12 +109,15 @@ class MessageSignaturesTest {
     @Test
     void signaturesOfTheJdksProviderAndOfOursReadEachOther() throws Exception {
         String ours = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
-        assertThat(SignedJWT.parse(ours).verify(new ECDSAVerifier(key.toPublicJWK()))).as("read by the JDK's").isTrue();
+        assertThat(SignedJWT.parse(ours).verify(new ECDSAVerifier(key.toPublicJWK())))
+                .as("read by the JDK's")
+                .isTrue();
 
         SignedJWT jdk = SignedJWT.parse(ours);
         SignedJWT resigned = new SignedJWT(jdk.getHeader(), jdk.getJWTClaimsSet());
         resigned.sign(new ECDSASigner(key));
-        assertThatCode(() -> verify(resigned.serialize(), RECORDS)).as("the JDK's, read by ours")
+        assertThatCode(() -> verify(resigned.serialize(), RECORDS))
+                .as("the JDK's, read by ours")
                 .doesNotThrowAnyException();
         SignedJWT forged = new SignedJWT(jdk.getHeader(), jdk.getJWTClaimsSet());
         forged.sign(new ECDSASigner(generate("k1")));
@@ -125,8 +133,8 @@ class MessageSignaturesTest {
     @Test
     void changedRecordsAnotherAudienceOrMessageAreRefused() {
         String signature = MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW);
-        List<Measurement> changed = Senml.resolve(Senml.parseJson(
-                "[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000.25,\"v\":7.6}]"), 0);
+        List<Measurement> changed = Senml.resolve(
+                Senml.parseJson("[{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":1700000000.25,\"v\":7.6}]"), 0);
         assertThatThrownBy(() -> verify(signature, changed)).hasMessageContaining("do not match the signed digest");
 
         String forC = MessageSignatures.sign(key, A, "proxy-c@localhost", "m-1", null, RECORDS, NOW);
@@ -141,25 +149,37 @@ class MessageSignaturesTest {
 
     @Test
     void tooOldOrFromTheFutureIsRefused() {
-        assertThatThrownBy(() -> verify(MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW.minusSeconds(601)),
-                RECORDS)).hasMessageContaining("outside the accepted window");
-        assertThatThrownBy(() -> verify(MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW.plusSeconds(120)),
-                RECORDS)).hasMessageContaining("outside the accepted window");
+        assertThatThrownBy(() ->
+                        verify(MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW.minusSeconds(601)), RECORDS))
+                .hasMessageContaining("outside the accepted window");
+        assertThatThrownBy(() ->
+                        verify(MessageSignatures.sign(key, A, B, "m-1", null, RECORDS, NOW.plusSeconds(120)), RECORDS))
+                .hasMessageContaining("outside the accepted window");
     }
 
     @Test
     void noneHmacAndKeysFromElsewhereAreRefused() throws Exception {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(A).audience(B).jwtID("m-1").issueTime(Date.from(NOW))
-                .claim(MessageSignatures.DIGEST_CLAIM, MessageSignatures.digest(RECORDS)).build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(A)
+                .audience(B)
+                .jwtID("m-1")
+                .issueTime(Date.from(NOW))
+                .claim(MessageSignatures.DIGEST_CLAIM, MessageSignatures.digest(RECORDS))
+                .build();
         String none = new PlainJWT(claims).serialize();
         assertThatThrownBy(() -> verify(none, RECORDS)).hasMessageContaining("signature refused");
 
-        SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), claims);
+        SignedJWT hmac = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), claims);
         hmac.sign(new MACSigner(new byte[32]));
         assertThatThrownBy(() -> verify(hmac.serialize(), RECORDS)).hasMessageContaining("HS256 is not allowed");
 
-        SignedJWT withJwk = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("k1")
-                .jwk(key.toPublicJWK()).build(), claims);
+        SignedJWT withJwk = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID("k1")
+                        .jwk(key.toPublicJWK())
+                        .build(),
+                claims);
         withJwk.sign(new ECDSASigner(key));
         assertThatThrownBy(() -> verify(withJwk.serialize(), RECORDS)).hasMessageContaining("jku, x5u, jwk");
 

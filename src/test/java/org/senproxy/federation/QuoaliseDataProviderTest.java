@@ -36,21 +36,25 @@ class QuoaliseDataProviderTest {
     @Test
     void aParsedDataElementIsTheXmlSentAndDecodesToItsRecords() throws Exception {
         ECKey key = new ECKeyGenerator(Curve.P_256).keyID("a-1").generate();
-        Message sent = new FederationCodec("proxy-a@localhost", key, Clock.systemUTC()).toStanza(
-                new OutboxMessage(1, "m1", "c1", "proxy-b@localhost", SENML, 2, 0, null));
+        Message sent = new FederationCodec("proxy-a@localhost", key, Clock.systemUTC())
+                .toStanza(new OutboxMessage(1, "m1", "c1", "proxy-b@localhost", SENML, 2, 0, null));
         sent.setFrom(JidCreate.from("proxy-a@localhost/sen-proxy"));
-        String sentData = sent.getExtension("quoalise", FederationCodec.QUOALISE_NAMESPACE).toXML(null).toString();
+        String sentData = sent.getExtension("quoalise", FederationCodec.QUOALISE_NAMESPACE)
+                .toXML(null)
+                .toString();
 
-        Message received = (Message) PacketParserUtils.parseStanza(sent.toXML(null).toString());
+        Message received =
+                (Message) PacketParserUtils.parseStanza(sent.toXML(null).toString());
 
         ExtensionElement data = received.getExtension("quoalise", FederationCodec.QUOALISE_NAMESPACE);
         assertThat(data).isInstanceOf(XmlExtension.class);
         assertThat(data.toXML(null).toString()).isEqualTo(sentData);
-        FederationMessage message = new FederationCodec("proxy-b@localhost").decode(received,
-                new DefaultExchange(new DefaultCamelContext()));
+        FederationMessage message = new FederationCodec("proxy-b@localhost")
+                .decode(received, new DefaultExchange(new DefaultCamelContext()));
         List<Measurement> records = message.records();
-        assertThat(records).extracting(Measurement::name).containsExactly("urn:dev:prm:1_power",
-                "urn:dev:prm:1_tariff");
+        assertThat(records)
+                .extracting(Measurement::name)
+                .containsExactly("urn:dev:prm:1_power", "urn:dev:prm:1_tariff");
         assertThat(records.get(0).value()).isEqualTo(1268.5);
         assertThat(records.get(1).stringValue()).isEqualTo("HP & <HC>");
         assertThat(records.get(1).instant().getEpochSecond()).isEqualTo(1_700_000_060L);
@@ -67,10 +71,12 @@ class QuoaliseDataProviderTest {
 
         Message received = (Message) PacketParserUtils.parseStanza(stanza);
 
-        assertThat(received.getExtension("quoalise", FederationCodec.QUOALISE_NAMESPACE).toXML(null).toString())
+        assertThat(received.getExtension("quoalise", FederationCodec.QUOALISE_NAMESPACE)
+                        .toXML(null)
+                        .toString())
                 .contains("<meta>a &amp; b &lt;c"); // '>' may stay as it is in XML text
-        FederationMessage message = new FederationCodec("proxy-b@localhost").decode(received,
-                new DefaultExchange(new DefaultCamelContext()));
+        FederationMessage message = new FederationCodec("proxy-b@localhost")
+                .decode(received, new DefaultExchange(new DefaultCamelContext()));
         assertThat(message.records()).extracting(Measurement::name).containsExactly("urn:dev:prm:1_power");
     }
 }

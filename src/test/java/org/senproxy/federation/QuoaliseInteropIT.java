@@ -46,7 +46,9 @@ class QuoaliseInteropIT {
     @BeforeAll
     static void start() throws Exception {
         ServerBinaries.require(PYTHON.toString(), "python3");
-        Process check = new ProcessBuilder(PYTHON.toString(), "-c", "import slixmpp").redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(PYTHON.toString(), "-c", "import slixmpp")
+                .redirectErrorStream(true)
+                .start();
         if (check.waitFor() != 0) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 throw new IllegalStateException("python3-slixmpp is missing (.ci/run installs it)");
@@ -56,11 +58,18 @@ class QuoaliseInteropIT {
         // a small stanza limit, so that the history answer comes in parts: the result and messages that follow
         // Vysper, the embedded default, answers a disco#items query to a client's full JID itself (with nothing), then
         // drops slixmpp's session: this test needs a production server, as CI runs it (both of them)
-        Assumptions.assumeTrue(List.of("ejabberd", "prosody").contains(System.getenv("SENPROXY_IT_XMPP")),
+        Assumptions.assumeTrue(
+                List.of("ejabberd", "prosody").contains(System.getenv("SENPROXY_IT_XMPP")),
                 "runs against ejabberd or Prosody (SENPROXY_IT_XMPP=ejabberd or prosody, as .ci/run sets it)");
-        federation = LocalFederation.start(Map.of("ecodevices.poll-interval-ms", "200",
-                "senproxy.outbox.poll-interval-ms", "100", "senproxy.xmpp.reconnect-delay-s", "1",
-                "senproxy.quoalise.max-stanza-chars", "1200"));
+        federation = LocalFederation.start(Map.of(
+                "ecodevices.poll-interval-ms",
+                "200",
+                "senproxy.outbox.poll-interval-ms",
+                "100",
+                "senproxy.xmpp.reconnect-delay-s",
+                "1",
+                "senproxy.quoalise.max-stanza-chars",
+                "1200"));
     }
 
     @AfterAll
@@ -79,7 +88,8 @@ class QuoaliseInteropIT {
             Thread.sleep(200);
         }
         federation.polling(false);
-        String identifier = federation.text(federation.databaseA,
+        String identifier = federation.text(
+                federation.databaseA,
                 "SELECT name FROM source_record WHERE name LIKE '%power%' OR name LIKE '%papp%' ORDER BY name LIMIT 1");
         if (identifier == null) {
             identifier = federation.text(federation.databaseA, "SELECT min(name) FROM source_record");
@@ -87,32 +97,42 @@ class QuoaliseInteropIT {
         String password = "client-" + Long.toHexString(System.nanoTime());
         federation.xmpp.register("quoalise-client", password);
         try (Connection c = DriverManager.getConnection(federation.databaseA, "postgres", "");
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('client', 'quoalise-client@localhost')");
             s.execute("INSERT INTO federated_user (external_id) VALUES ('owner-q') ON CONFLICT DO NOTHING");
             // the data period reaches back before the consent: the records A took before it was granted
             s.execute("INSERT INTO consent (ref, user_id, app_id, scope, valid_until, data_from, granted_by)"
-                    + " SELECT gen_random_uuid(), u.id, a.id, '" + LocalFederation.METER + "*', now() + interval '1 day',"
+                    + " SELECT gen_random_uuid(), u.id, a.id, '" + LocalFederation.METER
+                    + "*', now() + interval '1 day',"
                     + " now() - interval '1 day', 'test' FROM federated_user u, app a"
                     + " WHERE u.external_id = 'owner-q' AND a.name = 'client'");
         }
-        long stored = federation.count(federation.databaseA,
-                "SELECT count(*) FROM source_record WHERE name = '" + identifier + "'");
+        long stored = federation.count(
+                federation.databaseA, "SELECT count(*) FROM source_record WHERE name = '" + identifier + "'");
 
         Path script = Files.createTempFile(Path.of("target"), "quoalise_client", ".py");
-        Files.copy(Path.of("src/test/resources/quoalise/quoalise_client.py"), script,
-                StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                Path.of("src/test/resources/quoalise/quoalise_client.py"), script, StandardCopyOption.REPLACE_EXISTING);
         Instant now = Instant.now();
-        Process client = new ProcessBuilder(PYTHON.toString(), script.toString(), "quoalise-client@localhost",
-                password, federation.xmpp.host(), Integer.toString(federation.xmpp.port()),
-                LocalFederation.jid(LocalFederation.A) + "/sen-proxy", identifier,
-                now.minus(1, ChronoUnit.HOURS).toString(), now.plus(1, ChronoUnit.MINUTES).toString(),
-                "urn:dev:prm:00000000000000_power", "40")
-                .redirectError(Path.of("target", "quoalise-client.log").toFile()).start();
+        Process client = new ProcessBuilder(
+                        PYTHON.toString(),
+                        script.toString(),
+                        "quoalise-client@localhost",
+                        password,
+                        federation.xmpp.host(),
+                        Integer.toString(federation.xmpp.port()),
+                        LocalFederation.jid(LocalFederation.A) + "/sen-proxy",
+                        identifier,
+                        now.minus(1, ChronoUnit.HOURS).toString(),
+                        now.plus(1, ChronoUnit.MINUTES).toString(),
+                        "urn:dev:prm:00000000000000_power",
+                        "40")
+                .redirectError(Path.of("target", "quoalise-client.log").toFile())
+                .start();
         BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = out.readLine(); line != null; line = out.readLine()) {
                     if (line.startsWith("{")) {
                         events.add(JSON.readTree(line));
@@ -139,8 +159,9 @@ class QuoaliseInteropIT {
         List<Measurement> records = new ArrayList<>(senml(history.get("sensml").asText()));
         String series = identifier;
         // the meta names the meter (an Enedis PRM) and the series, as the community client reads it
-        assertThat(history.get("meta_identifier").asText()).isEqualTo(LocalFederation.METER.substring(
-                "urn:dev:prm:".length(), LocalFederation.METER.length() - 1));
+        assertThat(history.get("meta_identifier").asText())
+                .isEqualTo(
+                        LocalFederation.METER.substring("urn:dev:prm:".length(), LocalFederation.METER.length() - 1));
         assertThat(history.get("meta_authority").asText()).isEqualTo("enedis");
         assertThat(history.get("meta_measurement").asText()).isEqualTo(identifier);
         assertThat(history.get("meta_physical").toString()).contains("VA");
@@ -148,8 +169,10 @@ class QuoaliseInteropIT {
 
         JsonNode notAuthorized = next(events, "error");
         assertThat(notAuthorized.get("condition").asText()).isEqualTo("not-authorized");
-        assertThat(notAuthorized.get("text").asText()).as(notAuthorized.toString()).contains("no consent of quoalise-client@localhost in force"
-                + " covers urn:dev:prm:00000000000000_power");
+        assertThat(notAuthorized.get("text").asText())
+                .as(notAuthorized.toString())
+                .contains("no consent of quoalise-client@localhost in force"
+                        + " covers urn:dev:prm:00000000000000_power");
         JsonNode badRequest = next(events, "error");
         assertThat(badRequest.get("condition").asText()).isEqualTo("bad-request");
         assertThat(badRequest.get("text").asText()).contains("start_time 'yesterday' is not an ISO 8601");
@@ -170,28 +193,42 @@ class QuoaliseInteropIT {
         JsonNode pushed = next(events, "pushed");
         federation.polling(false);
         List<Measurement> pushedRecords = senml(pushed.get("sensml").asText());
-        assertThat(pushedRecords).isNotEmpty().allSatisfy(m -> assertThat(m.name()).isEqualTo(series));
+        assertThat(pushedRecords)
+                .isNotEmpty()
+                .allSatisfy(m -> assertThat(m.name()).isEqualTo(series));
         // listen --format json and --format quoalise both print a pushed element
         printedBothWays(pushed, series);
         next(events, "unsubscribed");
         next(events, "done");
         // the parts of the history answer arrived as messages, each under the limit; with the result, every record
-        List<JsonNode> parts = seen.stream().filter(e -> e.get("event").asText().equals("part")
-                && e.get("phase").asText().equals("history")).toList();
-        assertThat(parts).as("the answer was cut: " + history + " stored " + stored).isNotEmpty();
+        List<JsonNode> parts = seen.stream()
+                .filter(e -> e.get("event").asText().equals("part")
+                        && e.get("phase").asText().equals("history"))
+                .toList();
+        assertThat(parts)
+                .as("the answer was cut: " + history + " stored " + stored)
+                .isNotEmpty();
         assertThat(history.get("notes").toString()).contains("message(s) that follow");
         for (JsonNode part : parts) {
             assertThat(part.get("sensml").asText().length()).isLessThan(1200);
             records.addAll(senml(part.get("sensml").asText()));
         }
-        assertThat(records).hasSize((int) stored).allSatisfy(m -> assertThat(m.name()).isEqualTo(series));
+        assertThat(records)
+                .hasSize((int) stored)
+                .allSatisfy(m -> assertThat(m.name()).isEqualTo(series));
         assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
         // A pushed without waiting for an ack the client never sends, and audited each step
-        assertThat(federation.count(federation.databaseA, "SELECT count(*) FROM outbox WHERE recipient_jid ="
-                + " 'quoalise-client@localhost' AND status <> 'acked'")).isZero();
-        assertThat(federation.text(federation.databaseA, "SELECT string_agg(DISTINCT kind, ',' ORDER BY kind)"
-                + " FROM audit_log WHERE kind IN ('transfer.history', 'subscription.requested', 'subscription.ended')"))
+        assertThat(federation.count(
+                        federation.databaseA,
+                        "SELECT count(*) FROM outbox WHERE recipient_jid ="
+                                + " 'quoalise-client@localhost' AND status <> 'acked'"))
+                .isZero();
+        assertThat(
+                        federation.text(
+                                federation.databaseA,
+                                "SELECT string_agg(DISTINCT kind, ',' ORDER BY kind)"
+                                        + " FROM audit_log WHERE kind IN ('transfer.history', 'subscription.requested', 'subscription.ended')"))
                 .isEqualTo("subscription.ended,subscription.requested,transfer.history");
     }
 
@@ -200,13 +237,23 @@ class QuoaliseInteropIT {
      * {@code --format quoalise} (meta written back from that dictionary) print it: both, with the records of the series.
      */
     private static void printedBothWays(JsonNode element, String series) {
-        assertThat(element.get("format_error").isNull()).as("the client's formats failed: " + element).isTrue();
+        assertThat(element.get("format_error").isNull())
+                .as("the client's formats failed: " + element)
+                .isTrue();
         JsonNode json = element.get("json");
-        assertThat(json.get("meta").get("device").get("identifier").get("authority").asText()).isEqualTo("enedis");
-        assertThat(json.get("records")).isNotEmpty()
+        assertThat(json.get("meta")
+                        .get("device")
+                        .get("identifier")
+                        .get("authority")
+                        .asText())
+                .isEqualTo("enedis");
+        assertThat(json.get("records"))
+                .isNotEmpty()
                 .allSatisfy(r -> assertThat(r.get("name").asText()).isEqualTo(series));
-        assertThat(element.get("quoalise").asText()).contains("<ns0:meta><ns0:device type=\"electricity-meter\">")
-                .contains("name=\"" + series + "\"").contains("sensml");
+        assertThat(element.get("quoalise").asText())
+                .contains("<ns0:meta><ns0:device type=\"electricity-meter\">")
+                .contains("name=\"" + series + "\"")
+                .contains("sensml");
     }
 
     /** The records of a sensml element as the client got it, read with ordinary SenML rules. */
@@ -227,7 +274,8 @@ class QuoaliseInteropIT {
             if (event.get("event").asText().equals(kind)) {
                 return event;
             }
-            if (event.get("event").asText().equals("failed_auth") || event.get("event").asText().equals("done")) {
+            if (event.get("event").asText().equals("failed_auth")
+                    || event.get("event").asText().equals("done")) {
                 throw new AssertionError("the slixmpp client ended (" + event + ") before a '" + kind + "' event");
             }
         }

@@ -25,8 +25,8 @@ class SinkRecordsTest {
 
         List<java.util.Map<String, Object>> fromMemory = SinkRecords.of(
                 new InboxRow(1, "proxy-a@localhost", "m-1", "c-1", payload, received.size(), 0, received));
-        List<java.util.Map<String, Object>> readBack = SinkRecords.of(
-                new InboxRow(1, "proxy-a@localhost", "m-1", "c-1", payload, received.size(), 0));
+        List<java.util.Map<String, Object>> readBack =
+                SinkRecords.of(new InboxRow(1, "proxy-a@localhost", "m-1", "c-1", payload, received.size(), 0));
 
         assertThat(fromMemory).hasSize(6).isEqualTo(readBack);
         assertThat(fromMemory.get(1).get("value")).isEqualTo(1234.5678901234);

@@ -22,22 +22,26 @@ class FlowHistoryTest {
     private Instant now = Instant.parse("2026-12-05T10:00:00Z");
     private final Map<FlowHistory.Series, Double> totals = new HashMap<>();
     private Map<FlowHistory.Series, Double> depths = new HashMap<>();
-    private final FlowHistory history = new FlowHistory(() -> totals, () -> depths, new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
+    private final FlowHistory history = new FlowHistory(
+            () -> totals,
+            () -> depths,
+            new Clock() {
+                @Override
+                public Instant instant() {
+                    return now;
+                }
 
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
+                @Override
+                public ZoneOffset getZone() {
+                    return ZoneOffset.UTC;
+                }
 
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }, Duration.ofMinutes(1));
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
+            },
+            Duration.ofMinutes(1));
 
     private void sampleAfter(int seconds) {
         now = now.plusSeconds(seconds);
@@ -58,8 +62,10 @@ class FlowHistoryTest {
 
         JsonNode chart = history.json();
         assertThat(chart.path("times")).hasSize(2);
-        assertThat(chart.path("rates").toString()).isEqualTo("[{\"kind\":\"acknowledged\",\"name\":\"b@example.org\","
-                + "\"values\":[0.0,5.0]},{\"kind\":\"in\",\"name\":\"ecodevices-source\",\"values\":[20.0,0.0]}]");
+        assertThat(chart.path("rates").toString())
+                .isEqualTo(
+                        "[{\"kind\":\"acknowledged\",\"name\":\"b@example.org\","
+                                + "\"values\":[0.0,5.0]},{\"kind\":\"in\",\"name\":\"ecodevices-source\",\"values\":[20.0,0.0]}]");
         assertThat(chart.path("depths").path(0).path("values").toString()).isEqualTo("[8,8]");
     }
 

@@ -17,13 +17,15 @@ class MonitoringTest {
                 .isEqualTo("urn:dev:senproxy:proxy-a:example.org_");
         String odd = new Monitoring("city_monitor+1@xmpp.example.org", "monitor@example.org").baseName();
         assertThat(odd).isEqualTo("urn:dev:senproxy:city-monitor-1:xmpp.example.org_");
-        assertThat(Senml.resolve(List.of(SenmlRecord.of(odd + "uptime", "s", 1e9, 1)), 0)).hasSize(1);
+        assertThat(Senml.resolve(List.of(SenmlRecord.of(odd + "uptime", "s", 1e9, 1)), 0))
+                .hasSize(1);
         assertThat(Monitoring.namePart("my source#2")).isEqualTo("my-source-2");
     }
 
     @Test
     void withoutAMonitoringJidNothingIsSent() {
         assertThat(new Monitoring("proxy-a@example.org", " ").enabled()).isFalse();
-        assertThat(new Monitoring("proxy-a@example.org", "monitor@example.org").enabled()).isTrue();
+        assertThat(new Monitoring("proxy-a@example.org", "monitor@example.org").enabled())
+                .isTrue();
     }
 }

@@ -25,8 +25,7 @@ import org.senproxy.testing.OfflineProxy;
  */
 class OtlpTracingTest {
 
-    private record Export(String path, String contentType, byte[] body) {
-    }
+    private record Export(String path, String contentType, byte[] body) {}
 
     private final List<Export> exports = new CopyOnWriteArrayList<>();
     private HttpServer collector;
@@ -37,8 +36,10 @@ class OtlpTracingTest {
     void start() throws Exception {
         collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         collector.createContext("/", exchange -> {
-            exports.add(new Export(exchange.getRequestURI().getPath(),
-                    exchange.getRequestHeaders().getFirst("Content-Type"), exchange.getRequestBody().readAllBytes()));
+            exports.add(new Export(
+                    exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"),
+                    exchange.getRequestBody().readAllBytes()));
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
@@ -63,7 +64,9 @@ class OtlpTracingTest {
         settings.put("ecodevices.base-name", "urn:dev:prm:09111642617347_");
         settings.put("ecodevices.poll-interval-ms", "200");
         if (tracing) {
-            settings.put("senproxy.tracing.otlp-endpoint", "http://127.0.0.1:" + collector.getAddress().getPort());
+            settings.put(
+                    "senproxy.tracing.otlp-endpoint",
+                    "http://127.0.0.1:" + collector.getAddress().getPort());
         }
         proxy = new ProxyApplication(Path.of("."), settings);
         proxy.start();
@@ -72,24 +75,28 @@ class OtlpTracingTest {
     @Test
     void spansOfThePollsReachTheCollector() {
         startProxy(true);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(exports)
-                .as("exports to the collector")
-                .anyMatch(e -> text(e).contains("quartz://ecodevices/poll")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(exports)
+                        .as("exports to the collector")
+                        .anyMatch(e -> text(e).contains("quartz://ecodevices/poll")));
 
         Export export = exports.get(0);
         assertThat(export.path()).isEqualTo("/v1/traces");
         assertThat(export.contentType()).isEqualTo("application/x-protobuf");
         // a poll's spans: the quartz trigger, the HTTP call to the box (with its status), the outbox append
-        assertThat(exports.stream().map(OtlpTracingTest::text)).anyMatch(body -> body.contains("sen-proxy")
-                && body.contains("replica-7") && body.contains("/api/xdevices.json")
-                && body.contains("direct://outbox-append"));
+        assertThat(exports.stream().map(OtlpTracingTest::text))
+                .anyMatch(body -> body.contains("sen-proxy")
+                        && body.contains("replica-7")
+                        && body.contains("/api/xdevices.json")
+                        && body.contains("direct://outbox-append"));
     }
 
     @Test
     void offWithoutAnEndpoint() {
         startProxy(false);
         await().atMost(Duration.ofSeconds(10)).until(() -> box.served().size() >= 5);
-        assertThat(proxy.context().getRegistry().findByType(io.opentelemetry.api.trace.Tracer.class)).isEmpty();
+        assertThat(proxy.context().getRegistry().findByType(io.opentelemetry.api.trace.Tracer.class))
+                .isEmpty();
         assertThat(exports).isEmpty();
     }
 

@@ -26,14 +26,17 @@ class QueueMetricsTest {
     void database() throws Exception {
         url = TestPostgres.newDatabase("metrics");
         TestPostgres.migrate(url);
-        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
             s.execute("INSERT INTO consumer (source, app_id) SELECT 'src', id FROM app");
-            s.execute("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
-                    + " status) SELECT gen_random_uuid(), 'c', (SELECT id FROM consumer), 'proxy-b@localhost', '[]', 1,"
-                    + " status FROM unnest(ARRAY['pending','pending','pending','sent','sent','acked','dead']) AS status");
-            s.execute("INSERT INTO inbox (sender_jid, message_id, correlation_id, format_version, payload, record_count,"
-                    + " status) VALUES ('a', 'm1', 'c', 1, '[]', 1, 'pending'), ('a', 'm2', 'c', 1, '[]', 1, 'delivered')");
+            s.execute(
+                    "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
+                            + " status) SELECT gen_random_uuid(), 'c', (SELECT id FROM consumer), 'proxy-b@localhost', '[]', 1,"
+                            + " status FROM unnest(ARRAY['pending','pending','pending','sent','sent','acked','dead']) AS status");
+            s.execute(
+                    "INSERT INTO inbox (sender_jid, message_id, correlation_id, format_version, payload, record_count,"
+                            + " status) VALUES ('a', 'm1', 'c', 1, '[]', 1, 'pending'), ('a', 'm2', 'c', 1, '[]', 1, 'delivered')");
             s.execute("INSERT INTO dead_letter (origin, route_id, reason) VALUES ('outbox', 'r', 'x'),"
                     + " ('inbound', 'r', 'y'), ('inbound', 'r', 'z')");
         }
@@ -53,7 +56,8 @@ class QueueMetricsTest {
         assertThat(gauge("senproxy.outbox.rows", "status", "pending")).isEqualTo(3);
         assertThat(gauge("senproxy.outbox.rows", "status", "sent")).isEqualTo(2);
         assertThat(gauge("senproxy.outbox.rows", "status", "dead")).isEqualTo(1);
-        assertThat(registry.find("senproxy.outbox.acks.pending").gauge().value()).isEqualTo(2);
+        assertThat(registry.find("senproxy.outbox.acks.pending").gauge().value())
+                .isEqualTo(2);
         assertThat(gauge("senproxy.inbox.rows", "status", "pending")).isEqualTo(1);
         assertThat(gauge("senproxy.inbox.rows", "status", "dead")).isZero();
         assertThat(gauge("senproxy.dead.letters", "origin", "inbound")).isEqualTo(2);

@@ -13,7 +13,9 @@ class StatusAccessTest {
         StatusAccess access = new StatusAccess("admin-secret", "read-secret");
         assertThat(access.role("Bearer admin-secret")).isEqualTo(Role.ADMIN);
         assertThat(access.role("Bearer read-secret")).isEqualTo(Role.READ);
-        assertThat(access.role("bearer read-secret")).as("the scheme is case-insensitive").isEqualTo(Role.READ);
+        assertThat(access.role("bearer read-secret"))
+                .as("the scheme is case-insensitive")
+                .isEqualTo(Role.READ);
         assertThat(access.role(null)).isEqualTo(Role.NONE);
         assertThat(access.role("Bearer ")).isEqualTo(Role.NONE);
         assertThat(access.role("Bearer read-secre")).isEqualTo(Role.NONE);
@@ -21,7 +23,8 @@ class StatusAccessTest {
         assertThat(access.role("read-secret")).as("no scheme").isEqualTo(Role.NONE);
         assertThat(access.role("Basic read-secret")).isEqualTo(Role.NONE);
         assertThat(access.open()).isFalse();
-        assertThat(access.toString()).isEqualTo("StatusAccess[admin token set, read token set]")
+        assertThat(access.toString())
+                .isEqualTo("StatusAccess[admin token set, read token set]")
                 .doesNotContain("secret");
     }
 
@@ -32,7 +35,9 @@ class StatusAccessTest {
         assertThat(adminOnly.role("Bearer admin-secret")).isEqualTo(Role.ADMIN);
         StatusAccess readOnly = new StatusAccess(" ", "read-secret");
         assertThat(readOnly.role("Bearer read-secret")).isEqualTo(Role.READ);
-        assertThat(readOnly.role("Bearer ")).as("an unset admin token matches nothing").isEqualTo(Role.NONE);
+        assertThat(readOnly.role("Bearer "))
+                .as("an unset admin token matches nothing")
+                .isEqualTo(Role.NONE);
         assertThat(readOnly.role(null)).isEqualTo(Role.NONE);
     }
 

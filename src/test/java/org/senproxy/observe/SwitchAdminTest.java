@@ -72,24 +72,32 @@ class SwitchAdminTest {
         sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         await().atMost(Duration.ofSeconds(20)).until(() -> polls() > 0);
 
-        assertThat(post("/admin/connectors/ecodevices-source/disable", null, "stop").statusCode()).isEqualTo(401);
-        assertThat(post("/admin/connectors/ecodevices-source/disable", READ_TOKEN, "stop").statusCode())
+        assertThat(post("/admin/connectors/ecodevices-source/disable", null, "stop")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(post("/admin/connectors/ecodevices-source/disable", READ_TOKEN, "stop")
+                        .statusCode())
                 .isEqualTo(403);
-        assertThat(post("/admin/connectors/ecodevices-source/disable", TOKEN, "").statusCode()).isEqualTo(400);
-        assertThat(post("/admin/connectors/nope/disable", TOKEN, "stop").statusCode()).isEqualTo(404);
-        HttpResponse<String> disabled = post("/admin/connectors/ecodevices-source/disable", TOKEN,
-                "{\"reason\": \"box firmware update\"}");
+        assertThat(post("/admin/connectors/ecodevices-source/disable", TOKEN, "")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(post("/admin/connectors/nope/disable", TOKEN, "stop").statusCode())
+                .isEqualTo(404);
+        HttpResponse<String> disabled =
+                post("/admin/connectors/ecodevices-source/disable", TOKEN, "{\"reason\": \"box firmware update\"}");
         assertThat(disabled.statusCode()).isEqualTo(200);
         assertThat(disabled.body()).contains("ecodevices-source disabled");
 
         // this replica stops the route within the refresh time; then no poll reaches the box
         int[] last = {-1};
-        await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(600)).until(() -> {
-            int now = box.requests(); // no request in 600 ms: three of its periods
-            boolean same = now == last[0];
-            last[0] = now;
-            return same;
-        });
+        await().atMost(Duration.ofSeconds(6))
+                .pollInterval(Duration.ofMillis(600))
+                .until(() -> {
+                    int now = box.requests(); // no request in 600 ms: three of its periods
+                    boolean same = now == last[0];
+                    last[0] = now;
+                    return same;
+                });
         int requests = box.requests();
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> box.requests() == requests);
 
@@ -98,21 +106,25 @@ class SwitchAdminTest {
         assertThat(connector.path("reason").asText()).isEqualTo("box firmware update");
         assertThat(connector.path("by").asText()).isEqualTo("admin token");
         assertThat(switchOf("peer", "b").path("state").asText()).isEqualTo("active");
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics()
-                .contains("senproxy_switch_state{kind=\"connector\",name=\"ecodevices-source\"} 0.0"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        metrics().contains("senproxy_switch_state{kind=\"connector\",name=\"ecodevices-source\"} 0.0"));
 
-        assertThat(post("/admin/peers/b/suspend", TOKEN, "contract under review").statusCode()).isEqualTo(200);
+        assertThat(post("/admin/peers/b/suspend", TOKEN, "contract under review")
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(post("/admin/peers/nobody/suspend", TOKEN, "x").statusCode()).isEqualTo(404);
         assertThat(switchOf("peer", "b").path("state").asText()).isEqualTo("suspended");
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics()
-                .contains("senproxy_switch_state{kind=\"peer\",name=\"b\"} 0.0"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> metrics().contains("senproxy_switch_state{kind=\"peer\",name=\"b\"} 0.0"));
 
-        assertThat(post("/admin/connectors/ecodevices-source/enable", TOKEN, "").statusCode()).isEqualTo(200);
+        assertThat(post("/admin/connectors/ecodevices-source/enable", TOKEN, "").statusCode())
+                .isEqualTo(200);
         assertThat(post("/admin/peers/b/resume", TOKEN, "").statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> box.requests() > requests);
         assertThat(text("SELECT string_agg(kind || ' ' || actor || ' ' || coalesce(detail::jsonb ->> 'reason', '-'),"
-                + " ',' ORDER BY seq) FROM audit_log WHERE kind LIKE 'switch.%'")).isEqualTo(
-                "switch.connector.disabled admin token box firmware update,"
+                        + " ',' ORDER BY seq) FROM audit_log WHERE kind LIKE 'switch.%'"))
+                .isEqualTo("switch.connector.disabled admin token box firmware update,"
                         + "switch.peer.suspended admin token contract under review,"
                         + "switch.connector.enabled admin token -,switch.peer.resumed admin token -");
     }
@@ -122,8 +134,11 @@ class SwitchAdminTest {
     }
 
     private JsonNode switchOf(String kind, String name) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(web + "/status.json"))
-                .header("Authorization", "Bearer " + READ_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(web + "/status.json"))
+                        .header("Authorization", "Bearer " + READ_TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         for (JsonNode s : JSON.readTree(response.body()).path("switches")) {
             if (s.path("kind").asText().equals(kind) && s.path("name").asText().equals(name)) {
                 return s;
@@ -133,13 +148,16 @@ class SwitchAdminTest {
     }
 
     private String metrics() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(management + "/observe/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(management + "/observe/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private HttpResponse<String> post(String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(web + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(web + path)).POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -147,14 +165,16 @@ class SwitchAdminTest {
     }
 
     private void sql(String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }
 
     private String text(String query) throws Exception {
         try (Connection c = DriverManager.getConnection(database, "postgres", "");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }

@@ -9,8 +9,7 @@ import org.senproxy.senml.Measurement;
 /** For the benchmark's database ceiling (org.senproxy.bench.RowsBaseline): the source keys' own statement. */
 public final class SourceKeysAccess {
 
-    private SourceKeysAccess() {
-    }
+    private SourceKeysAccess() {}
 
     public static List<Measurement> takeNew(Connection c, String source, List<Measurement> records)
             throws SQLException {

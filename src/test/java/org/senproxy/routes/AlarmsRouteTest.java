@@ -47,9 +47,12 @@ class AlarmsRouteTest {
         harness = harness(Map.of("senproxy.heartbeat.jid", "monitor@localhost"));
         // the proxy started an hour ago, by the alarms' clock
         clock = new TestClock(Instant.now().minus(Duration.ofHours(1)));
-        alarms = new Alarms(harness.context.getRegistry().lookupByNameAndType("catalogue", Catalogue.class),
+        alarms = new Alarms(
+                harness.context.getRegistry().lookupByNameAndType("catalogue", Catalogue.class),
                 harness.context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
-                new Monitoring(RouteHarness.OWN_JID, "monitor@localhost"), 3, clock);
+                new Monitoring(RouteHarness.OWN_JID, "monitor@localhost"),
+                3,
+                clock);
         harness.replaceBean("alarms", alarms);
         harness.start();
         xmpp = harness.mock("xmpp");
@@ -63,8 +66,13 @@ class AlarmsRouteTest {
                 "teleinfo-mqtt.power-above", "3000",
                 "senproxy.alarms.stale-periods", "3"));
         settings.putAll(monitoring);
-        RouteHarness harness = new RouteHarness(settings, "errors.camel.yaml", "outbox-append.camel.yaml",
-                "source-gather.camel.yaml", "connectors/teleinfo-mqtt-source.camel.yaml", "alarms.camel.yaml");
+        RouteHarness harness = new RouteHarness(
+                settings,
+                "errors.camel.yaml",
+                "outbox-append.camel.yaml",
+                "source-gather.camel.yaml",
+                "connectors/teleinfo-mqtt-source.camel.yaml",
+                "alarms.camel.yaml");
         harness.replaceFrom("teleinfo-mqtt-source", "direct:frame");
         harness.replaceFrom("staleness-watch", "direct:staleness-watch");
         harness.replaceFrom("alarm-notify", "direct:alarm-notify");
@@ -77,8 +85,11 @@ class AlarmsRouteTest {
     }
 
     private void frame(int papp, long time) {
-        harness.template().sendBody("direct:frame", "{\"ADCO\":\"021728123456\",\"BASE\":\"001875395\",\"PAPP\":\""
-                + papp + "\",\"IINST\":\"001\",\"PTEC\":\"TH..\",\"time\":" + time + "}");
+        harness.template()
+                .sendBody(
+                        "direct:frame",
+                        "{\"ADCO\":\"021728123456\",\"BASE\":\"001875395\",\"PAPP\":\"" + papp
+                                + "\",\"IINST\":\"001\",\"PTEC\":\"TH..\",\"time\":" + time + "}");
     }
 
     private void checkStale() {
@@ -106,17 +117,23 @@ class AlarmsRouteTest {
         assertThat(alarms.raised()).containsExactly(STALE);
         checkStale();
         notifyMonitor();
-        assertThat(xmpp.getReceivedCounter()).as("raised once, not at every check").isEqualTo(1);
+        assertThat(xmpp.getReceivedCounter())
+                .as("raised once, not at every check")
+                .isEqualTo(1);
         Message raised = sent(0);
         assertThat(raised.getTo().toString()).isEqualTo("monitor@localhost");
-        assertThat(raised.getType()).as("kept by the server for an offline monitor").isEqualTo(Message.Type.chat);
-        assertThat(raised.getBody()).startsWith("sen-proxy proxy-a@localhost: alarm raised: teleinfo-mqtt-source"
-                + " has yielded nothing new for 3600 s (limit 180 s: 3 periods of 60 s)");
+        assertThat(raised.getType())
+                .as("kept by the server for an offline monitor")
+                .isEqualTo(Message.Type.chat);
+        assertThat(raised.getBody())
+                .startsWith("sen-proxy proxy-a@localhost: alarm raised: teleinfo-mqtt-source"
+                        + " has yielded nothing new for 3600 s (limit 180 s: 3 periods of 60 s)");
         Map<String, Measurement> records = records(raised);
         assertThat(records.get(STALE).boolValue()).isTrue();
         assertThat(records.get(STALE + "/limit").value()).isEqualTo(180.0);
         assertThat(records.get(STALE + "/limit").unit()).isEqualTo("s");
-        assertThat(records.get("urn:dev:senproxy:proxy-a:localhost_connector/teleinfo-mqtt-source/silence").value())
+        assertThat(records.get("urn:dev:senproxy:proxy-a:localhost_connector/teleinfo-mqtt-source/silence")
+                        .value())
                 .isEqualTo(3600.0);
 
         // a record read again is nothing new: no key is taken for it
@@ -132,8 +149,9 @@ class AlarmsRouteTest {
         assertThat(alarms.raised()).isEmpty();
         notifyMonitor();
         assertThat(xmpp.getReceivedCounter()).isEqualTo(2);
-        assertThat(sent(1).getBody()).isEqualTo("sen-proxy proxy-a@localhost: alarm cleared: teleinfo-mqtt-source"
-                + " yields new records again");
+        assertThat(sent(1).getBody())
+                .isEqualTo("sen-proxy proxy-a@localhost: alarm cleared: teleinfo-mqtt-source"
+                        + " yields new records again");
         assertThat(records(sent(1)).get(STALE).boolValue()).isFalse();
 
         // three periods later, nothing new again
@@ -162,24 +180,27 @@ class AlarmsRouteTest {
         harness.link.online(true);
         notifyMonitor();
         assertThat(xmpp.getReceivedCounter()).as("raised once, cleared once").isEqualTo(2);
-        assertThat(sent(0).getBody()).isEqualTo("sen-proxy proxy-a@localhost: alarm raised: " + POWER
-                + " above 3000 VA");
+        assertThat(sent(0).getBody())
+                .isEqualTo("sen-proxy proxy-a@localhost: alarm raised: " + POWER + " above 3000 VA");
         Map<String, Measurement> raised = records(sent(0));
         assertThat(raised.get(POWER + "/alarm/above").boolValue()).isTrue();
-        assertThat(raised.get(POWER + "/alarm/above").time()).as("when the value was measured")
+        assertThat(raised.get(POWER + "/alarm/above").time())
+                .as("when the value was measured")
                 .isEqualTo(1_700_000_060.0);
         assertThat(raised.get(POWER + "/alarm/above/limit").value()).isEqualTo(3000.0);
         assertThat(raised.get(POWER + "/alarm/above/limit").unit()).isEqualTo("VA");
         assertThat(raised).as("the measurement itself does not leave the proxy").doesNotContainKey(POWER);
-        assertThat(sent(1).getBody()).isEqualTo("sen-proxy proxy-a@localhost: alarm cleared: " + POWER
-                + " no longer above 3000 VA");
+        assertThat(sent(1).getBody())
+                .isEqualTo("sen-proxy proxy-a@localhost: alarm cleared: " + POWER + " no longer above 3000 VA");
         Map<String, Measurement> cleared = records(sent(1));
         assertThat(cleared.get(POWER + "/alarm/above").boolValue()).isFalse();
         assertThat(cleared.get(POWER + "/alarm/above").time()).isEqualTo(1_700_000_180.0);
 
         notifyMonitor();
         assertThat(xmpp.getReceivedCounter()).as("each change sent once").isEqualTo(2);
-        assertThat(harness.count("SELECT count(*) FROM source_record")).as("the polls went on").isEqualTo(20);
+        assertThat(harness.count("SELECT count(*) FROM source_record"))
+                .as("the polls went on")
+                .isEqualTo(20);
     }
 
     @Test

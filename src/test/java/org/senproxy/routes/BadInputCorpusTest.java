@@ -15,10 +15,10 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
-import org.jxmpp.jid.impl.JidCreate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.testing.Consented;
@@ -41,12 +41,17 @@ class BadInputCorpusTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = RouteHarness.forInbound(Map.of("senproxy.consent.required", "true", "senproxy.signing.required",
-                "true", "senproxy.inbound.max-data-chars", "16384"));
+        harness = RouteHarness.forInbound(Map.of(
+                "senproxy.consent.required",
+                "true",
+                "senproxy.signing.required",
+                "true",
+                "senproxy.inbound.max-data-chars",
+                "16384"));
         key = new ECKeyGenerator(Curve.P_256).keyID("b-1").generate();
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', '" + PEER + "'), ('c', 'proxy-c@localhost')");
-        harness.sql("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'b-1', '" + key.toPublicJWK().toJSONString()
-                + "' FROM app WHERE name = 'b'");
+        harness.sql("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'b-1', '"
+                + key.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'b'");
         harness.sql(Consented.receiver("b", "urn:dev:x:1_*", Consented.REF));
     }
 
@@ -55,8 +60,7 @@ class BadInputCorpusTest {
         harness.close();
     }
 
-    private record Case(String name, Message stanza, String reason, boolean answered) {
-    }
+    private record Case(String name, Message stanza, String reason, boolean answered) {}
 
     /** A well-formed signed message under the held consent, whose data element is then replaced by {@code xml}. */
     private Message withData(String xml) throws Exception {
@@ -92,48 +96,99 @@ class BadInputCorpusTest {
 
     private List<Case> corpus() throws Exception {
         List<Case> cases = new ArrayList<>();
-        cases.add(new Case("malformed SenML (a value that is not a number)",
-                withData(sensml("<senml n=\"urn:dev:x:1_power\" v=\"lots\"/>")), "invalid SenML", true));
-        cases.add(new Case("XML with a DOCTYPE (entity expansion)", withData("<!DOCTYPE q [<!ENTITY a \"aaaaaaaaaa\">"
-                + "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>" + sensml("<senml n=\"urn:dev:x:1_&b;\" v=\"1\"/>")),
-                "not well-formed XML", true));
-        cases.add(new Case("XML with an external entity reference", withData(sensml(
-                "<senml n=\"urn:dev:x:1_&xxe;\" v=\"1\"/>")), "not well-formed XML", true));
+        cases.add(new Case(
+                "malformed SenML (a value that is not a number)",
+                withData(sensml("<senml n=\"urn:dev:x:1_power\" v=\"lots\"/>")),
+                "invalid SenML",
+                true));
+        cases.add(new Case(
+                "XML with a DOCTYPE (entity expansion)",
+                withData("<!DOCTYPE q [<!ENTITY a \"aaaaaaaaaa\">" + "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+                        + sensml("<senml n=\"urn:dev:x:1_&b;\" v=\"1\"/>")),
+                "not well-formed XML",
+                true));
+        cases.add(new Case(
+                "XML with an external entity reference",
+                withData(sensml("<senml n=\"urn:dev:x:1_&xxe;\" v=\"1\"/>")),
+                "not well-formed XML",
+                true));
         StringBuilder big = new StringBuilder("[");
         for (int i = 0; i < 400; i++) {
-            big.append(i == 0 ? "" : ",").append("{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":")
-                    .append(1700000000 + i).append(",\"v\":").append(i).append('}');
+            big.append(i == 0 ? "" : ",")
+                    .append("{\"n\":\"urn:dev:x:1_power\",\"u\":\"W\",\"t\":")
+                    .append(1700000000 + i)
+                    .append(",\"v\":")
+                    .append(i)
+                    .append('}');
         }
-        cases.add(new Case("a data element over the size limit (16 KiB here)", signed(big + "]", Instant.now()),
-                "over this proxy's limit of 16384", true));
-        cases.add(new Case("a 10,000-digit number", withData(sensml("<senml n=\"urn:dev:x:1_power\" v=\""
-                + "9".repeat(10_000) + "\"/>")), "invalid SenML", true));
-        cases.add(new Case("deep nesting in the data element", withData("<quoalise xmlns=\"urn:quoalise:0\"><data>"
-                + "<x>".repeat(500) + "</x>".repeat(500) + "</data></quoalise>"), "no <sensml> element", true));
+        cases.add(new Case(
+                "a data element over the size limit (16 KiB here)",
+                signed(big + "]", Instant.now()),
+                "over this proxy's limit of 16384",
+                true));
+        cases.add(new Case(
+                "a 10,000-digit number",
+                withData(sensml("<senml n=\"urn:dev:x:1_power\" v=\"" + "9".repeat(10_000) + "\"/>")),
+                "invalid SenML",
+                true));
+        cases.add(new Case(
+                "deep nesting in the data element",
+                withData("<quoalise xmlns=\"urn:quoalise:0\"><data>" + "<x>".repeat(500) + "</x>".repeat(500)
+                        + "</data></quoalise>"),
+                "no <sensml> element",
+                true));
         Message unsigned = Stanzas.underConsent(PEER, ME, UUID.randomUUID().toString(), GOOD, Consented.REF);
         cases.add(new Case("a missing signature", unsigned, "no signature", true));
         Message tampered = signed(GOOD, Instant.now());
         tampered.removeExtension("quoalise", "urn:quoalise:0");
-        tampered.addExtension(signed(GOOD.replace("7.5", "75"), Instant.now())
-                .getExtension("quoalise", "urn:quoalise:0"));
-        cases.add(new Case("a tampered message (value changed after signing)", tampered,
-                "the records do not match the signed digest", true));
+        tampered.addExtension(
+                signed(GOOD.replace("7.5", "75"), Instant.now()).getExtension("quoalise", "urn:quoalise:0"));
+        cases.add(new Case(
+                "a tampered message (value changed after signing)",
+                tampered,
+                "the records do not match the signed digest",
+                true));
         ECKey mallory = new ECKeyGenerator(Curve.P_256).keyID("b-1").generate();
-        cases.add(new Case("a signature by the wrong key (same kid)", Stanzas.signedUnderConsent(PEER, ME,
-                UUID.randomUUID().toString(), GOOD, mallory, Instant.now(), Consented.REF), "bad signature", true));
-        cases.add(new Case("a replayed message (signed an hour ago)", signed(GOOD, Instant.now().minusSeconds(3600)),
-                "outside the accepted window", true));
-        cases.add(new Case("a message from an unknown JID", Stanzas.underConsent("stranger@localhost", ME,
-                UUID.randomUUID().toString(), GOOD, Consented.REF), "unknown sender stranger@localhost", false));
+        cases.add(new Case(
+                "a signature by the wrong key (same kid)",
+                Stanzas.signedUnderConsent(
+                        PEER, ME, UUID.randomUUID().toString(), GOOD, mallory, Instant.now(), Consented.REF),
+                "bad signature",
+                true));
+        cases.add(new Case(
+                "a replayed message (signed an hour ago)",
+                signed(GOOD, Instant.now().minusSeconds(3600)),
+                "outside the accepted window",
+                true));
+        cases.add(new Case(
+                "a message from an unknown JID",
+                Stanzas.underConsent("stranger@localhost", ME, UUID.randomUUID().toString(), GOOD, Consented.REF),
+                "unknown sender stranger@localhost",
+                false));
         Message claiming = signed(GOOD, Instant.now());
         claiming.setFrom(JidCreate.from("proxy-c@localhost/sen-proxy"));
-        cases.add(new Case("a JID claiming another's identity (c sends b's envelope)", claiming,
-                "envelope sender 'proxy-b@localhost' is not the authenticated address proxy-c@localhost", false));
-        cases.add(new Case("data under a consent this proxy holds no subscription for",
-                Stanzas.signedUnderConsent(PEER, ME, UUID.randomUUID().toString(), GOOD, key, Instant.now(),
-                        UUID.randomUUID().toString()), "no active subscription", true));
-        cases.add(new Case("a series outside the consent's scope", signed(GOOD.replace("x:1_", "x:2_"),
-                Instant.now()), "outside the scope of consent", true));
+        cases.add(new Case(
+                "a JID claiming another's identity (c sends b's envelope)",
+                claiming,
+                "envelope sender 'proxy-b@localhost' is not the authenticated address proxy-c@localhost",
+                false));
+        cases.add(new Case(
+                "data under a consent this proxy holds no subscription for",
+                Stanzas.signedUnderConsent(
+                        PEER,
+                        ME,
+                        UUID.randomUUID().toString(),
+                        GOOD,
+                        key,
+                        Instant.now(),
+                        UUID.randomUUID().toString()),
+                "no active subscription",
+                true));
+        cases.add(new Case(
+                "a series outside the consent's scope",
+                signed(GOOD.replace("x:1_", "x:2_"), Instant.now()),
+                "outside the scope of consent",
+                true));
         return cases;
     }
 
@@ -150,11 +205,18 @@ class BadInputCorpusTest {
             System.out.printf("  %-58s -> %s%n", c.name(), reason);
             assertThat(reason).as(c.name()).contains(c.reason());
             assertThat(harness.text("SELECT detail FROM audit_log WHERE kind = 'transfer.refused'"
-                    + " AND detail LIKE '%" + id + "%'")).as(c.name() + " audited").contains(c.reason());
-            assertThat(harness.mock("xmpp").getReceivedCounter() - answersBefore).as(c.name() + " answered")
+                            + " AND detail LIKE '%" + id + "%'"))
+                    .as(c.name() + " audited")
+                    .contains(c.reason());
+            assertThat(harness.mock("xmpp").getReceivedCounter() - answersBefore)
+                    .as(c.name() + " answered")
                     .isEqualTo(c.answered() ? 1 : 0);
             if (c.answered()) {
-                Message answer = harness.mock("xmpp").getExchanges().get(answersBefore).getIn().getBody(Message.class);
+                Message answer = harness.mock("xmpp")
+                        .getExchanges()
+                        .get(answersBefore)
+                        .getIn()
+                        .getBody(Message.class);
                 StandardExtensionElement ack = (StandardExtensionElement) answer.getExtension("ack", "urn:senproxy:0");
                 assertThat(ack.getAttributeValue("status")).isEqualTo("rejected");
                 assertThat(ack.getAttributeValue("reason")).contains(c.reason());

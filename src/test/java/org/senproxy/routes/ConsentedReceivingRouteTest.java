@@ -42,7 +42,6 @@ class ConsentedReceivingRouteTest {
         harness.close();
     }
 
-
     private String answer() {
         Message ack = harness.mock("xmpp").getExchanges().get(0).getIn().getBody(Message.class);
         StandardExtensionElement e = (StandardExtensionElement) ack.getExtension("ack", "urn:senproxy:0");
@@ -61,7 +60,9 @@ class ConsentedReceivingRouteTest {
         assertThat(answer()).startsWith("accepted");
         assertThat(harness.text("SELECT kind || ' ' || actor || ' ' || consent_ref || ' ' || detail FROM audit_log"))
                 .startsWith("transfer.received " + PEER + " " + Consented.REF)
-                .contains("\"message\":\"" + id + "\"").contains("urn:dev:x:1_power").contains("senml_sha256");
+                .contains("\"message\":\"" + id + "\"")
+                .contains("urn:dev:x:1_power")
+                .contains("senml_sha256");
     }
 
     @Test
@@ -72,26 +73,30 @@ class ConsentedReceivingRouteTest {
     @Test
     void dataUnderAConsentThisProxyDoesNotHoldIsRefused() throws Exception {
         String unknown = UUID.randomUUID().toString();
-        refused(Stanzas.underConsent(PEER, ME, UUID.randomUUID().toString(), RECORD, unknown),
+        refused(
+                Stanzas.underConsent(PEER, ME, UUID.randomUUID().toString(), RECORD, unknown),
                 "no active subscription of this proxy under consent " + unknown + " from " + PEER);
     }
 
     @Test
     void anotherAppNamingSomeoneElsesConsentIsRefused() throws Exception {
-        refused(Stanzas.underConsent(OTHER, ME, UUID.randomUUID().toString(), RECORD, Consented.REF),
+        refused(
+                Stanzas.underConsent(OTHER, ME, UUID.randomUUID().toString(), RECORD, Consented.REF),
                 "no active subscription of this proxy under consent " + Consented.REF + " from " + OTHER);
     }
 
     @Test
     void aSeriesOutsideTheSubscriptionsScopeIsRefusedWithTheWholeMessage() throws Exception {
-        refused(Stanzas.underConsent(PEER, ME, UUID.randomUUID().toString(), OUT_OF_SCOPE, Consented.REF),
+        refused(
+                Stanzas.underConsent(PEER, ME, UUID.randomUUID().toString(), OUT_OF_SCOPE, Consented.REF),
                 "series urn:dev:y:9_power is outside the scope of consent " + Consented.REF);
     }
 
     @Test
     void anEndedSubscriptionRefusesWhatFollows() throws Exception {
         harness.sql("UPDATE subscription SET active = false, ended_at = now()");
-        refused(Stanzas.underConsent(PEER, ME, UUID.randomUUID().toString(), RECORD, Consented.REF),
+        refused(
+                Stanzas.underConsent(PEER, ME, UUID.randomUUID().toString(), RECORD, Consented.REF),
                 "no active subscription");
     }
 
@@ -99,9 +104,12 @@ class ConsentedReceivingRouteTest {
         harness.receive(stanza);
 
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
-        assertThat(harness.text("SELECT reason FROM dead_letter WHERE origin = 'inbound'")).contains(reason);
+        assertThat(harness.text("SELECT reason FROM dead_letter WHERE origin = 'inbound'"))
+                .contains(reason);
         assertThat(answer()).startsWith("rejected: ").contains(reason);
-        assertThat(harness.text("SELECT kind || ' ' || detail FROM audit_log")).startsWith("transfer.refused")
-                .contains(reason).contains(stanza.getStanzaId());
+        assertThat(harness.text("SELECT kind || ' ' || detail FROM audit_log"))
+                .startsWith("transfer.refused")
+                .contains(reason)
+                .contains(stanza.getStanzaId());
     }
 }

@@ -54,9 +54,17 @@ class ConsentedSendingRouteTest {
         proxyKey = new ECKeyGenerator(Curve.P_256).keyID("a-1").generate();
         Path keyFile = Files.createTempFile(Path.of("target"), "key-", ".jwk");
         Files.writeString(keyFile, proxyKey.toJSONString());
-        harness = new RouteHarness(Map.of("senproxy.consent.required", "true", "senproxy.signing.key-file",
-                keyFile.toString(), "senproxy.outbox.ack-timeout-ms", "60000"),
-                "outbox-append.camel.yaml", "outbox-dispatch.camel.yaml", "outbox-ack.camel.yaml");
+        harness = new RouteHarness(
+                Map.of(
+                        "senproxy.consent.required",
+                        "true",
+                        "senproxy.signing.key-file",
+                        keyFile.toString(),
+                        "senproxy.outbox.ack-timeout-ms",
+                        "60000"),
+                "outbox-append.camel.yaml",
+                "outbox-dispatch.camel.yaml",
+                "outbox-ack.camel.yaml");
         harness.replaceFrom("outbox-dispatch", "direct:dispatch");
         harness.addSource("meter").start();
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost'), ('c', 'proxy-c@localhost')");
@@ -67,8 +75,8 @@ class ConsentedSendingRouteTest {
         operator = new ECKeyGenerator(Curve.P_256).generate();
         // changes are signed by keys registered for their makers (keys trust): audit verify checks them so
         for (String actor : List.of("alice", "dpo")) {
-            new SignerKeys(db, new AuditTrail(db, Clock.systemUTC()), Clock.systemUTC()).trust(actor,
-                    operator.toPublicJWK(), null, null, "test");
+            new SignerKeys(db, new AuditTrail(db, Clock.systemUTC()), Clock.systemUTC())
+                    .trust(actor, operator.toPublicJWK(), null, null, "test");
         }
     }
 
@@ -82,9 +90,18 @@ class ConsentedSendingRouteTest {
      * "meter", caught up at once: nothing was read before it.
      */
     private String grant(String app, String scope) throws Exception {
-        String ref = consents.grant(new Consents.Grant("household-7", app, scope, null,
-                Instant.now().plus(1, ChronoUnit.DAYS), Instant.parse("2020-01-01T00:00:00Z"), null,
-                List.of("meter")), "alice", operator);
+        String ref = consents.grant(
+                new Consents.Grant(
+                        "household-7",
+                        app,
+                        scope,
+                        null,
+                        Instant.now().plus(1, ChronoUnit.DAYS),
+                        Instant.parse("2020-01-01T00:00:00Z"),
+                        null,
+                        List.of("meter")),
+                "alice",
+                operator);
         dispatch(0);
         return ref;
     }
@@ -95,22 +112,35 @@ class ConsentedSendingRouteTest {
 
     @Test
     void aConsentFrom2020To2030NeverSendsA2019RecordAndCountsIt() throws Exception {
-        consents.grant(new Consents.Grant("household-7", "b", "*", Instant.parse("2020-01-01T00:00:00Z"),
-                Instant.parse("2030-01-01T00:00:00Z"), List.of("meter")), "alice", operator);
+        consents.grant(
+                new Consents.Grant(
+                        "household-7",
+                        "b",
+                        "*",
+                        Instant.parse("2020-01-01T00:00:00Z"),
+                        Instant.parse("2030-01-01T00:00:00Z"),
+                        List.of("meter")),
+                "alice",
+                operator);
         dispatch(0); // the consumer is caught up: nothing was read before it
 
         harness.template().sendBody("direct:meter", ACROSS_2020);
 
         assertThat(harness.text("SELECT record_count || ' ' || first_at || ' ' || last_at FROM outbox"))
                 .isEqualTo("1 2023-11-14 22:13:20+00 2023-11-14 22:13:20+00");
-        assertThat(harness.text("SELECT payload FROM outbox")).doesNotContain("1559347200").contains("23");
+        assertThat(harness.text("SELECT payload FROM outbox"))
+                .doesNotContain("1559347200")
+                .contains("23");
         List<Message> sent = dispatch(1);
-        String sensml = sent.get(0).getExtension("quoalise", "urn:quoalise:0").toXML(null).toString();
+        String sensml = sent.get(0)
+                .getExtension("quoalise", "urn:quoalise:0")
+                .toXML(null)
+                .toString();
         assertThat(sensml).doesNotContain("1559347200");
         // the 2019 record was kept in source_record like every record read, and counted as withheld
         assertThat(harness.count("SELECT count(*) FROM source_record")).isEqualTo(2);
-        ConnectorMetrics metrics = harness.context.getRegistry().lookupByNameAndType("connectorMetrics",
-                ConnectorMetrics.class);
+        ConnectorMetrics metrics =
+                harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class);
         assertThat(metrics.withheldByPath()).containsEntry("append", 1.0);
     }
 
@@ -118,12 +148,15 @@ class ConsentedSendingRouteTest {
     void narrowingTheDataPeriodWithholdsWhatQueuedMessagesHoldOutsideItBeforeTheyAreSent() throws Exception {
         String ref = grant("b", "*");
         harness.template().sendBody("direct:meter", POLL); // 2023-11-14T22:13:20Z, 3 records
-        harness.template().sendBody("direct:meter", POLL.replace("\"t\":1700000000,\"v\":9",
-                "\"t\":1700000100,\"v\":9")); // 1 new record at 22:15:00
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending'")).isEqualTo(2);
+        harness.template()
+                .sendBody(
+                        "direct:meter",
+                        POLL.replace(
+                                "\"t\":1700000000,\"v\":9", "\"t\":1700000100,\"v\":9")); // 1 new record at 22:15:00
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending'"))
+                .isEqualTo(2);
 
-        Consents.Narrowed narrowed = consents.narrow(ref, Instant.ofEpochSecond(1_700_000_050L), null, "dpo",
-                operator);
+        Consents.Narrowed narrowed = consents.narrow(ref, Instant.ofEpochSecond(1_700_000_050L), null, "dpo", operator);
         assertThat(narrowed.queuedOutside()).isEqualTo(1);
 
         // the first message holds nothing inside: withheld whole, not a dead letter; the second goes as it is
@@ -132,11 +165,18 @@ class ConsentedSendingRouteTest {
                 .isEqualTo("revoked: 3 record(s) measured outside consent " + ref + "'s data period"
                         + " 2023-11-14T22:14:10Z .. (open)");
         assertThat(harness.count("SELECT count(*) FROM dead_letter")).isZero();
-        String xml = sent.get(0).getExtension("quoalise", "urn:quoalise:0").toXML(null).toString();
+        String xml = sent.get(0)
+                .getExtension("quoalise", "urn:quoalise:0")
+                .toXML(null)
+                .toString();
         assertThat(xml).contains("1700000100").doesNotContain("1700000000");
-        assertThat(auditEntry("transfer.withheld").get("detail").get("records").asInt()).isEqualTo(3);
-        assertThat(harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
-                .withheldByPath()).containsEntry("queued", 3.0);
+        assertThat(auditEntry("transfer.withheld").get("detail").get("records").asInt())
+                .isEqualTo(3);
+        assertThat(harness.context
+                        .getRegistry()
+                        .lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                        .withheldByPath())
+                .containsEntry("queued", 3.0);
     }
 
     @Test
@@ -148,16 +188,19 @@ class ConsentedSendingRouteTest {
         Message sent = dispatch(1).get(0);
 
         String payload = harness.text("SELECT payload FROM outbox");
-        assertThat(harness.text("SELECT record_count || ' ' || status FROM outbox")).isEqualTo("1 sent");
+        assertThat(harness.text("SELECT record_count || ' ' || status FROM outbox"))
+                .isEqualTo("1 sent");
         assertThat(payload).contains("1700000000").doesNotContain("1699990000");
         String signature = ((StandardExtensionElement) sent.getExtension("envelope", "urn:senproxy:0"))
                 .getAttributeValue("signature");
         assertThat(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"))
-                .isEqualTo(CanonicalRecords.of(Senml.resolve(Senml.parseJson(payload), 0)).digest());
+                .isEqualTo(CanonicalRecords.of(Senml.resolve(Senml.parseJson(payload), 0))
+                        .digest());
         JsonNode narrowed = auditEntry("transfer.narrowed");
         assertThat(narrowed.get("detail").get("records_withheld").asInt()).isEqualTo(1);
         assertThat(narrowed.get("detail").get("records").asInt()).isEqualTo(1);
-        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact()).isTrue();
+        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact())
+                .isTrue();
     }
 
     @Test
@@ -169,17 +212,26 @@ class ConsentedSendingRouteTest {
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM source_record")).isEqualTo(5);
 
-        ConnectorMetrics metrics = harness.context.getRegistry().lookupByNameAndType("connectorMetrics",
-                ConnectorMetrics.class);
+        ConnectorMetrics metrics =
+                harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class);
         assertThat(metrics.connectors()).singleElement().satisfies(c -> {
             assertThat(c.waitingForConsumer()).isTrue();
             assertThat(c.held()).isEqualTo(5.0);
         });
 
         // a consent covering one meter's series; its consumer is not caught up yet: a poll now waits for it too
-        String ref = consents.grant(new Consents.Grant("household-7", "b", "urn:dev:prm:1_*", null,
-                Instant.now().plus(1, ChronoUnit.DAYS), Instant.parse("2020-01-01T00:00:00Z"), null,
-                List.of("meter")), "alice", operator);
+        String ref = consents.grant(
+                new Consents.Grant(
+                        "household-7",
+                        "b",
+                        "urn:dev:prm:1_*",
+                        null,
+                        Instant.now().plus(1, ChronoUnit.DAYS),
+                        Instant.parse("2020-01-01T00:00:00Z"),
+                        null,
+                        List.of("meter")),
+                "alice",
+                operator);
         harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000100"));
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
 
@@ -189,16 +241,21 @@ class ConsentedSendingRouteTest {
         assertThat(harness.text("SELECT record_count || ' ' || consent_ref || ' ' || correlation_id FROM outbox"))
                 .startsWith("5 " + ref + " catch-up-");
         assertThat(sent.getExtension("quoalise", "urn:quoalise:0").toXML(null).toString())
-                .doesNotContain("urn:dev:prm:2_").doesNotContain("1559347200");
-        assertThat(harness.count("SELECT count(*) FROM consumer WHERE caught_up")).isEqualTo(1);
-        assertThat(auditEntry("consumer.caught_up").get("detail").get("records").asInt()).isEqualTo(5);
+                .doesNotContain("urn:dev:prm:2_")
+                .doesNotContain("1559347200");
+        assertThat(harness.count("SELECT count(*) FROM consumer WHERE caught_up"))
+                .isEqualTo(1);
+        assertThat(auditEntry("consumer.caught_up").get("detail").get("records").asInt())
+                .isEqualTo(5);
 
         // from now on outbox-append includes it; nothing is sent twice
         harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000200"));
         dispatch(1);
         assertThat(harness.count("SELECT sum(record_count) FROM outbox")).isEqualTo(7);
         dispatch(0);
-        assertThat(metrics.connectors()).singleElement().satisfies(c -> assertThat(c.waitingForConsumer()).isFalse());
+        assertThat(metrics.connectors())
+                .singleElement()
+                .satisfies(c -> assertThat(c.waitingForConsumer()).isFalse());
     }
 
     private List<Message> dispatch(int expected) throws Exception {
@@ -207,7 +264,9 @@ class ConsentedSendingRouteTest {
         xmpp.expectedMessageCount(expected);
         harness.template().sendBody("direct:dispatch", null);
         xmpp.assertIsSatisfied();
-        return xmpp.getExchanges().stream().map(e -> e.getIn().getBody(Message.class)).toList();
+        return xmpp.getExchanges().stream()
+                .map(e -> e.getIn().getBody(Message.class))
+                .toList();
     }
 
     @Test
@@ -219,15 +278,19 @@ class ConsentedSendingRouteTest {
         harness.template().sendBody("direct:meter", POLL);
 
         assertThat(harness.text("SELECT string_agg(recipient_jid || ' ' || consent_ref || ' ' || record_count, ';')"
-                + " FROM outbox")).isEqualTo("proxy-b@localhost " + ref + " 2");
-        assertThat(harness.text("SELECT payload FROM outbox")).contains("urn:dev:prm:1_power")
-                .contains("urn:dev:prm:1_energy").doesNotContain("urn:dev:prm:2_");
+                        + " FROM outbox"))
+                .isEqualTo("proxy-b@localhost " + ref + " 2");
+        assertThat(harness.text("SELECT payload FROM outbox"))
+                .contains("urn:dev:prm:1_power")
+                .contains("urn:dev:prm:1_energy")
+                .doesNotContain("urn:dev:prm:2_");
 
         Message sent = dispatch(1).get(0);
-        StandardExtensionElement envelope = (StandardExtensionElement) sent.getExtension("envelope",
-                "urn:senproxy:0");
+        StandardExtensionElement envelope = (StandardExtensionElement) sent.getExtension("envelope", "urn:senproxy:0");
         assertThat(envelope.getAttributeValue("consent")).isEqualTo(ref);
-        assertThat(SignedJWT.parse(envelope.getAttributeValue("signature")).getJWTClaimsSet().getClaim("consent"))
+        assertThat(SignedJWT.parse(envelope.getAttributeValue("signature"))
+                        .getJWTClaimsSet()
+                        .getClaim("consent"))
                 .isEqualTo(ref);
     }
 
@@ -236,7 +299,8 @@ class ConsentedSendingRouteTest {
         grant("b", "*");
         harness.sql("UPDATE consent SET valid_from = now() + interval '1 hour'");
         harness.template().sendBody("direct:meter", POLL);
-        harness.sql("UPDATE consent SET valid_from = now() - interval '2 days', valid_until = now() - interval '1 day'");
+        harness.sql(
+                "UPDATE consent SET valid_from = now() - interval '2 days', valid_until = now() - interval '1 day'");
         harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000100"));
 
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
@@ -257,7 +321,8 @@ class ConsentedSendingRouteTest {
         harness.sql("UPDATE outbox SET next_attempt_at = now() - interval '1 second'");
         dispatch(0);
         harness.template().sendBody("direct:meter", POLL.replace("1700000000", "1700000200"));
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status <> 'revoked'")).isZero();
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status <> 'revoked'"))
+                .isZero();
         assertThatThrownBy(() -> consents.revoke(ref, "again", "alice", operator))
                 .hasMessageContaining("no consent " + ref + " in force");
 
@@ -272,7 +337,8 @@ class ConsentedSendingRouteTest {
     void aConsentThatRunsOutWhileMessagesWaitHasThemWithheldWhenTheyComeDue() throws Exception {
         String ref = grant("b", "*");
         harness.template().sendBody("direct:meter", POLL);
-        harness.sql("UPDATE consent SET valid_from = now() - interval '2 days', valid_until = now() - interval '1 second'");
+        harness.sql(
+                "UPDATE consent SET valid_from = now() - interval '2 days', valid_until = now() - interval '1 second'");
 
         dispatch(0);
 
@@ -290,8 +356,10 @@ class ConsentedSendingRouteTest {
         harness.template().sendBody("direct:meter", POLL);
         Message sent = dispatch(1).get(0);
 
-        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", RouteHarness.OWN_JID,
-                sent.getStanzaId()));
+        harness.template()
+                .sendBody(
+                        "direct:outbox-ack",
+                        Stanzas.accepted("proxy-b@localhost", RouteHarness.OWN_JID, sent.getStanzaId()));
 
         JsonNode entry = auditEntry("transfer.acknowledged");
         assertThat(entry.get("actor").asText()).isEqualTo(RouteHarness.OWN_JID);
@@ -306,7 +374,8 @@ class ConsentedSendingRouteTest {
                 .getAttributeValue("signature");
         assertThat(detail.get("senml_sha256").asText())
                 .isEqualTo(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"));
-        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact()).isTrue();
+        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact())
+                .isTrue();
     }
 
     /**
@@ -319,14 +388,16 @@ class ConsentedSendingRouteTest {
         harness.template().sendBody("direct:meter", POLL);
         String payload = harness.text("SELECT payload FROM outbox");
         assertThat(harness.text("SELECT transfer::jsonb ->> 'senml_sha256' FROM outbox"))
-                .isEqualTo(CanonicalRecords.of(Senml.resolve(Senml.parseJson(payload), 0)).digest());
+                .isEqualTo(CanonicalRecords.of(Senml.resolve(Senml.parseJson(payload), 0))
+                        .digest());
 
         // a row whose written digest is not its records' is signed with it, so the receiver would refuse it
         harness.sql("UPDATE outbox SET transfer = jsonb_set(transfer::jsonb, '{senml_sha256}', '\"not-its-digest\"')");
         Message sent = dispatch(1).get(0);
         String signature = ((StandardExtensionElement) sent.getExtension("envelope", "urn:senproxy:0"))
                 .getAttributeValue("signature");
-        assertThat(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256")).isEqualTo("not-its-digest");
+        assertThat(SignedJWT.parse(signature).getJWTClaimsSet().getClaim("senml_sha256"))
+                .isEqualTo("not-its-digest");
     }
 
     private PGSimpleDataSource dataSource() {

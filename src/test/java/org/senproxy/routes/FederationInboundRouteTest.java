@@ -7,19 +7,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import ch.qos.logback.classic.Level;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import ch.qos.logback.classic.Level;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
-import org.jxmpp.jid.impl.JidCreate;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
 
@@ -59,13 +57,23 @@ class FederationInboundRouteTest {
         sink.assertIsSatisfied();
         List<?> records = sink.getExchanges().get(0).getIn().getBody(List.class);
         assertThat(records).hasSize(1);
-        assertThat(records.get(0).toString()).contains("name=urn:dev:x:1_power").contains("value=7.5")
-                .contains("unit=W").contains("2023-11-14T22:13:20.250Z").contains("message_id=" + id);
+        assertThat(records.get(0).toString())
+                .contains("name=urn:dev:x:1_power")
+                .contains("value=7.5")
+                .contains("unit=W")
+                .contains("2023-11-14T22:13:20.250Z")
+                .contains("message_id=" + id);
         assertThat(harness.text("SELECT status || ' ' || sender_jid || ' ' || correlation_id FROM inbox"))
                 .isEqualTo("delivered " + PEER + " corr-" + id);
         assertThat(ackOf(0).getAttributeValue("id")).isEqualTo(id);
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("accepted");
-        assertThat(harness.mock("xmpp").getExchanges().get(0).getIn().getBody(Message.class).getTo().toString())
+        assertThat(harness.mock("xmpp")
+                        .getExchanges()
+                        .get(0)
+                        .getIn()
+                        .getBody(Message.class)
+                        .getTo()
+                        .toString())
                 .isEqualTo(PEER);
     }
 
@@ -79,7 +87,9 @@ class FederationInboundRouteTest {
 
         sink.assertIsSatisfied();
         assertThat(harness.text("SELECT status FROM inbox")).isEqualTo("delivered");
-        assertThat(harness.mock("xmpp").getReceivedCounter()).as("no ack went out").isZero();
+        assertThat(harness.mock("xmpp").getReceivedCounter())
+                .as("no ack went out")
+                .isZero();
     }
 
     @Test
@@ -100,13 +110,19 @@ class FederationInboundRouteTest {
     @Test
     void anAppWhoseKeysAllExpiredMustStillSignWhenSigningIsNotRequired() throws Exception {
         harness.sql("INSERT INTO app_key (app_id, kid, jwk, valid_from, valid_until) SELECT id, 'b-1',"
-                + " '" + new ECKeyGenerator(Curve.P_256).keyID("b-1").generate().toPublicJWK().toJSONString() + "',"
+                + " '"
+                + new ECKeyGenerator(Curve.P_256)
+                        .keyID("b-1")
+                        .generate()
+                        .toPublicJWK()
+                        .toJSONString() + "',"
                 + " now() - interval '2 days', now() - interval '1 day' FROM app WHERE name = 'b'");
 
         harness.receive(Stanzas.data(PEER, ME, UUID.randomUUID().toString(), RECORD));
 
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
-        assertThat(harness.text("SELECT reason FROM dead_letter")).contains("no key of " + PEER + " is valid now")
+        assertThat(harness.text("SELECT reason FROM dead_letter"))
+                .contains("no key of " + PEER + " is valid now")
                 .contains("an app that had a key must sign");
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
     }
@@ -117,14 +133,16 @@ class FederationInboundRouteTest {
         harness.receive(Stanzas.data(PEER, ME, id, "[{\"n\":\"urn:dev:x:1_power\",\"v\":1,\"vb\":true}]"));
 
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
-        assertThat(harness.text("SELECT origin || ' | ' || route_id || ' | ' || peer_jid || ' | ' || reason FROM dead_letter"))
+        assertThat(harness.text(
+                        "SELECT origin || ' | ' || route_id || ' | ' || peer_jid || ' | ' || reason FROM dead_letter"))
                 .startsWith("inbound | federation-inbound | " + PEER + " | invalid SenML: record 0");
         assertThat(harness.text("SELECT payload FROM dead_letter")).contains("<quoalise");
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
         assertThat(ackOf(0).getAttributeValue("reason")).startsWith("invalid SenML: record 0");
         // the next message goes through
         harness.receive(Stanzas.data(PEER, ME, RECORD));
-        assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'")).isOne();
+        assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'"))
+                .isOne();
     }
 
     @Test
@@ -157,10 +175,14 @@ class FederationInboundRouteTest {
     @Test
     void anUnknownFormatVersionIsRefusedWithAClearReason() throws Exception {
         Message stanza = Stanzas.data(PEER, ME, RECORD);
-        StandardExtensionElement envelope = (StandardExtensionElement) stanza.getExtension("envelope", "urn:senproxy:0");
+        StandardExtensionElement envelope =
+                (StandardExtensionElement) stanza.getExtension("envelope", "urn:senproxy:0");
         stanza.removeExtension(envelope);
         stanza.addExtension(StandardExtensionElement.builder("envelope", "urn:senproxy:0")
-                .addAttribute("version", "9").addAttribute("id", "m-9").addAttribute("sender", PEER).build());
+                .addAttribute("version", "9")
+                .addAttribute("id", "m-9")
+                .addAttribute("sender", PEER)
+                .build());
         harness.receive(stanza);
         assertThat(harness.text("SELECT reason FROM dead_letter"))
                 .isEqualTo("unsupported format version '9' (this proxy reads 1 and 2)");
@@ -172,17 +194,22 @@ class FederationInboundRouteTest {
         try (LogCapture log = new LogCapture("org.senproxy.federation.FederationCodec")) {
             for (int i = 0; i < 2; i++) {
                 Message stanza = Stanzas.data(PEER, ME, RECORD);
-                StandardExtensionElement envelope = (StandardExtensionElement) stanza.getExtension("envelope",
-                        "urn:senproxy:0");
+                StandardExtensionElement envelope =
+                        (StandardExtensionElement) stanza.getExtension("envelope", "urn:senproxy:0");
                 stanza.removeExtension(envelope);
                 stanza.addExtension(StandardExtensionElement.builder("envelope", "urn:senproxy:0")
-                        .addAttribute("version", "1").addAttribute("id", stanza.getStanzaId())
-                        .addAttribute("sender", PEER).addAttribute("consent", "ignored-in-version-1").build());
+                        .addAttribute("version", "1")
+                        .addAttribute("id", stanza.getStanzaId())
+                        .addAttribute("sender", PEER)
+                        .addAttribute("consent", "ignored-in-version-1")
+                        .build());
                 harness.receive(stanza);
             }
-            assertThat(harness.text("SELECT string_agg(format_version::text, ',') FROM inbox")).isEqualTo("1,1");
-            assertThat(log.messages(Level.WARN)).isEqualTo(PEER + " sends format version 1, which is deprecated: this"
-                    + " proxy writes 2 and will stop reading 1 in a later release; upgrade that proxy");
+            assertThat(harness.text("SELECT string_agg(format_version::text, ',') FROM inbox"))
+                    .isEqualTo("1,1");
+            assertThat(log.messages(Level.WARN))
+                    .isEqualTo(PEER + " sends format version 1, which is deprecated: this"
+                            + " proxy writes 2 and will stop reading 1 in a later release; upgrade that proxy");
         }
     }
 
@@ -222,9 +249,16 @@ class FederationInboundRouteTest {
         ECKey key = key("k1");
         register(key);
         harness.receive(Stanzas.data(PEER, ME, RECORD)); // unsigned
-        harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k1"), Instant.now())); // another key, same kid
-        harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key("k2"), Instant.now())); // unknown kid
-        harness.receive(Stanzas.signed(PEER, ME, UUID.randomUUID().toString(), RECORD, key,
+        harness.receive(Stanzas.signed(
+                PEER, ME, UUID.randomUUID().toString(), RECORD, key("k1"), Instant.now())); // another key, same kid
+        harness.receive(Stanzas.signed(
+                PEER, ME, UUID.randomUUID().toString(), RECORD, key("k2"), Instant.now())); // unknown kid
+        harness.receive(Stanzas.signed(
+                PEER,
+                ME,
+                UUID.randomUUID().toString(),
+                RECORD,
+                key,
                 Instant.now().minusSeconds(3600))); // signed an hour ago: a replay
 
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();

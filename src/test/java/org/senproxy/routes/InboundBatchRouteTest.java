@@ -1,7 +1,5 @@
 package org.senproxy.routes;
 
-import org.apache.camel.processor.aggregate.AggregateProcessor;
-import org.senproxy.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
 
 /**
@@ -36,10 +36,19 @@ class InboundBatchRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = RouteHarness.forInbound(Map.of("senproxy.inbound.batch-size", "3",
-                "senproxy.inbound.batch-ms", "50", "senproxy.inbound.batch-threads", "2",
-                "senproxy.outbox.ack-batch-size", "3", "senproxy.outbox.ack-batch-ms", "50",
-                "senproxy.outbox.ack-batch-threads", "1"));
+        harness = RouteHarness.forInbound(Map.of(
+                "senproxy.inbound.batch-size",
+                "3",
+                "senproxy.inbound.batch-ms",
+                "50",
+                "senproxy.inbound.batch-threads",
+                "2",
+                "senproxy.outbox.ack-batch-size",
+                "3",
+                "senproxy.outbox.ack-batch-ms",
+                "50",
+                "senproxy.outbox.ack-batch-threads",
+                "1"));
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', '" + PEER + "')");
     }
 
@@ -75,19 +84,27 @@ class InboundBatchRouteTest {
         harness.receive(Stanzas.data(PEER, ME, ids.get(0), record(0))); // a resend of the first
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(acceptedAcks()).as("each message acknowledged, the resend too")
+            assertThat(acceptedAcks())
+                    .as("each message acknowledged, the resend too")
                     .containsExactlyInAnyOrderElementsOf(concat(ids, ids.get(0)));
-            assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'")).isEqualTo(7);
+            assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'"))
+                    .isEqualTo(7);
         });
-        assertThat(harness.count("SELECT count(*) FROM inbox")).as("stored once each").isEqualTo(7);
+        assertThat(harness.count("SELECT count(*) FROM inbox"))
+                .as("stored once each")
+                .isEqualTo(7);
         List<Integer> perDelivery = new ArrayList<>();
         for (Exchange e : harness.mock("sink").getExchanges()) {
             perDelivery.add(e.getIn().getBody(List.class).size());
         }
-        assertThat(perDelivery.stream().mapToInt(Integer::intValue).sum()).as("records delivered").isEqualTo(7);
+        assertThat(perDelivery.stream().mapToInt(Integer::intValue).sum())
+                .as("records delivered")
+                .isEqualTo(7);
         assertThat(perDelivery).as("records per sink call").anyMatch(n -> n > 1);
-        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.received'")).isEqualTo(7);
-        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact()).isTrue();
+        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.received'"))
+                .isEqualTo(7);
+        assertThat(new AuditTrail(dataSource(), Clock.systemUTC()).verify().intact())
+                .isTrue();
     }
 
     @Test
@@ -109,7 +126,8 @@ class InboundBatchRouteTest {
         harness.receive(Stanzas.data(PEER, ME, second, record(2)));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(acceptedAcks()).containsExactlyInAnyOrder(first, second);
-            assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'")).isEqualTo(2);
+            assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'"))
+                    .isEqualTo(2);
         });
     }
 
@@ -129,21 +147,27 @@ class InboundBatchRouteTest {
         }
         harness.receive(Stanzas.accepted(PEER, ME, ids.get(0))); // twice
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                harness.count("SELECT count(*) FROM outbox WHERE status = 'acked' AND acked_at IS NOT NULL"))
-                .isEqualTo(4));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(harness.count(
+                                "SELECT count(*) FROM outbox WHERE status = 'acked' AND acked_at IS NOT NULL"))
+                        .isEqualTo(4));
         // the last batch, whose acks change nothing, has run: all 6 acks were gathered and no batch is left
         AggregateProcessor batches = harness.context.getProcessor("outbox-ack-batch", AggregateProcessor.class);
-        await().atMost(Duration.ofSeconds(10)).until(() -> batches.getStatistics().getTotalIn() == 6
-                && batches.getAggregationRepository().getKeys().isEmpty() && batches.getInProgressCompleteExchanges() == 0
-                && harness.context.getInflightRepository().size("outbox-ack-settle") == 0);
-        assertThat(harness.text("SELECT status FROM outbox WHERE message_id = '" + ids.get(4) + "'")).isEqualTo("sent");
-        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.acknowledged'")).isEqualTo(4);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> batches.getStatistics().getTotalIn() == 6
+                        && batches.getAggregationRepository().getKeys().isEmpty()
+                        && batches.getInProgressCompleteExchanges() == 0
+                        && harness.context.getInflightRepository().size("outbox-ack-settle") == 0);
+        assertThat(harness.text("SELECT status FROM outbox WHERE message_id = '" + ids.get(4) + "'"))
+                .isEqualTo("sent");
+        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.acknowledged'"))
+                .isEqualTo(4);
     }
 
     /** How many messages the WARN lines of federation-inbound-commit say were not stored. */
     private static int notStored(String warnings) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) message\\(s\\) not stored").matcher(warnings);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) message\\(s\\) not stored")
+                .matcher(warnings);
         int n = 0;
         while (m.find()) {
             n += Integer.parseInt(m.group(1));

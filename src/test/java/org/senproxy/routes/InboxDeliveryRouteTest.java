@@ -20,16 +20,27 @@ class InboxDeliveryRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new RouteHarness(Map.of("senproxy.inbox.sink", "test-sink", "senproxy.inbox.max-attempts", "2",
-                "senproxy.inbox.retry-first-ms", "1"), "inbox-delivery.camel.yaml");
+        harness = new RouteHarness(
+                Map.of(
+                        "senproxy.inbox.sink",
+                        "test-sink",
+                        "senproxy.inbox.max-attempts",
+                        "2",
+                        "senproxy.inbox.retry-first-ms",
+                        "1"),
+                "inbox-delivery.camel.yaml");
         harness.replaceFrom("inbox-delivery", "direct:deliver-due");
         harness.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                // a sink may drop every header (the webhook sink does): the row is still marked delivered
-                from("direct:test-sink").routeId("test-sink").removeHeaders("*").to("mock:sink");
-            }
-        }).start();
+                    @Override
+                    public void configure() {
+                        // a sink may drop every header (the webhook sink does): the row is still marked delivered
+                        from("direct:test-sink")
+                                .routeId("test-sink")
+                                .removeHeaders("*")
+                                .to("mock:sink");
+                    }
+                })
+                .start();
     }
 
     @AfterEach
@@ -55,12 +66,20 @@ class InboxDeliveryRouteTest {
         sink.expectedMessageCount(2);
         deliverDue();
         sink.assertIsSatisfied();
-        assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered' AND attempts = 1")).isEqualTo(2);
+        assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered' AND attempts = 1"))
+                .isEqualTo(2);
         deliverDue();
         assertThat(sink.getReceivedCounter()).isEqualTo(2);
-        assertThat(harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
-                .registry().find("senproxy.sink.records").tag("sink", "test-sink").counter().count())
-                .as("records delivered to the sink").isEqualTo(2);
+        assertThat(harness.context
+                        .getRegistry()
+                        .lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                        .registry()
+                        .find("senproxy.sink.records")
+                        .tag("sink", "test-sink")
+                        .counter()
+                        .count())
+                .as("records delivered to the sink")
+                .isEqualTo(2);
     }
 
     @Test
@@ -88,13 +107,16 @@ class InboxDeliveryRouteTest {
         });
 
         deliverDue();
-        assertThat(harness.text("SELECT status || ' ' || attempts || ' ' || last_error FROM inbox WHERE message_id = 'poison'"))
+        assertThat(harness.text(
+                        "SELECT status || ' ' || attempts || ' ' || last_error FROM inbox WHERE message_id = 'poison'"))
                 .isEqualTo("pending 1 IllegalStateException: sink refuses poison");
-        assertThat(harness.text("SELECT status FROM inbox WHERE message_id = 'fine'")).isEqualTo("delivered");
+        assertThat(harness.text("SELECT status FROM inbox WHERE message_id = 'fine'"))
+                .isEqualTo("delivered");
 
         harness.sql("UPDATE inbox SET next_attempt_at = now() WHERE message_id = 'poison'");
         deliverDue();
-        assertThat(harness.text("SELECT status FROM inbox WHERE message_id = 'poison'")).isEqualTo("dead");
+        assertThat(harness.text("SELECT status FROM inbox WHERE message_id = 'poison'"))
+                .isEqualTo("dead");
         assertThat(harness.text("SELECT reason FROM dead_letter WHERE message_id = 'poison'"))
                 .isEqualTo("not delivered after 2 attempts; last error: IllegalStateException: sink refuses poison");
         assertThat(harness.text("SELECT payload FROM dead_letter")).contains("poison_power");

@@ -14,9 +14,9 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
-import org.jxmpp.jid.impl.JidCreate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.SenProxy;
 import org.senproxy.federation.FederationCodec;
@@ -75,8 +75,8 @@ class KillSwitchTest {
         if (database != null) {
             settings.put("senproxy.db.url", database);
         }
-        RouteHarness h = new RouteHarness(settings, "errors.camel.yaml", "outbox-append.camel.yaml",
-                "connectors/sql-source.camel.yaml");
+        RouteHarness h = new RouteHarness(
+                settings, "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/sql-source.camel.yaml");
         if (database == null) {
             h.sql("INSERT INTO app (name, jid) VALUES ('b', '" + PEER + "')");
             h.sql("INSERT INTO consumer (source, app_id) SELECT 'sql-source', id FROM app");
@@ -94,7 +94,8 @@ class KillSwitchTest {
     }
 
     private void readings(String statement) throws Exception {
-        try (var c = building.getConnection(); var s = c.createStatement()) {
+        try (var c = building.getConnection();
+                var s = c.createStatement()) {
             s.execute(statement);
         }
     }
@@ -110,7 +111,10 @@ class KillSwitchTest {
     }
 
     private long distinctRecords(RouteHarness h) throws Exception {
-        return h.outboxRecords().stream().map(m -> m.name() + "@" + m.time()).distinct().count();
+        return h.outboxRecords().stream()
+                .map(m -> m.name() + "@" + m.time())
+                .distinct()
+                .count();
     }
 
     @Test
@@ -122,19 +126,22 @@ class KillSwitchTest {
 
         switches(harness).set(Switches.CONNECTOR, "sql-source", false, "meter replaced", "alice");
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> harness.context.getRouteController().getRouteStatus("sql-source") == ServiceStatus.Stopped);
+                .until(() ->
+                        harness.context.getRouteController().getRouteStatus("sql-source") == ServiceStatus.Stopped);
         String watermark = harness.text("SELECT value FROM watermark WHERE source = 'sql-source'");
         readings(6, 10);
         // stopped: for a second (ten of its periods) nothing is read and the watermark stays
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> records(harness) == 5
-                && watermark.equals(harness.text("SELECT value FROM watermark WHERE source = 'sql-source'")));
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> records(harness) == 5
+                        && watermark.equals(harness.text("SELECT value FROM watermark WHERE source = 'sql-source'")));
 
         switches(harness).set(Switches.CONNECTOR, "sql-source", true, null, "alice");
         await().atMost(Duration.ofSeconds(10)).until(() -> records(harness) == 10);
         assertThat(distinctRecords(harness)).isEqualTo(10);
         assertThat(harness.count("SELECT count(*) FROM source_record")).isEqualTo(10);
         assertThat(harness.text("SELECT string_agg(kind || ' ' || actor, ',' ORDER BY seq) FROM audit_log"
-                + " WHERE kind LIKE 'switch.%'"))
+                        + " WHERE kind LIKE 'switch.%'"))
                 .isEqualTo("switch.connector.disabled alice,switch.connector.enabled alice");
     }
 
@@ -148,27 +155,50 @@ class KillSwitchTest {
             readings(total + 1, total + 20);
             total += 20;
             if (i == 3) {
-                assertThat(SenProxy.commandLine().execute("connectors", "disable", "sql-source", "--reason",
-                        "maintenance", "--actor", "bob", "--db-url", harness.database, "--db-user", "postgres"))
+                assertThat(SenProxy.commandLine()
+                                .execute(
+                                        "connectors",
+                                        "disable",
+                                        "sql-source",
+                                        "--reason",
+                                        "maintenance",
+                                        "--actor",
+                                        "bob",
+                                        "--db-url",
+                                        harness.database,
+                                        "--db-user",
+                                        "postgres"))
                         .isZero();
                 // both replicas within the refresh time (200 ms), with room for a poll in flight to finish
                 await().atMost(Duration.ofSeconds(3)).until(() -> stopped(harness) && stopped(second));
                 long before = records(harness);
                 int expected = total;
-                await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+                await().during(Duration.ofMillis(600))
+                        .atMost(Duration.ofSeconds(2))
                         .until(() -> records(harness) == before && before <= expected);
             }
             if (i == 6) {
-                assertThat(SenProxy.commandLine().execute("connectors", "enable", "sql-source", "--actor", "bob",
-                        "--db-url", harness.database, "--db-user", "postgres")).isZero();
+                assertThat(SenProxy.commandLine()
+                                .execute(
+                                        "connectors",
+                                        "enable",
+                                        "sql-source",
+                                        "--actor",
+                                        "bob",
+                                        "--db-url",
+                                        harness.database,
+                                        "--db-user",
+                                        "postgres"))
+                        .isZero();
                 await().atMost(Duration.ofSeconds(3)).until(() -> !stopped(harness) && !stopped(second));
             }
         }
         int all = total;
         await().atMost(Duration.ofSeconds(15)).until(() -> records(harness) == all);
         assertThat(distinctRecords(harness)).isEqualTo(all);
-        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind LIKE 'switch.connector.%'"
-                + " AND actor = 'bob'")).isEqualTo(2);
+        assertThat(harness.count(
+                        "SELECT count(*) FROM audit_log WHERE kind LIKE 'switch.connector.%'" + " AND actor = 'bob'"))
+                .isEqualTo(2);
     }
 
     private static boolean stopped(RouteHarness h) {
@@ -192,7 +222,8 @@ class KillSwitchTest {
         assertThat(sink.getReceivedCounter()).isZero();
         assertThat(harness.text("SELECT status || ' ' || attempts FROM inbox")).isEqualTo("pending 0");
         // the sink's route is never stopped: inbox-deliver calls it directly
-        assertThat(harness.context.getRouteController().getRouteStatus("test-sink")).isEqualTo(ServiceStatus.Started);
+        assertThat(harness.context.getRouteController().getRouteStatus("test-sink"))
+                .isEqualTo(ServiceStatus.Started);
 
         switches(harness).set(Switches.CONNECTOR, "test-sink", true, null, "alice");
         sink.expectedMessageCount(1);
@@ -216,10 +247,13 @@ class KillSwitchTest {
         StandardExtensionElement ack = ack(0);
         assertThat(ack.getAttributeValue("status")).isEqualTo("deferred");
         assertThat(ack.getAttributeValue("id")).isEqualTo(id);
-        assertThat(ack.getAttributeValue("reason")).contains("contract under review").contains("send it again later");
+        assertThat(ack.getAttributeValue("reason"))
+                .contains("contract under review")
+                .contains("send it again later");
         assertThat(harness.count("SELECT count(*) FROM inbox")).isZero();
         assertThat(harness.count("SELECT count(*) FROM dead_letter")).isZero();
-        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.deferred'")).isEqualTo(1);
+        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.deferred'"))
+                .isEqualTo(1);
 
         switches(harness).set(Switches.PEER, "b", true, null, "alice");
         harness.receive(Stanzas.data(PEER, ME, id, RECORD));
@@ -244,19 +278,25 @@ class KillSwitchTest {
                 + " status, attempts, sent_at) SELECT '" + id + "', 'c', id, '" + PEER + "', '[]', 0, 'sent', 20,"
                 + " now() FROM consumer");
 
-        Message deferred = new FederationCodec(PEER).deferred(ME, id, "suspended by the receiving proxy's operator:"
-                + " contract under review; keep the message and send it again later");
+        Message deferred = new FederationCodec(PEER)
+                .deferred(
+                        ME,
+                        id,
+                        "suspended by the receiving proxy's operator:"
+                                + " contract under review; keep the message and send it again later");
         deferred.setFrom(JidCreate.from(PEER + "/sen-proxy"));
         harness.receive(deferred);
 
         // at its last attempt, and still no dead letter: the attempt is given back, the row waits the ack timeout
         assertThat(harness.text("SELECT status || ' ' || attempts FROM outbox")).isEqualTo("pending 19");
-        assertThat(harness.text("SELECT last_error FROM outbox")).contains("deferred by " + PEER)
+        assertThat(harness.text("SELECT last_error FROM outbox"))
+                .contains("deferred by " + PEER)
                 .contains("contract under review");
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE next_attempt_at > now() + interval '50 s'"))
                 .isEqualTo(1);
         assertThat(harness.count("SELECT count(*) FROM dead_letter")).isZero();
-        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.deferred'")).isEqualTo(1);
+        assertThat(harness.count("SELECT count(*) FROM audit_log WHERE kind = 'transfer.deferred'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -277,16 +317,19 @@ class KillSwitchTest {
             harness.template().sendBody("direct:dispatch", null);
         }
 
-        assertThat(xmpp.getExchanges()).extracting(e -> e.getIn().getBody(Message.class).getTo().toString())
+        assertThat(xmpp.getExchanges())
+                .extracting(e -> e.getIn().getBody(Message.class).getTo().toString())
                 .containsExactly("proxy-c@localhost");
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE recipient_jid = '" + PEER + "'"
-                + " AND status = 'pending' AND attempts = 0")).isEqualTo(2);
+                        + " AND status = 'pending' AND attempts = 0"))
+                .isEqualTo(2);
         assertThat(harness.count("SELECT count(*) FROM dead_letter")).isZero();
 
         switches(harness).set(Switches.PEER, "b", true, "contract renewed", "alice");
         harness.template().sendBody("direct:dispatch", null);
         assertThat(xmpp.getExchanges()).hasSize(3);
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE recipient_jid = '" + PEER + "'"
-                + " AND status = 'sent'")).isEqualTo(2);
+        assertThat(harness.count(
+                        "SELECT count(*) FROM outbox WHERE recipient_jid = '" + PEER + "'" + " AND status = 'sent'"))
+                .isEqualTo(2);
     }
 }

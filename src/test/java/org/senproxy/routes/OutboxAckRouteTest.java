@@ -34,7 +34,8 @@ class OutboxAckRouteTest {
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test', id FROM app");
         messageId = UUID.randomUUID().toString();
         harness.sql("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
-                + " status, attempts, sent_at) SELECT '" + messageId + "', 'c', id, 'proxy-b@localhost', '[]', 0, 'sent', 1,"
+                + " status, attempts, sent_at) SELECT '" + messageId
+                + "', 'c', id, 'proxy-b@localhost', '[]', 0, 'sent', 1,"
                 + " now() FROM consumer");
     }
 
@@ -49,9 +50,11 @@ class OutboxAckRouteTest {
 
     @Test
     void anAcceptedAckFromTheRecipientCompletesTheRow() throws Exception {
-        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", messageId));
+        harness.template()
+                .sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", messageId));
         assertThat(status()).isEqualTo("acked");
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE acked_at IS NOT NULL")).isOne();
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE acked_at IS NOT NULL"))
+                .isOne();
         // a row from before the transfer column (V11) is described from its payload, as then: an empty pack
         assertThat(harness.text("SELECT detail FROM audit_log WHERE kind = 'transfer.acknowledged'"))
                 .contains("\"records\":0");
@@ -61,7 +64,8 @@ class OutboxAckRouteTest {
     void theAuditEntryOfAnAckTakesTheDescriptionWrittenWithTheRowNotItsPayload() throws Exception {
         harness.sql("UPDATE outbox SET payload = 'not read back',"
                 + " transfer = '{\"series\":[\"urn:dev:prm:1_power\"],\"series_count\":1,\"records\":7}'");
-        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", messageId));
+        harness.template()
+                .sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", messageId));
         assertThat(status()).isEqualTo("acked");
         assertThat(harness.text("SELECT detail FROM audit_log WHERE kind = 'transfer.acknowledged'"))
                 .isEqualTo("{\"message\":\"" + messageId + "\",\"to\":\"proxy-b@localhost\","
@@ -76,17 +80,19 @@ class OutboxAckRouteTest {
     void anAckBatchWaitsForTheWrittenMarkInsteadOfDeadlockingWithIt() throws Exception {
         String second = UUID.randomUUID().toString();
         harness.sql("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
-                + " status, attempts, sent_at) SELECT '" + second + "', 'c', id, 'proxy-b@localhost', '[]', 0, 'sent', 1,"
+                + " status, attempts, sent_at) SELECT '" + second
+                + "', 'c', id, 'proxy-b@localhost', '[]', 0, 'sent', 1,"
                 + " now() FROM consumer");
         OutboxAcks outbox = harness.context.getRegistry().lookupByNameAndType("outboxAcks", OutboxAcks.class);
         try (Connection dispatch = DriverManager.getConnection(harness.database, "postgres", "");
-             Statement mark = dispatch.createStatement()) {
+                Statement mark = dispatch.createStatement()) {
             dispatch.setAutoCommit(false);
             mark.executeUpdate("UPDATE outbox SET attempts = attempts + 1 WHERE message_id = '" + messageId + "'");
             // the acks of both rows, the later row's first, while dispatch holds the first row
             CompletableFuture<List<Acknowledged>> acked = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return outbox.acknowledge(List.of(new Ack("proxy-b@localhost", second, true, null),
+                    return outbox.acknowledge(List.of(
+                            new Ack("proxy-b@localhost", second, true, null),
                             new Ack("proxy-b@localhost", messageId, true, null)));
                 } catch (SQLException e) {
                     throw new CompletionException(e);
@@ -97,20 +103,30 @@ class OutboxAckRouteTest {
             dispatch.commit();
             assertThat(acked.get(10, TimeUnit.SECONDS)).hasSize(2);
         }
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'acked' AND attempts = 2")).isEqualTo(2);
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'acked' AND attempts = 2"))
+                .isEqualTo(2);
     }
 
     @Test
     void anAckFromAnyoneElseChangesNothing() throws Exception {
-        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("mallory@localhost", "proxy-a@localhost", messageId));
-        harness.template().sendBody("direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", "not-a-uuid"));
+        harness.template()
+                .sendBody("direct:outbox-ack", Stanzas.accepted("mallory@localhost", "proxy-a@localhost", messageId));
+        harness.template()
+                .sendBody(
+                        "direct:outbox-ack", Stanzas.accepted("proxy-b@localhost", "proxy-a@localhost", "not-a-uuid"));
         assertThat(status()).isEqualTo("sent");
     }
 
     @Test
     void aRejectionMakesTheRowADeadLetterWithThePeersReason() throws Exception {
-        harness.template().sendBody("direct:outbox-ack",
-                Stanzas.rejected("proxy-b@localhost", "proxy-a@localhost", messageId, "invalid SenML: record 0, field 'n'"));
+        harness.template()
+                .sendBody(
+                        "direct:outbox-ack",
+                        Stanzas.rejected(
+                                "proxy-b@localhost",
+                                "proxy-a@localhost",
+                                messageId,
+                                "invalid SenML: record 0, field 'n'"));
         assertThat(status()).isEqualTo("dead");
         assertThat(harness.text("SELECT reason FROM dead_letter WHERE message_id = '" + messageId + "'"))
                 .isEqualTo("rejected by proxy-b@localhost: invalid SenML: record 0, field 'n'");

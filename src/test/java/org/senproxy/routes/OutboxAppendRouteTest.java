@@ -46,8 +46,9 @@ class OutboxAppendRouteTest {
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost'), ('c', 'proxy-c@localhost')");
         // b takes everything of test-source; c only the power series, under its own name
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test-source', id FROM app WHERE name = 'b'");
-        harness.sql("INSERT INTO consumer (source, series_prefix, app_id, rename_from, rename_to)"
-                + " SELECT 'test-source', 'urn:dev:prm:1_power', id, 'urn:dev:prm:1_', 'urn:dev:site:42_' FROM app WHERE name = 'c'");
+        harness.sql(
+                "INSERT INTO consumer (source, series_prefix, app_id, rename_from, rename_to)"
+                        + " SELECT 'test-source', 'urn:dev:prm:1_power', id, 'urn:dev:prm:1_', 'urn:dev:site:42_' FROM app WHERE name = 'c'");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'other-source', id FROM app WHERE name = 'c'");
         harness.addSource("test-source").start();
     }
@@ -62,20 +63,28 @@ class OutboxAppendRouteTest {
         harness.template().sendBody("direct:test-source", POLL);
 
         // b: 5 records in packs of 2 -> 3 rows; c: the 3 power records -> 2 rows
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'")).isEqualTo(3);
-        assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'")).isEqualTo(5);
-        assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-c@localhost'")).isEqualTo(3);
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'"))
+                .isEqualTo(3);
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'"))
+                .isEqualTo(5);
+        assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-c@localhost'"))
+                .isEqualTo(3);
         assertThat(harness.text("SELECT string_agg(payload, '') FROM outbox WHERE recipient_jid = 'proxy-c@localhost'"))
-                .contains("urn:dev:site:42_power").doesNotContain("urn:dev:prm:1_").doesNotContain("energy");
-        assertThat(harness.count("SELECT count(DISTINCT correlation_id) FROM outbox")).isOne();
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0")).isEqualTo(5);
+                .contains("urn:dev:site:42_power")
+                .doesNotContain("urn:dev:prm:1_")
+                .doesNotContain("energy");
+        assertThat(harness.count("SELECT count(DISTINCT correlation_id) FROM outbox"))
+                .isOne();
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0"))
+                .isEqualTo(5);
     }
 
     @Test
     void recordsWithoutTimeAreStampedWithThePollTimeAndResolved() throws Exception {
         long before = System.currentTimeMillis() / 1000;
         harness.template().sendBody("direct:test-source", POLL);
-        String payload = harness.text("SELECT payload FROM outbox WHERE recipient_jid = 'proxy-b@localhost' ORDER BY id LIMIT 1");
+        String payload = harness.text(
+                "SELECT payload FROM outbox WHERE recipient_jid = 'proxy-b@localhost' ORDER BY id LIMIT 1");
         assertThat(payload).doesNotContain("\"bn\"");
         // the first pack holds the two oldest records (chronological): poll time - 20 s and - 10 s
         List<SenmlRecord> records = Senml.parseJson(payload);
@@ -86,7 +95,8 @@ class OutboxAppendRouteTest {
 
     @Test
     void invalidSenmlEntersNothing() throws Exception {
-        String twoValues = "[{\"n\":\"urn:dev:prm:1_power\",\"v\":1},{\"n\":\"urn:dev:prm:1_power\",\"v\":2,\"vs\":\"x\"}]";
+        String twoValues =
+                "[{\"n\":\"urn:dev:prm:1_power\",\"v\":1},{\"n\":\"urn:dev:prm:1_power\",\"v\":2,\"vs\":\"x\"}]";
         assertThatThrownBy(() -> harness.template().sendBody("direct:test-source", twoValues))
                 .hasStackTraceContaining("record 1");
         assertThat(harness.count("SELECT count(*) FROM outbox")).isZero();
@@ -95,27 +105,34 @@ class OutboxAppendRouteTest {
     @Test
     void anIndexThatGoesDownIsFlaggedWithAResetRecordAcrossPolls() throws Exception {
         String index = "urn:dev:prm:1_consumption/energy/active/index";
-        harness.template().sendBody("direct:test-source",
-                "[{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000000,\"v\":1875395},"
-                        + "{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000060,\"v\":1875400}]");
+        harness.template()
+                .sendBody(
+                        "direct:test-source",
+                        "[{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000000,\"v\":1875395}," + "{\"n\":\"" + index
+                                + "\",\"u\":\"Wh\",\"t\":1700000060,\"v\":1875400}]");
         assertThat(harness.text("SELECT string_agg(payload, '') FROM outbox")).doesNotContain("/reset");
 
         // the meter was replaced: its index starts again near 0, in this poll and after it (then grows again)
         harness.sql("DELETE FROM outbox");
-        harness.template().sendBody("direct:test-source",
-                "[{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000120,\"v\":12},"
-                        + "{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000180,\"v\":15},"
-                        + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"t\":1700000180,\"v\":1}]");
+        harness.template()
+                .sendBody(
+                        "direct:test-source",
+                        "[{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000120,\"v\":12},"
+                                + "{\"n\":\"" + index + "\",\"u\":\"Wh\",\"t\":1700000180,\"v\":15},"
+                                + "{\"n\":\"urn:dev:prm:1_power\",\"u\":\"W\",\"t\":1700000180,\"v\":1}]");
         List<SenmlRecord> sent = new java.util.ArrayList<>();
-        for (String payload : harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox").split("\\|")) {
+        for (String payload : harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox")
+                .split("\\|")) {
             sent.addAll(Senml.parseJson(payload));
         }
-        List<SenmlRecord> resets = sent.stream().filter(r -> r.n().endsWith("/reset")).toList();
+        List<SenmlRecord> resets =
+                sent.stream().filter(r -> r.n().endsWith("/reset")).toList();
         assertThat(resets).hasSize(1);
         assertThat(resets.get(0).n()).isEqualTo(index + "/reset");
         assertThat(resets.get(0).vb()).isTrue();
         assertThat(resets.get(0).t()).isEqualTo(1700000120.0);
-        assertThat(sent.stream().filter(r -> r.n().equals(index)).map(SenmlRecord::v)).containsExactly(12.0, 15.0);
+        assertThat(sent.stream().filter(r -> r.n().equals(index)).map(SenmlRecord::v))
+                .containsExactly(12.0, 15.0);
         assertThat(harness.text("SELECT value || '@' || time FROM index_state WHERE name = '" + index + "'"))
                 .isEqualTo("15@1700000180");
     }
@@ -145,15 +162,23 @@ class OutboxAppendRouteTest {
         String payloads = harness.text("SELECT string_agg(payload, E'\\n' ORDER BY id) FROM outbox"
                 + " WHERE recipient_jid = 'proxy-b@localhost'");
         if (payloads != null) {
-            payloads.lines().forEach(p -> Senml.resolve(Senml.parseJson(p), 0).stream()
-                    .filter(m -> m.name().equals(SERIES)).map(Measurement::value).forEach(values::add));
+            payloads.lines()
+                    .forEach(p -> Senml.resolve(Senml.parseJson(p), 0).stream()
+                            .filter(m -> m.name().equals(SERIES))
+                            .map(Measurement::value)
+                            .forEach(values::add));
         }
         return values;
     }
 
     private double meter(String name) {
-        var counter = harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
-                .registry().find(name).tag("connector", "test-source").counter();
+        var counter = harness.context
+                .getRegistry()
+                .lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                .registry()
+                .find(name)
+                .tag("connector", "test-source")
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -163,9 +188,12 @@ class OutboxAppendRouteTest {
         long rows = harness.count("SELECT count(*) FROM outbox");
         harness.template().sendBody("direct:test-source", records(1, 10));
 
-        assertThat(harness.count("SELECT count(*) FROM outbox")).as("the second append writes no row").isEqualTo(rows);
+        assertThat(harness.count("SELECT count(*) FROM outbox"))
+                .as("the second append writes no row")
+                .isEqualTo(rows);
         assertThat(valuesForB()).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
-        assertThat(harness.count("SELECT count(*) FROM source_record WHERE source = 'test-source'")).isEqualTo(10);
+        assertThat(harness.count("SELECT count(*) FROM source_record WHERE source = 'test-source'"))
+                .isEqualTo(10);
         assertThat(meter("senproxy.source.records")).isEqualTo(10);
         assertThat(meter("senproxy.source.duplicates")).isEqualTo(10);
     }
@@ -175,8 +203,11 @@ class OutboxAppendRouteTest {
         harness.template().sendBody("direct:test-source", records(1, 10));
         harness.template().sendBody("direct:test-source", records(5, 15));
 
-        assertThat(valuesForB()).hasSize(15).doesNotHaveDuplicates()
-                .containsExactlyElementsOf(IntStream.rangeClosed(1, 15).mapToObj(i -> (double) i).toList());
+        assertThat(valuesForB())
+                .hasSize(15)
+                .doesNotHaveDuplicates()
+                .containsExactlyElementsOf(
+                        IntStream.rangeClosed(1, 15).mapToObj(i -> (double) i).toList());
         assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'"))
                 .isEqualTo(15);
         assertThat(meter("senproxy.source.duplicates")).isEqualTo(6);
@@ -187,16 +218,20 @@ class OutboxAppendRouteTest {
         // the same series and time, to the microsecond the proxy keeps, twice in one poll; the energy record at the
         // same time is another series, and another source's record of the same series and time is another record
         harness.addSource("other-source");
-        harness.template().sendBody("direct:test-source", "[{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ",\"v\":1},"
-                + "{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ".0000001,\"v\":2},"
-                + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"t\":" + T0 + ",\"v\":3}]");
+        harness.template()
+                .sendBody(
+                        "direct:test-source",
+                        "[{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ",\"v\":1},"
+                                + "{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ".0000001,\"v\":2},"
+                                + "{\"n\":\"urn:dev:prm:1_energy\",\"u\":\"Wh\",\"t\":" + T0 + ",\"v\":3}]");
         harness.template().sendBody("direct:other-source", "[{\"n\":\"" + SERIES + "\",\"t\":" + T0 + ",\"v\":4}]");
 
         assertThat(valuesForB()).containsExactly(1.0);
         assertThat(harness.count("SELECT sum(record_count) FROM outbox WHERE recipient_jid = 'proxy-b@localhost'"))
                 .isEqualTo(2);
         assertThat(harness.text("SELECT payload FROM outbox WHERE recipient_jid = 'proxy-c@localhost'"
-                + " AND consumer_id = (SELECT id FROM consumer WHERE source = 'other-source')")).contains("\"v\":4");
+                        + " AND consumer_id = (SELECT id FROM consumer WHERE source = 'other-source')"))
+                .contains("\"v\":4");
         assertThat(meter("senproxy.source.duplicates")).isEqualTo(1);
     }
 
@@ -208,7 +243,8 @@ class OutboxAppendRouteTest {
 
         harness.template().sendBodyAndHeader("direct:test-source", records(1, 5), Watermarks.NEXT_HEADER, "w2");
         assertThat(harness.count("SELECT count(*) FROM outbox")).isEqualTo(rows);
-        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'test-source'")).isEqualTo("w2");
+        assertThat(harness.text("SELECT value FROM watermark WHERE source = 'test-source'"))
+                .isEqualTo("w2");
         assertThat(meter("senproxy.source.polls")).isEqualTo(2);
     }
 
@@ -245,12 +281,12 @@ class OutboxAppendRouteTest {
     void anAppendWaitsForAConcurrentAppendOfTheSameKeyThenDropsIt() throws Exception {
         // another replica's append has taken the key of record 3 and not committed yet
         try (Connection other = DriverManager.getConnection(harness.database, "postgres", "");
-             Statement s = other.createStatement()) {
+                Statement s = other.createStatement()) {
             other.setAutoCommit(false);
             s.execute("INSERT INTO source_record (source, name, time_us) VALUES ('test-source', '" + SERIES + "', "
                     + (T0 + 3) * 1_000_000L + ")");
-            CompletableFuture<Void> append = CompletableFuture.runAsync(
-                    () -> harness.template().sendBody("direct:test-source", records(1, 5)));
+            CompletableFuture<Void> append =
+                    CompletableFuture.runAsync(() -> harness.template().sendBody("direct:test-source", records(1, 5)));
             harness.awaitLockWait();
             assertThat(append).as("waits on the other transaction's key").isNotDone();
             other.commit();
@@ -271,7 +307,8 @@ class OutboxAppendRouteTest {
 
         List<SenmlRecord> sent = new ArrayList<>();
         for (String payload : harness.text("SELECT string_agg(payload, '|' ORDER BY id) FROM outbox"
-                + " WHERE recipient_jid = 'proxy-b@localhost'").split("\\|")) {
+                        + " WHERE recipient_jid = 'proxy-b@localhost'")
+                .split("\\|")) {
             sent.addAll(Senml.parseJson(payload));
         }
         assertThat(sent).extracting(SenmlRecord::n).containsExactly(index, index, index + "/reset");

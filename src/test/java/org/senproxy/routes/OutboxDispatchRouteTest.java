@@ -20,8 +20,14 @@ class OutboxDispatchRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new RouteHarness(Map.of("senproxy.outbox.max-attempts", "3",
-                "senproxy.outbox.ack-timeout-ms", "60000", "senproxy.outbox.retry-first-ms", "60000"),
+        harness = new RouteHarness(
+                Map.of(
+                        "senproxy.outbox.max-attempts",
+                        "3",
+                        "senproxy.outbox.ack-timeout-ms",
+                        "60000",
+                        "senproxy.outbox.retry-first-ms",
+                        "60000"),
                 "outbox-dispatch.camel.yaml");
         harness.replaceFrom("outbox-dispatch", "direct:dispatch").start();
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
@@ -57,12 +63,21 @@ class OutboxDispatchRouteTest {
         assertThat(message.getStanzaId()).isEqualTo(first);
         assertThat(message.getBody()).isNotBlank();
         String xml = message.toXML(null).toString();
-        assertThat(xml).contains("urn:quoalise:0").contains("urn:ietf:params:xml:ns:senml")
-                .contains("sender='proxy-a@localhost'").contains("correlation='corr-1'").contains("42.25");
+        assertThat(xml)
+                .contains("urn:quoalise:0")
+                .contains("urn:ietf:params:xml:ns:senml")
+                .contains("sender='proxy-a@localhost'")
+                .contains("correlation='corr-1'")
+                .contains("42.25");
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'sent' AND attempts = 1"
-                + " AND next_attempt_at > now() + interval '50 seconds'")).isEqualTo(2);
-        assertThat(List.of(first, second)).contains(
-                xmpp.getExchanges().get(1).getIn().getBody(Message.class).getStanzaId());
+                        + " AND next_attempt_at > now() + interval '50 seconds'"))
+                .isEqualTo(2);
+        assertThat(List.of(first, second))
+                .contains(xmpp.getExchanges()
+                        .get(1)
+                        .getIn()
+                        .getBody(Message.class)
+                        .getStanzaId());
     }
 
     @Test
@@ -79,8 +94,10 @@ class OutboxDispatchRouteTest {
 
         xmpp.assertIsSatisfied();
         assertThat(harness.text("SELECT status || ' ' || attempts || ' ' || last_error FROM outbox WHERE message_id = '"
-                + failing + "'")).isEqualTo("pending 1 IllegalStateException: stream closed");
-        assertThat(harness.text("SELECT status FROM outbox WHERE message_id = '" + passing + "'")).isEqualTo("sent");
+                        + failing + "'"))
+                .isEqualTo("pending 1 IllegalStateException: stream closed");
+        assertThat(harness.text("SELECT status FROM outbox WHERE message_id = '" + passing + "'"))
+                .isEqualTo("sent");
     }
 
     @Test
@@ -90,7 +107,8 @@ class OutboxDispatchRouteTest {
         harness.template().sendBody("direct:dispatch", null);
         assertThat(harness.mock("xmpp").getReceivedCounter()).isZero();
         assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0"
-                + " AND next_attempt_at <= now()")).isOne();
+                        + " AND next_attempt_at <= now()"))
+                .isOne();
     }
 
     @Test
@@ -99,10 +117,12 @@ class OutboxDispatchRouteTest {
         harness.sql("UPDATE outbox SET status = 'sent', sent_at = now() WHERE message_id = '" + id + "'");
         harness.template().sendBody("direct:dispatch", null);
         assertThat(harness.mock("xmpp").getReceivedCounter()).isZero();
-        assertThat(harness.text("SELECT status FROM outbox WHERE message_id = '" + id + "'")).isEqualTo("dead");
+        assertThat(harness.text("SELECT status FROM outbox WHERE message_id = '" + id + "'"))
+                .isEqualTo("dead");
         assertThat(harness.text("SELECT reason FROM dead_letter WHERE message_id = '" + id + "'"))
                 .isEqualTo("no acknowledgement from proxy-b@localhost after 3 attempts");
         assertThat(harness.text("SELECT route_id || ' ' || origin || ' ' || attempts || ' ' || correlation_id"
-                + " FROM dead_letter")).isEqualTo("outbox-dispatch outbox 3 corr-1");
+                        + " FROM dead_letter"))
+                .isEqualTo("outbox-dispatch outbox 3 corr-1");
     }
 }

@@ -25,9 +25,18 @@ class OutboxDispatchWakeUpRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new RouteHarness(Map.of("senproxy.outbox.poll-interval-ms", "600000",
-                "senproxy.outbox.batch-size", "2", "senproxy.outbox.max-records-per-message", "1",
-                "senproxy.outbox.ack-timeout-ms", "60000"), "outbox-append.camel.yaml", "outbox-dispatch.camel.yaml");
+        harness = new RouteHarness(
+                Map.of(
+                        "senproxy.outbox.poll-interval-ms",
+                        "600000",
+                        "senproxy.outbox.batch-size",
+                        "2",
+                        "senproxy.outbox.max-records-per-message",
+                        "1",
+                        "senproxy.outbox.ack-timeout-ms",
+                        "60000"),
+                "outbox-append.camel.yaml",
+                "outbox-dispatch.camel.yaml");
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT 'test-source', id FROM app");
         harness.addSource("test-source").start();
@@ -48,7 +57,8 @@ class OutboxDispatchWakeUpRouteTest {
         harness.template().sendBody("direct:test-source", POLL);
 
         xmpp.assertIsSatisfied();
-        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'sent' AND attempts = 1")).isEqualTo(5);
+        assertThat(harness.count("SELECT count(*) FROM outbox WHERE status = 'sent' AND attempts = 1"))
+                .isEqualTo(5);
     }
 
     @Test

@@ -78,30 +78,35 @@ class RetentionRouteTest {
     }
 
     private double deleted(String table) {
-        var counter = harness.context.getRegistry().lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
-                .registry().find("senproxy.retention.deleted").tag("table", table).counter();
+        var counter = harness.context
+                .getRegistry()
+                .lookupByNameAndType("connectorMetrics", ConnectorMetrics.class)
+                .registry()
+                .find("senproxy.retention.deleted")
+                .tag("table", table)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
     @Test
     void deletesFinishedRowsOlderThanTheirRetentionAndNothingElse() throws Exception {
-        outbox(7, "acked", 8);          // deleted: acknowledged 8 days ago (3 statements of 3 rows at most)
-        outbox(2, "acked", 6);          // kept: acknowledged 6 days ago
-        outbox(1, "pending", 0);        // kept, however old: still to send
-        outbox(1, "sent", 0);           // kept: waiting for its ack
-        outbox(1, "dead", 0);           // kept: an open dead letter's row
-        outbox(1, "revoked", 0);        // deleted: withheld (its consent ended), written 30 days ago
-        inbox(4, "delivered", 8);       // deleted
-        inbox(1, "delivered", 6);       // kept
-        inbox(1, "pending", 0);         // kept: still to deliver
-        inbox(1, "dead", 0);            // kept
-        keys(5, 36);                    // deleted: taken 36 days ago
-        keys(2, 34);                    // kept
-        deadLetter("outbox", 200, null);    // kept: open, however old
-        deadLetter("inbound", 200, null);   // kept: open
-        deadLetter("outbox", 200, 91);      // deleted: replayed 91 days ago
-        deadLetter("inbox", 200, 89);       // kept: replayed 89 days ago
-        deadLetter("outbox", 200, 10);      // kept: created long ago, replayed 10 days ago
+        outbox(7, "acked", 8); // deleted: acknowledged 8 days ago (3 statements of 3 rows at most)
+        outbox(2, "acked", 6); // kept: acknowledged 6 days ago
+        outbox(1, "pending", 0); // kept, however old: still to send
+        outbox(1, "sent", 0); // kept: waiting for its ack
+        outbox(1, "dead", 0); // kept: an open dead letter's row
+        outbox(1, "revoked", 0); // deleted: withheld (its consent ended), written 30 days ago
+        inbox(4, "delivered", 8); // deleted
+        inbox(1, "delivered", 6); // kept
+        inbox(1, "pending", 0); // kept: still to deliver
+        inbox(1, "dead", 0); // kept
+        keys(5, 36); // deleted: taken 36 days ago
+        keys(2, 34); // kept
+        deadLetter("outbox", 200, null); // kept: open, however old
+        deadLetter("inbound", 200, null); // kept: open
+        deadLetter("outbox", 200, 91); // deleted: replayed 91 days ago
+        deadLetter("inbox", 200, 89); // kept: replayed 89 days ago
+        deadLetter("outbox", 200, 10); // kept: created long ago, replayed 10 days ago
 
         harness.template().sendBody("direct:retention", null);
 
@@ -111,13 +116,16 @@ class RetentionRouteTest {
         assertThat(count("inbox", "status = 'delivered'")).isEqualTo(1);
         assertThat(count("inbox", "status IN ('pending', 'dead')")).isEqualTo(2);
         assertThat(count("source_record", "true")).isEqualTo(2);
-        assertThat(count("source_record", "taken_at > now() - interval '35 days'")).isEqualTo(2);
+        assertThat(count("source_record", "taken_at > now() - interval '35 days'"))
+                .isEqualTo(2);
         assertThat(count("dead_letter", "replayed_at IS NULL")).isEqualTo(2);
         assertThat(count("dead_letter", "replayed_at IS NOT NULL")).isEqualTo(2);
-        assertThat(count("dead_letter", "replayed_at < now() - interval '90 days'")).isZero();
+        assertThat(count("dead_letter", "replayed_at < now() - interval '90 days'"))
+                .isZero();
 
-        assertThat(log.messages(Level.INFO)).isEqualTo(
-                "Retention deleted 8 outbox row(s), 4 inbox row(s), 5 source record key(s), 1 dead letter(s)");
+        assertThat(log.messages(Level.INFO))
+                .isEqualTo(
+                        "Retention deleted 8 outbox row(s), 4 inbox row(s), 5 source record key(s), 1 dead letter(s)");
         assertThat(deleted("outbox")).isEqualTo(8);
         assertThat(deleted("inbox")).isEqualTo(4);
         assertThat(deleted("source_record")).isEqualTo(5);

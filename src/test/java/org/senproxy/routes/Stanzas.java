@@ -14,12 +14,11 @@ import org.senproxy.outbox.OutboxMessage;
 /** Stanzas as a peer proxy would send them, with the sender address the XMPP server would stamp. */
 final class Stanzas {
 
-    private Stanzas() {
-    }
+    private Stanzas() {}
 
     static Message data(String from, String to, String messageId, String senmlJson) throws Exception {
-        Message message = new FederationCodec(from).toStanza(
-                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, null));
+        Message message = new FederationCodec(from)
+                .toStanza(new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, null));
         message.setFrom(JidCreate.from(from + "/sen-proxy"));
         return message;
     }
@@ -27,17 +26,18 @@ final class Stanzas {
     /** A data message signed with {@code key} at {@code signedAt}. */
     static Message signed(String from, String to, String messageId, String senmlJson, ECKey key, Instant signedAt)
             throws Exception {
-        Message message = new FederationCodec(from, key, Clock.fixed(signedAt, ZoneOffset.UTC)).toStanza(
-                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, null));
+        Message message = new FederationCodec(from, key, Clock.fixed(signedAt, ZoneOffset.UTC))
+                .toStanza(new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, null));
         message.setFrom(JidCreate.from(from + "/sen-proxy"));
         return message;
     }
 
     /** A data message under a consent, signed with {@code key} at {@code signedAt}. */
-    static Message signedUnderConsent(String from, String to, String messageId, String senmlJson, ECKey key,
-            Instant signedAt, String consentRef) throws Exception {
-        Message message = new FederationCodec(from, key, Clock.fixed(signedAt, ZoneOffset.UTC)).toStanza(
-                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, consentRef));
+    static Message signedUnderConsent(
+            String from, String to, String messageId, String senmlJson, ECKey key, Instant signedAt, String consentRef)
+            throws Exception {
+        Message message = new FederationCodec(from, key, Clock.fixed(signedAt, ZoneOffset.UTC))
+                .toStanza(new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, consentRef));
         message.setFrom(JidCreate.from(from + "/sen-proxy"));
         return message;
     }
@@ -45,8 +45,8 @@ final class Stanzas {
     /** A data message sent under a consent. */
     static Message underConsent(String from, String to, String messageId, String senmlJson, String consentRef)
             throws Exception {
-        Message message = new FederationCodec(from).toStanza(
-                new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, consentRef));
+        Message message = new FederationCodec(from)
+                .toStanza(new OutboxMessage(1, messageId, "corr-" + messageId, to, senmlJson, 1, 0, consentRef));
         message.setFrom(JidCreate.from(from + "/sen-proxy"));
         return message;
     }

@@ -34,8 +34,7 @@ public final class ConfigurationReference {
     private static final Pattern ROW = Pattern.compile("^# {3}([^\\s,]+(?:,\\s*[^\\s,]+)*)(?:\\s+(.*))?$");
     private static final Pattern CONTINUATION = Pattern.compile("^# {4,}(\\S.*)$");
 
-    private ConfigurationReference() {
-    }
+    private ConfigurationReference() {}
 
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args.length > 0 ? args[0] : ".");
@@ -44,8 +43,7 @@ public final class ConfigurationReference {
     }
 
     /** One row of a connector's header table; {@code keys} holds several for "x.above, .below". */
-    record Row(List<String> keys, String defaultValue, String meaning) {
-    }
+    record Row(List<String> keys, String defaultValue, String meaning) {}
 
     /** The header table of a connector file, in order. */
     static List<Row> connectorTable(Path file) throws IOException {
@@ -61,7 +59,9 @@ public final class ConfigurationReference {
             if (continuation.matches() && !rows.isEmpty()) {
                 Row last = rows.remove(rows.size() - 1);
                 String more = continuation.group(1).strip();
-                rows.add(new Row(last.keys(), last.defaultValue(),
+                rows.add(new Row(
+                        last.keys(),
+                        last.defaultValue(),
                         last.meaning().isEmpty() ? more : last.meaning() + " " + more));
             } else if (row.matches()) {
                 String rest = row.group(2) == null ? "" : row.group(2).strip();
@@ -92,16 +92,21 @@ public final class ConfigurationReference {
 
     static List<Path> connectorFiles(Path root) throws IOException {
         try (Stream<Path> files = Files.list(root.resolve("connectors"))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml"))
+                    .sorted()
+                    .toList();
         }
     }
 
     static String generate(Path root) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Configuration reference\n\n");
-        md.append("<!-- Generated from SettingsDeclaration (src/main/java/org/senproxy/runtime/) and the header tables of"
-                + " connectors/*.camel.yaml\n     by ConfigurationReference: do not edit here. Change the declaration,"
-                + " then run\n     ").append(COMMAND).append(" -->\n\n");
+        md.append(
+                        "<!-- Generated from SettingsDeclaration (src/main/java/org/senproxy/runtime/) and the header tables of"
+                                + " connectors/*.camel.yaml\n     by ConfigurationReference: do not edit here. Change the declaration,"
+                                + " then run\n     ")
+                .append(COMMAND)
+                .append(" -->\n\n");
         md.append("Every setting of a proxy, with its default (secrets have none). A setting is read from the proxy's\n"
                 + "`application.properties`, or from the environment variable of its key (upper case, `_` for `.` and"
                 + " `-`), which wins.\n"
@@ -115,24 +120,37 @@ public final class ConfigurationReference {
             }
             md.append("| key | type | default | meaning |\n|---|---|---|---|\n");
             for (Setting setting : section.settings()) {
-                md.append("| `").append(setting.key()).append("` | ").append(setting.type().label()).append(" | ")
-                        .append(cell(setting.shownDefault())).append(" | ").append(cell(setting.meaning()))
+                md.append("| `")
+                        .append(setting.key())
+                        .append("` | ")
+                        .append(setting.type().label())
+                        .append(" | ")
+                        .append(cell(setting.shownDefault()))
+                        .append(" | ")
+                        .append(cell(setting.meaning()))
                         .append(" |\n");
             }
             md.append('\n');
         }
         md.append("## Connectors\n\n");
-        md.append("A connector's settings are declared in the header table of its file (`connectors/<name>.camel.yaml`),"
-                + " read here.\nA connector missing a setting without default is left out at start-up, named with"
-                + " the key; the others run.\n\n");
+        md.append(
+                "A connector's settings are declared in the header table of its file (`connectors/<name>.camel.yaml`),"
+                        + " read here.\nA connector missing a setting without default is left out at start-up, named with"
+                        + " the key; the others run.\n\n");
         for (Path file : connectorFiles(root)) {
             String name = file.getFileName().toString().replaceFirst("\\.camel\\.yaml$", "");
             md.append("### ").append(name).append("\n\n");
             md.append("`connectors/").append(file.getFileName()).append("`\n\n");
             md.append("| key | default | meaning |\n|---|---|---|\n");
             for (Row row : connectorTable(file)) {
-                md.append("| ").append(String.join(", ", row.keys().stream().map(k -> "`" + k + "`").toList()))
-                        .append(" | ").append(cell(row.defaultValue())).append(" | ").append(cell(row.meaning()))
+                md.append("| ")
+                        .append(String.join(
+                                ", ",
+                                row.keys().stream().map(k -> "`" + k + "`").toList()))
+                        .append(" | ")
+                        .append(cell(row.defaultValue()))
+                        .append(" | ")
+                        .append(cell(row.meaning()))
                         .append(" |\n");
             }
             md.append('\n');

@@ -44,8 +44,8 @@ class ConnectorFileTest {
 
     @Test
     void keysWithADefaultAndCommentsAreNotRequired() {
-        assertThat(file.missing(k -> false)).doesNotContain("demo.poll-interval-ms", "commented.key", "env:HOME",
-                "demo.realm");
+        assertThat(file.missing(k -> false))
+                .doesNotContain("demo.poll-interval-ms", "commented.key", "env:HOME", "demo.realm");
         assertThat(file.keys()).contains("demo.poll-interval-ms").doesNotContain("commented.key");
     }
 
@@ -60,10 +60,11 @@ class ConnectorFileTest {
     void optionalPlaceholdersAreNotRequired() throws Exception {
         // {{?key}}: Camel leaves the endpoint option out when the key is not set (the MQTT connectors' user name)
         ConnectorFile teleinfo = ConnectorFile.read(Path.of("connectors", "teleinfo-mqtt-source.camel.yaml"));
-        assertThat(teleinfo.missing(k -> false)).containsExactly("senproxy.home", "teleinfo-mqtt.base-name",
-                "teleinfo-mqtt.topic");
-        assertThat(teleinfo.keys()).contains("teleinfo-mqtt.username", "teleinfo-mqtt.password",
-                "teleinfo-mqtt.share-group").noneMatch(k -> k.startsWith("?"));
+        assertThat(teleinfo.missing(k -> false))
+                .containsExactly("senproxy.home", "teleinfo-mqtt.base-name", "teleinfo-mqtt.topic");
+        assertThat(teleinfo.keys())
+                .contains("teleinfo-mqtt.username", "teleinfo-mqtt.password", "teleinfo-mqtt.share-group")
+                .noneMatch(k -> k.startsWith("?"));
         ConnectorFile mqttSink = ConnectorFile.read(Path.of("connectors", "mqtt-sink.camel.yaml"));
         assertThat(mqttSink.missing(k -> false)).containsExactly("mqtt-sink.topic");
     }
@@ -72,15 +73,16 @@ class ConnectorFileTest {
     void theShippedConnectorsDeclareWhatTheyNeed() throws Exception {
         ConnectorFile ecodevices = ConnectorFile.read(Path.of("connectors", "ecodevices-source.camel.yaml"));
         assertThat(ecodevices.name()).isEqualTo("ecodevices-source");
-        assertThat(ecodevices.missing(k -> k.equals("senproxy.home"))).containsExactly("ecodevices.address",
-                "ecodevices.base-name");
+        assertThat(ecodevices.missing(k -> k.equals("senproxy.home")))
+                .containsExactly("ecodevices.address", "ecodevices.base-name");
     }
 
     @Test
     void everyShippedConnectorUsesItsBuildingBlocksAsTheyAreDeclared() throws Exception {
         try (var files = java.nio.file.Files.newDirectoryStream(Path.of("connectors"), "*.camel.yaml")) {
             for (Path connector : files) {
-                assertThat(ConnectorFile.read(connector).blockProblems(Path.of(Blocks.FOLDER))).as(connector.toString())
+                assertThat(ConnectorFile.read(connector).blockProblems(Path.of(Blocks.FOLDER)))
+                        .as(connector.toString())
                         .isEmpty();
             }
         }
@@ -109,9 +111,10 @@ class ConnectorFileTest {
                         - to:
                             uri: kamelet:no-such-action
                 """);
-        assertThat(wrong.blockProblems(Path.of(Blocks.FOLDER))).containsExactly(
-                "block polled-source needs transform",
-                "block day-window-action takes no maxDay (it takes [start, maxDays, zone])",
-                "no building block no-such-action in kamelets");
+        assertThat(wrong.blockProblems(Path.of(Blocks.FOLDER)))
+                .containsExactly(
+                        "block polled-source needs transform",
+                        "block day-window-action takes no maxDay (it takes [start, maxDays, zone])",
+                        "no building block no-such-action in kamelets");
     }
 }

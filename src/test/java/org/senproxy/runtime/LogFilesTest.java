@@ -45,16 +45,19 @@ class LogFilesTest {
             }
             // the oldest rolled files are removed at each rollover, on a thread of logback's own, counting the files
             // compressed by then: the one being compressed comes on top, so at most the cap and one rolled file
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(archivedSize(folder, "proxy.log."))
-                    .as(listing(folder)).isLessThanOrEqualTo((100 + 20) * 1024));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(archivedSize(folder, "proxy.log."))
+                            .as(listing(folder))
+                            .isLessThanOrEqualTo((100 + 20) * 1024));
             List<String> archives = names(folder, "proxy.log.");
             assertThat(archives).hasSizeGreaterThan(2).noneMatch(name -> name.endsWith(".0.gz"));
             assertThat(Files.size(file)).isLessThan(30 * 1024);
             assertThat(Files.readString(file)).contains("line 7999");
             // the error file has every error line and nothing else
             List<String> errors = Files.readAllLines(folder.resolve("errors.log"));
-            assertThat(errors).hasSize(8).allMatch(line -> line.contains(" ERROR ") && line.matches(
-                    "\\d{4}-\\d{2}-\\d{2} .*"));
+            assertThat(errors)
+                    .hasSize(8)
+                    .allMatch(line -> line.contains(" ERROR ") && line.matches("\\d{4}-\\d{2}-\\d{2} .*"));
         }
     }
 
@@ -77,7 +80,10 @@ class LogFilesTest {
     private static String listing(Path folder) throws IOException {
         StringBuilder text = new StringBuilder();
         for (String name : names(folder, "")) {
-            text.append(name).append(' ').append(Files.size(folder.resolve(name))).append('\n');
+            text.append(name)
+                    .append(' ')
+                    .append(Files.size(folder.resolve(name)))
+                    .append('\n');
         }
         return text.toString();
     }
@@ -92,7 +98,10 @@ class LogFilesTest {
 
     private static List<String> names(Path folder, String prefix) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -47,8 +47,9 @@ class ProxyApplicationTest {
         assertThat(proxy.context().getRoute("postgres-sink")).isNotNull();
         assertThat(proxy.context().getRoute("outbox-dispatch")).isNotNull();
         assertThat(proxy.context().getRoute("ecodevices-source")).isNull();
-        assertThat(logs.messages(Level.ERROR)).contains("Connector ecodevices-source is not started: missing setting(s)"
-                + " ecodevices.address (environment variable(s) ECODEVICES_ADDRESS)")
+        assertThat(logs.messages(Level.ERROR))
+                .contains("Connector ecodevices-source is not started: missing setting(s)"
+                        + " ecodevices.address (environment variable(s) ECODEVICES_ADDRESS)")
                 .contains("Connector no-such-connector is not started");
         assertThat(logs.warnings()).contains("Setting ecodevices.adress is not read by connector ecodevices-source");
     }
@@ -62,16 +63,25 @@ class ProxyApplicationTest {
         proxy.start();
 
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/observe/health/ready")).build(), BodyHandlers.ofString());
+        HttpResponse<String> ready = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
+                        .build(),
+                BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(ready.body()).contains("\"name\":\"xmpp\",\"status\":\"DOWN\"")
+        assertThat(ready.body())
+                .contains("\"name\":\"xmpp\",\"status\":\"DOWN\"")
                 .doesNotContain("\"name\":\"database\",\"status\":\"DOWN\"");
-        HttpResponse<String> live = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/observe/health/live")).build(), BodyHandlers.ofString());
+        HttpResponse<String> live = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/live"))
+                        .build(),
+                BodyHandlers.ofString());
         assertThat(live.statusCode()).isEqualTo(200);
-        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
-                .build(), BodyHandlers.ofString()).body()).contains("camel_exchanges_total");
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
+                                        .build(),
+                                BodyHandlers.ofString())
+                        .body())
+                .contains("camel_exchanges_total");
     }
 
     /** The review's finding: a password in the JDBC URL was logged twice, by the start-up line and Camel's summary. */
@@ -102,8 +112,9 @@ class ProxyApplicationTest {
         try (LogCapture beans = new LogCapture(ProxyBeans.class)) {
             proxy = new ProxyApplication(Path.of("."), settings);
             proxy.start();
-            assertThat(beans.messages(Level.INFO)).contains("Status page on http://127.0.0.1:" + status
-                    + "/status; health and metrics on http://127.0.0.1:" + management + "/observe");
+            assertThat(beans.messages(Level.INFO))
+                    .contains("Status page on http://127.0.0.1:" + status
+                            + "/status; health and metrics on http://127.0.0.1:" + management + "/observe");
         }
         assertThat(answers("127.0.0.1", management)).isTrue();
         assertThat(answers("127.0.0.1", status)).isTrue();

@@ -34,8 +34,8 @@ class SettingsDeclarationTest {
     /** {{key}}, {{?key}}, {{key:default}}: a key has a dot or is a template parameter (a Kamelet's, a template's). */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\??([A-Za-z0-9][A-Za-z0-9.-]*)(?::([^{}]*))?}}");
     /** ${properties:key} or ${properties:key:default}, the default possibly holding a {{placeholder}}. */
-    private static final Pattern RUNTIME_PROPERTY = Pattern.compile(
-            "\\$\\{properties:([A-Za-z0-9][A-Za-z0-9.-]*)(?::((?:[^{}]|\\{\\{[^{}]*}})*))?}");
+    private static final Pattern RUNTIME_PROPERTY =
+            Pattern.compile("\\$\\{properties:([A-Za-z0-9][A-Za-z0-9.-]*)(?::((?:[^{}]|\\{\\{[^{}]*}})*))?}");
     /** A literal key handed to Settings, StartupSettings or ProxyBeans.retry, kept in a constant, or a map entry. */
     private static final List<Pattern> JAVA_READS = List.of(
             Pattern.compile("\\.(?:get|string|integer|bool|millis|optional|required|isSet)\\(\\s*\"([^\"]+)\""),
@@ -43,6 +43,7 @@ class SettingsDeclarationTest {
             Pattern.compile("static final String \\w+ = \"((?:senproxy|camel)\\.[^\"]+)\""),
             Pattern.compile("Map\\.entry\\(\\s*\"((?:senproxy|camel)\\.[^\"]+)\""),
             Pattern.compile("retry\\(settings,\\s*\"([^\"]+)\",\\s*\"([^\"]+)\",\\s*\"([^\"]+)\"\\)"));
+
     private static final Pattern JAVA_ENVIRONMENT = Pattern.compile("\"(SENPROXY_[A-Z0-9_]+)\"");
     private static final Pattern LOGBACK_VARIABLE = Pattern.compile("\\$\\{(SENPROXY_[A-Z0-9_]+)(?::-([^}]*))?}");
     private static final Pattern PROPERTIES_LINE = Pattern.compile("^#?\\s*((?:senproxy|camel)\\.[A-Za-z0-9.-]+)\\s*=");
@@ -67,7 +68,9 @@ class SettingsDeclarationTest {
                         String key = m.group(g);
                         if ((key.startsWith("senproxy.") || key.startsWith("camel."))
                                 && !SettingsDeclaration.isDeclared(key)) {
-                            undeclared.computeIfAbsent(key, k -> new TreeSet<>()).add(name(file));
+                            undeclared
+                                    .computeIfAbsent(key, k -> new TreeSet<>())
+                                    .add(name(file));
                         }
                     }
                 }
@@ -75,11 +78,15 @@ class SettingsDeclarationTest {
             Matcher env = JAVA_ENVIRONMENT.matcher(text);
             while (env.find()) {
                 if (!environmentDeclared(env.group(1))) {
-                    undeclared.computeIfAbsent(env.group(1), k -> new TreeSet<>()).add(name(file));
+                    undeclared
+                            .computeIfAbsent(env.group(1), k -> new TreeSet<>())
+                            .add(name(file));
                 }
             }
         }
-        assertThat(undeclared).as("settings read in Java but not declared in SettingsDeclaration").isEmpty();
+        assertThat(undeclared)
+                .as("settings read in Java but not declared in SettingsDeclaration")
+                .isEmpty();
     }
 
     @Test
@@ -115,10 +122,13 @@ class SettingsDeclarationTest {
                 }
             }
         }
-        assertThat(undeclared).as("settings read by route files or set in application.properties but not declared"
-                + " in SettingsDeclaration").isEmpty();
-        assertThat(inlineDefaults).as("inline defaults of declared settings: the declaration holds the default,"
-                + " write {{key}}").isEmpty();
+        assertThat(undeclared)
+                .as("settings read by route files or set in application.properties but not declared"
+                        + " in SettingsDeclaration")
+                .isEmpty();
+        assertThat(inlineDefaults)
+                .as("inline defaults of declared settings: the declaration holds the default," + " write {{key}}")
+                .isEmpty();
     }
 
     @Test
@@ -139,8 +149,10 @@ class SettingsDeclarationTest {
                 Row row = table.get(use.key);
                 if (row == null) {
                     problems.add(name(file) + ": " + use.key + " is not in its header table");
-                } else if (use.defaultValue != null && !use.defaultValue.contains("{{")
-                        && !row.defaultValue().startsWith("(") && !row.defaultValue().equals(use.defaultValue)) {
+                } else if (use.defaultValue != null
+                        && !use.defaultValue.contains("{{")
+                        && !row.defaultValue().startsWith("(")
+                        && !row.defaultValue().equals(use.defaultValue)) {
                     problems.add(name(file) + ": " + use.key + " defaults to " + use.defaultValue
                             + " where it is read, to " + row.defaultValue() + " in its header table");
                 }
@@ -162,7 +174,9 @@ class SettingsDeclarationTest {
                     if (!SettingsDeclaration.isDeclared(m.group(1))) {
                         problems.add(name(file) + ": " + m.group(1) + " is not declared");
                     } else if (m.group(2) != null
-                            && !m.group(2).equals(SettingsDeclaration.setting(m.group(1)).defaultValue())) {
+                            && !m.group(2)
+                                    .equals(SettingsDeclaration.setting(m.group(1))
+                                            .defaultValue())) {
                         problems.add(name(file) + ": " + m.group(1) + " defaults to " + m.group(2));
                     }
                 }
@@ -177,16 +191,22 @@ class SettingsDeclarationTest {
             for (Setting setting : section.settings()) {
                 assertThat(setting.meaning()).as(setting.key()).isNotBlank();
                 switch (setting.kind()) {
-                    case DEFAULT -> assertThat(setting.value()).as(setting.key()).isNotNull();
-                    case UNSET -> assertThat(setting.value()).as(setting.key() + ": what unset means").isNotBlank();
-                    case SECRET, REQUIRED -> assertThat(setting.value()).as(setting.key()).isNull();
+                    case DEFAULT ->
+                        assertThat(setting.value()).as(setting.key()).isNotNull();
+                    case UNSET ->
+                        assertThat(setting.value())
+                                .as(setting.key() + ": what unset means")
+                                .isNotBlank();
+                    case SECRET, REQUIRED ->
+                        assertThat(setting.value()).as(setting.key()).isNull();
                 }
                 if (section.target() != Target.ENVIRONMENT) {
                     assertThat(setting.key()).as("a setting's key").matches("(senproxy|camel)\\.[A-Za-z0-9.-]+");
                 }
             }
         }
-        assertThat(ProxyApplication.CAMEL_DEFAULTS).containsEntry("camel.management.port", "9876")
+        assertThat(ProxyApplication.CAMEL_DEFAULTS)
+                .containsEntry("camel.management.port", "9876")
                 .containsEntry("camel.server.host", "127.0.0.1");
     }
 
@@ -197,7 +217,8 @@ class SettingsDeclarationTest {
      */
     @Test
     void theDeclaredDefaultIsTheLowestPriority(@TempDir Path home) throws Exception {
-        Files.writeString(home.resolve("application.properties"),
+        Files.writeString(
+                home.resolve("application.properties"),
                 "senproxy.outbox.batch-size = 7\nsenproxy.inbox.batch-size = 8\nsenproxy.retention.batch-size = 9\n");
         System.setProperty("senproxy.inbox.batch-size", "80");
         try (DefaultCamelContext context = new DefaultCamelContext()) {
@@ -206,9 +227,11 @@ class SettingsDeclarationTest {
             Settings.installDefaults(context);
             Settings settings = new Settings(context);
 
-            assertThat(context.resolvePropertyPlaceholders("{{senproxy.outbox.window}}")).isEqualTo("200");
+            assertThat(context.resolvePropertyPlaceholders("{{senproxy.outbox.window}}"))
+                    .isEqualTo("200");
             assertThat(settings.integer("senproxy.outbox.window")).isEqualTo(200);
-            assertThat(context.resolvePropertyPlaceholders("{{senproxy.outbox.batch-size}}")).isEqualTo("7");
+            assertThat(context.resolvePropertyPlaceholders("{{senproxy.outbox.batch-size}}"))
+                    .isEqualTo("7");
             assertThat(settings.integer("senproxy.outbox.batch-size")).isEqualTo(7);
             assertThat(settings.integer("senproxy.inbox.batch-size")).isEqualTo(80);
             assertThat(settings.integer("senproxy.retention.batch-size")).isEqualTo(90);
@@ -223,14 +246,14 @@ class SettingsDeclarationTest {
             assertThat(startup.get("senproxy.retention.batch-size")).isEqualTo("90");
             assertThat(startup.get("senproxy.db.schema")).isNull();
             assertThat(startup.isSet("senproxy.outbox.window")).isFalse();
-            assertThatThrownBy(() -> startup.get("senproxy.outbox.no-such-thing")).hasMessageContaining("not declared");
+            assertThatThrownBy(() -> startup.get("senproxy.outbox.no-such-thing"))
+                    .hasMessageContaining("not declared");
         } finally {
             System.clearProperty("senproxy.inbox.batch-size");
         }
     }
 
-    private record Use(String key, String defaultValue) {
-    }
+    private record Use(String key, String defaultValue) {}
 
     /** The keys a YAML file reads, outside comments, with their inline defaults (null: none). */
     private static List<Use> uses(Path file) throws IOException {
@@ -254,7 +277,8 @@ class SettingsDeclarationTest {
             return SettingsDeclaration.target(name) == Target.ENVIRONMENT;
         }
         // the environment form of a declared setting (SENPROXY_CREDENTIALS_KEYS)
-        return SettingsDeclaration.sections().stream().flatMap(s -> s.settings().stream())
+        return SettingsDeclaration.sections().stream()
+                .flatMap(s -> s.settings().stream())
                 .anyMatch(s -> Settings.environmentName(s.key()).equals(name));
     }
 
@@ -265,6 +289,9 @@ class SettingsDeclarationTest {
     }
 
     private static String name(Path file) {
-        return ROOT.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize()).toString();
+        return ROOT.toAbsolutePath()
+                .normalize()
+                .relativize(file.toAbsolutePath().normalize())
+                .toString();
     }
 }

@@ -31,16 +31,21 @@ class CredentialKeysTest {
     @Test
     void readsTheSettingOrAFileButNotBoth() throws Exception {
         Path file = Files.writeString(folder.resolve("keys"), "k2:" + k2 + "\nk1:" + k1 + "\n");
-        assertThat(CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS_FILE, file.toString())::get).ids())
+        assertThat(CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS_FILE, file.toString())::get)
+                        .ids())
                 .containsExactly("k2", "k1");
-        assertThat(CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS, "k1:" + k1)::get).ids())
+        assertThat(CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS, "k1:" + k1)::get)
+                        .ids())
                 .containsExactly("k1");
-        assertThat(CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS, " ")::get)).isSameAs(CredentialKeys.NONE);
-        assertThatThrownBy(() -> CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS, "k1:" + k1,
-                CredentialKeys.KEYS_FILE, file.toString())::get)).hasMessage("Both senproxy.credentials.keys and"
+        assertThat(CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS, " ")::get))
+                .isSameAs(CredentialKeys.NONE);
+        assertThatThrownBy(() -> CredentialKeys.fromSettings(
+                        Map.of(CredentialKeys.KEYS, "k1:" + k1, CredentialKeys.KEYS_FILE, file.toString())::get))
+                .hasMessage("Both senproxy.credentials.keys and"
                         + " senproxy.credentials.keys-file are set: set one of them");
-        assertThatThrownBy(() -> CredentialKeys.fromSettings(Map.of(CredentialKeys.KEYS_FILE,
-                folder.resolve("missing").toString())::get)).hasMessageContaining("Cannot read");
+        assertThatThrownBy(() -> CredentialKeys.fromSettings(Map.of(
+                        CredentialKeys.KEYS_FILE, folder.resolve("missing").toString())::get))
+                .hasMessageContaining("Cannot read");
     }
 
     @Test
@@ -57,7 +62,7 @@ class CredentialKeysTest {
                 .hasMessageNotContaining(k1);
         assertThatThrownBy(() -> CredentialKeys.parse("k1:" + k1 + ",k1:" + k2))
                 .hasMessage("senproxy.credentials.keys: key id k1 appears twice");
-        assertThatThrownBy(() -> CredentialKeys.parse(",")).hasMessage("senproxy.credentials.keys is set but holds"
-                + " no key");
+        assertThatThrownBy(() -> CredentialKeys.parse(","))
+                .hasMessage("senproxy.credentials.keys is set but holds" + " no key");
     }
 }

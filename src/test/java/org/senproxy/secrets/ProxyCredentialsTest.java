@@ -40,15 +40,21 @@ class ProxyCredentialsTest {
         try (LogCapture logs = new LogCapture(Logger.ROOT_LOGGER_NAME, Level.DEBUG)) {
             proxy = new ProxyApplication(Path.of("."), settings);
             proxy.start();
-            UserCredentials credentials = proxy.context().getRegistry().lookupByNameAndType("userCredentials",
-                    UserCredentials.class);
+            UserCredentials credentials =
+                    proxy.context().getRegistry().lookupByNameAndType("userCredentials", UserCredentials.class);
             credentials.store(List.of(new UserCredentials.Account("alice", "sge", "alice", Secret.of("pw-of-alice"))));
-            assertThat(credentials.find("alice", "sge").orElseThrow().secret().reveal()).isEqualTo("pw-of-alice");
+            assertThat(credentials.find("alice", "sge").orElseThrow().secret().reveal())
+                    .isEqualTo("pw-of-alice");
 
-            String all = logs.messages(Level.DEBUG) + logs.messages(Level.INFO) + logs.warnings()
+            String all = logs.messages(Level.DEBUG)
+                    + logs.messages(Level.INFO)
+                    + logs.warnings()
                     + logs.messages(Level.ERROR);
-            assertThat(all).contains("Local-application credentials are encrypted with key k2 (readable: k2, k1)")
-                    .doesNotContain(k1).doesNotContain(k2).doesNotContain("pw-of-alice");
+            assertThat(all)
+                    .contains("Local-application credentials are encrypted with key k2 (readable: k2, k1)")
+                    .doesNotContain(k1)
+                    .doesNotContain(k2)
+                    .doesNotContain("pw-of-alice");
         }
     }
 
@@ -57,7 +63,8 @@ class ProxyCredentialsTest {
         Map<String, String> settings = OfflineProxy.settings("proxy-c@localhost");
         settings.put("senproxy.credentials.keys", "k1:c2hvcnQ=");
         proxy = new ProxyApplication(Path.of("."), settings);
-        assertThatThrownBy(proxy::start).hasStackTraceContaining("senproxy.credentials.keys: key k1 has 5 bytes")
+        assertThatThrownBy(proxy::start)
+                .hasStackTraceContaining("senproxy.credentials.keys: key k1 has 5 bytes")
                 .satisfies(e -> assertThat(stackText(e)).doesNotContain("c2hvcnQ="));
     }
 

@@ -52,18 +52,22 @@ class UserCredentialsTest {
     @Test
     void storesAndReadsBackWithoutThePlaintextInTheDatabase() throws Exception {
         UserCredentials store = credentials("k1:" + k1);
-        List<Long> ids = store.store(List.of(new Account("alice", "ecodevices", "alice@home", Secret.of(SECRET)),
+        List<Long> ids = store.store(List.of(
+                new Account("alice", "ecodevices", "alice@home", Secret.of(SECRET)),
                 new Account("bob", "ecodevices", "bob", Secret.of("bob's own secret")),
                 new Account("alice", "sge", "PRM-1", Secret.of("alice at sge"))));
         assertThat(ids).hasSize(3).doesNotHaveDuplicates();
-        assertThat(count("SELECT count(*) FROM federated_user")).as("users created once").isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM federated_user"))
+                .as("users created once")
+                .isEqualTo(2);
         assertThat(store.find("alice", "sge").orElseThrow().secret().reveal()).isEqualTo("alice at sge");
 
         UserCredentials.Stored alice = store.find("alice", "ecodevices").orElseThrow();
         assertThat(alice.rowId()).isEqualTo(ids.get(0));
         assertThat(alice.login()).isEqualTo("alice@home");
         assertThat(alice.secret().reveal()).isEqualTo(SECRET);
-        assertThat(store.forApplication("ecodevices")).extracting(s -> s.user() + "=" + s.secret().reveal())
+        assertThat(store.forApplication("ecodevices"))
+                .extracting(s -> s.user() + "=" + s.secret().reveal())
                 .containsExactly("alice=" + SECRET, "bob=bob's own secret");
         assertThat(store.find("alice", "zabbix")).isEmpty();
 
@@ -71,21 +75,27 @@ class UserCredentialsTest {
         assertThat(HexFormat.of().formatHex(stored))
                 .doesNotContain(HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8)))
                 .doesNotContain(HexFormat.of().formatHex(Base64.getDecoder().decode(k1)));
-        assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain(SECRET).doesNotContain(k1);
+        assertThat(new String(stored, StandardCharsets.ISO_8859_1))
+                .doesNotContain(SECRET)
+                .doesNotContain(k1);
         assertThat(stored[0]).as("format version").isEqualTo((byte) 1);
-        assertThat(new String(stored, 2, stored[1], StandardCharsets.US_ASCII)).as("key id").isEqualTo("k1");
+        assertThat(new String(stored, 2, stored[1], StandardCharsets.US_ASCII))
+                .as("key id")
+                .isEqualTo("k1");
         assertThat(stored).hasSize(2 + 2 + 8 + 12 + SECRET.length() + 16);
 
         // a new login and secret replace the old ones in the same row
         assertThat(store.store(List.of(new Account("alice", "ecodevices", "alice2", Secret.of("new")))))
                 .containsExactly(ids.get(0));
-        assertThat(store.find("alice", "ecodevices").orElseThrow().secret().reveal()).isEqualTo("new");
+        assertThat(store.find("alice", "ecodevices").orElseThrow().secret().reveal())
+                .isEqualTo("new");
     }
 
     @Test
     void encryptingTheSameSecretTwiceGivesDifferentBytes() throws Exception {
         UserCredentials store = credentials("k1:" + k1);
-        long id = store.store(List.of(new Account("alice", "sge", null, Secret.of(SECRET)))).get(0);
+        long id = store.store(List.of(new Account("alice", "sge", null, Secret.of(SECRET))))
+                .get(0);
         byte[] first = stored(id);
         store.store(List.of(new Account("alice", "sge", null, Secret.of(SECRET))));
         byte[] second = stored(id);
@@ -93,66 +103,74 @@ class UserCredentialsTest {
         assertThat(second).isNotEqualTo(first);
         int ivAt = 2 + 2 + 8;
         assertThat(HexFormat.of().formatHex(second, ivAt, ivAt + 12))
-                .as("a fresh random IV").isNotEqualTo(HexFormat.of().formatHex(first, ivAt, ivAt + 12));
+                .as("a fresh random IV")
+                .isNotEqualTo(HexFormat.of().formatHex(first, ivAt, ivAt + 12));
         assertThat(store.find("alice", "sge").orElseThrow().secret().reveal()).isEqualTo(SECRET);
     }
 
     @Test
     void credentialsMovedToAnotherRowDoNotDecryptThere() throws Exception {
         UserCredentials store = credentials("k1:" + k1);
-        List<Long> ids = store.store(List.of(new Account("alice", "sge", "a", Secret.of(SECRET)),
+        List<Long> ids = store.store(List.of(
+                new Account("alice", "sge", "a", Secret.of(SECRET)),
                 new Account("mallory", "sge", "m", Secret.of("mallory's"))));
         long alice = ids.get(0);
         long mallory = ids.get(1);
         byte[] alices = stored(alice);
         write(mallory, alices);
 
-        assertThatThrownBy(() -> store.find("mallory", "sge")).isInstanceOfSatisfying(CredentialsException.class,
-                e -> {
-                    assertThat(e.rowId()).isEqualTo(mallory);
-                    assertThat(e.problem()).isEqualTo(Problem.OTHER_ROW);
-                    assertThat(e.getMessage()).startsWith("user_app row " + mallory + ": written for row " + alice)
-                            .doesNotContain(SECRET);
-                });
+        assertThatThrownBy(() -> store.find("mallory", "sge")).isInstanceOfSatisfying(CredentialsException.class, e -> {
+            assertThat(e.rowId()).isEqualTo(mallory);
+            assertThat(e.problem()).isEqualTo(Problem.OTHER_ROW);
+            assertThat(e.getMessage())
+                    .startsWith("user_app row " + mallory + ": written for row " + alice)
+                    .doesNotContain(SECRET);
+        });
 
         // the row id in clear is only there to say so: rewritten to the new row, the tag still refuses it
         byte[] forged = alices.clone();
         forged[4 + 7] = (byte) mallory; // the last byte of the big-endian row id (ids are small here)
         assertThat(mallory).isLessThan(128);
         write(mallory, forged);
-        assertThatThrownBy(() -> store.find("mallory", "sge")).isInstanceOfSatisfying(CredentialsException.class,
-                e -> assertThat(e.problem()).isEqualTo(Problem.NOT_AUTHENTIC));
+        assertThatThrownBy(() -> store.find("mallory", "sge"))
+                .isInstanceOfSatisfying(
+                        CredentialsException.class, e -> assertThat(e.problem()).isEqualTo(Problem.NOT_AUTHENTIC));
     }
 
     @Test
     void aTamperedByteOrAWrongKeyIsRefusedNamingTheRow() throws Exception {
         UserCredentials store = credentials("k1:" + k1);
-        long id = store.store(List.of(new Account("alice", "sge", null, Secret.of(SECRET)))).get(0);
+        long id = store.store(List.of(new Account("alice", "sge", null, Secret.of(SECRET))))
+                .get(0);
         byte[] good = stored(id);
         for (int at : new int[] {2 + 2 + 8, good.length - 20, good.length - 1}) { // IV, ciphertext, tag
             byte[] tampered = good.clone();
             tampered[at] ^= 0x01;
             write(id, tampered);
-            assertThatThrownBy(() -> store.find("alice", "sge")).isInstanceOfSatisfying(CredentialsException.class,
-                    e -> {
+            assertThatThrownBy(() -> store.find("alice", "sge"))
+                    .isInstanceOfSatisfying(CredentialsException.class, e -> {
                         assertThat(e.problem()).isEqualTo(Problem.NOT_AUTHENTIC);
-                        assertThat(e.getMessage()).isEqualTo("user_app row " + id + ": does not authenticate under"
-                                + " key k1: the key configured as k1 is not the one it was written with, or the stored"
-                                + " bytes were altered");
+                        assertThat(e.getMessage())
+                                .isEqualTo("user_app row " + id + ": does not authenticate under"
+                                        + " key k1: the key configured as k1 is not the one it was written with, or the stored"
+                                        + " bytes were altered");
                     });
         }
         write(id, new byte[] {9, 2, 'k', '1'});
-        assertThatThrownBy(() -> store.find("alice", "sge")).isInstanceOfSatisfying(CredentialsException.class,
-                e -> assertThat(e.problem()).isEqualTo(Problem.MALFORMED));
+        assertThatThrownBy(() -> store.find("alice", "sge"))
+                .isInstanceOfSatisfying(
+                        CredentialsException.class, e -> assertThat(e.problem()).isEqualTo(Problem.MALFORMED));
 
         write(id, good);
         UserCredentials otherK1 = credentials("k1:" + k2);
-        assertThatThrownBy(() -> otherK1.find("alice", "sge")).isInstanceOfSatisfying(CredentialsException.class,
-                e -> {
-                    assertThat(e.problem()).isEqualTo(Problem.NOT_AUTHENTIC);
-                    assertThat(e.getMessage()).contains("row " + id).doesNotContain(k1).doesNotContain(k2)
-                            .doesNotContain(SECRET);
-                });
+        assertThatThrownBy(() -> otherK1.find("alice", "sge")).isInstanceOfSatisfying(CredentialsException.class, e -> {
+            assertThat(e.problem()).isEqualTo(Problem.NOT_AUTHENTIC);
+            assertThat(e.getMessage())
+                    .contains("row " + id)
+                    .doesNotContain(k1)
+                    .doesNotContain(k2)
+                    .doesNotContain(SECRET);
+        });
     }
 
     @Test
@@ -170,7 +188,8 @@ class UserCredentialsTest {
         assertThat(rotation.failures()).isEmpty();
         for (long id : ids) {
             byte[] stored = stored(id);
-            assertThat(new String(stored, 2, stored[1], StandardCharsets.US_ASCII)).isEqualTo("k2");
+            assertThat(new String(stored, 2, stored[1], StandardCharsets.US_ASCII))
+                    .isEqualTo("k2");
         }
         UserCredentials.Rotation again = both.rotate();
         assertThat(again.reencrypted()).as("nothing left to do").isZero();
@@ -180,27 +199,32 @@ class UserCredentialsTest {
         UserCredentials.Check check = newOnly.check();
         assertThat(check.failures()).isEmpty();
         assertThat(check.readableByKey()).containsExactly(java.util.Map.entry("k2", 7));
-        assertThat(newOnly.forApplication("dataconnect")).extracting(s -> s.secret().reveal())
-                .containsExactly(IntStream.range(0, 7).mapToObj(i -> "secret-" + i).toArray(String[]::new));
+        assertThat(newOnly.forApplication("dataconnect"))
+                .extracting(s -> s.secret().reveal())
+                .containsExactly(
+                        IntStream.range(0, 7).mapToObj(i -> "secret-" + i).toArray(String[]::new));
     }
 
     @Test
     void aRowUnderAKeyNoLongerConfiguredIsNamedAndTheOthersRotateAnyway() throws Exception {
-        long old = credentials("k0:" + randomKey()).store(List.of(new Account("old", "zabbix", null,
-                Secret.of("from long ago")))).get(0);
+        long old = credentials("k0:" + randomKey())
+                .store(List.of(new Account("old", "zabbix", null, Secret.of("from long ago"))))
+                .get(0);
         credentials("k1:" + k1).store(List.of(new Account("alice", "zabbix", null, Secret.of(SECRET))));
         UserCredentials store = credentials("k2:" + k2 + ",k1:" + k1, 1);
 
-        assertThatThrownBy(() -> store.find("old", "zabbix")).isInstanceOfSatisfying(CredentialsException.class,
-                e -> {
-                    assertThat(e.problem()).isEqualTo(Problem.UNKNOWN_KEY);
-                    assertThat(e.getMessage()).isEqualTo("user_app row " + old + ": written with key k0, which is not"
+        assertThatThrownBy(() -> store.find("old", "zabbix")).isInstanceOfSatisfying(CredentialsException.class, e -> {
+            assertThat(e.problem()).isEqualTo(Problem.UNKNOWN_KEY);
+            assertThat(e.getMessage())
+                    .isEqualTo("user_app row " + old + ": written with key k0, which is not"
                             + " configured (configured: k2, k1); restore that key, or store the credentials again");
-                });
+        });
         try (LogCapture log = new LogCapture(UserCredentials.class)) {
             UserCredentials.Rotation rotation = store.rotate();
             assertThat(rotation.reencrypted()).isEqualTo(1);
-            assertThat(rotation.failures()).extracting(UserCredentials.Failure::rowId).containsExactly(old);
+            assertThat(rotation.failures())
+                    .extracting(UserCredentials.Failure::rowId)
+                    .containsExactly(old);
             assertThat(log.warnings()).contains("user_app row " + old).doesNotContain(SECRET);
         }
         UserCredentials.Check check = store.check();
@@ -220,13 +244,16 @@ class UserCredentialsTest {
 
         String expected = "No credentials key is configured: set senproxy.credentials.keys (environment variable"
                 + " SENPROXY_CREDENTIALS_KEYS) or senproxy.credentials.keys-file";
-        assertThatThrownBy(() -> store.find("alice", "sge")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> store.find("alice", "sge"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith(expected);
         assertThatThrownBy(() -> store.store(List.of(new Account("bob", "sge", null, Secret.of("x")))))
-                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith(expected);
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith(expected);
         assertThatThrownBy(store::rotate).hasMessageStartingWith(expected);
         assertThat(count("SELECT count(*) FROM federated_user WHERE external_id = 'bob'"))
-                .as("nothing written").isZero();
+                .as("nothing written")
+                .isZero();
     }
 
     @Test
@@ -234,7 +261,8 @@ class UserCredentialsTest {
         List<String> texts = new ArrayList<>();
         try (LogCapture log = new LogCapture(UserCredentials.class)) {
             UserCredentials store = credentials("k2:" + k2 + ",k1:" + k1);
-            long id = store.store(List.of(new Account("alice", "sge", "alice", Secret.of(SECRET)))).get(0);
+            long id = store.store(List.of(new Account("alice", "sge", "alice", Secret.of(SECRET))))
+                    .get(0);
             UserCredentials.Stored stored = store.find("alice", "sge").orElseThrow();
             texts.add(stored.toString());
             texts.add(new Account("alice", "sge", "alice", Secret.of(SECRET)).toString());
@@ -252,15 +280,19 @@ class UserCredentialsTest {
             texts.add(store.check().toString());
             texts.add(log.messages(ch.qos.logback.classic.Level.INFO) + log.warnings());
         }
-        assertThat(texts).hasSize(8).allSatisfy(text -> assertThat(text).doesNotContain(SECRET).doesNotContain(k1)
-                .doesNotContain(k2));
+        assertThat(texts)
+                .hasSize(8)
+                .allSatisfy(text -> assertThat(text)
+                        .doesNotContain(SECRET)
+                        .doesNotContain(k1)
+                        .doesNotContain(k2));
         assertThat(texts.get(0)).contains("Secret[hidden]");
         assertThat(texts.get(2)).isEqualTo("CredentialKeys[k2, k1]");
     }
 
     private byte[] stored(long id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT credentials FROM user_app WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT credentials FROM user_app WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -271,7 +303,7 @@ class UserCredentialsTest {
 
     private void write(long id, byte[] credentials) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE user_app SET credentials = ? WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("UPDATE user_app SET credentials = ? WHERE id = ?")) {
             ps.setBytes(1, credentials);
             ps.setLong(2, id);
             ps.executeUpdate();
@@ -279,8 +311,9 @@ class UserCredentialsTest {
     }
 
     private long count(String query) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(query)) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -20,7 +20,8 @@ class CborTest {
      * 1: "Cel", 2: 23.5 (a half-precision float), 6: 1700000000}, {0: "raw", 8: h'010203', 6: 1700000000}].
      */
     private static final String HAND_WRITTEN = "82"
-            + "a5" + "21" + "6d" + HEX.formatHex("urn:dev:ow:1:".getBytes()) + "00" + "64" + HEX.formatHex("temp".getBytes())
+            + "a5" + "21" + "6d" + HEX.formatHex("urn:dev:ow:1:".getBytes()) + "00" + "64"
+            + HEX.formatHex("temp".getBytes())
             + "01" + "63" + HEX.formatHex("Cel".getBytes()) + "02" + "f94de0" + "06" + "1a6553f100"
             + "a3" + "00" + "63" + HEX.formatHex("raw".getBytes()) + "08" + "43010203" + "06" + "1a6553f100";
 
@@ -29,10 +30,13 @@ class CborTest {
         List<Measurement> resolved = Senml.resolve(Senml.parseCbor(HEX.parseHex(HAND_WRITTEN)), 0);
 
         assertThat(resolved).hasSize(2);
-        assertThat(resolved.get(0)).isEqualTo(new Measurement("urn:dev:ow:1:temp", "Cel", 1_700_000_000, 23.5, null,
-                null, null, null, null));
+        assertThat(resolved.get(0))
+                .isEqualTo(
+                        new Measurement("urn:dev:ow:1:temp", "Cel", 1_700_000_000, 23.5, null, null, null, null, null));
         assertThat(resolved.get(1).name()).isEqualTo("urn:dev:ow:1:raw");
-        assertThat(resolved.get(1).dataValue()).as("the byte string as base64url").isEqualTo("AQID");
+        assertThat(resolved.get(1).dataValue())
+                .as("the byte string as base64url")
+                .isEqualTo("AQID");
     }
 
     @Test
@@ -88,7 +92,8 @@ class CborTest {
 
         // {0: "a", 2: 1, "x_": 5}
         byte[] mustUnderstand = HEX.parseHex("81" + "a3" + "006161" + "0201" + "6278" + "5f" + "05");
-        assertThat(catchThrowableOfType(SenmlException.class, () -> Senml.parseCbor(mustUnderstand)).field())
+        assertThat(catchThrowableOfType(SenmlException.class, () -> Senml.parseCbor(mustUnderstand))
+                        .field())
                 .isEqualTo("x_");
     }
 

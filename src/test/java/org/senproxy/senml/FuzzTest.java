@@ -22,13 +22,11 @@ class FuzzTest {
     private static final double NOW = 1_700_000_000;
 
     /** Characters that matter to JSON, XML, SenML names, numbers and base64url, plus some odd ones. */
-    private static final String ALPHABET = "{}[]\":,.-+eE0123456789 \t\n\\/_abnstuvdA<>=&;'!?#x\u0000\u0001\u00e9"
-            + "\uD83D\uDE00\uD800\uFFFF";
+    private static final String ALPHABET =
+            "{}[]\":,.-+eE0123456789 \t\n\\/_abnstuvdA<>=&;'!?#x\u0000\u0001\u00e9" + "\uD83D\uDE00\uD800\uFFFF";
 
-    private static final List<String> JSON_SEEDS = List.of(
-            RfcExamplesTest.RFC_5_1_2_SECOND,
-            RfcExamplesTest.RFC_5_1_3,
-            """
+    private static final List<String> JSON_SEEDS =
+            List.of(RfcExamplesTest.RFC_5_1_2_SECOND, RfcExamplesTest.RFC_5_1_3, """
             [{"bn":"urn:dev:ow:10e2073a01080063:","bt":1.7e9,"bu":"W","bv":1,"bs":10,"bver":10,
               "n":"temp","u":"Cel","v":23.1,"s":5,"ut":60},
              {"n":"label","vs":"Machine Room","t":-1},
@@ -43,8 +41,11 @@ class FuzzTest {
 
     @Test
     void damagedJsonOnlyEverFailsWithSenmlException() {
-        Outcome outcome = fuzz(JSON_SEEDS, json -> Senml.resolve(Senml.parseJson(json), NOW),
-                bytes -> Senml.resolve(Senml.parseJson(bytes), NOW), new Random(SEED));
+        Outcome outcome = fuzz(
+                JSON_SEEDS,
+                json -> Senml.resolve(Senml.parseJson(json), NOW),
+                bytes -> Senml.resolve(Senml.parseJson(bytes), NOW),
+                new Random(SEED));
 
         // a meaningful mix: some mutations survive, most are rejected
         assertThat(outcome.accepted).isGreaterThan(MUTATIONS / 50);
@@ -53,7 +54,9 @@ class FuzzTest {
 
     @Test
     void damagedXmlOnlyEverFailsWithSenmlException() {
-        Outcome outcome = fuzz(XML_SEEDS, xml -> Senml.resolve(Senml.parseXml(xml), NOW),
+        Outcome outcome = fuzz(
+                XML_SEEDS,
+                xml -> Senml.resolve(Senml.parseXml(xml), NOW),
                 bytes -> Senml.resolve(Senml.parseXml(new String(bytes, StandardCharsets.ISO_8859_1)), NOW),
                 new Random(SEED + 1));
 
@@ -72,7 +75,9 @@ class FuzzTest {
             } catch (SenmlException expected) {
                 continue;
             }
-            assertThat(Senml.parseJson(Senml.toJson(records))).as("JSON round trip of %s", input).isEqualTo(records);
+            assertThat(Senml.parseJson(Senml.toJson(records)))
+                    .as("JSON round trip of %s", input)
+                    .isEqualTo(records);
             String xml;
             try {
                 xml = Senml.toXml(records);
@@ -83,11 +88,13 @@ class FuzzTest {
         }
     }
 
-    private record Outcome(int accepted, int rejected) {
-    }
+    private record Outcome(int accepted, int rejected) {}
 
-    private static Outcome fuzz(List<String> seeds, Function<String, List<Measurement>> parseText,
-                                Function<byte[], List<Measurement>> parseBytes, Random random) {
+    private static Outcome fuzz(
+            List<String> seeds,
+            Function<String, List<Measurement>> parseText,
+            Function<byte[], List<Measurement>> parseBytes,
+            Random random) {
         int accepted = 0;
         int rejected = 0;
         for (int i = 0; i < MUTATIONS; i++) {
@@ -101,12 +108,15 @@ class FuzzTest {
                 accepted++;
             } catch (SenmlException e) {
                 assertThat(e.recordIndex()).isGreaterThanOrEqualTo(-1);
-                assertThat(e.getMessage()).startsWith(e.recordIndex() < 0 ? "pack" : "record " + e.recordIndex())
+                assertThat(e.getMessage())
+                        .startsWith(e.recordIndex() < 0 ? "pack" : "record " + e.recordIndex())
                         .doesNotContainPattern("[\\x00-\\x1f]");
                 rejected++;
             } catch (Throwable other) {
-                fail("mutation " + i + " threw " + other + " for input: "
-                        + (asBytes ? new String(bytes, StandardCharsets.ISO_8859_1) : input), other);
+                fail(
+                        "mutation " + i + " threw " + other + " for input: "
+                                + (asBytes ? new String(bytes, StandardCharsets.ISO_8859_1) : input),
+                        other);
             }
         }
         return new Outcome(accepted, rejected);
@@ -146,7 +156,8 @@ class FuzzTest {
     }
 
     private static char randomChar(Random random) {
-        return random.nextInt(8) == 0 ? (char) random.nextInt(0x10000) : ALPHABET.charAt(random.nextInt(
-                ALPHABET.length()));
+        return random.nextInt(8) == 0
+                ? (char) random.nextInt(0x10000)
+                : ALPHABET.charAt(random.nextInt(ALPHABET.length()));
     }
 }

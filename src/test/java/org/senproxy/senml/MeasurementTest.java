@@ -20,22 +20,24 @@ class MeasurementTest {
 
     @Test
     void exactlyOneValueOrOnlyASum() {
-        assertThatIllegalArgumentException().isThrownBy(
-                () -> new Measurement("a", null, 0, 1.0, "x", null, null, null, null));
-        assertThatIllegalArgumentException().isThrownBy(
-                () -> new Measurement("a", null, 0, null, null, null, null, null, null));
-        assertThat(new Measurement("a", null, 0, null, null, null, null, 5.0, null).sum()).isEqualTo(5.0);
-        assertThat(new Measurement("a", null, 0, 2.0, null, null, null, 5.0, null).value()).isEqualTo(2.0);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Measurement("a", null, 0, 1.0, "x", null, null, null, null));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Measurement("a", null, 0, null, null, null, null, null, null));
+        assertThat(new Measurement("a", null, 0, null, null, null, null, 5.0, null).sum())
+                .isEqualTo(5.0);
+        assertThat(new Measurement("a", null, 0, 2.0, null, null, null, 5.0, null).value())
+                .isEqualTo(2.0);
     }
 
     @Test
     void nameAndFiniteTimeAreRequired() {
-        assertThatIllegalArgumentException().isThrownBy(
-                () -> new Measurement("", null, 0, 1.0, null, null, null, null, null));
-        assertThatIllegalArgumentException().isThrownBy(
-                () -> new Measurement(null, null, 0, 1.0, null, null, null, null, null));
-        assertThatIllegalArgumentException().isThrownBy(
-                () -> new Measurement("a", null, Double.NaN, 1.0, null, null, null, null, null));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Measurement("", null, 0, 1.0, null, null, null, null, null));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Measurement(null, null, 0, 1.0, null, null, null, null, null));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Measurement("a", null, Double.NaN, 1.0, null, null, null, null, null));
     }
 
     @Test
@@ -45,7 +47,9 @@ class MeasurementTest {
         assertThat(new SenmlException(-1, null, "not a JSON array")).hasMessage("pack: not a JSON array");
         RuntimeException cause = new RuntimeException("x");
         assertThat(new SenmlException(-1, null, "bad", cause)).hasCause(cause);
-        assertThat(new SenmlException(-1, null, "x".repeat(1000)).getMessage()).hasSizeLessThan(320).endsWith("...");
+        assertThat(new SenmlException(-1, null, "x".repeat(1000)).getMessage())
+                .hasSizeLessThan(320)
+                .endsWith("...");
     }
 
     private static Measurement at(double time) {

@@ -23,7 +23,8 @@ class RejectionTest {
         assertThat(e.getMessage()).contains("name of 268 characters (bn + n) is longer than the 255");
         assertThat(rejectJson("[{\"n\":\"" + "a".repeat(4_000) + "\",\"v\":1}]").getMessage())
                 .contains("name of 4000 characters");
-        assertThat(Senml.resolve(Senml.parseJson("[{\"n\":\"" + "a".repeat(255) + "\",\"v\":1}]"), NOW)).hasSize(1);
+        assertThat(Senml.resolve(Senml.parseJson("[{\"n\":\"" + "a".repeat(255) + "\",\"v\":1}]"), NOW))
+                .hasSize(1);
     }
 
     @Test
@@ -77,7 +78,8 @@ class RejectionTest {
     void nameMustStartWithALetterOrDigit() {
         assertLocation(rejectJson("[{\"n\":\"-temp\",\"v\":1}]"), 0, "n");
         assertLocation(rejectJson("[{\"bn\":\"/dev/\",\"n\":\"temp\",\"v\":1}]"), 0, "n");
-        assertThat(Senml.resolve(Senml.parseJson("[{\"n\":\"9-a:b./c_d\",\"v\":1}]"), NOW)).hasSize(1);
+        assertThat(Senml.resolve(Senml.parseJson("[{\"n\":\"9-a:b./c_d\",\"v\":1}]"), NOW))
+                .hasSize(1);
     }
 
     @Test
@@ -100,8 +102,8 @@ class RejectionTest {
     @Test
     void otherUnknownFieldsAreIgnored() {
         assertThat(Senml.parseJson("[{\"n\":\"a\",\"v\":1,\"foo\":{\"x\":[1,2]},\"_bar\":null}]"))
-                .containsExactly(new SenmlRecord(null, null, null, null, null, null, "a", null, 1.0, null, null,
-                        null, null, null, null));
+                .containsExactly(new SenmlRecord(
+                        null, null, null, null, null, null, "a", null, 1.0, null, null, null, null, null, null));
     }
 
     @Test
@@ -115,8 +117,7 @@ class RejectionTest {
     @Test
     void versionMustBePositiveAndTheSameThroughoutThePack() {
         assertLocation(rejectJson("[{\"bver\":0,\"n\":\"a\",\"v\":1}]"), 0, "bver");
-        assertLocation(rejectJson("[{\"bver\":5,\"n\":\"a\",\"v\":1},{\"bver\":10,\"n\":\"b\",\"v\":1}]"), 1,
-                "bver");
+        assertLocation(rejectJson("[{\"bver\":5,\"n\":\"a\",\"v\":1},{\"bver\":10,\"n\":\"b\",\"v\":1}]"), 1, "bver");
         // no bver on the first record means version 10
         assertLocation(rejectJson("[{\"n\":\"a\",\"v\":1},{\"bver\":9,\"n\":\"b\",\"v\":1}]"), 1, "bver");
     }
@@ -169,8 +170,11 @@ class RejectionTest {
         assertThat(e).hasMessage("pack: not a JSON array (got an object)");
         assertThat(rejectJson("")).hasMessage("pack: not a JSON array (got an empty document)");
         assertThat(rejectJson("null")).hasMessage("pack: not a JSON array (got null)");
-        assertLocation(catchThrowableOfType(SenmlException.class,
-                () -> Senml.parseJson(JsonNodeFactory.instance.textNode("x"))), -1, null);
+        assertLocation(
+                catchThrowableOfType(
+                        SenmlException.class, () -> Senml.parseJson(JsonNodeFactory.instance.textNode("x"))),
+                -1,
+                null);
     }
 
     @Test
@@ -191,8 +195,10 @@ class RejectionTest {
         assertLocation(rejectJson("[{\"n\":\"a\",\"v\":1,\"v\":2}]"), -1, null); // duplicate member
         assertLocation(rejectJson("[{\"n\":\"a\",\"v\":NaN}]"), -1, null);
         assertLocation(rejectJson("[{\"n\":\"a\",\"v\":01}]"), -1, null);
-        assertLocation(catchThrowableOfType(SenmlException.class, () -> Senml.parseJson(new byte[] {'[', (byte) 0xff,
-                ']'})), -1, null);
+        assertLocation(
+                catchThrowableOfType(SenmlException.class, () -> Senml.parseJson(new byte[] {'[', (byte) 0xff, ']'})),
+                -1,
+                null);
     }
 
     @Test
@@ -282,9 +288,10 @@ class RejectionTest {
         assertLocation(rejectXml(pack("<senml n='a' bver='99999999999' v='1'/>")), 0, "bver");
         assertLocation(rejectXml(pack("<senml n='a' bver='\u0665' v='1'/>")), 0, "bver"); // Arabic-Indic 5
 
-        assertThat(Senml.parseXml(pack("<senml n='a' v='-.5E+2' vb='1' bver='+10'/>")).get(0))
-                .isEqualTo(new SenmlRecord(null, null, null, null, null, 10, "a", null, -50.0, null, true, null,
-                        null, null, null));
+        assertThat(Senml.parseXml(pack("<senml n='a' v='-.5E+2' vb='1' bver='+10'/>"))
+                        .get(0))
+                .isEqualTo(new SenmlRecord(
+                        null, null, null, null, null, 10, "a", null, -50.0, null, true, null, null, null, null));
     }
 
     @Test
@@ -304,10 +311,10 @@ class RejectionTest {
     @Test
     void xmlAllowsCommentsAndForeignAttributes() {
         assertThat(Senml.parseXml("<?xml version='1.0' encoding='UTF-8'?><!-- c --><sensml xmlns="
-                + "'urn:ietf:params:xml:ns:senml' xmlns:x='urn:x'>\n  <!-- c --><senml n='a' v='1' x:v_='9' "
-                + "xml:lang='en' other='y'/>\n</sensml><?pi?>"))
-                .containsExactly(new SenmlRecord(null, null, null, null, null, null, "a", null, 1.0, null, null,
-                        null, null, null, null));
+                        + "'urn:ietf:params:xml:ns:senml' xmlns:x='urn:x'>\n  <!-- c --><senml n='a' v='1' x:v_='9' "
+                        + "xml:lang='en' other='y'/>\n</sensml><?pi?>"))
+                .containsExactly(new SenmlRecord(
+                        null, null, null, null, null, null, "a", null, 1.0, null, null, null, null, null, null));
     }
 
     private static String pack(String records) {
@@ -315,15 +322,15 @@ class RejectionTest {
     }
 
     private static SenmlException rejectJson(String json) {
-        SenmlException e = catchThrowableOfType(SenmlException.class,
-                () -> Senml.resolve(Senml.parseJson(json), NOW));
-        assertThat(e).as("SenmlException for %s", json.length() > 200 ? json.substring(0, 200) : json).isNotNull();
+        SenmlException e = catchThrowableOfType(SenmlException.class, () -> Senml.resolve(Senml.parseJson(json), NOW));
+        assertThat(e)
+                .as("SenmlException for %s", json.length() > 200 ? json.substring(0, 200) : json)
+                .isNotNull();
         return e;
     }
 
     private static SenmlException rejectXml(String xml) {
-        SenmlException e = catchThrowableOfType(SenmlException.class,
-                () -> Senml.resolve(Senml.parseXml(xml), NOW));
+        SenmlException e = catchThrowableOfType(SenmlException.class, () -> Senml.resolve(Senml.parseXml(xml), NOW));
         assertThat(e).as("SenmlException for %s", xml).isNotNull();
         return e;
     }

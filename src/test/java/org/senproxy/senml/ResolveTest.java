@@ -86,23 +86,31 @@ class ResolveTest {
 
     @Test
     void timeJustBelowTwoToThe28IsRelative() {
-        assertThat(resolve("[{\"n\":\"m\",\"t\":268435455,\"v\":1}]").get(0).time()).isEqualTo(NOW + PIVOT - 1);
+        assertThat(resolve("[{\"n\":\"m\",\"t\":268435455,\"v\":1}]").get(0).time())
+                .isEqualTo(NOW + PIVOT - 1);
         assertThat(resolve("[{\"n\":\"m\",\"t\":268435455.999,\"v\":1}]").get(0).time())
                 .isEqualTo(NOW + 268435455.999);
     }
 
     @Test
     void timeFromTwoToThe28IsAbsolute() {
-        assertThat(resolve("[{\"n\":\"m\",\"t\":268435456,\"v\":1}]").get(0).time()).isEqualTo(PIVOT);
-        assertThat(resolve("[{\"n\":\"m\",\"t\":268435457,\"v\":1}]").get(0).time()).isEqualTo(PIVOT + 1);
+        assertThat(resolve("[{\"n\":\"m\",\"t\":268435456,\"v\":1}]").get(0).time())
+                .isEqualTo(PIVOT);
+        assertThat(resolve("[{\"n\":\"m\",\"t\":268435457,\"v\":1}]").get(0).time())
+                .isEqualTo(PIVOT + 1);
     }
 
     @Test
     void thePivotAppliesToTheSumOfBaseTimeAndTime() {
         // each part relative, the sum absolute
-        assertThat(resolve("[{\"n\":\"m\",\"bt\":200000000,\"t\":68435456,\"v\":1}]").get(0).time()).isEqualTo(PIVOT);
+        assertThat(resolve("[{\"n\":\"m\",\"bt\":200000000,\"t\":68435456,\"v\":1}]")
+                        .get(0)
+                        .time())
+                .isEqualTo(PIVOT);
         // base time absolute, the sum relative
-        assertThat(resolve("[{\"n\":\"m\",\"bt\":268435456,\"t\":-1,\"v\":1}]").get(0).time())
+        assertThat(resolve("[{\"n\":\"m\",\"bt\":268435456,\"t\":-1,\"v\":1}]")
+                        .get(0)
+                        .time())
                 .isEqualTo(NOW + PIVOT - 1);
     }
 
@@ -119,7 +127,8 @@ class ResolveTest {
 
     @Test
     void updateTimePassesThrough() {
-        assertThat(resolve("[{\"n\":\"m\",\"v\":1,\"ut\":300}]").get(0).updateTime()).isEqualTo(300.0);
+        assertThat(resolve("[{\"n\":\"m\",\"v\":1,\"ut\":300}]").get(0).updateTime())
+                .isEqualTo(300.0);
     }
 
     @Test
@@ -135,14 +144,17 @@ class ResolveTest {
 
     @Test
     void versionTenAndLowerAreAccepted() {
-        assertThat(resolve("[{\"bver\":10,\"n\":\"a\",\"v\":1},{\"bver\":10,\"n\":\"b\",\"v\":2}]")).hasSize(2);
-        assertThat(resolve("[{\"bver\":5,\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"v\":2}]")).hasSize(2);
+        assertThat(resolve("[{\"bver\":10,\"n\":\"a\",\"v\":1},{\"bver\":10,\"n\":\"b\",\"v\":2}]"))
+                .hasSize(2);
+        assertThat(resolve("[{\"bver\":5,\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"v\":2}]"))
+                .hasSize(2);
     }
 
     @Test
     void emptyPackIsValid() {
         assertThat(resolve("[]")).isEmpty();
-        assertThat(Senml.parseXml("<sensml xmlns='urn:ietf:params:xml:ns:senml'/>")).isEmpty();
+        assertThat(Senml.parseXml("<sensml xmlns='urn:ietf:params:xml:ns:senml'/>"))
+                .isEmpty();
     }
 
     @Test
@@ -169,10 +181,32 @@ class ResolveTest {
 
         List<SenmlRecord> plain = Senml.fromMeasurements(resolved);
 
-        assertThat(plain.get(0)).isEqualTo(new SenmlRecord(null, null, null, null, null, null,
-                "m:a", "W", 11.0, null, null, null, 102.0, 1600000000.0, 60.0));
-        assertThat(plain).allSatisfy(r -> assertThat(List.of(r.bn() == null, r.bt() == null, r.bu() == null,
-                r.bv() == null, r.bs() == null, r.bver() == null)).containsOnly(true));
+        assertThat(plain.get(0))
+                .isEqualTo(new SenmlRecord(
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "m:a",
+                        "W",
+                        11.0,
+                        null,
+                        null,
+                        null,
+                        102.0,
+                        1600000000.0,
+                        60.0));
+        assertThat(plain)
+                .allSatisfy(r -> assertThat(List.of(
+                                r.bn() == null,
+                                r.bt() == null,
+                                r.bu() == null,
+                                r.bv() == null,
+                                r.bs() == null,
+                                r.bver() == null))
+                        .containsOnly(true));
         assertThat(Senml.resolve(plain, 0)).isEqualTo(resolved);
     }
 

@@ -21,8 +21,9 @@ class RfcExamplesTest {
                   {"n":"urn:dev:ow:10e2073a01080063","u":"Cel","v":23.1}
                 ]""");
 
-        assertThat(resolved).containsExactly(
-                new Measurement("urn:dev:ow:10e2073a01080063", "Cel", NOW, 23.1, null, null, null, null, null));
+        assertThat(resolved)
+                .containsExactly(
+                        new Measurement("urn:dev:ow:10e2073a01080063", "Cel", NOW, 23.1, null, null, null, null, null));
     }
 
     @Test
@@ -33,7 +34,8 @@ class RfcExamplesTest {
                   {"n":"current","u":"A","v":1.2}
                 ]""");
 
-        assertThat(resolved).extracting(Measurement::name, Measurement::unit, Measurement::time, Measurement::value)
+        assertThat(resolved)
+                .extracting(Measurement::name, Measurement::unit, Measurement::time, Measurement::value)
                 .containsExactly(
                         tuple("urn:dev:ow:10e2073a01080063:voltage", "V", NOW, 120.1),
                         tuple("urn:dev:ow:10e2073a01080063:current", "A", NOW, 1.2));
@@ -43,14 +45,29 @@ class RfcExamplesTest {
     @Test
     void multipleDataPointsWithBaseTime_5_1_2() {
         List<SenmlRecord> records = Senml.parseJson(RFC_5_1_2_SECOND);
-        assertThat(records.get(0)).isEqualTo(new SenmlRecord("urn:dev:ow:10e2073a0108006:", 1.276020076001e+09, "A",
-                null, null, 5, "voltage", "V", 120.1, null, null, null, null, null, null));
+        assertThat(records.get(0))
+                .isEqualTo(new SenmlRecord(
+                        "urn:dev:ow:10e2073a0108006:",
+                        1.276020076001e+09,
+                        "A",
+                        null,
+                        null,
+                        5,
+                        "voltage",
+                        "V",
+                        120.1,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
 
         List<Measurement> resolved = Senml.resolve(records, NOW);
 
         String bn = "urn:dev:ow:10e2073a0108006:";
-        assertThat(resolved).extracting(Measurement::name, Measurement::unit, Measurement::instant,
-                        Measurement::value)
+        assertThat(resolved)
+                .extracting(Measurement::name, Measurement::unit, Measurement::instant, Measurement::value)
                 .containsExactly(
                         tuple(bn + "current", "A", Instant.parse("2010-06-08T18:01:11.001Z"), 1.2),
                         tuple(bn + "current", "A", Instant.parse("2010-06-08T18:01:12.001Z"), 1.3),
@@ -70,8 +87,9 @@ class RfcExamplesTest {
 
         assertThat(Senml.fromMeasurements(resolved)).isEqualTo(Senml.parseJson(RFC_5_1_4));
         assertThat(resolved).hasSize(13);
-        assertThat(resolved.get(9)).isEqualTo(new Measurement("urn:dev:ow:10e2073a01080063", "%EL", 1320067614,
-                98.0, null, null, null, null, null));
+        assertThat(resolved.get(9))
+                .isEqualTo(new Measurement(
+                        "urn:dev:ow:10e2073a01080063", "%EL", 1320067614, 98.0, null, null, null, null, null));
         assertThat(resolved.get(3).instant()).isEqualTo(Instant.parse("2011-10-31T13:25:24Z"));
     }
 
@@ -86,12 +104,13 @@ class RfcExamplesTest {
                 ]""");
 
         String bn = "urn:dev:ow:10e2073a01080063:";
-        assertThat(resolved).containsExactly(
-                new Measurement(bn + "temp", "Cel", NOW, 23.1, null, null, null, null, null),
-                // u is a regular field: it does not carry over to the next records
-                new Measurement(bn + "label", null, NOW, null, "Machine Room", null, null, null, null),
-                new Measurement(bn + "open", null, NOW, null, null, false, null, null, null),
-                new Measurement(bn + "nfv-reader", null, NOW, null, null, null, "aGkgCg", null, null));
+        assertThat(resolved)
+                .containsExactly(
+                        new Measurement(bn + "temp", "Cel", NOW, 23.1, null, null, null, null, null),
+                        // u is a regular field: it does not carry over to the next records
+                        new Measurement(bn + "label", null, NOW, null, "Machine Room", null, null, null, null),
+                        new Measurement(bn + "open", null, NOW, null, null, false, null, null, null),
+                        new Measurement(bn + "nfv-reader", null, NOW, null, null, null, "aGkgCg", null, null));
     }
 
     /** The last record uses the base name of the third record and the base time of the first. */
@@ -106,7 +125,8 @@ class RfcExamplesTest {
                   {"n":"humidity","u":"%RH","v":67}
                 ]""");
 
-        assertThat(resolved).extracting(Measurement::name, Measurement::unit, Measurement::time, Measurement::value)
+        assertThat(resolved)
+                .extracting(Measurement::name, Measurement::unit, Measurement::time, Measurement::value)
                 .containsExactly(
                         tuple("2001:db8::2/temperature", "Cel", 1.320078429e9, 25.2),
                         tuple("2001:db8::2/humidity", "%RH", 1.320078429e9, 30.0),
@@ -124,8 +144,8 @@ class RfcExamplesTest {
                   {"n":"2001:db8::4","t":0.1,"v":0}
                 ]""");
 
-        assertThat(resolved).extracting(Measurement::name, Measurement::unit, Measurement::instant,
-                        Measurement::value)
+        assertThat(resolved)
+                .extracting(Measurement::name, Measurement::unit, Measurement::instant, Measurement::value)
                 .containsExactly(
                         tuple("2001:db8::3", "/", Instant.parse("2011-10-31T16:27:09Z"), 0.5),
                         tuple("2001:db8::4", "/", Instant.parse("2011-10-31T16:27:09Z"), 0.5),

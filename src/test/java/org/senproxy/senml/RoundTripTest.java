@@ -24,19 +24,90 @@ class RoundTripTest {
 
     /** Every field set, with awkward numbers and strings. */
     static final List<SenmlRecord> ALL_FIELDS = List.of(
-            new SenmlRecord("urn:dev:ow:10e2073a01080063:", 1.276020076001e9, "A", 0.1, -2.5e-7, 10,
-                    "current", "mA", 1.7, null, null, null, 123456.789, -5.0, 60.0),
-            new SenmlRecord(null, null, null, null, null, null,
-                    "label", null, null, "Machine \"Room\" <&> 'é' \uD83D\uDE00", null, null, null, 0.1, null),
-            new SenmlRecord(null, null, null, null, null, null, "open", null, null, null, false, null, null, null,
+            new SenmlRecord(
+                    "urn:dev:ow:10e2073a01080063:",
+                    1.276020076001e9,
+                    "A",
+                    0.1,
+                    -2.5e-7,
+                    10,
+                    "current",
+                    "mA",
+                    1.7,
+                    null,
+                    null,
+                    null,
+                    123456.789,
+                    -5.0,
+                    60.0),
+            new SenmlRecord(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "label",
+                    null,
+                    null,
+                    "Machine \"Room\" <&> 'é' \uD83D\uDE00",
+                    null,
+                    null,
+                    null,
+                    0.1,
                     null),
-            new SenmlRecord(null, null, null, null, null, null, "nfv-reader", null, null, null, null, "aGkgCg",
-                    null, null, null),
-            new SenmlRecord(null, 1e300, null, null, null, null, "x", null, -0.0, null, null, null, 1e-300,
-                    Double.MIN_VALUE, 4503599627370497.0),
+            new SenmlRecord(
+                    null, null, null, null, null, null, "open", null, null, null, false, null, null, null, null),
+            new SenmlRecord(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "nfv-reader",
+                    null,
+                    null,
+                    null,
+                    null,
+                    "aGkgCg",
+                    null,
+                    null,
+                    null),
+            new SenmlRecord(
+                    null,
+                    1e300,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "x",
+                    null,
+                    -0.0,
+                    null,
+                    null,
+                    null,
+                    1e-300,
+                    Double.MIN_VALUE,
+                    4503599627370497.0),
             SenmlRecord.of("plain", "W", 1700000000.123456, -123.0),
-            new SenmlRecord(null, null, null, null, null, null, "load-curve", "W", 830.0, null, null, null, null,
-                    1680307200.0, null, 1800.0));
+            new SenmlRecord(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "load-curve",
+                    "W",
+                    830.0,
+                    null,
+                    null,
+                    null,
+                    null,
+                    1680307200.0,
+                    null,
+                    1800.0));
 
     @Test
     void jsonRoundTrip() {
@@ -68,8 +139,22 @@ class RoundTripTest {
 
     @Test
     void jsonIsCompactOrderedAndOmitsAbsentFields() {
-        SenmlRecord record = new SenmlRecord("urn:dev:ow:10e2073a0108006:", 1.276020076001e9, "A", null, null, 5,
-                "voltage", "V", 120.1, null, null, null, null, -5.0, null);
+        SenmlRecord record = new SenmlRecord(
+                "urn:dev:ow:10e2073a0108006:",
+                1.276020076001e9,
+                "A",
+                null,
+                null,
+                5,
+                "voltage",
+                "V",
+                120.1,
+                null,
+                null,
+                null,
+                null,
+                -5.0,
+                null);
 
         assertThat(Senml.toJson(List.of(record, SenmlRecord.of("x", null, 1276020076, 23))))
                 .isEqualTo("[{\"bn\":\"urn:dev:ow:10e2073a0108006:\",\"bt\":1.276020076001e9,\"bu\":\"A\","
@@ -87,8 +172,8 @@ class RoundTripTest {
 
     @Test
     void xmlForm() {
-        SenmlRecord record = new SenmlRecord("urn:dev:ow:1:", null, null, null, null, null, "open", null, null,
-                null, true, null, null, 1.5, null);
+        SenmlRecord record = new SenmlRecord(
+                "urn:dev:ow:1:", null, null, null, null, null, "open", null, null, null, true, null, null, 1.5, null);
 
         assertThat(Senml.toXml(List.of(record, SenmlRecord.of("temp", "Cel", 1700000000, 23.1))))
                 .isEqualTo("<sensml xmlns=\"urn:ietf:params:xml:ns:senml\">"
@@ -111,8 +196,8 @@ class RoundTripTest {
 
     @Test
     void xmlRefusesCharactersAnAttributeCannotCarry() {
-        List<SenmlRecord> lines = List.of(new SenmlRecord(null, null, null, null, null, null, "a", null, null,
-                "line 1\nline 2", null, null, null, null, null));
+        List<SenmlRecord> lines = List.of(new SenmlRecord(
+                null, null, null, null, null, null, "a", null, null, "line 1\nline 2", null, null, null, null, null));
 
         SenmlException e = catchThrowableOfType(SenmlException.class, () -> Senml.toXml(lines));
 
@@ -161,8 +246,8 @@ class RoundTripTest {
         StringWriter out = new StringWriter();
         XMLStreamWriter w = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(out);
         w.writeStartElement("outer");
-        List<SenmlRecord> bad = List.of(SenmlRecord.of("a", null, 0, 1), SenmlRecord.of("b", null, 0,
-                Double.POSITIVE_INFINITY));
+        List<SenmlRecord> bad =
+                List.of(SenmlRecord.of("a", null, 0, 1), SenmlRecord.of("b", null, 0, Double.POSITIVE_INFINITY));
 
         catchThrowableOfType(SenmlException.class, () -> Senml.writeXml(w, bad));
         w.flush();
@@ -183,8 +268,8 @@ class RoundTripTest {
 
     @Test
     void rfcExamplesSurviveBothFormats() {
-        for (String json : List.of(RfcExamplesTest.RFC_5_1_2_SECOND, RfcExamplesTest.RFC_5_1_3,
-                RfcExamplesTest.RFC_5_1_4)) {
+        for (String json :
+                List.of(RfcExamplesTest.RFC_5_1_2_SECOND, RfcExamplesTest.RFC_5_1_3, RfcExamplesTest.RFC_5_1_4)) {
             List<SenmlRecord> records = Senml.parseJson(json);
             assertThat(Senml.parseJson(Senml.toJson(records))).isEqualTo(records);
             assertThat(Senml.parseXml(Senml.toXml(records))).isEqualTo(records);

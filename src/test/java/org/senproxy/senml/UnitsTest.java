@@ -26,10 +26,13 @@ class UnitsTest {
     @Test
     void primaryAndSecondaryUnitsAreAccepted() {
         assertThat(resolve("[{\"bver\":26,\"n\":\"a\",\"u\":\"VA\",\"v\":1},{\"n\":\"b\",\"u\":\"var\",\"v\":1},"
-                + "{\"n\":\"c\",\"u\":\"m3\",\"v\":1},{\"n\":\"d\",\"u\":\"kWh\",\"v\":1}]"))
-                .extracting(Measurement::unit).containsExactly("VA", "var", "m3", "kWh");
+                        + "{\"n\":\"c\",\"u\":\"m3\",\"v\":1},{\"n\":\"d\",\"u\":\"kWh\",\"v\":1}]"))
+                .extracting(Measurement::unit)
+                .containsExactly("VA", "var", "m3", "kWh");
         // liberal on input: a secondary unit without the declaration is still understood
-        assertThat(resolve("[{\"n\":\"e\",\"u\":\"Wh\",\"v\":1}]")).extracting(Measurement::unit).containsExactly("Wh");
+        assertThat(resolve("[{\"n\":\"e\",\"u\":\"Wh\",\"v\":1}]"))
+                .extracting(Measurement::unit)
+                .containsExactly("Wh");
     }
 
     @Test
@@ -43,12 +46,13 @@ class UnitsTest {
 
     @Test
     void aPackWithASecondaryUnitDeclaresVersion26OnItsFirstRecordOnly() {
-        List<SenmlRecord> withWh = Senml.fromMeasurements(resolve(
-                "[{\"n\":\"p\",\"u\":\"W\",\"v\":1},{\"n\":\"e\",\"u\":\"Wh\",\"v\":2}]"));
+        List<SenmlRecord> withWh = Senml.fromMeasurements(
+                resolve("[{\"n\":\"p\",\"u\":\"W\",\"v\":1},{\"n\":\"e\",\"u\":\"Wh\",\"v\":2}]"));
         assertThat(withWh).extracting(SenmlRecord::bver).containsExactly(26, null);
         assertThat(Senml.toJson(withWh)).startsWith("[{\"bver\":26,");
         assertThat(Senml.fromMeasurements(resolve("[{\"n\":\"p\",\"u\":\"W\",\"v\":1}]")))
-                .extracting(SenmlRecord::bver).containsOnlyNulls();
+                .extracting(SenmlRecord::bver)
+                .containsOnlyNulls();
     }
 
     @Test
@@ -56,6 +60,8 @@ class UnitsTest {
         List<SenmlRecord> pack = Senml.fromMeasurements(resolve("[{\"n\":\"e\",\"u\":\"Wh\",\"v\":2}]"));
         String xml = Senml.toXml(pack);
         assertThat(xml).contains("bver=\"26\"");
-        assertThat(Senml.resolve(Senml.parseXml(xml), 0)).extracting(Measurement::unit).containsExactly("Wh");
+        assertThat(Senml.resolve(Senml.parseXml(xml), 0))
+                .extracting(Measurement::unit)
+                .containsExactly("Wh");
     }
 }

@@ -66,25 +66,39 @@ public final class AdictStub implements AutoCloseable {
 
     private void token(HttpExchange exchange) throws IOException {
         Map<String, String> form = StubHttp.form(exchange);
-        boolean ok = "client_credentials".equals(form.get("grant_type")) && CLIENT_ID.equals(form.get("client_id"))
-                && CLIENT_SECRET.equals(form.get("client_secret")) && "/adict/v1".equals(form.get("scope"));
-        StubHttp.answer(exchange, ok ? 200 : 401, "application/json", ok
-                ? JSON.createObjectNode().put("access_token", "adict-" + tokens.incrementAndGet()).put("expires_in", 14400)
-                        .put("token_type", "Bearer").toString()
-                : JSON.createObjectNode().put("error", "invalid_client").toString());
+        boolean ok = "client_credentials".equals(form.get("grant_type"))
+                && CLIENT_ID.equals(form.get("client_id"))
+                && CLIENT_SECRET.equals(form.get("client_secret"))
+                && "/adict/v1".equals(form.get("scope"));
+        StubHttp.answer(
+                exchange,
+                ok ? 200 : 401,
+                "application/json",
+                ok
+                        ? JSON.createObjectNode()
+                                .put("access_token", "adict-" + tokens.incrementAndGet())
+                                .put("expires_in", 14400)
+                                .put("token_type", "Bearer")
+                                .toString()
+                        : JSON.createObjectNode().put("error", "invalid_client").toString());
     }
 
     private void data(HttpExchange exchange) throws IOException {
         Map<String, String> query = StubHttp.parameters(exchange.getRequestURI().getRawQuery());
         query.put("path", exchange.getRequestURI().getPath());
         dataRequests.add(query);
-        if (!String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).startsWith("Bearer adict-")) {
+        if (!String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"))
+                .startsWith("Bearer adict-")) {
             StubHttp.answer(exchange, 401, "application/json", "{\"code\":401,\"message\":\"Unauthorized\"}");
             return;
         }
         if (!exchange.getRequestURI().getPath().equals("/adict/v1/pce/" + PCE + "/donnees_consos_informatives")) {
-            StubHttp.answer(exchange, 403, "application/json", "{\"code_statut_traitement\":\"1000000403\","
-                    + "\"message_retour_traitement\":\"Pas de droit d'accès pour ce PCE\"}");
+            StubHttp.answer(
+                    exchange,
+                    403,
+                    "application/json",
+                    "{\"code_statut_traitement\":\"1000000403\","
+                            + "\"message_retour_traitement\":\"Pas de droit d'accès pour ce PCE\"}");
             return;
         }
         String from = query.get("date_debut");
@@ -98,8 +112,6 @@ public final class AdictStub implements AutoCloseable {
         }
         StubHttp.answer(exchange, 200, "application/nd-json", body.toString());
     }
-
-
 
     @Override
     public void close() {

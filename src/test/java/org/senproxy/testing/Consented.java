@@ -12,8 +12,7 @@ public final class Consented {
     /** The ref of the consent the tests' federations send under. */
     public static final String REF = "6f1d2c1e-3a4b-4c5d-8e9f-0a1b2c3d4e5f";
 
-    private Consented() {
-    }
+    private Consented() {}
 
     /**
      * Sending side: app {@code app} (already registered) gets {@code scope} for a day, for data measured since 2000
@@ -32,8 +31,8 @@ public final class Consented {
                         + " '2000-01-01T00:00:00Z', 'test'"
                         + " FROM federated_user u, app a WHERE u.external_id = 'owner-1' AND a.name = '" + app + "'"));
         for (String source : sources) {
-            sql.add("INSERT INTO consumer (source, app_id, user_id, consent_id)"
-                    + " SELECT '" + source + "', app_id, user_id, id FROM consent WHERE ref = '" + ref + "'");
+            sql.add("INSERT INTO consumer (source, app_id, user_id, consent_id)" + " SELECT '" + source
+                    + "', app_id, user_id, id FROM consent WHERE ref = '" + ref + "'");
         }
         return sql;
     }

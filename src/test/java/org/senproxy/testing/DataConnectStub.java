@@ -40,7 +40,8 @@ public final class DataConnectStub implements AutoCloseable {
 
     public DataConnectStub() throws IOException {
         Path shared = Path.of("..", "shared", "fixtures", "dataconnect", "consumption_load_curve.json");
-        Path file = Files.isRegularFile(shared) ? shared
+        Path file = Files.isRegularFile(shared)
+                ? shared
                 : Path.of("src", "test", "resources", "fixtures", "dataconnect", "consumption_load_curve.json");
         loadCurve = JSON.readTree(Files.readString(file));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -67,14 +68,24 @@ public final class DataConnectStub implements AutoCloseable {
 
     private void token(HttpExchange exchange) throws IOException {
         Map<String, String> form = StubHttp.form(exchange);
-        if (!"client_credentials".equals(form.get("grant_type")) || !CLIENT_ID.equals(form.get("client_id"))
+        if (!"client_credentials".equals(form.get("grant_type"))
+                || !CLIENT_ID.equals(form.get("client_id"))
                 || !CLIENT_SECRET.equals(form.get("client_secret"))) {
-            answer(exchange, 401, JSON.createObjectNode().put("error", "invalid_client")
-                    .put("error_description", "Client authentication failed"));
+            answer(
+                    exchange,
+                    401,
+                    JSON.createObjectNode()
+                            .put("error", "invalid_client")
+                            .put("error_description", "Client authentication failed"));
             return;
         }
-        answer(exchange, 200, JSON.createObjectNode().put("access_token", "token-" + tokens.incrementAndGet())
-                .put("token_type", "Bearer").put("expires_in", 12600));
+        answer(
+                exchange,
+                200,
+                JSON.createObjectNode()
+                        .put("access_token", "token-" + tokens.incrementAndGet())
+                        .put("token_type", "Bearer")
+                        .put("expires_in", 12600));
     }
 
     private void data(HttpExchange exchange) throws IOException {
@@ -82,20 +93,32 @@ public final class DataConnectStub implements AutoCloseable {
         dataRequests.add(query);
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         if (auth == null || !auth.matches("Bearer token-[0-9]+")) {
-            answer(exchange, 403, JSON.createObjectNode().put("error", "ADAM-ERR0069")
-                    .put("error_description", "Invalid or expired access token"));
+            answer(
+                    exchange,
+                    403,
+                    JSON.createObjectNode()
+                            .put("error", "ADAM-ERR0069")
+                            .put("error_description", "Invalid or expired access token"));
             return;
         }
         if (!PRM.equals(query.get("usage_point_id"))) {
-            answer(exchange, 403, JSON.createObjectNode().put("error", "ADAM-ERR0069")
-                    .put("error_description", "No consent for this usage point"));
+            answer(
+                    exchange,
+                    403,
+                    JSON.createObjectNode()
+                            .put("error", "ADAM-ERR0069")
+                            .put("error_description", "No consent for this usage point"));
             return;
         }
         LocalDate start = LocalDate.parse(query.get("start"));
         LocalDate end = LocalDate.parse(query.get("end"));
         if (ChronoUnit.DAYS.between(start, end) > 7 || !start.isBefore(end)) {
-            answer(exchange, 400, JSON.createObjectNode().put("error", "ADAM-ERR0123")
-                    .put("error_description", "The requested period cannot be anterior/longer than 7 days"));
+            answer(
+                    exchange,
+                    400,
+                    JSON.createObjectNode()
+                            .put("error", "ADAM-ERR0123")
+                            .put("error_description", "The requested period cannot be anterior/longer than 7 days"));
             return;
         }
         ObjectNode answer = loadCurve.deepCopy();
@@ -110,7 +133,6 @@ public final class DataConnectStub implements AutoCloseable {
         }
         answer(exchange, 200, answer);
     }
-
 
     private static void answer(HttpExchange exchange, int status, JsonNode body) throws IOException {
         StubHttp.answer(exchange, status, "application/json", JSON.writeValueAsBytes(body));

@@ -26,7 +26,11 @@ import com.sun.net.httpserver.HttpServer;
 public final class EcodevicesStub implements AutoCloseable {
 
     /** What the stub answers. */
-    public enum Mode { FRAME, GARBAGE, SERVER_ERROR }
+    public enum Mode {
+        FRAME,
+        GARBAGE,
+        SERVER_ERROR
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

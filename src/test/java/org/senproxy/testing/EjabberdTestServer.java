@@ -40,10 +40,12 @@ public final class EjabberdTestServer implements XmppTestServer {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     /** {@code ejabberdctl started|stopped} poll up to 30 x 2 s themselves. */
     private static final Duration WAIT_COMMAND_TIMEOUT = Duration.ofSeconds(90);
+
     private static final Duration PORT_TIMEOUT = Duration.ofSeconds(30);
 
     /** Exit codes of {@code ejabberdctl status}. */
     private static final int STATUS_RUNNING = 0;
+
     private static final int STATUS_STARTING_OR_STOPPING = 1;
     private static final int STATUS_NODE_DOWN = 3;
 
@@ -54,8 +56,9 @@ public final class EjabberdTestServer implements XmppTestServer {
     private final String trustStorePassword;
 
     public EjabberdTestServer() {
-        this.ejabberdctl = findEjabberdctl().orElseThrow(() -> new IllegalStateException(
-                NOT_INSTALLED + " (ejabberdctl not found on the PATH: " + System.getenv("PATH") + ")"));
+        this.ejabberdctl = findEjabberdctl()
+                .orElseThrow(() -> new IllegalStateException(
+                        NOT_INSTALLED + " (ejabberdctl not found on the PATH: " + System.getenv("PATH") + ")"));
         this.trustStore = Path.of(env("SENPROXY_XMPP_TRUSTSTORE", DEFAULT_TRUST_STORE));
         this.trustStorePassword = env("SENPROXY_XMPP_TRUSTSTORE_PASSWORD", DEFAULT_TRUST_STORE_PASSWORD);
     }
@@ -111,8 +114,8 @@ public final class EjabberdTestServer implements XmppTestServer {
             run(COMMAND_TIMEOUT, null, "start").check();
         }
         // Otherwise the node is up and ejabberd is starting (or failing): wait for it as well.
-        run(WAIT_COMMAND_TIMEOUT, null, "started").check(
-                "ejabberd did not start (see /var/log/ejabberd/ejabberd.log and error.log)");
+        run(WAIT_COMMAND_TIMEOUT, null, "started")
+                .check("ejabberd did not start (see /var/log/ejabberd/ejabberd.log and error.log)");
         awaitPort(true);
     }
 
@@ -123,7 +126,8 @@ public final class EjabberdTestServer implements XmppTestServer {
             // The node may have gone down between status and stop: `stopped` below tells.
             Result stopped = run(WAIT_COMMAND_TIMEOUT, null, "stopped");
             if (stopped.exitCode != 0) {
-                throw new IllegalStateException("ejabberd did not stop\n" + stop.describe() + "\n" + stopped.describe());
+                throw new IllegalStateException(
+                        "ejabberd did not stop\n" + stop.describe() + "\n" + stopped.describe());
             }
         }
         awaitPort(false);
@@ -135,7 +139,8 @@ public final class EjabberdTestServer implements XmppTestServer {
      */
     private int status() throws Exception {
         Result status = run(COMMAND_TIMEOUT, null, "status");
-        if (status.exitCode != STATUS_RUNNING && status.exitCode != STATUS_STARTING_OR_STOPPING
+        if (status.exitCode != STATUS_RUNNING
+                && status.exitCode != STATUS_STARTING_OR_STOPPING
                 && status.exitCode != STATUS_NODE_DOWN) {
             throw new IllegalStateException("cannot query ejabberd\n" + status.describe());
         }
@@ -145,8 +150,8 @@ public final class EjabberdTestServer implements XmppTestServer {
     /** {@code mkdir -p /run/ejabberd}, owned by ejabberd (it holds the pid file; /run is a tmpfs). */
     private static void prepareRunDirectory() throws IOException {
         Files.createDirectories(RUN_DIR);
-        PosixFileAttributeView view = Files.getFileAttributeView(RUN_DIR, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(RUN_DIR, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             return;
         }
@@ -206,7 +211,8 @@ public final class EjabberdTestServer implements XmppTestServer {
             try {
                 process = builder.start();
             } catch (IOException e) {
-                throw new IllegalStateException(NOT_INSTALLED + " (cannot run " + ejabberdctl + ": " + e.getMessage() + ")", e);
+                throw new IllegalStateException(
+                        NOT_INSTALLED + " (cannot run " + ejabberdctl + ": " + e.getMessage() + ")", e);
             }
             long started = System.nanoTime();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 /** A TCP port on the loopback interface that nothing listens on right now, for a test server to take. */
 public final class FreePort {
 
-    private FreePort() {
-    }
+    private FreePort() {}
 
     public static int next() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

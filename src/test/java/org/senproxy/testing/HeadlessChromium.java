@@ -44,14 +44,29 @@ public final class HeadlessChromium implements AutoCloseable {
         Path binary = ServerBinaries.require("/usr/bin/chromium", "chromium");
         profile = Files.createTempDirectory("chromium-");
         // the flags that keep Chromium from reaching for the network at start (the machine has none)
-        process = new ProcessBuilder(binary.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,1000", "--remote-debugging-port=0",
-                "--user-data-dir=" + profile, "about:blank")
-                .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
+        process = new ProcessBuilder(
+                        binary.toString(),
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1280,1000",
+                        "--remote-debugging-port=0",
+                        "--user-data-dir=" + profile,
+                        "about:blank")
+                .redirectErrorStream(true)
+                .redirectOutput(profile.resolve("chromium.log").toFile())
+                .start();
         int port = devToolsPort();
-        JsonNode targets = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/json/list")).build(), HttpResponse.BodyHandlers.ofString())
+        JsonNode targets = JSON.readTree(HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
                 .body());
         String pageSocket = null;
         for (JsonNode target : targets) {
@@ -62,7 +77,9 @@ public final class HeadlessChromium implements AutoCloseable {
         if (pageSocket == null) {
             throw new IllegalStateException("Chromium shows no page: " + targets);
         }
-        page = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(pageSocket), new Listener())
+        page = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(URI.create(pageSocket), new Listener())
                 .get(10, TimeUnit.SECONDS);
     }
 
@@ -106,8 +123,8 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** The value of a JavaScript expression in the page (promises awaited). */
     public JsonNode evaluate(String expression) throws Exception {
-        JsonNode result = command("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true,
-                "awaitPromise", true));
+        JsonNode result = command(
+                "Runtime.evaluate", Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
         if (result.has("exceptionDetails")) {
             throw new IllegalStateException("JavaScript failed: " + result.get("exceptionDetails"));
         }
@@ -166,8 +183,8 @@ public final class HeadlessChromium implements AutoCloseable {
             if (last) {
                 try {
                     JsonNode message = JSON.readTree(text.toString());
-                    CompletableFuture<JsonNode> waiting = message.has("id")
-                            ? pending.remove(message.get("id").asInt()) : null;
+                    CompletableFuture<JsonNode> waiting =
+                            message.has("id") ? pending.remove(message.get("id").asInt()) : null;
                     if (waiting != null) {
                         waiting.complete(message);
                     }

@@ -37,18 +37,33 @@ public final class InfluxTestServer implements AutoCloseable {
         folder = Files.createTempDirectory("influxdb-test");
         port = FreePort.next();
         Path config = folder.resolve("influxdb.conf");
-        Files.writeString(config, String.join("\n",
-                "reporting-disabled = true",
-                "bind-address = \"127.0.0.1:" + FreePort.next() + "\"",
-                "[meta]", "  dir = \"" + folder.resolve("meta") + "\"",
-                "[data]", "  dir = \"" + folder.resolve("data") + "\"", "  wal-dir = \"" + folder.resolve("wal") + "\"",
-                "  query-log-enabled = false",
-                "[http]", "  enabled = true", "  bind-address = \"127.0.0.1:" + port + "\"", "  log-enabled = false",
-                "[monitor]", "  store-enabled = false",
-                "[continuous_queries]", "  enabled = false",
-                "[subscriber]", "  enabled = false", ""));
-        process = new ProcessBuilder(INFLUXD.toString(), "-config", config.toString()).redirectErrorStream(true)
-                .redirectOutput(folder.resolve("influxd.log").toFile()).start();
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "reporting-disabled = true",
+                        "bind-address = \"127.0.0.1:" + FreePort.next() + "\"",
+                        "[meta]",
+                        "  dir = \"" + folder.resolve("meta") + "\"",
+                        "[data]",
+                        "  dir = \"" + folder.resolve("data") + "\"",
+                        "  wal-dir = \"" + folder.resolve("wal") + "\"",
+                        "  query-log-enabled = false",
+                        "[http]",
+                        "  enabled = true",
+                        "  bind-address = \"127.0.0.1:" + port + "\"",
+                        "  log-enabled = false",
+                        "[monitor]",
+                        "  store-enabled = false",
+                        "[continuous_queries]",
+                        "  enabled = false",
+                        "[subscriber]",
+                        "  enabled = false",
+                        ""));
+        process = new ProcessBuilder(INFLUXD.toString(), "-config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(folder.resolve("influxd.log").toFile())
+                .start();
         awaitPort();
     }
 
@@ -60,8 +75,11 @@ public final class InfluxTestServer implements AutoCloseable {
     public JsonNode query(String database, String influxQl) throws IOException, InterruptedException {
         String uri = url() + "/query?epoch=u&q=" + URLEncoder.encode(influxQl, StandardCharsets.UTF_8)
                 + (database == null ? "" : "&db=" + database);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(uri))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("InfluxDB answered " + response.statusCode() + ": " + response.body());
         }
@@ -84,7 +102,6 @@ public final class InfluxTestServer implements AutoCloseable {
         throw new IllegalStateException("influxd did not listen on " + port + " within 30 s");
     }
 
-
     @Override
     public void close() throws Exception {
         process.destroy();
@@ -92,7 +109,8 @@ public final class InfluxTestServer implements AutoCloseable {
             process.destroyForcibly();
         }
         try (var files = Files.walk(folder)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

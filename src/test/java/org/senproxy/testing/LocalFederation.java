@@ -44,6 +44,7 @@ public final class LocalFederation implements AutoCloseable {
     public ProxyApplication proxyB;
     /** Proxy B as {@code java -jar target/sen-proxy.jar}, configured by environment variables alone. */
     public Process receiverProcess;
+
     public Path receiverLog;
     private final Map<String, String> passwords = new HashMap<>();
     private final Map<String, Integer> managementPorts = new HashMap<>();
@@ -79,17 +80,25 @@ public final class LocalFederation implements AutoCloseable {
      * senproxy.connectors, each sending to B under the consent) and of B's own ({@code onlyB}) on top, the consent
      * and B's subscription covering {@code scope}.
      */
-    public static LocalFederation start(Map<String, String> tuning, boolean receiverFromJar, Map<String, String> onlyA,
-            Map<String, String> onlyB, String scope) throws Exception {
+    public static LocalFederation start(
+            Map<String, String> tuning,
+            boolean receiverFromJar,
+            Map<String, String> onlyA,
+            Map<String, String> onlyB,
+            String scope)
+            throws Exception {
         XmppTestServer xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
-        LocalFederation federation = new LocalFederation(xmpp, new EcodevicesStub(),
-                TestPostgres.newDatabase("proxy_a"), TestPostgres.newDatabase("proxy_b"));
+        LocalFederation federation = new LocalFederation(
+                xmpp, new EcodevicesStub(), TestPostgres.newDatabase("proxy_a"), TestPostgres.newDatabase("proxy_b"));
         federation.register(A);
         federation.register(B);
         federation.register("stranger");
-        federation.seed(List.of(onlyA.getOrDefault("senproxy.connectors",
-                tuning.getOrDefault("senproxy.connectors", "ecodevices-source")).split(",")), scope);
+        federation.seed(
+                List.of(onlyA.getOrDefault(
+                                "senproxy.connectors", tuning.getOrDefault("senproxy.connectors", "ecodevices-source"))
+                        .split(",")),
+                scope);
         Map<String, String> settingsA = federation.settingsA(tuning);
         settingsA.putAll(onlyA);
         Map<String, String> settingsB = federation.settingsB(tuning);
@@ -139,8 +148,9 @@ public final class LocalFederation implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(databaseB, "postgres", "")) {
             c.createStatement().execute("INSERT INTO app (name, jid) VALUES ('a', '" + jid(A) + "')");
             c.createStatement().execute(Consented.receiver("a", scope, Consented.REF));
-            c.createStatement().execute("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'proxy-a-1', '"
-                    + keyA.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'a'");
+            c.createStatement()
+                    .execute("INSERT INTO app_key (app_id, kid, jwk) SELECT id, 'proxy-a-1', '"
+                            + keyA.toPublicJWK().toJSONString() + "' FROM app WHERE name = 'a'");
         }
     }
 
@@ -161,8 +171,8 @@ public final class LocalFederation implements AutoCloseable {
         settings.put("senproxy.db.url", database);
         settings.put("senproxy.db.user", "postgres");
         settings.put("senproxy.db.pool-size", "4");
-        settings.put("camel.management.port", Integer.toString(
-                managementPorts.computeIfAbsent(user, u -> FreePort.next())));
+        settings.put(
+                "camel.management.port", Integer.toString(managementPorts.computeIfAbsent(user, u -> FreePort.next())));
         settings.put("camel.server.port", Integer.toString(statusPorts.computeIfAbsent(user, u -> FreePort.next())));
         settings.putAll(tuning);
         return settings;
@@ -192,7 +202,7 @@ public final class LocalFederation implements AutoCloseable {
         }
         receiverLog = Files.createTempFile(Path.of("target"), "receiver-", ".log");
         ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(receiverLog.toFile());
         settings.forEach((key, value) -> builder.environment().put(Settings.environmentName(key), value));
@@ -217,8 +227,12 @@ public final class LocalFederation implements AutoCloseable {
      * {@code senproxy_source_records_total{connector="ecodevices-source"}}; NaN when it is not there.
      */
     public double metric(String user, String series) throws Exception {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(management(user)
-                + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String text = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(management(user) + "/observe/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         for (String line : text.split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());
@@ -229,8 +243,12 @@ public final class LocalFederation implements AutoCloseable {
 
     /** The HTTP status of a proxy's readiness endpoint: 200 ready, 503 not. */
     public int readiness(String user) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(management(user)
-                + "/observe/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(management(user) + "/observe/health/ready"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /** Starts or stops A's Eco-devices poller. */
@@ -244,8 +262,8 @@ public final class LocalFederation implements AutoCloseable {
 
     public long count(String database, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(database, "postgres", "");
-             PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
@@ -254,8 +272,8 @@ public final class LocalFederation implements AutoCloseable {
     /** The first column of the first row, as text. */
     public String text(String database, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(database, "postgres", "");
-             PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getString(1);
         }

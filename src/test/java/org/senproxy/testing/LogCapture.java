@@ -39,15 +39,19 @@ public final class LogCapture implements AutoCloseable {
     /** The messages logged with this value of the MDC key, one per line. */
     public String messagesWithMdc(String key, String value) {
         synchronized (appender) {
-            return appender.list.stream().filter(e -> value.equals(e.getMDCPropertyMap().get(key)))
-                    .map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+            return appender.list.stream()
+                    .filter(e -> value.equals(e.getMDCPropertyMap().get(key)))
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .collect(Collectors.joining("\n"));
         }
     }
 
     /** The messages logged at this level, one per line. */
     public String messages(Level level) {
         synchronized (appender) {
-            return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+            return appender.list.stream()
+                    .filter(e -> e.getLevel() == level)
+                    .map(ILoggingEvent::getFormattedMessage)
                     .collect(Collectors.joining("\n"));
         }
     }

@@ -8,9 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -53,16 +53,19 @@ public final class MosquittoTestBroker implements AutoCloseable {
             runPasswd(passwords, user, password);
             access = "allow_anonymous false\npassword_file " + passwords;
         }
-        conf = Files.writeString(folder.resolve("mosquitto.conf"), String.join("\n",
-                "listener " + port + " 127.0.0.1",
-                access,
-                "user " + System.getProperty("user.name"),
-                "persistence true",
-                "persistence_location " + folder + "/",
-                "log_dest file " + folder.resolve("mosquitto.log"),
-                "log_type all",
-                String.join("\n", settings),
-                ""));
+        conf = Files.writeString(
+                folder.resolve("mosquitto.conf"),
+                String.join(
+                        "\n",
+                        "listener " + port + " 127.0.0.1",
+                        access,
+                        "user " + System.getProperty("user.name"),
+                        "persistence true",
+                        "persistence_location " + folder + "/",
+                        "log_dest file " + folder.resolve("mosquitto.log"),
+                        "log_type all",
+                        String.join("\n", settings),
+                        ""));
         start();
     }
 
@@ -115,10 +118,12 @@ public final class MosquittoTestBroker implements AutoCloseable {
         }
         process = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("mosquitto.out").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        folder.resolve("mosquitto.out").toFile()))
                 .start();
         try {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> !process.isAlive() || accepts(port));
         } catch (RuntimeException e) {
             close();
@@ -134,7 +139,8 @@ public final class MosquittoTestBroker implements AutoCloseable {
 
     private static void runPasswd(Path file, String user, String password) throws IOException {
         Process passwd = new ProcessBuilder("/usr/bin/mosquitto_passwd", "-b", "-c", file.toString(), user, password)
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         try {
             String out = new String(passwd.getInputStream().readAllBytes());
             if (!passwd.waitFor(10, TimeUnit.SECONDS) || passwd.exitValue() != 0) {
@@ -145,7 +151,6 @@ public final class MosquittoTestBroker implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         }
     }
-
 
     private static boolean accepts(int port) {
         try (Socket socket = new Socket()) {

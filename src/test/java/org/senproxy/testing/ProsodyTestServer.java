@@ -49,6 +49,7 @@ public final class ProsodyTestServer implements XmppTestServer {
 
     /** prosodyctl commands; start and stop wait ~2.5 s for the server themselves, then give up with code 2. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
     private static final Duration PORT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final String NOT_INSTALLED = "Prosody is not installed: run .ci/prosody-setup.sh";
@@ -60,8 +61,9 @@ public final class ProsodyTestServer implements XmppTestServer {
     private final String trustStorePassword;
 
     public ProsodyTestServer() {
-        this.prosodyctl = findProsodyctl().orElseThrow(() -> new IllegalStateException(
-                NOT_INSTALLED + " (prosodyctl not found on the PATH: " + System.getenv("PATH") + ")"));
+        this.prosodyctl = findProsodyctl()
+                .orElseThrow(() -> new IllegalStateException(
+                        NOT_INSTALLED + " (prosodyctl not found on the PATH: " + System.getenv("PATH") + ")"));
         this.host = env("SENPROXY_PROSODY_HOST", DEFAULT_HOST);
         this.port = Integer.parseInt(env("SENPROXY_PROSODY_PORT", Integer.toString(DEFAULT_PORT)));
         this.trustStore = Path.of(env("SENPROXY_PROSODY_TRUSTSTORE", DEFAULT_TRUST_STORE));
@@ -145,8 +147,8 @@ public final class ProsodyTestServer implements XmppTestServer {
     /** {@code mkdir -p /run/prosody}, owned by prosody (it holds the pid file; /run is a tmpfs). */
     private static void prepareRunDirectory() throws IOException {
         Files.createDirectories(RUN_DIR);
-        PosixFileAttributeView view = Files.getFileAttributeView(RUN_DIR, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(RUN_DIR, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             return;
         }
@@ -207,7 +209,8 @@ public final class ProsodyTestServer implements XmppTestServer {
             try {
                 process = builder.start();
             } catch (IOException e) {
-                throw new IllegalStateException(NOT_INSTALLED + " (cannot run " + prosodyctl + ": " + e.getMessage() + ")", e);
+                throw new IllegalStateException(
+                        NOT_INSTALLED + " (cannot run " + prosodyctl + ": " + e.getMessage() + ")", e);
             }
             long started = System.nanoTime();
             if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -23,23 +23,23 @@ import org.xml.sax.InputSource;
  */
 public final class QuoaliseData {
 
-    private QuoaliseData() {
-    }
+    private QuoaliseData() {}
 
     /** The resolved SenML records of the message's Quoalise data element; {@code now} for records without a time. */
     public static List<Measurement> senml(Message message, double now) throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
-        Document stanza = factory.newDocumentBuilder().parse(new InputSource(new StringReader(
-                message.toXML(null).toString())));
+        Document stanza = factory.newDocumentBuilder()
+                .parse(new InputSource(new StringReader(message.toXML(null).toString())));
         NodeList data = stanza.getElementsByTagNameNS("urn:quoalise:0", "data");
         if (data.getLength() != 1) {
             throw new AssertionError("not one <data xmlns='urn:quoalise:0'> in " + message.toXML(null));
         }
         NodeList sensml = ((Element) data.item(0)).getElementsByTagNameNS(Senml.XML_NAMESPACE, "sensml");
         StringWriter xml = new StringWriter();
-        TransformerFactory.newInstance().newTransformer().transform(new DOMSource(sensml.item(0)),
-                new StreamResult(xml));
+        TransformerFactory.newInstance()
+                .newTransformer()
+                .transform(new DOMSource(sensml.item(0)), new StreamResult(xml));
         return Senml.resolve(Senml.parseXml(xml.toString()), now);
     }
 }

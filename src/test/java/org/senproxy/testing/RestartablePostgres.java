@@ -21,12 +21,17 @@ public final class RestartablePostgres implements AutoCloseable {
 
     public RestartablePostgres() throws IOException {
         data = Files.createTempDirectory("senproxy-pg-");
-        server = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
+        server = EmbeddedPostgres.builder()
+                .setPort(port)
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .start();
     }
 
     /** Creates an empty database and returns its JDBC URL (user postgres, no password). */
     public String newDatabase(String name) throws Exception {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
         return url(name);
@@ -45,7 +50,11 @@ public final class RestartablePostgres implements AutoCloseable {
 
     /** Starts it again, same port, same data. */
     public void start() throws IOException {
-        server = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
+        server = EmbeddedPostgres.builder()
+                .setPort(port)
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .start();
     }
 
     @Override

@@ -45,7 +45,8 @@ public final class RouteHarness implements AutoCloseable {
 
     public RouteHarness(Map<String, String> settings, String... routeFiles) throws Exception {
         Properties properties = new Properties();
-        properties.put("senproxy.home", Path.of(".").toAbsolutePath().normalize().toString());
+        properties.put(
+                "senproxy.home", Path.of(".").toAbsolutePath().normalize().toString());
         properties.put("senproxy.db.url", database);
         properties.put("senproxy.db.user", "postgres");
         properties.put("senproxy.db.pool-size", "2");
@@ -73,20 +74,21 @@ public final class RouteHarness implements AutoCloseable {
         // the building blocks' route templates (kamelets/*.camel.yaml), as the proxy loads them with its routes
         try (var blocks = java.nio.file.Files.newDirectoryStream(Path.of(Blocks.FOLDER), "*.camel.yaml")) {
             for (Path block : blocks) {
-                PluginHelper.getRoutesLoader(context).loadRoutes(
-                        ResourceHelper.resolveMandatoryResource(context, "file:" + block));
+                PluginHelper.getRoutesLoader(context)
+                        .loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:" + block));
             }
         }
-        // the shared error handling (routes/errors.camel.yaml), which the proxy's own routes name, with every route file
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                ResourceHelper.resolveMandatoryResource(context, "file:routes/errors.camel.yaml"));
+        // the shared error handling (routes/errors.camel.yaml), which the proxy's own routes name, with every route
+        // file
+        PluginHelper.getRoutesLoader(context)
+                .loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:routes/errors.camel.yaml"));
         for (String file : routeFiles) {
             if (file.equals("errors.camel.yaml")) {
                 continue; // loaded above
             }
             String path = file.contains("/") ? file : "routes/" + file;
-            PluginHelper.getRoutesLoader(context).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(context, "file:" + path));
+            PluginHelper.getRoutesLoader(context)
+                    .loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:" + path));
         }
     }
 
@@ -128,8 +130,8 @@ public final class RouteHarness implements AutoCloseable {
      * Not started: bind what the connector needs, then {@link #start()}.
      */
     public static RouteHarness forSource(String connector, Map<String, String> settings) throws Exception {
-        RouteHarness harness = new RouteHarness(settings, "errors.camel.yaml", "outbox-append.camel.yaml",
-                "connectors/" + connector + ".camel.yaml");
+        RouteHarness harness = new RouteHarness(
+                settings, "errors.camel.yaml", "outbox-append.camel.yaml", "connectors/" + connector + ".camel.yaml");
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
         harness.sql("INSERT INTO consumer (source, app_id) SELECT '" + connector + "', id FROM app");
         return harness.replaceFrom(connector, "direct:poll");
@@ -143,8 +145,12 @@ public final class RouteHarness implements AutoCloseable {
     public static RouteHarness forInbound(Map<String, String> settings) throws Exception {
         Map<String, String> all = new HashMap<>(settings);
         all.put("senproxy.inbox.sink", "test-sink");
-        RouteHarness harness = new RouteHarness(all, "federation-inbound.camel.yaml", "errors.camel.yaml",
-                "outbox-ack.camel.yaml", "inbox-delivery.camel.yaml");
+        RouteHarness harness = new RouteHarness(
+                all,
+                "federation-inbound.camel.yaml",
+                "errors.camel.yaml",
+                "outbox-ack.camel.yaml",
+                "inbox-delivery.camel.yaml");
         harness.replaceFrom("federation-inbound", "direct:xmpp-in");
         harness.replaceFrom("inbox-delivery", "direct:deliver-due");
         harness.addRoutes(new RouteBuilder() {
@@ -170,7 +176,8 @@ public final class RouteHarness implements AutoCloseable {
     public List<Measurement> outboxRecords() throws SQLException {
         List<Measurement> records = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(database, "postgres", "");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT payload FROM outbox ORDER BY id")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT payload FROM outbox ORDER BY id")) {
             while (rs.next()) {
                 records.addAll(Senml.resolve(Senml.parseJson(rs.getString(1)), 0));
             }
@@ -221,14 +228,16 @@ public final class RouteHarness implements AutoCloseable {
     }
 
     public void sql(String statement) throws SQLException {
-        try (Connection c = DriverManager.getConnection(database, "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }
 
     public String text(String query) throws SQLException {
         try (Connection c = DriverManager.getConnection(database, "postgres", "");
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
@@ -240,9 +249,11 @@ public final class RouteHarness implements AutoCloseable {
 
     /** Returns once a transaction on this harness's database waits on a lock another one holds (pg_stat_activity). */
     public void awaitLockWait() {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> count(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
-                > 0);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> count(
+                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+                        > 0);
     }
 
     @Override

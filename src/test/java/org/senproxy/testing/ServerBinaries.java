@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class ServerBinaries {
 
-    private ServerBinaries() {
-    }
+    private ServerBinaries() {}
 
     public static Path require(String path, String debianPackage) {
         Path binary = Path.of(path);

@@ -27,8 +27,8 @@ public final class SgeStub implements AutoCloseable {
 
     public static final String PATH = "/ConsultationMesuresDetaillees/v2.0";
     private static final Pattern FIELD = Pattern.compile("<(\\w+)>([^<]*)</\\1>");
-    private static final List<String> COMPARED = List.of("pointId", "mesuresTypeCode", "grandeurPhysique", "soutirage",
-            "injection", "dateDebut", "dateFin");
+    private static final List<String> COMPARED =
+            List.of("pointId", "mesuresTypeCode", "grandeurPhysique", "soutirage", "injection", "dateDebut", "dateFin");
     private static final String FAULT = "<?xml version=\"1.0\" ?>\n"
             + "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><soap:Fault>"
             + "<faultcode>soap:Server</faultcode>"
@@ -43,12 +43,14 @@ public final class SgeStub implements AutoCloseable {
 
     public SgeStub() throws IOException {
         Path shared = Path.of("..", "shared", "fixtures", "sge", "ConsultationMesuresDetaillees");
-        Path root = Files.isDirectory(shared) ? shared
+        Path root = Files.isDirectory(shared)
+                ? shared
                 : Path.of("src", "test", "resources", "fixtures", "sge", "ConsultationMesuresDetaillees");
         try (var cases = Files.list(root)) {
             for (Path folder : cases.sorted().toList()) {
                 if (Files.isRegularFile(folder.resolve("response.xml"))) {
-                    responses.put(demande(Files.readString(folder.resolve("request.xml"))), folder.resolve("response.xml"));
+                    responses.put(
+                            demande(Files.readString(folder.resolve("request.xml"))), folder.resolve("response.xml"));
                 }
             }
         }

@@ -12,8 +12,7 @@ import com.sun.net.httpserver.HttpExchange;
 /** What the HTTP stand-ins of remote APIs share: reading form or query parameters, and answering. */
 public final class StubHttp {
 
-    private StubHttp() {
-    }
+    private StubHttp() {}
 
     /** The parameters of a query string or a form body ({@code a=1&b=2}, URL-encoded). */
     public static Map<String, String> parameters(String encoded) {
@@ -22,7 +21,8 @@ public final class StubHttp {
             for (String pair : encoded.split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    parameters.put(
+                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }

@@ -19,8 +19,7 @@ public final class TestPostgres {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static EmbeddedPostgres server;
 
-    private TestPostgres() {
-    }
+    private TestPostgres() {}
 
     public static synchronized EmbeddedPostgres server() {
         if (server == null) {
@@ -43,7 +42,8 @@ public final class TestPostgres {
     /** Creates an empty database and returns its JDBC URL (user postgres, no password). */
     public static String newDatabase(String prefix) {
         String name = prefix + "_" + DATABASES.incrementAndGet();
-        try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server().getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create database " + name, e);

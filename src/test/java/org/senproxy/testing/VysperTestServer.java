@@ -31,15 +31,37 @@ public final class VysperTestServer implements XmppTestServer {
         createKeyStore(keyStore);
     }
 
-
     private static void createKeyStore(Path file) throws Exception {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process process = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "localhost", "-keyalg", "RSA",
-                "-keysize", "2048", "-dname", "CN=localhost", "-ext", "san=dns:localhost", "-validity", "3650",
-                "-storetype", "JKS", "-keystore", file.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD))
-                .redirectErrorStream(true).start();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process process = new ProcessBuilder(List.of(
+                        keytool,
+                        "-genkeypair",
+                        "-alias",
+                        "localhost",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "san=dns:localhost",
+                        "-validity",
+                        "3650",
+                        "-storetype",
+                        "JKS",
+                        "-keystore",
+                        file.toString(),
+                        "-storepass",
+                        PASSWORD,
+                        "-keypass",
+                        PASSWORD))
+                .redirectErrorStream(true)
+                .start();
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("keytool failed: " + new String(process.getInputStream().readAllBytes()));
+            throw new IllegalStateException(
+                    "keytool failed: " + new String(process.getInputStream().readAllBytes()));
         }
     }
 

@@ -35,7 +35,9 @@ public final class ZabbixStub implements AutoCloseable {
 
     public ZabbixStub() throws IOException {
         items = JSON.readTree(Files.readString(fixture("item.get.json")));
-        JSON.readTree(Files.readString(fixture("history.get.json"))).get("result").forEach(history::add);
+        JSON.readTree(Files.readString(fixture("history.get.json")))
+                .get("result")
+                .forEach(history::add);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api_jsonrpc.php", this::handle);
         server.start();
@@ -53,8 +55,11 @@ public final class ZabbixStub implements AutoCloseable {
 
     /** A new value of item 23296, as if Zabbix had just collected it. */
     public void addValue(long clock, String value) {
-        history.add(JSON.createObjectNode().put("itemid", "23296").put("clock", Long.toString(clock))
-                .put("value", value).put("ns", "0"));
+        history.add(JSON.createObjectNode()
+                .put("itemid", "23296")
+                .put("clock", Long.toString(clock))
+                .put("value", value)
+                .put("ns", "0"));
     }
 
     /** The JSON-RPC requests received, in order. */
@@ -71,7 +76,9 @@ public final class ZabbixStub implements AutoCloseable {
         answer.set("id", request.get("id"));
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         if (!("Bearer " + TOKEN).equals(auth)) {
-            answer.putObject("error").put("code", -32602).put("message", "Invalid params.")
+            answer.putObject("error")
+                    .put("code", -32602)
+                    .put("message", "Invalid params.")
                     .put("data", "Not authorized.");
         } else if ("item.get".equals(request.path("method").asText())) {
             answer.set("result", items.get("result"));
@@ -80,9 +87,12 @@ public final class ZabbixStub implements AutoCloseable {
             int limit = request.path("params").path("limit").asInt(Integer.MAX_VALUE);
             ArrayNode result = answer.putArray("result");
             synchronized (history) {
-                history.stream().filter(v -> v.get("clock").asLong() >= from)
-                        .sorted((a, b) -> Long.compare(a.get("clock").asLong(), b.get("clock").asLong()))
-                        .limit(limit).forEach(result::add);
+                history.stream()
+                        .filter(v -> v.get("clock").asLong() >= from)
+                        .sorted((a, b) -> Long.compare(
+                                a.get("clock").asLong(), b.get("clock").asLong()))
+                        .limit(limit)
+                        .forEach(result::add);
             }
         } else {
             answer.putObject("error").put("code", -32601).put("message", "Method not found.");

@@ -17,6 +17,7 @@ class LocalTimeFunctionTest {
 
     @TempDir
     static Path home;
+
     private static Transforms transforms;
 
     @BeforeAll
@@ -66,15 +67,19 @@ class LocalTimeFunctionTest {
 
     @Test
     void aDayLastsTwentyFourHoursExceptWhenTheClocksChange() {
-        assertThat(transforms.run("days", "[\"2023-04-01\", \"2023-03-26\", \"2023-10-29\"]", Map.of()).replace(" ", ""))
+        assertThat(transforms
+                        .run("days", "[\"2023-04-01\", \"2023-03-26\", \"2023-10-29\"]", Map.of())
+                        .replace(" ", ""))
                 .isEqualTo("[86400,82800,90000]");
     }
 
     @Test
     void theDayOfADateTimeIsItsLocalDayInTheZone() {
         // 23:30Z on 25 March is already 26 March (the short day) in Paris
-        assertThat(transforms.run("days", "[\"2023-03-25T23:30:00Z\", \"2022-01-05T00:00:00.000+01:00\"]",
-                Map.of()).replace(" ", "")).isEqualTo("[82800,86400]");
+        assertThat(transforms
+                        .run("days", "[\"2023-03-25T23:30:00Z\", \"2022-01-05T00:00:00.000+01:00\"]", Map.of())
+                        .replace(" ", ""))
+                .isEqualTo("[82800,86400]");
     }
 
     @Test

@@ -44,7 +44,9 @@ class TransformGoldenTest {
     void everyTransformHasAGoldenCase() throws IOException {
         assertThat(transforms.names()).isNotEmpty();
         for (String name : transforms.names()) {
-            assertThat(CASES.resolve(name)).as("golden cases of transform " + name).isDirectoryContaining(Files::isDirectory);
+            assertThat(CASES.resolve(name))
+                    .as("golden cases of transform " + name)
+                    .isDirectoryContaining(Files::isDirectory);
         }
     }
 
@@ -52,21 +54,26 @@ class TransformGoldenTest {
     Stream<DynamicTest> eachCaseGivesItsExpectedSenml() throws IOException {
         List<Path> cases;
         try (Stream<Path> folders = Files.walk(CASES, 2)) {
-            cases = folders.filter(p -> CASES.relativize(p).getNameCount() == 2 && Files.isDirectory(p)).sorted().toList();
+            cases = folders.filter(p -> CASES.relativize(p).getNameCount() == 2 && Files.isDirectory(p))
+                    .sorted()
+                    .toList();
         }
-        return cases.stream().map(folder -> DynamicTest.dynamicTest(CASES.relativize(folder).toString(), () -> {
-            String transform = folder.getParent().getFileName().toString();
-            String output = transforms.run(transform, Files.readString(input(folder)), headers(folder));
-            // compared as SenML records: 1268 and 1268.0 are the same value
-            assertThat(Senml.parseJson(output))
-                    .isEqualTo(Senml.parseJson(Files.readString(folder.resolve("expected.json"))));
-            assertThat(Senml.resolve(Senml.parseJson(output), 1_700_000_000)).isNotEmpty();
-        }));
+        return cases.stream()
+                .map(folder -> DynamicTest.dynamicTest(CASES.relativize(folder).toString(), () -> {
+                    String transform = folder.getParent().getFileName().toString();
+                    String output = transforms.run(transform, Files.readString(input(folder)), headers(folder));
+                    // compared as SenML records: 1268 and 1268.0 are the same value
+                    assertThat(Senml.parseJson(output))
+                            .isEqualTo(Senml.parseJson(Files.readString(folder.resolve("expected.json"))));
+                    assertThat(Senml.resolve(Senml.parseJson(output), 1_700_000_000))
+                            .isNotEmpty();
+                }));
     }
 
     private static Path input(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("input.")).findFirst()
+            return files.filter(p -> p.getFileName().toString().startsWith("input."))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no input.* in " + folder));
         }
     }

@@ -25,9 +25,23 @@ public final class StartupTimes {
     static final String ROUTES = "routes";
     static final String XMPP = "XMPP logged in";
 
-    private final long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+    /** Whether a proxy was made in this JVM before: a second one (tests, the demo) cannot count the JVM's time. */
+    private static final AtomicBoolean JVM_COUNTED = new AtomicBoolean();
+
+    private final long jvmStart;
+    private final String origin;
     private final Map<String, Long> ends = new LinkedHashMap<>();
     private final AtomicBoolean told = new AtomicBoolean();
+
+    /**
+     * Times counted from the JVM's start for the first proxy of a JVM (the jar: the whole start-up), else from now
+     * (a further proxy in the same JVM, as in the tests and the demo).
+     */
+    public StartupTimes() {
+        boolean first = JVM_COUNTED.compareAndSet(false, true);
+        this.jvmStart = first ? ManagementFactory.getRuntimeMXBean().getStartTime() : System.currentTimeMillis();
+        this.origin = first ? "the JVM started" : "its configuration started";
+    }
 
     /** The phase {@code phase} ends now. */
     public synchronized void end(String phase) {
@@ -51,8 +65,9 @@ public final class StartupTimes {
         }
         return String.format(
                 java.util.Locale.ROOT,
-                "Ready %.1f s after the JVM started: %s (XMPP logged in at %.1f s)",
+                "Ready %.1f s after %s: %s (XMPP logged in at %.1f s)",
                 ready / 1000.0,
+                origin,
                 phases,
                 ends.get(XMPP) / 1000.0);
     }

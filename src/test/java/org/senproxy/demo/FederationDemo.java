@@ -132,14 +132,18 @@ public final class FederationDemo {
                 last = now;
             }
             out.println("Stopping the meters; waiting for the last records to reach B...");
+            // both meters stop first, so that what A read no longer grows while the last records are counted at B;
+            // the teleinfo connector goes on taking the frames the broker still holds
             gateway.stop();
+            federation.polling(false);
             long drainUntil = System.currentTimeMillis() + 30_000;
-            Progress now = Progress.of(federation);
-            while (!now.drained() && System.currentTimeMillis() < drainUntil) {
+            Progress before = Progress.of(federation);
+            Progress now = before;
+            while (!(now.drained() && now.read == before.read) && System.currentTimeMillis() < drainUntil) {
                 Thread.sleep(500);
+                before = now;
                 now = Progress.of(federation);
             }
-            federation.polling(false);
             federation.proxyA.context().getRouteController().stopRoute("teleinfo-mqtt-source");
             Summary summary = new Summary(
                     now.read,

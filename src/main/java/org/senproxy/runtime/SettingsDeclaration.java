@@ -519,6 +519,35 @@ public final class SettingsDeclaration {
                             "(none)",
                             "a file holding that list instead (a mounted Secret); setting both is an error")),
             section(
+                    "Control channel and enrollment",
+                    Target.PLACEHOLDERS,
+                    "Control messages (issue 20: `peers invite`, `peers join`; [federation.md](federation.md)) travel"
+                            + " on the data's XMPP session, from table `control_message`, each sent again until its"
+                            + " peer acknowledges it.",
+                    value(
+                            "senproxy.control.poll-interval-ms",
+                            Type.INTEGER,
+                            "1000",
+                            "how often `control-dispatch` sends the control messages due"),
+                    value(
+                            "senproxy.control.retry-ms",
+                            Type.INTEGER,
+                            "5000",
+                            "a control message without an acknowledgement is sent again after this, doubling at"
+                                    + " each attempt (up to 64 times this)"),
+                    value(
+                            "senproxy.control.max-attempts",
+                            Type.INTEGER,
+                            "20",
+                            "after this many attempts without an acknowledgement a control message is dead (status"
+                                    + " `dead`, reason, audited `control.dead`)"),
+                    value(
+                            "senproxy.enrollment.max-requests-per-hour",
+                            Type.INTEGER,
+                            "10",
+                            "enrollment requests from one address beyond this within an hour are refused unread"
+                                    + " (metric `senproxy.enrollment.rate-limited`, audited once an hour per address)")),
+            section(
                     "Quoalise",
                     Target.PLACEHOLDERS,
                     "",

@@ -42,7 +42,7 @@ import org.jxmpp.stringprep.XmppStringprepException;
  * The payload of an {@code enroll-request} is JSON (the joining proxy has no key the other knows yet: it proves the
  * invitation's secret instead, {@link Invitation#proof}); the payload of every other type is a compact JWS (ES256,
  * header {@code kid}) whose claims are {@code iss} (the sender's JID), {@code aud} (the recipient's), {@code jti} (the
- * message id), {@code iat}, {@code type} (the control type) and {@code body} (the type's JSON object).
+ * message id), {@code iat} (refused older than {@code senproxy.signing.max-age-s}), {@code type} (the control type) and {@code body} (the type's JSON object).
  *
  * <p>Versions: this proxy writes and reads version {@value #VERSION}; another version is refused, saying which it
  * reads.
@@ -193,7 +193,8 @@ public final class ControlCodec {
      *
      * @throws FederationException (permanent) saying why it is refused
      */
-    public static Map<String, Object> verify(Received message, String ownJid, ECKey key) {
+    public static Map<String, Object> verify(
+            Received message, String ownJid, ECKey key, java.time.Instant now, java.time.Duration maxAge) {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
@@ -233,6 +234,12 @@ public final class ControlCodec {
         }
         if (!message.messageId().equals(claims.getJWTID())) {
             throw refused("signed message id " + claims.getJWTID() + " is not the message's " + message.messageId());
+        }
+        java.time.Instant issued =
+                claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
+        if (issued == null || issued.isBefore(now.minus(maxAge)) || issued.isAfter(now.plusSeconds(60))) {
+            throw refused("issued at " + issued + ", outside the accepted window (" + maxAge.toSeconds()
+                    + " s back, 60 s ahead)");
         }
         if (!message.type().equals(claims.getClaim("type"))) {
             throw refused("signed type " + claims.getClaim("type") + " is not the message's " + message.type());

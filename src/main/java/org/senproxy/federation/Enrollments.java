@@ -93,6 +93,9 @@ public class Enrollments {
     private final String ownJid;
     private final ECKey ownKey;
     private final int maxRequestsPerHour;
+    /** Signed control messages issued longer ago are refused ({@code senproxy.signing.max-age-s}). */
+    private volatile Duration maxAge = Duration.ofMinutes(10);
+
     private volatile Supplier<List<String>> catalogue = List::of;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -115,6 +118,12 @@ public class Enrollments {
     /** The names of the series this proxy offers, sent in its answer to an enrollment. */
     public Enrollments withCatalogue(Supplier<List<String>> catalogue) {
         this.catalogue = catalogue;
+        return this;
+    }
+
+    /** How old a signed control message may be ({@code senproxy.signing.max-age-s}). */
+    public Enrollments acceptingSignaturesFor(Duration maxAge) {
+        this.maxAge = maxAge;
         return this;
     }
 
@@ -407,7 +416,7 @@ public class Enrollments {
             throw new Refused("the answer's key " + thumbprint + " is not the one the invitation announced ("
                     + pending.expectedKey() + ")");
         }
-        Map<String, Object> body = ControlCodec.verify(message, ownJid, key);
+        Map<String, Object> body = ControlCodec.verify(message, ownJid, key, Instant.now(), maxAge);
         if (!pending.invitation().equals(body.get("invitation"))) {
             throw new Refused(
                     "the answer is for invitation " + body.get("invitation") + ", not " + pending.invitation());

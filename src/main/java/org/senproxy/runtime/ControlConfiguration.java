@@ -36,6 +36,7 @@ final class ControlConfiguration {
                         federation.jid().toString(),
                         signingKey,
                         settings.integer("senproxy.enrollment.max-requests-per-hour"))
+                .acceptingSignaturesFor(java.time.Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s")))
                 .withCatalogue(() -> {
                     try {
                         return catalogue.series().stream()

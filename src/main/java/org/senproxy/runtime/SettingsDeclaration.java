@@ -497,7 +497,8 @@ public final class SettingsDeclaration {
                             "senproxy.signing.max-age-s",
                             Type.INTEGER,
                             "600",
-                            "a signature issued longer ago than this (or more than 60 s ahead) is refused, so an old"
+                            "a signature (data or control message) issued longer ago than this (or more than 60 s ahead) is"
+                                    + " refused, so an old"
                                     + " message cannot be replayed"),
                     value(
                             "senproxy.consent.required",

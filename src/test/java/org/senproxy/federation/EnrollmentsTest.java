@@ -314,6 +314,17 @@ class EnrollmentsTest {
         signed.setFrom(JidCreate.from(A + "/x"));
         // signed for another message id: refused
         assertThat(b.receive(ControlCodec.decode(signed)).reason()).contains("is not the message's");
+        // signed long ago: refused
+        Message old = ControlCodec.stanza(
+                B,
+                A,
+                "old-" + accept.messageId(),
+                accept.type(),
+                a.wirePayload(
+                        new Enrollments.Outgoing(B, "old-" + accept.messageId(), accept.type(), accept.payload()),
+                        Clock.fixed(java.time.Instant.now().minusSeconds(3600), java.time.ZoneOffset.UTC)));
+        old.setFrom(JidCreate.from(A + "/x"));
+        assertThat(b.receive(ControlCodec.decode(old)).reason()).contains("outside the accepted window");
         Message good =
                 ControlCodec.stanza(B, A, accept.messageId(), accept.type(), a.wirePayload(accept, Clock.systemUTC()));
         good.setFrom(JidCreate.from(A + "/x"));

@@ -18,6 +18,7 @@ import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.ProxyKeys;
 import org.senproxy.db.Sql;
+import org.senproxy.db.Times;
 import org.senproxy.federation.AppKeys;
 import org.senproxy.federation.Enrollments;
 import org.senproxy.runtime.StartupSettings;
@@ -116,7 +117,7 @@ final class Enrolling {
                             rs.getString(1),
                             rs.getString(2),
                             enrollment,
-                            rs.getObject(4) == null ? "" : " " + rs.getObject(4),
+                            rs.getObject(4) == null ? "" : " " + Times.instant(rs, 4),
                             key);
                 }
             }
@@ -124,8 +125,10 @@ final class Enrolling {
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String state = rs.getObject(4) != null
-                            ? "used " + rs.getObject(4) + " by " + rs.getString(5)
-                            : rs.getBoolean(6) ? "expired " + rs.getObject(3) : "open until " + rs.getObject(3);
+                            ? "used " + Times.instant(rs, 4) + " by " + rs.getString(5)
+                            : rs.getBoolean(6)
+                                    ? "expired " + Times.instant(rs, 3)
+                                    : "open until " + Times.instant(rs, 3);
                     out.printf("invitation %s for %s: %s%n", rs.getString(1), rs.getString(2), state);
                 }
             }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.senproxy.federation.AppKeys;
 import org.senproxy.federation.Invitation;
 import org.senproxy.runtime.ProxyApplication;
+import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.FreePort;
 import org.senproxy.testing.TestPostgres;
 import org.senproxy.testing.XmppTestServer;
@@ -31,9 +32,12 @@ import org.senproxy.testing.XmppTestServer;
  * Two proxies with empty databases on a real XMPP server (XmppTestServer.fromEnvironment(): Vysper, or ejabberd or
  * Prosody with SENPROXY_IT_XMPP) enroll with each other by the commands alone: {@code peers invite} on A, {@code peers
  * join} on B. First an altered invitation, refused over the federation with its reason (B's pending app removed,
- * nothing registered at A); then the real one: both sides list the other as enrolled with its key.
+ * nothing registered at A); then the real one: both sides list the other as enrolled with its key, and A's readings
+ * reach B signed under a consent granted and subscribed with the commands; last, the spent invitation is refused.
  */
 class EnrollmentIT {
+
+    private static final String METER = "urn:dev:prm:09111642617347_";
 
     @RegisterExtension
     final CommandRunner cli = new CommandRunner();
@@ -42,6 +46,7 @@ class EnrollmentIT {
     Path folder;
 
     private XmppTestServer xmpp;
+    private EcodevicesStub ecodevices;
     private final List<ProxyApplication> proxies = new ArrayList<>();
 
     @AfterEach
@@ -52,12 +57,15 @@ class EnrollmentIT {
         if (xmpp != null) {
             xmpp.stop();
         }
+        if (ecodevices != null) {
+            ecodevices.close();
+        }
     }
 
     /** A proxy's home (application.properties for the commands) and the proxy itself, running. */
     private record Proxy(String jid, Path home, String database, ECKey key) {}
 
-    private Proxy proxy(String user) throws Exception {
+    private Proxy proxy(String user, Map<String, String> own) throws Exception {
         String password = user + "-" + Long.toHexString(System.nanoTime());
         xmpp.register(user, password);
         String jid = user + "@localhost";
@@ -86,6 +94,7 @@ class EnrollmentIT {
         settings.put("senproxy.control.retry-ms", "2000");
         settings.put("camel.management.port", Integer.toString(FreePort.next()));
         settings.put("camel.server.port", Integer.toString(FreePort.next()));
+        settings.putAll(own);
         ProxyApplication application = new ProxyApplication(Path.of("."), settings);
         application.start();
         proxies.add(application);
@@ -106,12 +115,36 @@ class EnrollmentIT {
         }
     }
 
+    /** An operator's key, trusted to sign that proxy's consent and subscription changes. */
+    private Path operator(Proxy proxy, String name) throws Exception {
+        Path key = proxy.home().resolve(name + ".jwk");
+        assertThat(cli.run("keys", "generate", "--out", key.toString())).isZero();
+        Path publicKey = proxy.home().resolve(name + ".public.jwk");
+        Files.writeString(publicKey, cli.out().strip());
+        assertThat(run(proxy, "keys", "trust", "--actor", name, "--jwk", publicKey.toString()))
+                .as(cli.err())
+                .isZero();
+        return key;
+    }
+
     @Test
     void twoEmptyProxiesEnrollByTheCommandsAlone() throws Exception {
         xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
-        Proxy a = proxy("holder-a");
-        Proxy b = proxy("monitor-b");
+        ecodevices = new EcodevicesStub();
+        Proxy a = proxy(
+                "holder-a",
+                Map.of(
+                        "senproxy.connectors",
+                        "ecodevices-source",
+                        "ecodevices.address",
+                        ecodevices.address(),
+                        "ecodevices.base-name",
+                        METER,
+                        "ecodevices.poll-interval-ms",
+                        "500"));
+        Proxy b = proxy(
+                "monitor-b", Map.of("senproxy.connectors", "postgres-sink", "senproxy.inbox.sink", "postgres-sink"));
 
         assertThat(run(a, "peers", "invite", "--name", "city-monitor", "--valid-for", "1h", "--actor", "alice"))
                 .as(cli.err())
@@ -152,10 +185,61 @@ class EnrollmentIT {
                         "city-monitor +" + b.jid() + " +enrolled .*key monitor-b-1 " + AppKeys.thumbprint(b.key()))
                 .contains("used ")
                 .contains(" by " + b.jid());
-        // the invitation is spent: joining with it again (after B forgot A) is refused
+        // data from A to B, signed with the keys exchanged, under a consent set with the commands alone
+        Path alice = operator(a, "alice");
+        Path bob = operator(b, "bob");
+        assertThat(run(
+                        a,
+                        "consents",
+                        "grant",
+                        "--user",
+                        "household-7",
+                        "--app",
+                        "city-monitor",
+                        "--scope",
+                        METER + "*",
+                        "--until",
+                        "2099-01-01T00:00:00Z",
+                        "--data-from",
+                        "2000-01-01T00:00:00Z",
+                        "--source",
+                        "ecodevices-source",
+                        "--key",
+                        alice.toString(),
+                        "--actor",
+                        "alice"))
+                .as(cli.err())
+                .isZero();
+        String consent = cli.out().strip();
+        assertThat(run(
+                        b,
+                        "subscriptions",
+                        "add",
+                        "--app",
+                        "data-holder",
+                        "--consent",
+                        consent,
+                        "--scope",
+                        METER + "*",
+                        "--key",
+                        bob.toString(),
+                        "--actor",
+                        "bob"))
+                .as(cli.err())
+                .isZero();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (Long.parseLong(text(b, "SELECT count(*) FROM inbox")) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        assertThat(text(b, "SELECT count(*) > 0 FROM inbox WHERE sender_jid = '" + a.jid() + "'"))
+                .isEqualTo("t");
+        assertThat(text(a, "SELECT count(*) > 0 FROM outbox WHERE status = 'acked'"))
+                .isEqualTo("t");
+
+        // the invitation is spent: joining with it again (B forgot A) is refused
         try (Connection c = DriverManager.getConnection(b.database(), "postgres", "");
                 Statement s = c.createStatement()) {
-            s.execute("DELETE FROM app_key; DELETE FROM app");
+            s.execute("UPDATE app SET name = 'forgotten', jid = 'forgotten@localhost' WHERE name = 'data-holder'");
         }
         assertThat(run(b, "peers", "join", invitation, "--name", "data-holder", "--wait", "60s"))
                 .isEqualTo(1);

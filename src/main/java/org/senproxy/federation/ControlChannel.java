@@ -60,6 +60,9 @@ public class ControlChannel {
         } catch (FederationException unreadable) {
             String id = rawId(message);
             LOG.warn("Control message {} from {} refused: {}", id, message.getFrom(), unreadable.getMessage());
+            if (message.getFrom() != null) {
+                enrollments.unreadable(message.getFrom().asBareJid().toString(), id, unreadable.getMessage());
+            }
             if (id != null && message.getFrom() != null) {
                 link.send(
                         ControlCodec.ack(message.getFrom().asBareJid().toString(), id, false, unreadable.getMessage()));

@@ -100,6 +100,7 @@ public class Enrollments {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
     /** The addresses already audited as over the rate limit, by hour: one audit entry each, not one per message. */
     private final Set<String> floodAudited = ConcurrentHashMap.newKeySet();
 
@@ -136,6 +137,9 @@ public class Enrollments {
                 .register(registry);
         FunctionCounter.builder("senproxy.enrollment.rate-limited", rateLimited, AtomicLong::get)
                 .description("enrollment requests refused for coming too often from one address")
+                .register(registry);
+        FunctionCounter.builder("senproxy.control.unreadable", unreadable, AtomicLong::get)
+                .description("control messages refused unread (unknown version or type, forged sender, no payload)")
                 .register(registry);
     }
 
@@ -243,9 +247,34 @@ public class Enrollments {
 
     // ---- receiving
 
+    /**
+     * A control message refused before it could be read (unknown version or type, a sender other than the
+     * authenticated one, no payload): counted, and audited once an hour per sender ({@code control.unreadable}), so that
+     * junk cannot fill the audit trail.
+     */
+    public void unreadable(String senderJid, String messageId, String reason) throws SQLException {
+        unreadable.incrementAndGet();
+        if (firstThisHour(senderJid + "#unreadable")) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("message", messageId);
+            detail.put("reason", reason);
+            audit.append(List.of(AuditEvent.of("control.unreadable", senderJid, null, null, detail)));
+        }
+    }
+
+    public long unreadableCount() {
+        return unreadable.get();
+    }
+
+    private boolean firstThisHour(String key) {
+        if (floodAudited.size() > 10_000) {
+            floodAudited.clear(); // bounded memory: at worst, an address is audited once more this hour
+        }
+        return floodAudited.add(key + "@" + Instant.now().getEpochSecond() / 3600);
+    }
+
     /** Checks, records and answers one control message. */
     public Answer receive(ControlCodec.Received message) throws SQLException {
-        String hour = message.senderJid() + "@" + Instant.now().getEpochSecond() / 3600;
         return Transactions.inTransaction(dataSource, c -> {
             Answer before = IN_FIND.one(
                     c,
@@ -263,7 +292,7 @@ public class Enrollments {
                     rateLimited.incrementAndGet();
                     String reason = "too many enrollment requests from " + message.senderJid() + ": at most "
                             + maxRequestsPerHour + " an hour (senproxy.enrollment.max-requests-per-hour)";
-                    if (floodAudited.add(hour)) {
+                    if (firstThisHour(message.senderJid())) {
                         audit.append(c, List.of(refusal(message, reason, null)));
                     }
                     return new Answer(false, reason); // not recorded: a flood must not fill the tables

@@ -83,6 +83,16 @@ public class Enrollments {
         }
     }
 
+    /** The same message was answered meanwhile (another replica received it too): that answer stands. */
+    private static final class AnsweredMeanwhile extends RuntimeException {
+        final Answer answer;
+
+        AnsweredMeanwhile(Answer answer) {
+            super(null, null, false, false);
+            this.answer = answer;
+        }
+    }
+
     private record InvitationRow(
             String name, String proofKey, Instant expiresAt, boolean expired, Instant usedAt, String usedBy) {}
 
@@ -276,10 +286,7 @@ public class Enrollments {
     /** Checks, records and answers one control message. */
     public Answer receive(ControlCodec.Received message) throws SQLException {
         return Transactions.inTransaction(dataSource, c -> {
-            Answer before = IN_FIND.one(
-                    c,
-                    IN_FIND.params().text("peer", message.senderJid()).text("message_id", message.messageId()),
-                    rs -> new Answer("accepted".equals(rs.getString(1)), rs.getString(2)));
+            Answer before = answered(c, message);
             if (before != null) {
                 return before; // received again: answered as the first time, nothing written
             }
@@ -307,6 +314,8 @@ public class Enrollments {
                 } else {
                     throw new Refused("control type " + message.type() + " is not handled by this proxy");
                 }
+            } catch (AnsweredMeanwhile meanwhile) {
+                return meanwhile.answer;
             } catch (Refused | FederationException no) {
                 refused.incrementAndGet();
                 record(c, message, "rejected", no.getMessage());
@@ -317,6 +326,13 @@ public class Enrollments {
             record(c, message, "accepted", null);
             return Answer.ok();
         });
+    }
+
+    private static Answer answered(Connection c, ControlCodec.Received message) throws SQLException {
+        return IN_FIND.one(
+                c,
+                IN_FIND.params().text("peer", message.senderJid()).text("message_id", message.messageId()),
+                rs -> new Answer("accepted".equals(rs.getString(1)), rs.getString(2)));
     }
 
     private static AuditEvent refusal(ControlCodec.Received message, String reason, Object invitation) {
@@ -367,6 +383,11 @@ public class Enrollments {
                         rs.getString(6)));
         if (invitation == null) {
             throw new Refused("unknown invitation " + invitationId + ": not issued by this proxy");
+        }
+        // another replica may have taken this very message while this one waited for the lock
+        Answer meanwhile = answered(c, message);
+        if (meanwhile != null) {
+            throw new AnsweredMeanwhile(meanwhile);
         }
         if (!Invitation.proofMatches(
                 invitation.proofKey(), invitationId, jid, thumbprint, nonce, message.messageId(), proof)) {

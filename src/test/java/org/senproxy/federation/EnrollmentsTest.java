@@ -158,6 +158,35 @@ class EnrollmentsTest {
                 .isEqualTo("1");
     }
 
+    @Test
+    void twoReplicasReceivingTheSameRequestAtOnceGiveTheSameAnswer() throws Exception {
+        Invitation invitation =
+                a.invite("city-monitor", Duration.ofHours(1), "alice").invitation();
+        b.join(invitation, "data-holder", "bob");
+        Enrollments.Outgoing out = b.claim(10, 60, 5).get(0);
+        Message stanza = ControlCodec.stanza(A, B, out.messageId(), out.type(), b.wirePayload(out, Clock.systemUTC()));
+        stanza.setFrom(JidCreate.from(B + "/x"));
+        Enrollments replica = enrollments(dbA, A, keyA, 3);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.Future<Enrollments.Answer> first = pool.submit(() -> {
+            go.await();
+            return a.receive(ControlCodec.decode(stanza));
+        });
+        java.util.concurrent.Future<Enrollments.Answer> second = pool.submit(() -> {
+            go.await();
+            return replica.receive(ControlCodec.decode(stanza));
+        });
+        go.countDown();
+        assertThat(first.get().accepted()).isTrue();
+        assertThat(second.get().accepted()).isTrue();
+        pool.shutdown();
+        assertThat(text(dbA, "SELECT count(*) FROM app")).isEqualTo("1");
+        assertThat(text(dbA, "SELECT count(*) FROM control_message")).isEqualTo("2"); // the request, the answer
+        assertThat(text(dbA, "SELECT count(*) FROM audit_log WHERE kind = 'enrollment.refused'"))
+                .isEqualTo("0");
+    }
+
     /** Refused with the reason, recorded, audited on A; nothing registered there. */
     private void refusedOnA(Enrollments.Answer answer, String reason) throws Exception {
         assertThat(answer.accepted()).isFalse();

@@ -59,6 +59,8 @@ public class Enrollments {
     private static final Sql APP_PENDING = Sql.of(Enrollments.class, "app-pending");
     private static final Sql APP_ENROLLED = Sql.of(Enrollments.class, "app-enrolled");
     private static final Sql APP_PENDING_DROP = Sql.of(Enrollments.class, "app-pending-drop");
+    private static final Sql APP_PENDING_REPLACE = Sql.of(Enrollments.class, "app-pending-replace");
+    private static final Sql OUT_SUPERSEDE = Sql.of(Enrollments.class, "control-out-supersede");
     private static final Sql KEY_INSERT = Sql.of(Enrollments.class, "app-key-insert");
 
     /** The default of {@code senproxy.enrollment.max-requests-per-hour}. */
@@ -222,6 +224,10 @@ public class Enrollments {
                 "proof",
                 Invitation.proof(invitation.proofKey(), invitation.id(), ownJid, thumbprint, nonce, messageId));
         return Transactions.inTransaction(dataSource, c -> {
+            // joining again (the first request was never answered) replaces the pending enrollment
+            String replaced = APP_PENDING_REPLACE.one(
+                    c, APP_PENDING_REPLACE.params().text("jid", invitation.jid()), rs -> rs.getString(1));
+            OUT_SUPERSEDE.update(c, OUT_SUPERSEDE.params().text("peer", invitation.jid()));
             String existing = APP_NAMED.one(
                     c,
                     APP_NAMED.params().text("name", name).text("jid", invitation.jid()),
@@ -250,6 +256,7 @@ public class Enrollments {
             detail.put("jid", invitation.jid());
             detail.put("expected_thumbprint", invitation.fingerprint());
             detail.put("message", messageId);
+            detail.put("replaced_pending", replaced);
             audit.append(c, List.of(AuditEvent.of("enrollment.requested", actor, null, null, detail)));
             return messageId;
         });

@@ -117,6 +117,17 @@ class EnrollCommandsTest {
         assertThat(text("SELECT type || ' ' || status FROM control_message")).isEqualTo("enroll-request pending");
         assertThat(run("peers", "list")).isZero();
         assertThat(cli.out()).containsPattern("data-holder +proxy-b@localhost +pending +no key");
+        // joining again while pending (no answer came) replaces the pending enrollment and its request
+        assertThat(run("peers", "join", invitation.encode(), "--name", "data-holder-2"))
+                .isZero();
+        assertThat(text("SELECT string_agg(name, ',') FROM app")).isEqualTo("data-holder-2");
+        assertThat(text("SELECT string_agg(status, ',' ORDER BY id) FROM control_message"))
+                .isEqualTo("dead,pending");
+        // an enrolled peer is not replaced
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE app SET enrollment = 'enrolled'");
+        }
         assertThat(run("peers", "join", invitation.encode(), "--name", "other")).isEqualTo(2);
         assertThat(cli.err()).contains("exists already");
     }

@@ -108,6 +108,7 @@ final class Enrolling {
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String enrollment = rs.getString(3) == null ? "registered by hand" : rs.getString(3);
+                    String request = rs.getString(8) == null ? "" : " (request " + rs.getString(8) + ")";
                     String key = rs.getString(5) == null
                             ? "no key"
                             : "key " + rs.getString(5) + " " + thumbprint(rs.getString(6))
@@ -116,7 +117,7 @@ final class Enrolling {
                             "  %-24s %-36s %-10s%s  %s%n",
                             rs.getString(1),
                             rs.getString(2),
-                            enrollment,
+                            enrollment + request,
                             rs.getObject(4) == null ? "" : " " + Times.instant(rs, 4),
                             key);
                 }

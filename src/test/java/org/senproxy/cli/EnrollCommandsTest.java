@@ -116,7 +116,9 @@ class EnrollCommandsTest {
         assertThat(cli.out()).contains("queued for proxy-b@localhost");
         assertThat(text("SELECT type || ' ' || status FROM control_message")).isEqualTo("enroll-request pending");
         assertThat(run("peers", "list")).isZero();
-        assertThat(cli.out()).containsPattern("data-holder +proxy-b@localhost +pending +no key");
+        assertThat(cli.out())
+                .containsPattern(
+                        "data-holder +proxy-b@localhost +pending \\(request pending, 0 attempt\\(s\\)\\) +no key");
         // joining again while pending (no answer came) replaces the pending enrollment and its request
         assertThat(run("peers", "join", invitation.encode(), "--name", "data-holder-2"))
                 .isZero();

@@ -3,6 +3,8 @@ package org.senproxy.federation;
 import java.security.Provider;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.Set;
@@ -193,8 +195,7 @@ public final class ControlCodec {
      *
      * @throws FederationException (permanent) saying why it is refused
      */
-    public static Map<String, Object> verify(
-            Received message, String ownJid, ECKey key, java.time.Instant now, java.time.Duration maxAge) {
+    public static Map<String, Object> verify(Received message, String ownJid, ECKey key, Instant now, Duration maxAge) {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
@@ -235,7 +236,7 @@ public final class ControlCodec {
         if (!message.messageId().equals(claims.getJWTID())) {
             throw refused("signed message id " + claims.getJWTID() + " is not the message's " + message.messageId());
         }
-        java.time.Instant issued =
+        Instant issued =
                 claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
         if (issued == null || issued.isBefore(now.minus(maxAge)) || issued.isAfter(now.plusSeconds(60))) {
             throw refused("issued at " + issued + ", outside the accepted window (" + maxAge.toSeconds()

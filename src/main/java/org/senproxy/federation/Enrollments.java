@@ -3,6 +3,7 @@ package org.senproxy.federation;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.text.ParseException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -587,7 +588,7 @@ public class Enrollments {
     }
 
     /** The payload of an outgoing message as it goes on the wire: the request as it is, anything else signed. */
-    public String wirePayload(Outgoing out, java.time.Clock clock) {
+    public String wirePayload(Outgoing out, Clock clock) {
         if (ControlCodec.ENROLL_REQUEST.equals(out.type())) {
             return out.payload();
         }

@@ -1,6 +1,7 @@
 package org.senproxy.runtime;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -36,7 +37,7 @@ final class ControlConfiguration {
                         federation.jid().toString(),
                         signingKey,
                         settings.integer("senproxy.enrollment.max-requests-per-hour"))
-                .acceptingSignaturesFor(java.time.Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s")))
+                .acceptingSignaturesFor(Duration.ofSeconds(settings.integer("senproxy.signing.max-age-s")))
                 .withCatalogue(() -> {
                     try {
                         return catalogue.series().stream()

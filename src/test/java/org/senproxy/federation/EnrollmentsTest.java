@@ -8,9 +8,15 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -167,13 +173,13 @@ class EnrollmentsTest {
         Message stanza = ControlCodec.stanza(A, B, out.messageId(), out.type(), b.wirePayload(out, Clock.systemUTC()));
         stanza.setFrom(JidCreate.from(B + "/x"));
         Enrollments replica = enrollments(dbA, A, keyA, 3);
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        java.util.concurrent.Future<Enrollments.Answer> first = pool.submit(() -> {
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<Enrollments.Answer> first = pool.submit(() -> {
             go.await();
             return a.receive(ControlCodec.decode(stanza));
         });
-        java.util.concurrent.Future<Enrollments.Answer> second = pool.submit(() -> {
+        Future<Enrollments.Answer> second = pool.submit(() -> {
             go.await();
             return replica.receive(ControlCodec.decode(stanza));
         });
@@ -351,7 +357,7 @@ class EnrollmentsTest {
                 accept.type(),
                 a.wirePayload(
                         new Enrollments.Outgoing(B, "old-" + accept.messageId(), accept.type(), accept.payload()),
-                        Clock.fixed(java.time.Instant.now().minusSeconds(3600), java.time.ZoneOffset.UTC)));
+                        Clock.fixed(Instant.now().minusSeconds(3600), ZoneOffset.UTC)));
         old.setFrom(JidCreate.from(A + "/x"));
         assertThat(b.receive(ControlCodec.decode(old)).reason()).contains("outside the accepted window");
         Message good =

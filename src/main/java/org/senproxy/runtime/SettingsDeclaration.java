@@ -360,7 +360,7 @@ public final class SettingsDeclaration {
                             Type.INTEGER,
                             "7",
                             "acknowledged outbox rows and delivered inbox rows are deleted this many days after they"
-                                    + " finished; keep it longer than the peers' `senproxy.outbox.max-attempts` x"
+                                    + " finished (settled control messages this many days after they were written); keep it longer than the peers' `senproxy.outbox.max-attempts` x"
                                     + " `max-backoff-ms` (see design notes)"),
                     value(
                             "senproxy.retention.keys-days",
@@ -372,7 +372,8 @@ public final class SettingsDeclaration {
                             "senproxy.retention.dead-letter-days",
                             Type.INTEGER,
                             "90",
-                            "replayed dead letters are deleted this many days after their replay (open ones never)"),
+                            "replayed dead letters are deleted this many days after their replay (open ones never);"
+                                    + " dead control messages this many days after they were written"),
                     value(
                             "senproxy.retention.batch-size",
                             Type.INTEGER,

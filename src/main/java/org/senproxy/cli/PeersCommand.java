@@ -1,7 +1,10 @@
 package org.senproxy.cli;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import org.senproxy.federation.Enrollments;
+import org.senproxy.federation.Invitation;
 import org.senproxy.switches.Switches;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,9 +26,18 @@ import picocli.CommandLine.Spec;
                     + " to it (its messages wait in the outbox; they do not become dead letters for it), and its messages"
                     + " are refused as deferred, with the reason, so that its outbox keeps them. Resuming sends what"
                     + " waited. Each change is audited (who, why).",
+            "Two proxies enroll with each other from zero with invite (on the proxy that holds the data) and"
+                    + " join (on the other): they exchange their keys over XMPP, each registering the other as an app"
+                    + " (docs/federation.md).",
             "The database is the proxy's own (senproxy.db.url, .user, .password, as the proxy reads them)."
         },
-        subcommands = {PeersCommand.List.class, PeersCommand.Suspend.class, PeersCommand.Resume.class})
+        subcommands = {
+            PeersCommand.List.class,
+            PeersCommand.Invite.class,
+            PeersCommand.Join.class,
+            PeersCommand.Suspend.class,
+            PeersCommand.Resume.class
+        })
 public final class PeersCommand implements Callable<Integer> {
 
     @Spec
@@ -39,7 +51,9 @@ public final class PeersCommand implements Callable<Integer> {
     @Command(
             name = "list",
             mixinStandardHelpOptions = true,
-            description = "Lists the peers (the apps): active or suspended, when, who, why.")
+            description =
+                    "Lists the peers (the apps): active or suspended, when, who, why; then how each came (enrolled,"
+                            + " pending, registered by hand) with its keys (kid, RFC 7638 thumbprint), and the invitations.")
     static final class List implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -49,7 +63,115 @@ public final class PeersCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return Switching.list(spec, database, Switches.PEER);
+            int listed = Switching.list(spec, database, Switches.PEER);
+            return Cli.list(spec, out -> Enrolling.print(out, database.migrated())) == Cli.OK ? listed : Cli.FAILED;
+        }
+    }
+
+    @Command(
+            name = "invite",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Invites a proxy to enroll: prints one invitation string (this proxy's JID, a one-time secret, its"
+                        + " key's fingerprint) to hand to the other organisation's operator, who runs peers join with"
+                        + " it. The secret is not stored (only a key derived from it), works once, and expires.",
+                "Exit status: 0 printed; 2 bad input (name taken, bad duration, no signing key or JID)."
+            })
+    static final class Invite implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Option(names = "--name", required = true, description = "the app name the peer gets here, e.g. city-monitor")
+        String name;
+
+        @Option(
+                names = "--valid-for",
+                defaultValue = "24h",
+                description = "how long the invitation works: a number and s, m, h or d (default: ${DEFAULT-VALUE})")
+        String validFor;
+
+        @Option(
+                names = "--actor",
+                description = "who invites, as the audit trail records it (default: the system user)")
+        String actor;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.change(spec, () -> {
+                Enrollments.Issued issued = Enrolling.enrollments(database)
+                        .invite(name, Enrolling.duration(validFor), Switching.actor(actor));
+                return issued.invitation().encode();
+            });
+        }
+    }
+
+    @Command(
+            name = "join",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Enrolls with the proxy that issued INVITATION: registers it as the app NAME (pending) and queues"
+                        + " the enrollment request (this proxy's public key and proof of the invitation's secret),"
+                        + " which the running proxy sends. The other proxy answers with its key, signed; peers list then"
+                        + " shows it enrolled.",
+                "Exit status: 0 queued (or, with --wait, enrolled); 1 refused, or still pending after --wait;"
+                        + " 2 bad input (damaged invitation, name taken, no signing key or JID)."
+            })
+    static final class Join implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Parameters(paramLabel = "INVITATION", description = "the string peers invite printed (senproxy-invite:v1:...)")
+        String invitation;
+
+        @Option(names = "--name", required = true, description = "the app name the inviting proxy gets here")
+        String name;
+
+        @Option(
+                names = "--wait",
+                defaultValue = "0s",
+                description = "wait this long for the answer (e.g. 30s; default: return at once)")
+        String wait;
+
+        @Option(names = "--actor", description = "who joins, as the audit trail records it (default: the system user)")
+        String actor;
+
+        @Override
+        public Integer call() throws Exception {
+            String[] messageId = new String[1];
+            Duration waiting;
+            try {
+                waiting = Enrolling.duration(wait);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return Cli.INVALID;
+            }
+            int queued = Cli.change(spec, () -> {
+                Invitation parsed = Invitation.parse(invitation);
+                messageId[0] = Enrolling.enrollments(database).join(parsed, name, Switching.actor(actor));
+                return "enrollment request " + messageId[0] + " queued for " + parsed.jid() + " (app " + name
+                        + "): the running proxy sends it; peers list shows it pending, then enrolled";
+            });
+            if (queued != Cli.OK || waiting.isZero()) {
+                return queued;
+            }
+            long end = System.nanoTime() + waiting.toNanos();
+            String state;
+            do {
+                state = Enrolling.state(database.migrated(), messageId[0]);
+                if (!"pending".equals(state)) {
+                    break;
+                }
+                Thread.sleep(250);
+            } while (System.nanoTime() < end);
+            spec.commandLine().getOut().println(name + ": " + state);
+            spec.commandLine().getOut().flush();
+            return "enrolled".equals(state) ? Cli.OK : Cli.FAILED;
         }
     }
 

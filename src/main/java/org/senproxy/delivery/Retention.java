@@ -18,7 +18,9 @@ import org.senproxy.db.Sql;
  * because their consent ended ({@code revoked}) written more than {@code doneDays} ago;</li>
  * <li>inbox rows delivered to the sink ({@code delivered}) more than {@code doneDays} ago;</li>
  * <li>source record keys ({@code source_record}) taken more than {@code keysDays} ago;</li>
- * <li>dead letters replayed more than {@code deadLetterDays} ago.</li>
+ * <li>dead letters replayed more than {@code deadLetterDays} ago;</li>
+ * <li>control messages (table {@code control_message}) settled and written more than {@code doneDays} ago, dead ones
+ * written more than {@code deadLetterDays} ago.</li>
  * </ul>
  * Rows still to do (pending, sent), dead rows and open dead letters are never deleted: only an operator's replay
  * closes them. Each table is purged in statements of at most {@code batchSize} rows, each in a transaction of its own
@@ -28,16 +30,16 @@ import org.senproxy.db.Sql;
 public class Retention {
 
     /** What one run deleted, per table. */
-    public record Purged(long outbox, long inbox, long sourceRecord, long deadLetter) {
+    public record Purged(long outbox, long inbox, long sourceRecord, long deadLetter, long control) {
 
         public long total() {
-            return outbox + inbox + sourceRecord + deadLetter;
+            return outbox + inbox + sourceRecord + deadLetter + control;
         }
 
         @Override
         public String toString() {
             return outbox + " outbox row(s), " + inbox + " inbox row(s), " + sourceRecord + " source record key(s), "
-                    + deadLetter + " dead letter(s)";
+                    + deadLetter + " dead letter(s), " + control + " control message(s)";
         }
     }
 
@@ -46,6 +48,8 @@ public class Retention {
     private static final Sql INBOX = Sql.of(Retention.class, "purge-inbox");
     private static final Sql SOURCE_RECORD = Sql.of(Retention.class, "purge-source-record");
     private static final Sql DEAD_LETTER = Sql.of(Retention.class, "purge-dead-letter");
+    private static final Sql CONTROL = Sql.of(Retention.class, "purge-control");
+    private static final Sql CONTROL_DEAD = Sql.of(Retention.class, "purge-control-dead");
 
     private final DataSource dataSource;
     private final Supplier<MeterRegistry> meters;
@@ -89,7 +93,8 @@ public class Retention {
                 purge("outbox", OUTBOX, doneDays) + purge("outbox", OUTBOX_REVOKED, doneDays),
                 purge("inbox", INBOX, doneDays),
                 purge("source_record", SOURCE_RECORD, keysDays),
-                purge("dead_letter", DEAD_LETTER, deadLetterDays));
+                purge("dead_letter", DEAD_LETTER, deadLetterDays),
+                purge("control_message", CONTROL, doneDays) + purge("control_message", CONTROL_DEAD, deadLetterDays));
     }
 
     private long purge(String table, Sql statement, int days) throws SQLException {

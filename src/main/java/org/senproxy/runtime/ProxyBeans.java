@@ -62,6 +62,8 @@ public class ProxyBeans implements CamelConfiguration {
         Catalogue catalogue = CatalogueConfiguration.bind(context, federation.codec());
         ConnectorMetrics metrics = ObserveConfiguration.bind(
                 context, settings, replica, dataSource, trust.audit(), federation, catalogue, deadLetters);
+        ControlConfiguration.bind(
+                context, settings, dataSource, trust.audit(), federation, trust.signingKey(), catalogue, metrics);
         QuoaliseConfiguration.register(settings, dataSource, trust.audit(), federation, catalogue, metrics);
         federation.link().onConnection(connection -> connection.addConnectionListener(xmppLoggedIn(startup)));
         OutboxConfiguration.bind(

@@ -360,7 +360,7 @@ public final class SettingsDeclaration {
                             Type.INTEGER,
                             "7",
                             "acknowledged outbox rows and delivered inbox rows are deleted this many days after they"
-                                    + " finished; keep it longer than the peers' `senproxy.outbox.max-attempts` x"
+                                    + " finished (settled control messages this many days after they were written); keep it longer than the peers' `senproxy.outbox.max-attempts` x"
                                     + " `max-backoff-ms` (see design notes)"),
                     value(
                             "senproxy.retention.keys-days",
@@ -372,7 +372,8 @@ public final class SettingsDeclaration {
                             "senproxy.retention.dead-letter-days",
                             Type.INTEGER,
                             "90",
-                            "replayed dead letters are deleted this many days after their replay (open ones never)"),
+                            "replayed dead letters are deleted this many days after their replay (open ones never);"
+                                    + " dead control messages this many days after they were written"),
                     value(
                             "senproxy.retention.batch-size",
                             Type.INTEGER,
@@ -497,7 +498,8 @@ public final class SettingsDeclaration {
                             "senproxy.signing.max-age-s",
                             Type.INTEGER,
                             "600",
-                            "a signature issued longer ago than this (or more than 60 s ahead) is refused, so an old"
+                            "a signature (data or control message) issued longer ago than this (or more than 60 s ahead) is"
+                                    + " refused, so an old"
                                     + " message cannot be replayed"),
                     value(
                             "senproxy.consent.required",
@@ -518,6 +520,35 @@ public final class SettingsDeclaration {
                             Type.FILE,
                             "(none)",
                             "a file holding that list instead (a mounted Secret); setting both is an error")),
+            section(
+                    "Control channel and enrollment",
+                    Target.PLACEHOLDERS,
+                    "Control messages (issue 20: `peers invite`, `peers join`; [federation.md](federation.md)) travel"
+                            + " on the data's XMPP session, from table `control_message`, each sent again until its"
+                            + " peer acknowledges it.",
+                    value(
+                            "senproxy.control.poll-interval-ms",
+                            Type.INTEGER,
+                            "1000",
+                            "how often `control-dispatch` sends the control messages due"),
+                    value(
+                            "senproxy.control.retry-ms",
+                            Type.INTEGER,
+                            "5000",
+                            "a control message without an acknowledgement is sent again after this, doubling at"
+                                    + " each attempt (up to 64 times this)"),
+                    value(
+                            "senproxy.control.max-attempts",
+                            Type.INTEGER,
+                            "20",
+                            "after this many attempts without an acknowledgement a control message is dead (status"
+                                    + " `dead`, reason, audited `control.dead`)"),
+                    value(
+                            "senproxy.enrollment.max-requests-per-hour",
+                            Type.INTEGER,
+                            "10",
+                            "enrollment requests from one address beyond this within an hour are refused unread"
+                                    + " (metric `senproxy.enrollment.rate-limited`, audited once an hour per address)")),
             section(
                     "Quoalise",
                     Target.PLACEHOLDERS,

@@ -158,8 +158,13 @@ class CommandsTest {
     /** Scripts must notice a mistyped or missing command: exit 2, never 0 (the review's `sen-proxy peers invite`). */
     @Test
     void anUnknownOrMissingCommandExitsWithTwo() {
-        assertThat(cli.run("peers", "invite")).isEqualTo(2); // peers exists now (the kill-switch); invite not yet
+        assertThat(cli.run("peers", "revoke")).isEqualTo(2); // peers exists (kill-switch, enrollment); revoke not yet
         assertThat(cli.err()).contains("Unmatched argument");
+        assertThat(cli.run("peers", "invite")).isEqualTo(2); // invite exists now: without its --name
+        assertThat(cli.err()).contains("Missing required option: '--name=<name>'");
+        assertThat(cli.run("peers", "join", "--name", "x", "--wait", "soon", "senproxy-invite:v1:x"))
+                .isEqualTo(2);
+        assertThat(cli.err()).contains("'soon' is not a duration");
         assertThat(cli.run("consents", "frobnicate")).isEqualTo(2);
         assertThat(cli.run("consents")).isEqualTo(2);
         assertThat(cli.err()).contains("sen-proxy consents: which command? One of grant, list, narrow, revoke.");

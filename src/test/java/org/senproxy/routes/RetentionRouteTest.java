@@ -67,6 +67,12 @@ class RetentionRouteTest {
                 + " now() - interval '" + takenDaysAgo + " days' FROM generate_series(1, " + rows + ") g");
     }
 
+    private void control(String direction, String status, int writtenDaysAgo) throws Exception {
+        harness.sql("INSERT INTO control_message (direction, peer_jid, message_id, type, payload, status, created_at)"
+                + " VALUES ('" + direction + "', 'p@x', gen_random_uuid()::text, 'enroll-request', '{}', '" + status
+                + "', now() - interval '" + writtenDaysAgo + " days')");
+    }
+
     private void deadLetter(String origin, int createdDaysAgo, Integer replayedDaysAgo) throws Exception {
         harness.sql("INSERT INTO dead_letter (origin, route_id, reason, created_at, replayed_at) VALUES ('" + origin
                 + "', 'test', 'why', now() - interval '" + createdDaysAgo + " days', "
@@ -107,6 +113,12 @@ class RetentionRouteTest {
         deadLetter("outbox", 200, 91); // deleted: replayed 91 days ago
         deadLetter("inbox", 200, 89); // kept: replayed 89 days ago
         deadLetter("outbox", 200, 10); // kept: created long ago, replayed 10 days ago
+        control("out", "acked", 8); // deleted
+        control("in", "rejected", 8); // deleted
+        control("in", "accepted", 6); // kept
+        control("out", "sent", 200); // kept: waiting for its ack
+        control("out", "dead", 89); // kept: dead, as long as a dead letter
+        control("out", "dead", 91); // deleted
 
         harness.template().sendBody("direct:retention", null);
 
@@ -125,7 +137,10 @@ class RetentionRouteTest {
 
         assertThat(log.messages(Level.INFO))
                 .isEqualTo(
-                        "Retention deleted 8 outbox row(s), 4 inbox row(s), 5 source record key(s), 1 dead letter(s)");
+                        "Retention deleted 8 outbox row(s), 4 inbox row(s), 5 source record key(s), 1 dead letter(s), 3"
+                                + " control message(s)");
+        assertThat(count("control_message", "true")).isEqualTo(3);
+        assertThat(deleted("control_message")).isEqualTo(3);
         assertThat(deleted("outbox")).isEqualTo(8);
         assertThat(deleted("inbox")).isEqualTo(4);
         assertThat(deleted("source_record")).isEqualTo(5);

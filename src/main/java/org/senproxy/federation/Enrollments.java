@@ -1,0 +1,598 @@
+package org.senproxy.federation;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.SignedJWT;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.senproxy.audit.AuditEvent;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.db.Sql;
+import org.senproxy.db.Times;
+import org.senproxy.db.Transactions;
+
+/**
+ * Enrollment of peer proxies (issue 20, steps 1 and 2), both sides, in the database:
+ * <ul>
+ * <li>the inviting proxy (A) issues an invitation ({@link #invite}), checks an enrollment request against it
+ * ({@link #receive}: the proof of its secret, once, in time, from one address), registers the joining proxy as an app
+ * with its key and queues its signed answer ({@code enroll-accept}: its own public key and its catalogue);</li>
+ * <li>the joining proxy (B) registers A as a pending app and queues the request ({@link #join}); A's answer, signed by
+ * the key whose thumbprint the invitation carried, completes it: A's key registered, A enrolled.</li>
+ * </ul>
+ * Every refusal is answered with its reason, recorded with the message (table {@code control_message}) and audited
+ * ({@code enrollment.refused}); nothing else is written. A message received again (same sender, same id) gets the
+ * answer it got the first time.
+ */
+public class Enrollments {
+
+    private static final Sql INVITATION_INSERT = Sql.of(Enrollments.class, "invitation-insert");
+    private static final Sql INVITATION_LOCK = Sql.of(Enrollments.class, "invitation-lock");
+    private static final Sql INVITATION_USE = Sql.of(Enrollments.class, "invitation-use");
+    private static final Sql IN_FIND = Sql.of(Enrollments.class, "control-in-find");
+    private static final Sql IN_INSERT = Sql.of(Enrollments.class, "control-in-insert");
+    private static final Sql IN_RECENT = Sql.of(Enrollments.class, "control-in-recent");
+    private static final Sql OUT_INSERT = Sql.of(Enrollments.class, "control-out-insert");
+    private static final Sql OUT_EXPIRE = Sql.of(Enrollments.class, "control-out-expire");
+    private static final Sql OUT_CLAIM = Sql.of(Enrollments.class, "control-out-claim");
+    private static final Sql OUT_SETTLE = Sql.of(Enrollments.class, "control-out-settle");
+    private static final Sql APP_NAMED = Sql.of(Enrollments.class, "app-named");
+    private static final Sql APP_ENROLL = Sql.of(Enrollments.class, "app-enroll");
+    private static final Sql APP_JOIN = Sql.of(Enrollments.class, "app-join");
+    private static final Sql APP_PENDING = Sql.of(Enrollments.class, "app-pending");
+    private static final Sql APP_ENROLLED = Sql.of(Enrollments.class, "app-enrolled");
+    private static final Sql APP_PENDING_DROP = Sql.of(Enrollments.class, "app-pending-drop");
+    private static final Sql APP_PENDING_REPLACE = Sql.of(Enrollments.class, "app-pending-replace");
+    private static final Sql OUT_SUPERSEDE = Sql.of(Enrollments.class, "control-out-supersede");
+    private static final Sql KEY_INSERT = Sql.of(Enrollments.class, "app-key-insert");
+
+    /** The default of {@code senproxy.enrollment.max-requests-per-hour}. */
+    public static final int DEFAULT_MAX_REQUESTS_PER_HOUR = 10;
+
+    /** The answer to a control message: accepted, or refused with the reason the sender is told. */
+    public record Answer(boolean accepted, String reason) {
+        static Answer ok() {
+            return new Answer(true, null);
+        }
+    }
+
+    /** An invitation issued, with its end. */
+    public record Issued(Invitation invitation, Instant expiresAt) {}
+
+    /** A control message to send now. */
+    public record Outgoing(String peerJid, String messageId, String type, String payload) {}
+
+    private static final class Refused extends RuntimeException {
+        Refused(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** The same message was answered meanwhile (another replica received it too): that answer stands. */
+    private static final class AnsweredMeanwhile extends RuntimeException {
+        final Answer answer;
+
+        AnsweredMeanwhile(Answer answer) {
+            super(null, null, false, false);
+            this.answer = answer;
+        }
+    }
+
+    private record InvitationRow(
+            String name, String proofKey, Instant expiresAt, boolean expired, Instant usedAt, String usedBy) {}
+
+    private record Pending(long id, String name, String expectedKey, String invitation) {}
+
+    private final DataSource dataSource;
+    private final AuditTrail audit;
+    private final String ownJid;
+    private final ECKey ownKey;
+    private final int maxRequestsPerHour;
+    /** Signed control messages issued longer ago are refused ({@code senproxy.signing.max-age-s}). */
+    private volatile Duration maxAge = Duration.ofMinutes(10);
+
+    private volatile Supplier<List<String>> catalogue = List::of;
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
+    /** The addresses already audited as over the rate limit, by hour: one audit entry each, not one per message. */
+    private final Set<String> floodAudited = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param ownKey this proxy's signing key (its public half is sent to peers, its thumbprint is in invitations), or
+     *     null: it can neither invite nor join
+     */
+    public Enrollments(DataSource dataSource, AuditTrail audit, String ownJid, ECKey ownKey, int maxRequestsPerHour) {
+        this.dataSource = dataSource;
+        this.audit = audit;
+        this.ownJid = ownJid;
+        this.ownKey = ownKey;
+        this.maxRequestsPerHour = maxRequestsPerHour;
+    }
+
+    /** The names of the series this proxy offers, sent in its answer to an enrollment. */
+    public Enrollments withCatalogue(Supplier<List<String>> catalogue) {
+        this.catalogue = catalogue;
+        return this;
+    }
+
+    /** How old a signed control message may be ({@code senproxy.signing.max-age-s}). */
+    public Enrollments acceptingSignaturesFor(Duration maxAge) {
+        this.maxAge = maxAge;
+        return this;
+    }
+
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("senproxy.enrollment.accepted", accepted, AtomicLong::get)
+                .description("enrollment requests accepted (peers enrolled with an invitation)")
+                .register(registry);
+        FunctionCounter.builder("senproxy.enrollment.refused", refused, AtomicLong::get)
+                .description("enrollment requests refused (reused, expired, altered or foreign invitation...)")
+                .register(registry);
+        FunctionCounter.builder("senproxy.enrollment.rate-limited", rateLimited, AtomicLong::get)
+                .description("enrollment requests refused for coming too often from one address")
+                .register(registry);
+        FunctionCounter.builder("senproxy.control.unreadable", unreadable, AtomicLong::get)
+                .description("control messages refused unread (unknown version or type, forged sender, no payload)")
+                .register(registry);
+    }
+
+    public long rateLimitedCount() {
+        return rateLimited.get();
+    }
+
+    private ECKey ownKey() {
+        if (ownKey == null) {
+            throw new IllegalArgumentException(
+                    "this proxy has no signing key (senproxy.signing.key-file): enrollment needs one");
+        }
+        return ownKey;
+    }
+
+    // ---- the inviting side
+
+    /** Issues an invitation for a peer to be registered here as {@code name}. */
+    public Issued invite(String name, Duration validFor, String actor) throws SQLException {
+        if (validFor.isNegative() || validFor.isZero() || validFor.compareTo(Duration.ofDays(30)) > 0) {
+            throw new IllegalArgumentException("--valid-for must be more than 0 and at most 30 days");
+        }
+        Invitation invitation = Invitation.create(ownJid, AppKeys.thumbprint(ownKey()));
+        Instant expires = Transactions.inTransaction(dataSource, c -> {
+            if (APP_NAMED.one(c, APP_NAMED.params().text("name", name).text("jid", ""), rs -> rs.getString(1))
+                    != null) {
+                throw new IllegalArgumentException("an app named " + name + " exists already");
+            }
+            Instant end = INVITATION_INSERT.one(
+                    c,
+                    INVITATION_INSERT
+                            .params()
+                            .text("id", invitation.id())
+                            .text("name", name)
+                            .text("proof_key", invitation.proofKey())
+                            .set("seconds", (double) validFor.toSeconds())
+                            .text("actor", actor),
+                    rs -> Times.instant(rs, 1));
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("invitation", invitation.id());
+            detail.put("name", name);
+            detail.put("expires_at", end.toString());
+            audit.append(c, List.of(AuditEvent.of("enrollment.invited", actor, null, null, detail)));
+            return end;
+        });
+        return new Issued(invitation, expires);
+    }
+
+    // ---- the joining side
+
+    /**
+     * Registers the inviting proxy as a pending app named {@code name} and queues the enrollment request.
+     *
+     * @return the request's message id
+     */
+    public String join(Invitation invitation, String name, String actor) throws SQLException {
+        ECKey key = ownKey();
+        if (invitation.jid().equals(ownJid)) {
+            throw new IllegalArgumentException("that invitation is this proxy's own (" + ownJid + ")");
+        }
+        String messageId = UUID.randomUUID().toString();
+        String thumbprint = AppKeys.thumbprint(key);
+        String nonce = Invitation.nonce();
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("invitation", invitation.id());
+        request.put("jid", ownJid);
+        request.put("jwk", key.toPublicJWK().toJSONObject());
+        request.put("nonce", nonce);
+        request.put(
+                "proof",
+                Invitation.proof(invitation.proofKey(), invitation.id(), ownJid, thumbprint, nonce, messageId));
+        return Transactions.inTransaction(dataSource, c -> {
+            // joining again (the first request was never answered) replaces the pending enrollment
+            String replaced = APP_PENDING_REPLACE.one(
+                    c, APP_PENDING_REPLACE.params().text("jid", invitation.jid()), rs -> rs.getString(1));
+            OUT_SUPERSEDE.update(c, OUT_SUPERSEDE.params().text("peer", invitation.jid()));
+            String existing = APP_NAMED.one(
+                    c,
+                    APP_NAMED.params().text("name", name).text("jid", invitation.jid()),
+                    rs -> rs.getString(1) + " at " + rs.getString(2));
+            if (existing != null) {
+                throw new IllegalArgumentException("an app " + existing + " exists already");
+            }
+            APP_JOIN.update(
+                    c,
+                    APP_JOIN.params()
+                            .text("name", name)
+                            .text("jid", invitation.jid())
+                            .text("via", invitation.id())
+                            .text("expected_key", invitation.fingerprint()));
+            OUT_INSERT.update(
+                    c,
+                    OUT_INSERT
+                            .params()
+                            .text("peer", invitation.jid())
+                            .text("message_id", messageId)
+                            .text("type", ControlCodec.ENROLL_REQUEST)
+                            .text("payload", JSONObjectUtils.toJSONString(request)));
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("invitation", invitation.id());
+            detail.put("name", name);
+            detail.put("jid", invitation.jid());
+            detail.put("expected_thumbprint", invitation.fingerprint());
+            detail.put("message", messageId);
+            detail.put("replaced_pending", replaced);
+            audit.append(c, List.of(AuditEvent.of("enrollment.requested", actor, null, null, detail)));
+            return messageId;
+        });
+    }
+
+    // ---- receiving
+
+    /**
+     * A control message refused before it could be read (unknown version or type, a sender other than the
+     * authenticated one, no payload): counted, and audited once an hour per sender ({@code control.unreadable}), so that
+     * junk cannot fill the audit trail.
+     */
+    public void unreadable(String senderJid, String messageId, String reason) throws SQLException {
+        unreadable.incrementAndGet();
+        if (firstThisHour(senderJid + "#unreadable")) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("message", messageId);
+            detail.put("reason", reason);
+            audit.append(List.of(AuditEvent.of("control.unreadable", senderJid, null, null, detail)));
+        }
+    }
+
+    public long unreadableCount() {
+        return unreadable.get();
+    }
+
+    private boolean firstThisHour(String key) {
+        if (floodAudited.size() > 10_000) {
+            floodAudited.clear(); // bounded memory: at worst, an address is audited once more this hour
+        }
+        return floodAudited.add(key + "@" + Instant.now().getEpochSecond() / 3600);
+    }
+
+    /** Checks, records and answers one control message. */
+    public Answer receive(ControlCodec.Received message) throws SQLException {
+        return Transactions.inTransaction(dataSource, c -> {
+            Answer before = answered(c, message);
+            if (before != null) {
+                return before; // received again: answered as the first time, nothing written
+            }
+            if (ControlCodec.ENROLL_REQUEST.equals(message.type())) {
+                long recent = IN_RECENT.one(
+                        c,
+                        IN_RECENT.params().text("peer", message.senderJid()).set("seconds", 3600.0),
+                        rs -> rs.getLong(1));
+                if (recent >= maxRequestsPerHour) {
+                    rateLimited.incrementAndGet();
+                    String reason = "too many enrollment requests from " + message.senderJid() + ": at most "
+                            + maxRequestsPerHour + " an hour (senproxy.enrollment.max-requests-per-hour)";
+                    if (firstThisHour(message.senderJid())) {
+                        audit.append(c, List.of(refusal(message, reason, null)));
+                    }
+                    return new Answer(false, reason); // not recorded: a flood must not fill the tables
+                }
+            }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            try {
+                if (ControlCodec.ENROLL_REQUEST.equals(message.type())) {
+                    enrollRequest(c, message, detail);
+                } else if (ControlCodec.ENROLL_ACCEPT.equals(message.type())) {
+                    enrollAccept(c, message, detail);
+                } else {
+                    throw new Refused("control type " + message.type() + " is not handled by this proxy");
+                }
+            } catch (AnsweredMeanwhile meanwhile) {
+                return meanwhile.answer;
+            } catch (Refused | FederationException no) {
+                refused.incrementAndGet();
+                record(c, message, "rejected", no.getMessage());
+                audit.append(c, List.of(refusal(message, no.getMessage(), detail.get("invitation"))));
+                return new Answer(false, no.getMessage());
+            }
+            accepted.incrementAndGet();
+            record(c, message, "accepted", null);
+            return Answer.ok();
+        });
+    }
+
+    private static Answer answered(Connection c, ControlCodec.Received message) throws SQLException {
+        return IN_FIND.one(
+                c,
+                IN_FIND.params().text("peer", message.senderJid()).text("message_id", message.messageId()),
+                rs -> new Answer("accepted".equals(rs.getString(1)), rs.getString(2)));
+    }
+
+    private static AuditEvent refusal(ControlCodec.Received message, String reason, Object invitation) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("type", message.type());
+        detail.put("message", message.messageId());
+        detail.put("invitation", invitation);
+        detail.put("reason", reason);
+        return AuditEvent.of("enrollment.refused", message.senderJid(), null, null, detail);
+    }
+
+    private static void record(Connection c, ControlCodec.Received message, String status, String reason)
+            throws SQLException {
+        IN_INSERT.update(
+                c,
+                IN_INSERT
+                        .params()
+                        .text("peer", message.senderJid())
+                        .text("message_id", message.messageId())
+                        .text("type", message.type())
+                        .text("payload", message.payload())
+                        .text("status", status)
+                        .text("reason", reason));
+    }
+
+    private void enrollRequest(Connection c, ControlCodec.Received message, Map<String, Object> detail)
+            throws SQLException {
+        Map<String, Object> request = ControlCodec.json(message.payload());
+        String invitationId = text(request, "invitation");
+        detail.put("invitation", invitationId);
+        String jid = text(request, "jid");
+        String nonce = text(request, "nonce");
+        String proof = text(request, "proof");
+        if (!message.senderJid().equals(jid)) {
+            throw new Refused("the request names " + jid + ", not its authenticated sender " + message.senderJid());
+        }
+        ECKey key = publicKey(request.get("jwk"));
+        String thumbprint = AppKeys.thumbprint(key);
+        InvitationRow invitation = INVITATION_LOCK.one(
+                c,
+                INVITATION_LOCK.params().text("id", invitationId),
+                rs -> new InvitationRow(
+                        rs.getString(1),
+                        rs.getString(2),
+                        Times.instant(rs, 3),
+                        rs.getBoolean(4),
+                        Times.instant(rs, 5),
+                        rs.getString(6)));
+        if (invitation == null) {
+            throw new Refused("unknown invitation " + invitationId + ": not issued by this proxy");
+        }
+        // another replica may have taken this very message while this one waited for the lock
+        Answer meanwhile = answered(c, message);
+        if (meanwhile != null) {
+            throw new AnsweredMeanwhile(meanwhile);
+        }
+        if (!Invitation.proofMatches(
+                invitation.proofKey(), invitationId, jid, thumbprint, nonce, message.messageId(), proof)) {
+            throw new Refused(
+                    "the proof does not match invitation " + invitationId + " (altered, or not made with its secret)");
+        }
+        if (invitation.usedAt() != null) {
+            if (!message.senderJid().equals(invitation.usedBy())) {
+                throw new Refused("invitation " + invitationId + " was used by another address");
+            }
+            throw new Refused("invitation " + invitationId + " was used already, at " + invitation.usedAt());
+        }
+        if (invitation.expired()) {
+            throw new Refused("invitation " + invitationId + " expired at " + invitation.expiresAt());
+        }
+        String existing = APP_NAMED.one(
+                c,
+                APP_NAMED.params().text("name", invitation.name()).text("jid", jid),
+                rs -> rs.getString(1) + " at " + rs.getString(2));
+        if (existing != null) {
+            throw new Refused("this proxy has an app " + existing + " already");
+        }
+        long appId = APP_ENROLL.one(
+                c,
+                APP_ENROLL
+                        .params()
+                        .text("name", invitation.name())
+                        .text("jid", jid)
+                        .text("via", invitationId),
+                rs -> rs.getLong(1));
+        insertKey(c, appId, key);
+        INVITATION_USE.update(c, INVITATION_USE.params().text("jid", jid).text("id", invitationId));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("in_reply_to", message.messageId());
+        answer.put("invitation", invitationId);
+        answer.put("jwk", ownKey().toPublicJWK().toJSONObject());
+        answer.put("catalogue", catalogue.get());
+        OUT_INSERT.update(
+                c,
+                OUT_INSERT
+                        .params()
+                        .text("peer", jid)
+                        .text("message_id", UUID.randomUUID().toString())
+                        .text("type", ControlCodec.ENROLL_ACCEPT)
+                        .text("payload", JSONObjectUtils.toJSONString(answer)));
+        detail.put("app", invitation.name());
+        detail.put("jid", jid);
+        detail.put("kid", key.getKeyID());
+        detail.put("thumbprint", thumbprint);
+        detail.put("message", message.messageId());
+        audit.append(c, List.of(AuditEvent.of("enrollment.accepted", jid, null, null, detail)));
+    }
+
+    private void enrollAccept(Connection c, ControlCodec.Received message, Map<String, Object> detail)
+            throws SQLException {
+        Pending pending = APP_PENDING.one(
+                c,
+                APP_PENDING.params().text("jid", message.senderJid()),
+                rs -> new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        if (pending == null) {
+            throw new Refused("no enrollment with " + message.senderJid() + " is pending here");
+        }
+        detail.put("invitation", pending.invitation());
+        Map<String, Object> unverified;
+        try {
+            unverified = SignedJWT.parse(message.payload()).getJWTClaimsSet().getJSONObjectClaim("body");
+        } catch (ParseException e) {
+            throw new Refused("the answer is not a signed control message (compact JWS)");
+        }
+        if (unverified == null) {
+            throw new Refused("the answer has no body");
+        }
+        ECKey key = publicKey(unverified.get("jwk"));
+        String thumbprint = AppKeys.thumbprint(key);
+        if (!thumbprint.equals(pending.expectedKey())) {
+            throw new Refused("the answer's key " + thumbprint + " is not the one the invitation announced ("
+                    + pending.expectedKey() + ")");
+        }
+        Map<String, Object> body = ControlCodec.verify(message, ownJid, key, Instant.now(), maxAge);
+        if (!pending.invitation().equals(body.get("invitation"))) {
+            throw new Refused(
+                    "the answer is for invitation " + body.get("invitation") + ", not " + pending.invitation());
+        }
+        insertKey(c, pending.id(), key);
+        APP_ENROLLED.update(c, APP_ENROLLED.params().set("id", pending.id()));
+        detail.put("app", pending.name());
+        detail.put("jid", message.senderJid());
+        detail.put("kid", key.getKeyID());
+        detail.put("thumbprint", thumbprint);
+        detail.put("catalogue", body.get("catalogue"));
+        detail.put("message", message.messageId());
+        audit.append(c, List.of(AuditEvent.of("enrollment.completed", message.senderJid(), null, null, detail)));
+    }
+
+    private static void insertKey(Connection c, long appId, ECKey key) throws SQLException {
+        KEY_INSERT.update(
+                c,
+                KEY_INSERT
+                        .params()
+                        .set("app_id", appId)
+                        .text("kid", key.getKeyID())
+                        .text("jwk", key.toPublicJWK().toJSONString())
+                        .set("valid_until", null));
+    }
+
+    private static ECKey publicKey(Object jwk) {
+        if (!(jwk instanceof Map<?, ?> json)) {
+            throw new Refused("no public key (jwk)");
+        }
+        ECKey key;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) json;
+            key = ECKey.parse(map);
+        } catch (ParseException e) {
+            throw new Refused("the jwk is not an EC key: " + e.getMessage());
+        }
+        if (key.isPrivate()) {
+            throw new Refused("the jwk holds a private key: send the public one only");
+        }
+        if (!Curve.P_256.equals(key.getCurve())
+                || key.getKeyID() == null
+                || key.getKeyID().isBlank()) {
+            throw new Refused("the jwk must be a P-256 key with a key id (kid)");
+        }
+        return key;
+    }
+
+    private static String text(Map<String, Object> json, String name) {
+        if (json.get(name) instanceof String s && !s.isBlank() && s.length() <= 512) {
+            return s;
+        }
+        throw new Refused("the request has no valid " + name);
+    }
+
+    // ---- sending and acknowledgements
+
+    /**
+     * Claims the control messages due (replicas share them), each due again after a back-off until acknowledged;
+     * those that had {@code maxAttempts} become dead first.
+     */
+    public List<Outgoing> claim(int limit, double retrySeconds, int maxAttempts) throws SQLException {
+        return Transactions.inTransaction(dataSource, c -> {
+            List<Map<String, Object>> dead =
+                    OUT_EXPIRE.query(c, OUT_EXPIRE.params().set("max_attempts", maxAttempts), rs -> {
+                        Map<String, Object> detail = new LinkedHashMap<>();
+                        detail.put("peer", rs.getString(1));
+                        detail.put("message", rs.getString(2));
+                        detail.put("type", rs.getString(3));
+                        detail.put("reason", "no acknowledgement after " + maxAttempts + " attempts");
+                        return detail;
+                    });
+            for (Map<String, Object> detail : dead) {
+                audit.append(c, List.of(AuditEvent.of("control.dead", AuditTrail.PROXY_ACTOR, null, null, detail)));
+            }
+            return OUT_CLAIM.query(
+                    c,
+                    OUT_CLAIM.params().set("retry_seconds", retrySeconds).set("limit", limit),
+                    rs -> new Outgoing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        });
+    }
+
+    /** Settles a sent control message with its peer's acknowledgement. */
+    public void settle(ControlCodec.ControlAck ack) throws SQLException {
+        Transactions.inTransaction(dataSource, c -> {
+            String type = OUT_SETTLE.one(
+                    c,
+                    OUT_SETTLE
+                            .params()
+                            .text("status", ack.accepted() ? "acked" : "dead")
+                            .text("reason", ack.reason())
+                            .text("peer", ack.senderJid())
+                            .text("message_id", ack.messageId()),
+                    rs -> rs.getString(1));
+            if (type != null && !ack.accepted()) {
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("type", type);
+                detail.put("message", ack.messageId());
+                detail.put("reason", ack.reason());
+                if (ControlCodec.ENROLL_REQUEST.equals(type)) {
+                    detail.put(
+                            "app_removed",
+                            APP_PENDING_DROP.one(
+                                    c, APP_PENDING_DROP.params().text("jid", ack.senderJid()), rs -> rs.getString(1)));
+                }
+                audit.append(c, List.of(AuditEvent.of("control.refused", ack.senderJid(), null, null, detail)));
+            }
+            return null;
+        });
+    }
+
+    /** The payload of an outgoing message as it goes on the wire: the request as it is, anything else signed. */
+    public String wirePayload(Outgoing out, Clock clock) {
+        if (ControlCodec.ENROLL_REQUEST.equals(out.type())) {
+            return out.payload();
+        }
+        return ControlCodec.sign(
+                ownKey(), ownJid, out.peerJid(), out.messageId(), out.type(), ControlCodec.json(out.payload()), clock);
+    }
+}

@@ -116,6 +116,8 @@ public final class ReceiverReplicas implements AutoCloseable {
         settings.put("senproxy.outbox.lease-ms", "5000");
         settings.put("senproxy.outbox.max-attempts", "1000");
         settings.put("senproxy.inbox.poll-interval-ms", "200");
+        // a row a killed replica stored and had not delivered yet is delivered by another after this lease
+        settings.put("senproxy.inbox.lease-ms", "3000");
         return settings;
     }
 
@@ -196,6 +198,18 @@ public final class ReceiverReplicas implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (stored() >= messages && acked() >= messages) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Waits until B's sink holds {@code rows} rows; false after the timeout. */
+    public boolean awaitSinkRows(long rows, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (count(databaseB, "SELECT count(*) FROM public.measurement") >= rows) {
                 return true;
             }
             Thread.sleep(50);

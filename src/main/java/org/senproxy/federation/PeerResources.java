@@ -47,12 +47,19 @@ public final class PeerResources {
 
     private final Peers peers;
     private final String ownBareJid;
+    private final boolean addressReplicas;
     /** Bare JID of a peer to the full JIDs of its available resources, in order. */
     private final Map<String, NavigableSet<String>> online = new ConcurrentHashMap<>();
 
-    public PeerResources(Peers peers, String ownBareJid) {
+    /**
+     * @param addressReplicas whether data messages go to one replica of the recipient ({@code
+     *                        senproxy.xmpp.address-replicas}); false: to its bare JID, as before (the presence is
+     *                        followed anyway, so that the peers learn this replica)
+     */
+    public PeerResources(Peers peers, String ownBareJid, boolean addressReplicas) {
         this.peers = peers;
         this.ownBareJid = ownBareJid;
+        this.addressReplicas = addressReplicas;
     }
 
     /** Follows the presence arriving on a session of this proxy; called with each session before it connects. */
@@ -85,7 +92,7 @@ public final class PeerResources {
      */
     public Message address(Message message, int attempts) {
         Jid to = message.getTo();
-        if (to == null || to.hasResource()) {
+        if (!addressReplicas || to == null || to.hasResource()) {
             return message;
         }
         NavigableSet<String> resources = online.get(to.asBareJid().toString());

@@ -78,7 +78,8 @@ record FederationConfiguration(
         Peers peers = new Peers(dataSource, lookups);
         registry.bind("peers", peers);
         // which replica of a peer gets each data message (outbox-dispatch-write), learnt from presence
-        PeerResources peerResources = new PeerResources(peers, jid.toString());
+        PeerResources peerResources =
+                new PeerResources(peers, jid.toString(), settings.bool("senproxy.xmpp.address-replicas"));
         link.onConnection(peerResources::attach);
         registry.bind("peerResources", peerResources);
         // the aggregators of federation-inbound and outbox-ack hand their batches on as lists

@@ -44,6 +44,7 @@ public final class ReceiverReplicas implements AutoCloseable {
     private final String databaseB;
     private final Map<String, String> passwords = new HashMap<>();
     private final Path signingKey;
+    private final Map<String, String> extra;
     private final ProxyProcess sender;
     private final List<ProxyProcess> receivers = new ArrayList<>();
     private long nextTime = 1_700_000_000L;
@@ -54,6 +55,14 @@ public final class ReceiverReplicas implements AutoCloseable {
      * @param jvm the proxies' JVM flags
      */
     public ReceiverReplicas(XmppTestServer xmpp, int replicas, Path logs, List<String> jvm) throws Exception {
+        this(xmpp, replicas, logs, jvm, Map.of());
+    }
+
+    /** The same, with {@code settings} for every proxy on top (e.g. senproxy.xmpp.address-replicas). */
+    public ReceiverReplicas(
+            XmppTestServer xmpp, int replicas, Path logs, List<String> jvm, Map<String, String> settings)
+            throws Exception {
+        this.extra = Map.copyOf(settings);
         this.xmpp = xmpp;
         for (String user : List.of(A, B)) {
             String password = user + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
@@ -118,6 +127,7 @@ public final class ReceiverReplicas implements AutoCloseable {
         settings.put("senproxy.inbox.poll-interval-ms", "200");
         // a row a killed replica stored and had not delivered yet is delivered by another after this lease
         settings.put("senproxy.inbox.lease-ms", "3000");
+        settings.putAll(extra);
         return settings;
     }
 
@@ -130,6 +140,10 @@ public final class ReceiverReplicas implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    public ProxyProcess sender() {
+        return sender;
     }
 
     public List<ProxyProcess> receivers() {

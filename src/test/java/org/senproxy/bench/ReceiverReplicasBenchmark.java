@@ -101,6 +101,7 @@ public final class ReceiverReplicasBenchmark {
                             messages / seconds,
                             msB,
                             msA,
+                            idlePercent,
                             busyPercent,
                             Runtime.getRuntime().availableProcessors(),
                             run.resends(),

@@ -109,12 +109,6 @@ public final class PeerResources {
         return message;
     }
 
-    /** The available resources known of a peer (for the status page and tests). */
-    public List<String> resources(String bareJid) {
-        NavigableSet<String> resources = online.get(bareJid);
-        return resources == null ? List.of() : List.copyOf(resources);
-    }
-
     private void announce(XMPPConnection connection) {
         try {
             // the broadcast presence first: Smack sends it right after this listener, and a directed presence before

@@ -3,6 +3,7 @@ package org.senproxy.federation;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -19,6 +20,7 @@ import org.senproxy.switches.Switches;
 public class Peers {
 
     private static final Sql KNOWN = Sql.of(Peers.class, "peer-known");
+    private static final Sql JIDS = Sql.of(Peers.class, "peer-jids");
 
     private final DataSource dataSource;
     private final Cache<String, Boolean> known;
@@ -51,6 +53,13 @@ public class Peers {
             });
         }
         return message;
+    }
+
+    /** The addresses (bare JIDs) of every registered app. */
+    public List<String> jids() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return JIDS.query(c, JIDS.params(), rs -> rs.getString(1));
+        }
     }
 
     public boolean isKnown(String bareJid) throws SQLException {

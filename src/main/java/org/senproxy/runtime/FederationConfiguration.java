@@ -25,6 +25,7 @@ import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.federation.FederationCodec;
 import org.senproxy.federation.FederationLink;
+import org.senproxy.federation.PeerResources;
 import org.senproxy.federation.Peers;
 import org.senproxy.federation.QuoaliseDataProvider;
 import org.senproxy.federation.Signatures;
@@ -32,7 +33,7 @@ import org.senproxy.federation.Signatures;
 /**
  * Federation: the one XMPP session of the proxy ({@code federationLink}, and {@code federationXmpp}, the endpoint that
  * owns it), the codec of federation messages ({@code federation}), the signature check of inbound ones
- * ({@code signatures}), the known peers ({@code peers}), and the aggregation of federation-inbound's and outbox-ack's
+ * ({@code signatures}), the known peers ({@code peers}) and their replicas online ({@code peerResources}), and the aggregation of federation-inbound's and outbox-ack's
  * batches into lists ({@code groupedBodies}).
  */
 record FederationConfiguration(
@@ -76,6 +77,11 @@ record FederationConfiguration(
         registry.bind("signatures", signatures);
         Peers peers = new Peers(dataSource, lookups);
         registry.bind("peers", peers);
+        // which replica of a peer gets each data message (outbox-dispatch-write), learnt from presence
+        PeerResources peerResources =
+                new PeerResources(peers, jid.toString(), settings.bool("senproxy.xmpp.address-replicas"));
+        link.onConnection(peerResources::attach);
+        registry.bind("peerResources", peerResources);
         // the aggregators of federation-inbound and outbox-ack hand their batches on as lists
         registry.bind("groupedBodies", new GroupedBodyAggregationStrategy());
         return new FederationConfiguration(jid, xmppHost, xmppPort, link, codec, signatures, peers);

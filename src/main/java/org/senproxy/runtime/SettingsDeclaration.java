@@ -106,6 +106,14 @@ public final class SettingsDeclaration {
                             "sen-proxy",
                             "XMPP resource; give each replica its own (e.g. the pod name)"),
                     value(
+                            "senproxy.xmpp.address-replicas",
+                            Type.BOOLEAN,
+                            "true",
+                            "send each data message to one replica of the receiving proxy online (its full JID, learnt"
+                                    + " from presence; the next one when sent again) rather than to its bare JID, which"
+                                    + " the server delivers to every replica: each replica would then process every"
+                                    + " message"),
+                    value(
                             "senproxy.xmpp.security",
                             Type.TEXT,
                             "required",

@@ -1,0 +1,179 @@
+package org.senproxy.federation;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+import org.jivesoftware.smack.AbstractConnectionListener;
+import org.jivesoftware.smack.XMPPConnection;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicas of each peer proxy that are online now (their full JIDs, learnt from presence), and the choice of one
+ * of them for each data message ({@link #address}), so that a message is taken, verified and stored by one replica of
+ * the receiver rather than by each: an XMPP server delivers a message addressed to a bare JID to every resource of the
+ * highest priority (ejabberd and Prosody do, for chat and normal messages).
+ *
+ * <p>Presence without a roster: at each login this replica sends a directed presence to the bare JID of every
+ * registered app (the server delivers it to each of the app's online resources), and answers an announcement from a
+ * peer's resource with a directed presence to that full JID, marked {@code <answer xmlns="urn:senproxy:0"/>} (an
+ * answer is not answered).
+ * So each side learns the other's resources whichever started first; the server remembers the directed presences it
+ * carried and sends {@code unavailable} on the sender's behalf when its session ends, a kill included (the socket
+ * closes). Presence from addresses that are not registered apps is ignored.
+ *
+ * <p>Which replica: the available resources of the recipient in a stable order, the message id's hash plus the row's
+ * attempts modulo their count. Messages spread over the replicas; a message sent again (no acknowledgement in time)
+ * goes to the next replica, and a replica gone is not chosen any more. No resource known (a peer from before, or
+ * whose presence has not arrived yet): the bare JID, as before. Sending to a full JID that went away in between is
+ * harmless: the server routes a chat message for an unavailable resource as one for the bare JID (RFC 6121 8.5.3.2),
+ * and the receiver's inbox stores a message once per (sender, message id) whichever replica gets it.
+ */
+public final class PeerResources {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerResources.class);
+
+    /** The element of an answer to an announcement ({@code <answer xmlns="urn:senproxy:0"/>}). */
+    private static final String ANSWER = "answer";
+
+    private final Peers peers;
+    private final String ownBareJid;
+    private final boolean addressReplicas;
+    /** Bare JID of a peer to the full JIDs of its available resources, in order. */
+    private final Map<String, NavigableSet<String>> online = new ConcurrentHashMap<>();
+
+    /**
+     * @param addressReplicas whether data messages go to one replica of the recipient ({@code
+     *                        senproxy.xmpp.address-replicas}); false: to its bare JID, as before (the presence is
+     *                        followed anyway, so that the peers learn this replica)
+     */
+    public PeerResources(Peers peers, String ownBareJid, boolean addressReplicas) {
+        this.peers = peers;
+        this.ownBareJid = ownBareJid;
+        this.addressReplicas = addressReplicas;
+    }
+
+    /** Follows the presence arriving on a session of this proxy; called with each session before it connects. */
+    public void attach(XMPPConnection connection) {
+        connection.addAsyncStanzaListener(stanza -> received(connection, (Presence) stanza), StanzaTypeFilter.PRESENCE);
+        connection.addConnectionListener(new AbstractConnectionListener() {
+            @Override
+            public void authenticated(XMPPConnection c, boolean resumed) {
+                online.clear();
+                announce(c);
+            }
+
+            @Override
+            public void connectionClosed() {
+                online.clear();
+            }
+
+            @Override
+            public void connectionClosedOnError(Exception e) {
+                online.clear();
+            }
+        });
+    }
+
+    /**
+     * Readdresses a data message for a peer's bare JID to one of the peer's available resources (see the class);
+     * left as it is when none is known or when it already names a resource.
+     *
+     * @param attempts the row's attempts so far: a message sent again goes to the next resource
+     */
+    public Message address(Message message, int attempts) {
+        Jid to = message.getTo();
+        if (!addressReplicas || to == null || to.hasResource()) {
+            return message;
+        }
+        NavigableSet<String> resources = online.get(to.asBareJid().toString());
+        if (resources == null) {
+            return message;
+        }
+        Object[] now = resources.toArray();
+        if (now.length == 0) {
+            return message;
+        }
+        String id = message.getStanzaId();
+        int pick = Math.floorMod((id == null ? 0 : id.hashCode()) + attempts, now.length);
+        message.setTo(JidCreate.fromOrThrowUnchecked((String) now[pick]));
+        return message;
+    }
+
+    private void announce(XMPPConnection connection) {
+        try {
+            // the broadcast presence first: Smack sends it right after this listener, and a directed presence before
+            // it would be sent while unavailable
+            connection.sendStanza(new Presence(Presence.Type.available));
+            List<String> jids = peers.jids();
+            for (String jid : jids) {
+                if (!jid.equals(ownBareJid)) {
+                    Presence presence = new Presence(Presence.Type.available);
+                    presence.setTo(JidCreate.from(jid));
+                    connection.sendStanza(presence);
+                }
+            }
+            LOG.info("Presence sent to {} peer(s), to learn their replicas", jids.size());
+        } catch (Exception e) {
+            LOG.warn(
+                    "Presence not sent to the peers ({}): messages go to their bare JIDs until they announce"
+                            + " themselves",
+                    e.toString());
+        }
+    }
+
+    private void received(XMPPConnection connection, Presence presence) {
+        Jid from = presence.getFrom();
+        if (from == null || !from.hasResource()) {
+            return;
+        }
+        String bare = from.asBareJid().toString();
+        try {
+            if (bare.equals(ownBareJid) || !peers.isKnown(bare)) {
+                return;
+            }
+        } catch (Exception e) {
+            LOG.debug("Presence of {} not followed: {}", from, e.toString());
+            return;
+        }
+        String full = from.toString();
+        if (presence.getType() == Presence.Type.available) {
+            boolean added = online.computeIfAbsent(bare, b -> new ConcurrentSkipListSet<>())
+                    .add(full);
+            if (added) {
+                LOG.info("Peer replica {} is online", full);
+            }
+            // an announcement is answered, so that the peer learns this replica too; an answer is not (the server
+            // names the receiving resource in 'to' either way, so the answer says what it is)
+            if (presence.getExtension(ANSWER, FederationCodec.NAMESPACE) == null) {
+                answer(connection, from);
+            }
+        } else if (presence.getType() == Presence.Type.unavailable || presence.getType() == Presence.Type.error) {
+            NavigableSet<String> resources = online.get(bare);
+            if (resources != null && resources.remove(full)) {
+                LOG.info("Peer replica {} went away", full);
+            }
+        }
+    }
+
+    private static void answer(XMPPConnection connection, Jid to) {
+        Presence presence = new Presence(Presence.Type.available);
+        presence.setTo(to);
+        presence.addExtension(StandardExtensionElement.builder(ANSWER, FederationCodec.NAMESPACE)
+                .build());
+        try {
+            connection.sendStanza(presence);
+        } catch (Exception e) {
+            LOG.debug("Presence answer to {} not sent: {}", to, e.toString());
+        }
+    }
+}

@@ -1,10 +1,8 @@
 package org.senproxy.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -13,10 +11,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Debian ejabberd (23.01) installed and configured by {@code .ci/ejabberd-setup.sh}, driven through
@@ -51,14 +45,12 @@ public final class EjabberdTestServer implements XmppTestServer {
 
     private static final String NOT_INSTALLED = "ejabberd is not installed: run .ci/ejabberd-setup.sh";
 
-    private final String ejabberdctl;
+    private final ServerCtl ejabberdctl;
     private final Path trustStore;
     private final String trustStorePassword;
 
     public EjabberdTestServer() {
-        this.ejabberdctl = findEjabberdctl()
-                .orElseThrow(() -> new IllegalStateException(
-                        NOT_INSTALLED + " (ejabberdctl not found on the PATH: " + System.getenv("PATH") + ")"));
+        this.ejabberdctl = ServerCtl.find("ejabberdctl", NOT_INSTALLED);
         this.trustStore = Path.of(env("SENPROXY_XMPP_TRUSTSTORE", DEFAULT_TRUST_STORE));
         this.trustStorePassword = env("SENPROXY_XMPP_TRUSTSTORE_PASSWORD", DEFAULT_TRUST_STORE_PASSWORD);
     }
@@ -98,8 +90,10 @@ public final class EjabberdTestServer implements XmppTestServer {
         }
         // A fresh account each time: the server keeps an account's offline messages across runs (and a killed
         // run leaves some), which a new test would otherwise receive. Unregistering drops them.
-        run(COMMAND_TIMEOUT, null, "unregister", user, DOMAIN);
-        run(COMMAND_TIMEOUT, password, "register", user, DOMAIN, password).check();
+        ejabberdctl.run(COMMAND_TIMEOUT, null, "unregister", user, DOMAIN);
+        ejabberdctl
+                .run(COMMAND_TIMEOUT, password, "register", user, DOMAIN, password)
+                .check();
     }
 
     @Override
@@ -111,10 +105,11 @@ public final class EjabberdTestServer implements XmppTestServer {
         }
         if (status == STATUS_NODE_DOWN) {
             prepareRunDirectory();
-            run(COMMAND_TIMEOUT, null, "start").check();
+            ejabberdctl.run(COMMAND_TIMEOUT, null, "start").check();
         }
         // Otherwise the node is up and ejabberd is starting (or failing): wait for it as well.
-        run(WAIT_COMMAND_TIMEOUT, null, "started")
+        ejabberdctl
+                .run(WAIT_COMMAND_TIMEOUT, null, "started")
                 .check("ejabberd did not start (see /var/log/ejabberd/ejabberd.log and error.log)");
         awaitPort(true);
     }
@@ -122,10 +117,10 @@ public final class EjabberdTestServer implements XmppTestServer {
     @Override
     public void stop() throws Exception {
         if (status() != STATUS_NODE_DOWN) {
-            Result stop = run(COMMAND_TIMEOUT, null, "stop");
+            ServerCtl.Result stop = ejabberdctl.run(COMMAND_TIMEOUT, null, "stop");
             // The node may have gone down between status and stop: `stopped` below tells.
-            Result stopped = run(WAIT_COMMAND_TIMEOUT, null, "stopped");
-            if (stopped.exitCode != 0) {
+            ServerCtl.Result stopped = ejabberdctl.run(WAIT_COMMAND_TIMEOUT, null, "stopped");
+            if (stopped.exitCode() != 0) {
                 throw new IllegalStateException(
                         "ejabberd did not stop\n" + stop.describe() + "\n" + stopped.describe());
             }
@@ -138,13 +133,13 @@ public final class EjabberdTestServer implements XmppTestServer {
      * no longer) running. Any other code (7: not run as root or ejabberd) is an error.
      */
     private int status() throws Exception {
-        Result status = run(COMMAND_TIMEOUT, null, "status");
-        if (status.exitCode != STATUS_RUNNING
-                && status.exitCode != STATUS_STARTING_OR_STOPPING
-                && status.exitCode != STATUS_NODE_DOWN) {
+        ServerCtl.Result status = ejabberdctl.run(COMMAND_TIMEOUT, null, "status");
+        if (status.exitCode() != STATUS_RUNNING
+                && status.exitCode() != STATUS_STARTING_OR_STOPPING
+                && status.exitCode() != STATUS_NODE_DOWN) {
             throw new IllegalStateException("cannot query ejabberd\n" + status.describe());
         }
-        return status.exitCode;
+        return status.exitCode();
     }
 
     /** {@code mkdir -p /run/ejabberd}, owned by ejabberd (it holds the pid file; /run is a tmpfs). */
@@ -190,105 +185,8 @@ public final class EjabberdTestServer implements XmppTestServer {
         }
     }
 
-    /**
-     * Runs {@code ejabberdctl args...} with a timeout; stdout and stderr together are captured (through a
-     * file: {@code ejabberdctl start} leaves a detached Erlang VM behind that would hold a pipe open).
-     *
-     * @param secret a value to mask in the command line and output of any error (the password), or null
-     */
-    private Result run(Duration timeout, String secret, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ejabberdctl);
-        command.addAll(List.of(args));
-        String shown = mask(String.join(" ", command), secret);
-        Path log = Files.createTempFile("ejabberdctl-", ".log");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Process process;
-            try {
-                process = builder.start();
-            } catch (IOException e) {
-                throw new IllegalStateException(
-                        NOT_INSTALLED + " (cannot run " + ejabberdctl + ": " + e.getMessage() + ")", e);
-            }
-            long started = System.nanoTime();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-                String output = mask(Files.readString(log, StandardCharsets.UTF_8), secret);
-                throw new IllegalStateException("'" + shown + "' did not finish within " + timeout.toSeconds()
-                        + " s; output:\n" + output.strip());
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            String output = mask(Files.readString(log, StandardCharsets.UTF_8), secret);
-            return new Result(shown, process.exitValue(), output, took);
-        } finally {
-            Files.deleteIfExists(log);
-        }
-    }
-
-    private static String mask(String text, String secret) {
-        if (secret == null || secret.isEmpty()) {
-            return text;
-        }
-        return text.replace(secret, "********");
-    }
-
-    private static Optional<String> findEjabberdctl() {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(File.pathSeparator)));
-        }
-        // Debian installs it in /usr/sbin, which a non-login shell's PATH may lack.
-        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
-        for (String dir : dirs) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, "ejabberdctl");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
-    }
-
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
-    }
-
-    private static final class Result {
-        final String command;
-        final int exitCode;
-        final String output;
-        final Duration took;
-
-        Result(String command, int exitCode, String output, Duration took) {
-            this.command = command;
-            this.exitCode = exitCode;
-            this.output = output;
-            this.took = took;
-        }
-
-        void check() {
-            check("command failed");
-        }
-
-        void check(String what) {
-            if (exitCode != 0) {
-                throw new IllegalStateException(what + "\n" + describe());
-            }
-        }
-
-        String describe() {
-            return "'" + command + "' exited with " + exitCode + " after " + took.toMillis() + " ms; output:\n"
-                    + output.strip();
-        }
     }
 }

@@ -1,10 +1,8 @@
 package org.senproxy.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -13,10 +11,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Debian Prosody (0.12) installed and configured by {@code .ci/prosody-setup.sh} (.ci/prosody.cfg.lua), driven
@@ -54,16 +48,14 @@ public final class ProsodyTestServer implements XmppTestServer {
 
     private static final String NOT_INSTALLED = "Prosody is not installed: run .ci/prosody-setup.sh";
 
-    private final String prosodyctl;
+    private final ServerCtl prosodyctl;
     private final String host;
     private final int port;
     private final Path trustStore;
     private final String trustStorePassword;
 
     public ProsodyTestServer() {
-        this.prosodyctl = findProsodyctl()
-                .orElseThrow(() -> new IllegalStateException(
-                        NOT_INSTALLED + " (prosodyctl not found on the PATH: " + System.getenv("PATH") + ")"));
+        this.prosodyctl = ServerCtl.find("prosodyctl", NOT_INSTALLED);
         this.host = env("SENPROXY_PROSODY_HOST", DEFAULT_HOST);
         this.port = Integer.parseInt(env("SENPROXY_PROSODY_PORT", Integer.toString(DEFAULT_PORT)));
         this.trustStore = Path.of(env("SENPROXY_PROSODY_TRUSTSTORE", DEFAULT_TRUST_STORE));
@@ -109,17 +101,19 @@ public final class ProsodyTestServer implements XmppTestServer {
         // A fresh account each time: the server keeps an account's offline messages across runs (and a killed run
         // leaves some), which a new test would otherwise receive. deluser purges the account's storage with it; it
         // fails (exit 1) when there is no such account, which is fine.
-        run(null, "deluser", user + "@" + DOMAIN);
-        run(password, "register", user, DOMAIN, password).check();
+        prosodyctl.run(COMMAND_TIMEOUT, null, "deluser", user + "@" + DOMAIN);
+        prosodyctl
+                .run(COMMAND_TIMEOUT, password, "register", user, DOMAIN, password)
+                .check();
     }
 
     @Override
     public void start() throws Exception {
         if (!running()) {
             prepareRunDirectory();
-            Result start = run(null, "start");
+            ServerCtl.Result start = prosodyctl.run(COMMAND_TIMEOUT, null, "start");
             // exit 2: started but not yet running after prosodyctl's own wait; the port below tells
-            if (start.exitCode != 0 && start.exitCode != 2 && !running()) {
+            if (start.exitCode() != 0 && start.exitCode() != 2 && !running()) {
                 throw new IllegalStateException("Prosody did not start (see /var/log/prosody/prosody.log and"
                         + " prosody.err)\n" + start.describe());
             }
@@ -130,9 +124,9 @@ public final class ProsodyTestServer implements XmppTestServer {
     @Override
     public void stop() throws Exception {
         if (running()) {
-            Result stop = run(null, "stop");
+            ServerCtl.Result stop = prosodyctl.run(COMMAND_TIMEOUT, null, "stop");
             // exit 2: still shutting down after prosodyctl's own wait; the port below tells
-            if (stop.exitCode != 0 && stop.exitCode != 2 && running()) {
+            if (stop.exitCode() != 0 && stop.exitCode() != 2 && running()) {
                 throw new IllegalStateException("Prosody did not stop\n" + stop.describe());
             }
         }
@@ -141,7 +135,7 @@ public final class ProsodyTestServer implements XmppTestServer {
 
     /** {@code prosodyctl status}: 0 running, 1 not running (or no pid file). */
     private boolean running() throws Exception {
-        return run(null, "status").exitCode == 0;
+        return prosodyctl.run(COMMAND_TIMEOUT, null, "status").exitCode() == 0;
     }
 
     /** {@code mkdir -p /run/prosody}, owned by prosody (it holds the pid file; /run is a tmpfs). */
@@ -188,100 +182,8 @@ public final class ProsodyTestServer implements XmppTestServer {
         }
     }
 
-    /**
-     * Runs {@code prosodyctl args...} with a timeout; stdout and stderr together are captured (through a file:
-     * {@code prosodyctl start} leaves the daemonized server behind, which would hold a pipe open).
-     *
-     * @param secret a value to mask in the command line and output of any error (the password), or null
-     */
-    private Result run(String secret, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(prosodyctl);
-        command.addAll(List.of(args));
-        String shown = mask(String.join(" ", command), secret);
-        Path log = Files.createTempFile("prosodyctl-", ".log");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Process process;
-            try {
-                process = builder.start();
-            } catch (IOException e) {
-                throw new IllegalStateException(
-                        NOT_INSTALLED + " (cannot run " + prosodyctl + ": " + e.getMessage() + ")", e);
-            }
-            long started = System.nanoTime();
-            if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-                String output = mask(Files.readString(log, StandardCharsets.UTF_8), secret);
-                throw new IllegalStateException("'" + shown + "' did not finish within " + COMMAND_TIMEOUT.toSeconds()
-                        + " s; output:\n" + output.strip());
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            String output = mask(Files.readString(log, StandardCharsets.UTF_8), secret);
-            return new Result(shown, process.exitValue(), output, took);
-        } finally {
-            Files.deleteIfExists(log);
-        }
-    }
-
-    private static String mask(String text, String secret) {
-        if (secret == null || secret.isEmpty()) {
-            return text;
-        }
-        return text.replace(secret, "********");
-    }
-
-    private static Optional<String> findProsodyctl() {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(File.pathSeparator)));
-        }
-        dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin"));
-        for (String dir : dirs) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, "prosodyctl");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
-    }
-
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
-    }
-
-    private static final class Result {
-        final String command;
-        final int exitCode;
-        final String output;
-        final Duration took;
-
-        Result(String command, int exitCode, String output, Duration took) {
-            this.command = command;
-            this.exitCode = exitCode;
-            this.output = output;
-            this.took = took;
-        }
-
-        void check() {
-            if (exitCode != 0) {
-                throw new IllegalStateException("command failed\n" + describe());
-            }
-        }
-
-        String describe() {
-            return "'" + command + "' exited with " + exitCode + " after " + took.toMillis() + " ms; output:\n"
-                    + output.strip();
-        }
     }
 }

@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import org.awaitility.Awaitility;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.runtime.Settings;
 
@@ -109,9 +111,21 @@ public final class LocalFederation implements AutoCloseable {
         } else {
             federation.proxyB = new ProxyApplication(Path.of("."), settingsB);
             federation.proxyB.start();
+            federation.awaitSinkTable();
         }
         federation.proxyA.start();
         return federation;
+    }
+
+    /**
+     * B's postgres-sink creates its table from a timer route once it has started: a message that reached B before
+     * would fail its first delivery (an ERROR line, then delivered again by inbox-delivery). A starts once it is there.
+     */
+    private void awaitSinkTable() {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        "true".equals(text(databaseB, "SELECT (to_regclass('public.measurement') IS NOT NULL)::text")));
     }
 
     private void register(String user) throws Exception {

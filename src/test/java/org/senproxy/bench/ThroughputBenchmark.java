@@ -755,11 +755,11 @@ public final class ThroughputBenchmark {
                 + TestPostgres.SEARCH_PATH;
     }
 
-    /** The proxy's home folder: the project's routes, connectors and transforms, and the benchmark's connectors. */
+    /** The proxy's home folder: the project's routes, building blocks, connectors and transforms, and the benchmark's connectors. */
     private static Path home(String variant) throws IOException {
         Path home = OUT.resolve("home-" + variant).toAbsolutePath();
         deleteTree(home);
-        for (String folder : List.of("routes", "connectors", "transforms")) {
+        for (String folder : List.of("routes", "kamelets", "connectors", "transforms")) {
             copyFolder(Path.of(folder), home.resolve(folder));
         }
         copyFolder(Path.of("bench", "connectors"), home.resolve("connectors"));

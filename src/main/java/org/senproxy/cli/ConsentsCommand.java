@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.consent.Consent;
+import org.senproxy.consent.ConsentRequests;
 import org.senproxy.consent.Consents;
 import org.senproxy.consent.Scope;
 import picocli.CommandLine.Command;
@@ -18,7 +19,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sen-proxy consents grant|list|narrow|revoke}: the data owners' consents on the sending side. */
+/**
+ * {@code sen-proxy consents grant|list|narrow|revoke|request|requests|approve|refuse}: the data owners' consents on the
+ * sending side, and the requests for them over the federation.
+ */
 @Command(
         name = "consents",
         mixinStandardHelpOptions = true,
@@ -28,13 +32,21 @@ import picocli.CommandLine.Spec;
                     + " which measurement times it covers; default: from the access start, open end). A consumer sends"
                     + " only under a consent in force, and only records measured in its data period; revoking one"
                     + " withholds its unsent messages at once. Each change is signed by its maker (--key, whose public half"
-                    + " sen-proxy keys trust registered for the maker) and recorded in the audit trail."
+                    + " sen-proxy keys trust registered for the maker) and recorded in the audit trail.",
+            "Between enrolled peers (peers join), the receiving side asks (consents request), the data holder answers"
+                    + " (consents requests, approve, refuse) and each side follows by itself: a subscription added,"
+                    + " the sources the catalogue says yield the series, a subscription ended when the consent is"
+                    + " revoked."
         },
         subcommands = {
             ConsentsCommand.Grant.class,
             ConsentsCommand.List.class,
             ConsentsCommand.Narrow.class,
-            ConsentsCommand.Revoke.class
+            ConsentsCommand.Revoke.class,
+            ConsentsCommand.Request.class,
+            ConsentsCommand.Requests.class,
+            ConsentsCommand.Approve.class,
+            ConsentsCommand.Refuse.class
         })
 public final class ConsentsCommand implements Callable<Integer> {
 
@@ -234,6 +246,165 @@ public final class ConsentsCommand implements Callable<Integer> {
                 return "consent " + ref + " revoked; "
                         + consents(dataSource).revoke(ref, reason, signer.actor(), signer.key(dataSource))
                         + " message(s) withheld";
+            });
+        }
+    }
+
+    @Command(
+            name = "request",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Asks an enrolled peer (the data holder) for a data owner's consent: the running proxy sends the"
+                        + " request, signed; the peer's operator approves or refuses it. On approval this proxy"
+                        + " subscribes by itself and data flows; consents requests shows the answer. Prints the"
+                        + " request's ref (the same on both sides)."
+            })
+    static final class Request implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Option(names = "--peer", required = true, description = "the enrolled peer asked (its app name here)")
+        String peer;
+
+        @Option(names = "--user", required = true, description = "the data owner's external id at the peer")
+        String user;
+
+        @Option(names = "--scope", required = true, description = "the series: patterns with *, comma separated")
+        String scope;
+
+        @Option(names = "--from", description = "ISO 8601 instant the access starts (default: now)")
+        Instant from;
+
+        @Option(names = "--until", required = true, description = "ISO 8601 instant the access ends")
+        Instant until;
+
+        @Option(names = "--data-from", description = "earliest measurement time asked (default: --from)")
+        Instant dataFrom;
+
+        @Option(names = "--data-until", description = "measurements from then on are not asked (default: open)")
+        Instant dataUntil;
+
+        @Option(names = "--purpose", required = true, description = "what the data is for, as the data owner is told")
+        String purpose;
+
+        @Option(names = "--actor", description = "who asks, as the audit trail records it (default: the system user)")
+        String actor;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.change(
+                    spec,
+                    () -> Enrolling.requests(database)
+                            .request(
+                                    peer,
+                                    new ConsentRequests.Ask(user, scope, from, until, dataFrom, dataUntil, purpose),
+                                    Switching.actor(actor)));
+        }
+    }
+
+    @Command(
+            name = "requests",
+            mixinStandardHelpOptions = true,
+            description = {"Lists the consent requests, received (in) and sent (out): the pending ones, or --all."})
+    static final class Requests implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Option(names = "--all", description = "answered ones too")
+        boolean all;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.list(spec, out -> {
+                for (ConsentRequests.Listed r : Enrolling.requests(database).list(all)) {
+                    ConsentRequests.Ask ask = r.ask();
+                    out.printf(
+                            "%s  %-3s %-8s %s %s (%s)%n    user %s, scope %s%n    access %s .. %s, data %s .. %s%n"
+                                    + "    purpose: %s%n%s",
+                            r.ref(),
+                            r.direction(),
+                            r.status(),
+                            "in".equals(r.direction()) ? "from" : "to",
+                            r.app(),
+                            r.appJid(),
+                            ask.user(),
+                            ask.scope(),
+                            ask.validFrom(),
+                            ask.validUntil(),
+                            ask.dataFrom(),
+                            ask.dataUntil() == null ? "(up to the access end)" : ask.dataUntil(),
+                            ask.purpose(),
+                            r.consentRef() != null
+                                    ? "    consent " + r.consentRef() + "\n"
+                                    : r.reason() != null ? "    refused: " + r.reason() + "\n" : "");
+                }
+            });
+        }
+    }
+
+    @Command(
+            name = "approve",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Grants the consent a peer asked for (consents requests), signed by the data owner's key as consents"
+                        + " grant is. The peer is told and subscribes by itself; the local connectors whose declared"
+                        + " series the scope covers send under it (no --source by hand). Prints the consent's ref."
+            })
+    static final class Approve implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Mixin
+        Signer signer;
+
+        @Parameters(index = "0", paramLabel = "REF", description = "the request's ref")
+        String ref;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.change(spec, () -> {
+                DataSource dataSource = database.migrated();
+                return Enrolling.requests(database).approve(ref, signer.actor(), signer.key(dataSource));
+            });
+        }
+    }
+
+    @Command(
+            name = "refuse",
+            mixinStandardHelpOptions = true,
+            description = {"Refuses a peer's consent request; the peer is told the reason."})
+    static final class Refuse implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Parameters(index = "0", paramLabel = "REF", description = "the request's ref")
+        String ref;
+
+        @Option(names = "--reason", required = true, description = "why, as the peer is told")
+        String reason;
+
+        @Option(
+                names = "--actor",
+                description = "who refuses, as the audit trail records it (default: the system user)")
+        String actor;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.change(spec, () -> {
+                Enrolling.requests(database).refuse(ref, reason, Switching.actor(actor));
+                return "consent request " + ref + " refused; the peer is told";
             });
         }
     }

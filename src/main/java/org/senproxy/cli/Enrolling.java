@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,10 +18,14 @@ import com.nimbusds.jose.jwk.ECKey;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.ProxyKeys;
+import org.senproxy.consent.ConsentRequests;
 import org.senproxy.db.Sql;
 import org.senproxy.db.Times;
 import org.senproxy.federation.AppKeys;
+import org.senproxy.federation.ControlMessages;
 import org.senproxy.federation.Enrollments;
+import org.senproxy.federation.KeyRotation;
+import org.senproxy.federation.OwnKeys;
 import org.senproxy.runtime.StartupSettings;
 
 /** What peers invite, join and list share: the proxy's enrollments, read with its own settings. */
@@ -33,8 +38,8 @@ final class Enrolling {
 
     private Enrolling() {}
 
-    /** The proxy's enrollments, as the proxy itself would make them: its JID and its signing key. */
-    static Enrollments enrollments(ProxyDatabase database) {
+    /** The proxy's control messages, as the proxy itself would write them: its JID and its keys. */
+    static ControlMessages control(ProxyDatabase database) {
         StartupSettings settings = database.settings();
         String jid = settings.get("senproxy.xmpp.jid");
         if (jid == null || jid.isBlank()) {
@@ -48,23 +53,57 @@ final class Enrolling {
         String keyFile = settings.get("senproxy.signing.key-file");
         if (keyFile == null || keyFile.isBlank()) {
             throw new IllegalArgumentException(
-                    "senproxy.signing.key-file is not set: enrollment exchanges keys, this proxy needs one (keys"
-                            + " generate)");
+                    "senproxy.signing.key-file is not set: the control plane exchanges keys, this proxy needs one"
+                            + " (keys generate)");
         }
         ECKey key;
+        Path file = Path.of(keyFile).toAbsolutePath();
         try {
-            key = ProxyKeys.read(Path.of(keyFile));
+            key = ProxyKeys.read(file);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     "cannot read senproxy.signing.key-file " + keyFile + ": " + e.getMessage());
         }
+        if (!key.isPrivate()) {
+            throw new IllegalArgumentException("senproxy.signing.key-file " + keyFile + " holds a public key only");
+        }
         DataSource dataSource = database.migrated();
-        return new Enrollments(
-                dataSource,
-                new AuditTrail(dataSource, Clock.systemUTC()),
-                jid,
-                key,
-                Enrollments.DEFAULT_MAX_REQUESTS_PER_HOUR);
+        OwnKeys keys = new OwnKeys(key, file.getParent());
+        try {
+            keys.refresh(dataSource);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read this proxy's keys: " + e.getMessage(), e);
+        }
+        return new ControlMessages(dataSource, audit(dataSource), jid, keys);
+    }
+
+    /** Where a rotation's private keys go: beside senproxy.signing.key-file, where the proxy looks for them. */
+    static Path keyFolder(ProxyDatabase database) {
+        return control(database).keys().folder();
+    }
+
+    static AuditTrail audit(DataSource dataSource) {
+        return new AuditTrail(dataSource, Clock.systemUTC());
+    }
+
+    /** The proxy's enrollments, as the proxy itself would make them: its JID and its signing key. */
+    static Enrollments enrollments(ProxyDatabase database) {
+        ControlMessages control = control(database);
+        DataSource dataSource = database.migrated();
+        return new Enrollments(control, dataSource, audit(dataSource), Enrollments.DEFAULT_MAX_REQUESTS_PER_HOUR);
+    }
+
+    /** The proxy's key rotation. */
+    static KeyRotation rotation(ProxyDatabase database) {
+        ControlMessages control = control(database);
+        DataSource dataSource = database.migrated();
+        return new KeyRotation(control, dataSource, audit(dataSource));
+    }
+
+    /** The proxy's consent requests. */
+    static ConsentRequests requests(ProxyDatabase database) {
+        DataSource dataSource = database.migrated();
+        return new ConsentRequests(null, dataSource, audit(dataSource));
     }
 
     /** {@code 24h}, {@code 90m}, {@code 2d}, {@code 3600s}. */

@@ -18,13 +18,16 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.SignerKeys;
 import org.senproxy.federation.AppKeys;
+import org.senproxy.federation.KeyRotation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sen-proxy keys generate|register|trust}: the signing keys of federation messages and of changes. */
+/**
+ * {@code sen-proxy keys generate|register|trust|rotate|revoke}: the signing keys of federation messages and of changes.
+ */
 @Command(
         name = "keys",
         mixinStandardHelpOptions = true,
@@ -32,9 +35,16 @@ import picocli.CommandLine.Spec;
             "The keys that sign federation messages (JWS, ES256). A proxy signs with its private key"
                     + " (senproxy.signing.key-file); a receiving proxy checks with the sender's public keys, registered"
                     + " in its database for the sender's app. The same kind of key signs an operator's consent and"
-                    + " subscription changes: its public half is registered for the operator (keys trust)."
+                    + " subscription changes: its public half is registered for the operator (keys trust).",
+            "With enrolled peers (peers join), keys rotate and keys revoke tell them over the federation."
         },
-        subcommands = {KeysCommand.Generate.class, KeysCommand.Register.class, KeysCommand.Trust.class})
+        subcommands = {
+            KeysCommand.Generate.class,
+            KeysCommand.Register.class,
+            KeysCommand.Trust.class,
+            KeysCommand.Rotate.class,
+            KeysCommand.Revoke.class
+        })
 public final class KeysCommand implements Callable<Integer> {
 
     @Spec
@@ -197,6 +207,115 @@ public final class KeysCommand implements Callable<Integer> {
                                     validFrom,
                                     validUntil,
                                     by != null ? by : System.getProperty("user.name", "operator")));
+        }
+    }
+
+    @Command(
+            name = "rotate",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Makes this proxy a new key pair and announces its public half to every enrolled peer, signed by the"
+                        + " key that signs now. The running proxy signs with the new key once every peer acknowledged"
+                        + " the announcement, or when --grace is over; the peers accept the old key for --overlap"
+                        + " after that, then no more.",
+                "The private key is written beside senproxy.signing.key-file as KID.jwk (readable by its owner only),"
+                        + " where every replica finds it; on Kubernetes, write it with --out and add it to the Secret"
+                        + " mounted there (k8s/README.md). A replica that has not got the file yet keeps signing with the"
+                        + " old key, which peers accept during the overlap."
+            })
+    static final class Rotate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Option(
+                names = "--grace",
+                defaultValue = "10m",
+                description = "how long to wait for the peers' acknowledgements before signing with the new key anyway"
+                        + " (default: ${DEFAULT-VALUE})")
+        String grace;
+
+        @Option(
+                names = "--overlap",
+                defaultValue = "24h",
+                description = "how long peers accept the old key after the switch (default: ${DEFAULT-VALUE})")
+        String overlap;
+
+        @Option(
+                names = "--out",
+                description = "where to write the new private key (default: KID.jwk beside senproxy.signing.key-file)")
+        Path out;
+
+        @Option(
+                names = "--actor",
+                description = "who rotates, as the audit trail records it (default: the system user)")
+        String actor;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.change(spec, () -> {
+                KeyRotation rotation = Enrolling.rotation(database);
+                ECKey next = new ECKeyGenerator(Curve.P_256)
+                        .keyUse(KeyUse.SIGNATURE)
+                        .keyID(UUID.randomUUID().toString())
+                        .generate();
+                Path file = out != null ? out : Enrolling.keyFolder(database).resolve(next.getKeyID() + ".jwk");
+                if (Files.exists(file)) {
+                    throw new IllegalArgumentException(file + " exists: a key is never overwritten");
+                }
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(file, next.toJSONString());
+                KeyRotation.Rotated rotated;
+                try {
+                    rotated = rotation.rotate(
+                            next, Enrolling.duration(grace), Enrolling.duration(overlap), Switching.actor(actor));
+                } catch (RuntimeException | java.sql.SQLException notRecorded) {
+                    Files.deleteIfExists(file);
+                    throw notRecorded;
+                }
+                return "key " + rotated.kid() + " (" + AppKeys.thumbprint(next) + ") written to " + file
+                        + "; announced to " + rotated.peers().size() + " peer(s); it signs once they acknowledged it,"
+                        + " at the latest " + rotated.switchAt() + " (it replaces " + rotated.previous() + ")";
+            });
+        }
+    }
+
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Revokes a key as compromised, with the reason: one of this proxy's keys (not the one that signs now:"
+                        + " rotate first), announced to every enrolled peer, which refuse it from then on; or a peer's"
+                        + " key (--app when several apps have that key id), refused here from now on."
+            })
+    static final class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @picocli.CommandLine.Parameters(paramLabel = "KID", description = "the key id")
+        String kid;
+
+        @Option(names = "--reason", required = true, description = "why, as the peers and the audit trail are told")
+        String reason;
+
+        @Option(names = "--app", description = "the peer whose key it is (default: this proxy's, else any app's)")
+        String app;
+
+        @Option(
+                names = "--actor",
+                description = "who revokes, as the audit trail records it (default: the system user)")
+        String actor;
+
+        @Override
+        public Integer call() throws Exception {
+            return Cli.change(
+                    spec, () -> Enrolling.rotation(database).revoke(kid, app, reason, Switching.actor(actor)));
         }
     }
 }

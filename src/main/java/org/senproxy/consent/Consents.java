@@ -21,6 +21,7 @@ import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.ChangeSignatures;
 import org.senproxy.db.Sql;
 import org.senproxy.db.Transactions;
+import org.senproxy.federation.ControlMessages;
 
 /**
  * The sending side's consents: a data owner grants an application access to a scope of series for a period; the
@@ -53,6 +54,9 @@ public class Consents {
 
     /** An app as a grant finds it. */
     private record App(long id, String jid) {}
+
+    /** A consent revoked: its data owner, and its app's address when the app is an enrolled peer (null otherwise). */
+    private record Revoked(String user, String enrolledJid) {}
 
     /** A consent in force as a narrowing finds it. */
     private record InForce(DataPeriod data, Instant validUntil, String user) {}
@@ -95,6 +99,14 @@ public class Consents {
      * @throws IllegalArgumentException for an unknown app, an invalid scope or an empty period
      */
     public String grant(Grant grant, String actor, ECKey signer) throws SQLException {
+        return Transactions.inTransaction(dataSource, c -> grant(c, grant, null, actor, signer));
+    }
+
+    /**
+     * Records a consent in the caller's transaction; {@code request} is the consent request it answers (then its
+     * consumers follow the catalogue: {@link ConsentSources}), or null.
+     */
+    String grant(Connection c, Grant grant, UUID request, String actor, ECKey signer) throws SQLException {
         Scope scope = Scope.parse(grant.scope());
         Instant from = grant.validFrom() == null ? Instant.now() : grant.validFrom();
         if (!grant.validUntil().isAfter(from)) {
@@ -103,52 +115,53 @@ public class Consents {
         DataPeriod data =
                 dataPeriod(grant.dataFrom() == null ? from : grant.dataFrom(), grant.dataUntil(), grant.validUntil());
         String ref = UUID.randomUUID().toString();
-        return Transactions.inTransaction(dataSource, c -> {
-            App app = APP.one(c, APP.params().text("app", grant.app()), rs -> new App(rs.getLong(1), rs.getString(2)));
-            if (app == null) {
-                throw new IllegalArgumentException(
-                        "no app named " + grant.app() + " (sen-proxy apps add registers one)");
-            }
-            long appId = app.id();
-            String appJid = app.jid();
-            long userId = USER.one(c, USER.params().text("external_id", grant.user()), rs -> rs.getLong(1));
-            long consentId = INSERT.one(
-                    c,
-                    INSERT.params()
-                            .set("ref", UUID.fromString(ref))
-                            .set("user_id", userId)
-                            .set("app_id", appId)
-                            .text("scope", scope.text())
-                            .set("valid_from", utc(from))
-                            .set("valid_until", utc(grant.validUntil()))
-                            .set("data_from", utc(data.from()))
-                            .set("data_until", utc(data.until()))
-                            .text("granted_by", actor),
-                    rs -> rs.getLong(1));
-            List<String> sources = grant.sources() == null ? List.of() : grant.sources();
-            // not caught up: outbox-dispatch first sends what the source read before (held in source_record), as
-            // far as the scope and the data period cover it, then outbox-append includes the consumer
-            CONSUMER.batch(
-                    c,
-                    sources,
-                    (source, p) -> p.text("source", source)
-                            .set("app_id", appId)
-                            .set("user_id", userId)
-                            .set("consent_id", consentId));
-            Map<String, Object> detail = new LinkedHashMap<>();
-            detail.put("action", "grant");
-            detail.put("consent", ref);
-            detail.put("user", grant.user());
-            detail.put("app", grant.app());
-            detail.put("app_jid", appJid);
-            detail.put("scope", scope.text());
-            detail.put("valid_from", from.toString());
-            detail.put("valid_until", grant.validUntil().toString());
-            putDataPeriod(detail, data);
-            detail.put("sources", sources);
-            audit.append(c, List.of(signed("consent.granted", actor, grant.user(), ref, detail, signer)));
-            return ref;
-        });
+        App app = APP.one(c, APP.params().text("app", grant.app()), rs -> new App(rs.getLong(1), rs.getString(2)));
+        if (app == null) {
+            throw new IllegalArgumentException("no app named " + grant.app() + " (sen-proxy apps add registers one)");
+        }
+        long appId = app.id();
+        String appJid = app.jid();
+        long userId = USER.one(c, USER.params().text("external_id", grant.user()), rs -> rs.getLong(1));
+        long consentId = INSERT.one(
+                c,
+                INSERT.params()
+                        .set("ref", UUID.fromString(ref))
+                        .set("user_id", userId)
+                        .set("app_id", appId)
+                        .text("scope", scope.text())
+                        .set("valid_from", utc(from))
+                        .set("valid_until", utc(grant.validUntil()))
+                        .set("data_from", utc(data.from()))
+                        .set("data_until", utc(data.until()))
+                        .text("granted_by", actor)
+                        .set("request_ref", request),
+                rs -> rs.getLong(1));
+        List<String> sources = grant.sources() == null ? List.of() : grant.sources();
+        // not caught up: outbox-dispatch first sends what the source read before (held in source_record), as
+        // far as the scope and the data period cover it, then outbox-append includes the consumer
+        CONSUMER.batch(
+                c,
+                sources,
+                (source, p) -> p.text("source", source)
+                        .set("app_id", appId)
+                        .set("user_id", userId)
+                        .set("consent_id", consentId));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("action", "grant");
+        detail.put("consent", ref);
+        detail.put("user", grant.user());
+        detail.put("app", grant.app());
+        detail.put("app_jid", appJid);
+        detail.put("scope", scope.text());
+        detail.put("valid_from", from.toString());
+        detail.put("valid_until", grant.validUntil().toString());
+        putDataPeriod(detail, data);
+        detail.put("sources", request == null ? sources : "those whose declared series the scope covers");
+        if (request != null) {
+            detail.put("request", request.toString());
+        }
+        audit.append(c, List.of(signed("consent.granted", actor, grant.user(), ref, detail, signer)));
+        return ref;
     }
 
     /**
@@ -162,17 +175,18 @@ public class Consents {
         UUID id = uuid(ref);
         return Transactions.inTransaction(dataSource, c -> {
             // a list: a data owner's external id read as null still tells a consent revoked from none
-            List<String> revoked = REVOKE.query(
+            List<Revoked> revoked = REVOKE.query(
                     c,
                     REVOKE.params()
                             .text("revoked_by", actor)
                             .text("reason", reason)
                             .set("ref", id),
-                    rs -> rs.getString(1));
+                    rs -> new Revoked(rs.getString(1), rs.getString(2)));
             if (revoked.isEmpty()) {
                 throw new IllegalArgumentException("no consent " + ref + " in force (unknown, or revoked before)");
             }
-            String user = revoked.get(0);
+            String user = revoked.get(0).user();
+            String peer = revoked.get(0).enrolledJid();
             int withheld = WITHHOLD.update(
                     c,
                     WITHHOLD.params()
@@ -183,6 +197,14 @@ public class Consents {
             detail.put("consent", ref);
             detail.put("reason", reason);
             detail.put("messages_withheld", withheld);
+            if (peer != null) {
+                // an enrolled peer is told, and ends its subscription by itself
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("consent", ref);
+                body.put("reason", reason);
+                ControlMessages.queue(c, peer, ConsentRequests.CONSENT_REVOKED, ref, body);
+                detail.put("peer_told", peer);
+            }
             audit.append(c, List.of(signed("consent.revoked", actor, user, ref, detail, signer)));
             return withheld;
         });

@@ -53,6 +53,39 @@ public final class Scope {
     }
 
     /**
+     * Whether some name of a declared series ({@code identifier}, a name or a pattern with {@code *}) may be covered:
+     * for a name, {@link #covers}; for a pattern, whether one of the scope's patterns agrees with it on the text
+     * before the first star and after the last one. A source is sent under a consent on this test; each record is
+     * still checked by {@link #covers} before it is sent.
+     */
+    public boolean mayCover(String identifier) {
+        if (identifier.indexOf('*') < 0) {
+            return covers(identifier);
+        }
+        for (Glob g : patterns) {
+            String p = g.pattern();
+            if (agree(head(p), head(identifier), true) && agree(tail(p), tail(identifier), false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String head(String pattern) {
+        int star = pattern.indexOf('*');
+        return star < 0 ? pattern : pattern.substring(0, star);
+    }
+
+    private static String tail(String pattern) {
+        int star = pattern.lastIndexOf('*');
+        return star < 0 ? pattern : pattern.substring(star + 1);
+    }
+
+    private static boolean agree(String a, String b, boolean fromStart) {
+        return fromStart ? a.startsWith(b) || b.startsWith(a) : a.endsWith(b) || b.endsWith(a);
+    }
+
+    /**
      * What an operator should know before granting this scope: each pattern whose star ends a partial segment, and so
      * covers more ids than the one it seems to name.
      */

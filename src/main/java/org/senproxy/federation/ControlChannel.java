@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Control messages on this proxy's XMPP session (routes/control.camel.yaml): received ones are checked, recorded and
- * answered ({@link Enrollments#receive}), acknowledgements settle the sent ones, and the due ones are sent, each until
+ * answered ({@link ControlMessages#receive}), acknowledgements settle the sent ones, and the due ones are sent, each until
  * its peer acknowledges it (the outbox's rule: a message without an acknowledgement is sent again after a back-off, and
  * becomes dead, with its reason, after its last attempt).
  */
@@ -18,7 +18,7 @@ public class ControlChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlChannel.class);
 
-    private final Enrollments enrollments;
+    private final ControlMessages messages;
     private final FederationLink link;
     private final String ownJid;
     private final Clock clock;
@@ -27,14 +27,14 @@ public class ControlChannel {
     private final int maxAttempts;
 
     public ControlChannel(
-            Enrollments enrollments,
+            ControlMessages messages,
             FederationLink link,
             String ownJid,
             Clock clock,
             int batchSize,
             double retrySeconds,
             int maxAttempts) {
-        this.enrollments = enrollments;
+        this.messages = messages;
         this.link = link;
         this.ownJid = ownJid;
         this.clock = clock;
@@ -51,7 +51,7 @@ public class ControlChannel {
     /** Handles one control stanza: settles an acknowledgement, or checks, records and answers a control message. */
     public void receive(Message message) throws Exception {
         if (ControlCodec.isControlAck(message)) {
-            enrollments.settle(ControlCodec.decodeAck(message));
+            messages.settle(ControlCodec.decodeAck(message));
             return;
         }
         ControlCodec.Received received;
@@ -61,7 +61,7 @@ public class ControlChannel {
             String id = rawId(message);
             LOG.warn("Control message {} from {} refused: {}", id, message.getFrom(), unreadable.getMessage());
             if (message.getFrom() != null) {
-                enrollments.unreadable(message.getFrom().asBareJid().toString(), id, unreadable.getMessage());
+                messages.unreadable(message.getFrom().asBareJid().toString(), id, unreadable.getMessage());
             }
             if (id != null && message.getFrom() != null) {
                 link.send(
@@ -69,7 +69,7 @@ public class ControlChannel {
             }
             return;
         }
-        Enrollments.Answer answer = enrollments.receive(received);
+        ControlMessages.Answer answer = messages.receive(received);
         if (!answer.accepted()) {
             LOG.warn(
                     "Control message {} ({}) from {} refused: {}",
@@ -104,10 +104,10 @@ public class ControlChannel {
         if (!link.isOnline()) {
             return 0;
         }
-        List<Enrollments.Outgoing> due = enrollments.claim(batchSize, retrySeconds, maxAttempts);
-        for (Enrollments.Outgoing out : due) {
+        List<ControlMessages.Outgoing> due = messages.claim(batchSize, retrySeconds, maxAttempts);
+        for (ControlMessages.Outgoing out : due) {
             link.send(ControlCodec.stanza(
-                    out.peerJid(), ownJid, out.messageId(), out.type(), enrollments.wirePayload(out, clock)));
+                    out.peerJid(), ownJid, out.messageId(), out.type(), messages.wirePayload(out, clock)));
         }
         return due.size();
     }

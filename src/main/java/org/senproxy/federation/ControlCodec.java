@@ -27,7 +27,8 @@ import org.jxmpp.stringprep.XmppStringprepException;
 
 /**
  * The wire format of control messages (issue 20): what proxies say to each other about the federation itself
- * (enrollment now; consent requests, key announcements and catalogue changes later), on the same XMPP session as data.
+ * (enrollment, key announcements and revocations, consent requests and their answers), on the same XMPP session as
+ * data.
  *
  * <pre>
  * &lt;message to="proxy-a@example.org" type="chat" id="(message id)"&gt;
@@ -55,8 +56,22 @@ public final class ControlCodec {
     public static final int VERSION = 1;
     public static final String ENROLL_REQUEST = "enroll-request";
     public static final String ENROLL_ACCEPT = "enroll-accept";
+    public static final String KEY_ANNOUNCE = "key-announce";
+    public static final String KEY_REVOKE = "key-revoke";
+    public static final String CONSENT_REQUEST = "consent-request";
+    public static final String CONSENT_GRANTED = "consent-granted";
+    public static final String CONSENT_REFUSED = "consent-refused";
+    public static final String CONSENT_REVOKED = "consent-revoked";
     /** The control types this proxy knows. */
-    public static final Set<String> TYPES = Set.of(ENROLL_REQUEST, ENROLL_ACCEPT);
+    public static final Set<String> TYPES = Set.of(
+            ENROLL_REQUEST,
+            ENROLL_ACCEPT,
+            KEY_ANNOUNCE,
+            KEY_REVOKE,
+            CONSENT_REQUEST,
+            CONSENT_GRANTED,
+            CONSENT_REFUSED,
+            CONSENT_REVOKED);
 
     private static final int MAX_ID_LENGTH = 128;
     private static final int MAX_PAYLOAD = 65_536;

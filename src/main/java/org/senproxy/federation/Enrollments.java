@@ -3,7 +3,6 @@ package org.senproxy.federation;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.text.ParseException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -33,7 +31,7 @@ import org.senproxy.db.Transactions;
  * Enrollment of peer proxies (issue 20, steps 1 and 2), both sides, in the database:
  * <ul>
  * <li>the inviting proxy (A) issues an invitation ({@link #invite}), checks an enrollment request against it
- * ({@link #receive}: the proof of its secret, once, in time, from one address), registers the joining proxy as an app
+ * ({@link #handle}: the proof of its secret, once, in time, from one address), registers the joining proxy as an app
  * with its key and queues its signed answer ({@code enroll-accept}: its own public key and its catalogue);</li>
  * <li>the joining proxy (B) registers A as a pending app and queues the request ({@link #join}); A's answer, signed by
  * the key whose thumbprint the invitation carried, completes it: A's key registered, A enrolled.</li>
@@ -42,18 +40,12 @@ import org.senproxy.db.Transactions;
  * ({@code enrollment.refused}); nothing else is written. A message received again (same sender, same id) gets the
  * answer it got the first time.
  */
-public class Enrollments {
+public class Enrollments implements ControlHandler {
 
     private static final Sql INVITATION_INSERT = Sql.of(Enrollments.class, "invitation-insert");
     private static final Sql INVITATION_LOCK = Sql.of(Enrollments.class, "invitation-lock");
     private static final Sql INVITATION_USE = Sql.of(Enrollments.class, "invitation-use");
-    private static final Sql IN_FIND = Sql.of(Enrollments.class, "control-in-find");
-    private static final Sql IN_INSERT = Sql.of(Enrollments.class, "control-in-insert");
     private static final Sql IN_RECENT = Sql.of(Enrollments.class, "control-in-recent");
-    private static final Sql OUT_INSERT = Sql.of(Enrollments.class, "control-out-insert");
-    private static final Sql OUT_EXPIRE = Sql.of(Enrollments.class, "control-out-expire");
-    private static final Sql OUT_CLAIM = Sql.of(Enrollments.class, "control-out-claim");
-    private static final Sql OUT_SETTLE = Sql.of(Enrollments.class, "control-out-settle");
     private static final Sql APP_NAMED = Sql.of(Enrollments.class, "app-named");
     private static final Sql APP_ENROLL = Sql.of(Enrollments.class, "app-enroll");
     private static final Sql APP_JOIN = Sql.of(Enrollments.class, "app-join");
@@ -67,44 +59,19 @@ public class Enrollments {
     /** The default of {@code senproxy.enrollment.max-requests-per-hour}. */
     public static final int DEFAULT_MAX_REQUESTS_PER_HOUR = 10;
 
-    /** The answer to a control message: accepted, or refused with the reason the sender is told. */
-    public record Answer(boolean accepted, String reason) {
-        static Answer ok() {
-            return new Answer(true, null);
-        }
-    }
-
     /** An invitation issued, with its end. */
     public record Issued(Invitation invitation, Instant expiresAt) {}
-
-    /** A control message to send now. */
-    public record Outgoing(String peerJid, String messageId, String type, String payload) {}
-
-    private static final class Refused extends RuntimeException {
-        Refused(String reason) {
-            super(reason, null, false, false);
-        }
-    }
-
-    /** The same message was answered meanwhile (another replica received it too): that answer stands. */
-    private static final class AnsweredMeanwhile extends RuntimeException {
-        final Answer answer;
-
-        AnsweredMeanwhile(Answer answer) {
-            super(null, null, false, false);
-            this.answer = answer;
-        }
-    }
 
     private record InvitationRow(
             String name, String proofKey, Instant expiresAt, boolean expired, Instant usedAt, String usedBy) {}
 
     private record Pending(long id, String name, String expectedKey, String invitation) {}
 
+    private final ControlMessages control;
     private final DataSource dataSource;
     private final AuditTrail audit;
     private final String ownJid;
-    private final ECKey ownKey;
+    private final OwnKeys keys;
     private final int maxRequestsPerHour;
     /** Signed control messages issued longer ago are refused ({@code senproxy.signing.max-age-s}). */
     private volatile Duration maxAge = Duration.ofMinutes(10);
@@ -113,19 +80,14 @@ public class Enrollments {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
-    private final AtomicLong unreadable = new AtomicLong();
-    /** The addresses already audited as over the rate limit, by hour: one audit entry each, not one per message. */
-    private final Set<String> floodAudited = ConcurrentHashMap.newKeySet();
 
-    /**
-     * @param ownKey this proxy's signing key (its public half is sent to peers, its thumbprint is in invitations), or
-     *     null: it can neither invite nor join
-     */
-    public Enrollments(DataSource dataSource, AuditTrail audit, String ownJid, ECKey ownKey, int maxRequestsPerHour) {
+    /** Enrollment over {@code control}, with its own JID and keys. */
+    public Enrollments(ControlMessages control, DataSource dataSource, AuditTrail audit, int maxRequestsPerHour) {
+        this.control = control;
         this.dataSource = dataSource;
         this.audit = audit;
-        this.ownJid = ownJid;
-        this.ownKey = ownKey;
+        this.ownJid = control.ownJid();
+        this.keys = control.keys();
         this.maxRequestsPerHour = maxRequestsPerHour;
     }
 
@@ -151,9 +113,6 @@ public class Enrollments {
         FunctionCounter.builder("senproxy.enrollment.rate-limited", rateLimited, AtomicLong::get)
                 .description("enrollment requests refused for coming too often from one address")
                 .register(registry);
-        FunctionCounter.builder("senproxy.control.unreadable", unreadable, AtomicLong::get)
-                .description("control messages refused unread (unknown version or type, forged sender, no payload)")
-                .register(registry);
     }
 
     public long rateLimitedCount() {
@@ -161,6 +120,7 @@ public class Enrollments {
     }
 
     private ECKey ownKey() {
+        ECKey ownKey = keys == null ? null : keys.current();
         if (ownKey == null) {
             throw new IllegalArgumentException(
                     "this proxy has no signing key (senproxy.signing.key-file): enrollment needs one");
@@ -243,14 +203,13 @@ public class Enrollments {
                             .text("jid", invitation.jid())
                             .text("via", invitation.id())
                             .text("expected_key", invitation.fingerprint()));
-            OUT_INSERT.update(
+            ControlMessages.queue(
                     c,
-                    OUT_INSERT
-                            .params()
-                            .text("peer", invitation.jid())
-                            .text("message_id", messageId)
-                            .text("type", ControlCodec.ENROLL_REQUEST)
-                            .text("payload", JSONObjectUtils.toJSONString(request)));
+                    invitation.jid(),
+                    messageId,
+                    ControlCodec.ENROLL_REQUEST,
+                    invitation.id(),
+                    JSONObjectUtils.toJSONString(request));
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("invitation", invitation.id());
             detail.put("name", name);
@@ -265,39 +224,20 @@ public class Enrollments {
 
     // ---- receiving
 
-    /**
-     * A control message refused before it could be read (unknown version or type, a sender other than the
-     * authenticated one, no payload): counted, and audited once an hour per sender ({@code control.unreadable}), so that
-     * junk cannot fill the audit trail.
-     */
-    public void unreadable(String senderJid, String messageId, String reason) throws SQLException {
-        unreadable.incrementAndGet();
-        if (firstThisHour(senderJid + "#unreadable")) {
-            Map<String, Object> detail = new LinkedHashMap<>();
-            detail.put("message", messageId);
-            detail.put("reason", reason);
-            audit.append(List.of(AuditEvent.of("control.unreadable", senderJid, null, null, detail)));
-        }
+    @Override
+    public Set<String> types() {
+        return Set.of(ControlCodec.ENROLL_REQUEST, ControlCodec.ENROLL_ACCEPT);
     }
 
-    public long unreadableCount() {
-        return unreadable.get();
+    @Override
+    public String refusalKind() {
+        return "enrollment.refused";
     }
 
-    private boolean firstThisHour(String key) {
-        if (floodAudited.size() > 10_000) {
-            floodAudited.clear(); // bounded memory: at worst, an address is audited once more this hour
-        }
-        return floodAudited.add(key + "@" + Instant.now().getEpochSecond() / 3600);
-    }
-
-    /** Checks, records and answers one control message. */
-    public Answer receive(ControlCodec.Received message) throws SQLException {
-        return Transactions.inTransaction(dataSource, c -> {
-            Answer before = answered(c, message);
-            if (before != null) {
-                return before; // received again: answered as the first time, nothing written
-            }
+    /** Checks an enrollment request or answer; a request from an address that sent too many this hour is refused. */
+    @Override
+    public void handle(Connection c, ControlCodec.Received message, Map<String, Object> detail) throws SQLException {
+        try {
             if (ControlCodec.ENROLL_REQUEST.equals(message.type())) {
                 long recent = IN_RECENT.one(
                         c,
@@ -305,65 +245,32 @@ public class Enrollments {
                         rs -> rs.getLong(1));
                 if (recent >= maxRequestsPerHour) {
                     rateLimited.incrementAndGet();
-                    String reason = "too many enrollment requests from " + message.senderJid() + ": at most "
-                            + maxRequestsPerHour + " an hour (senproxy.enrollment.max-requests-per-hour)";
-                    if (firstThisHour(message.senderJid())) {
-                        audit.append(c, List.of(refusal(message, reason, null)));
-                    }
-                    return new Answer(false, reason); // not recorded: a flood must not fill the tables
+                    throw new ControlRefused(
+                            "too many enrollment requests from " + message.senderJid() + ": at most "
+                                    + maxRequestsPerHour + " an hour (senproxy.enrollment.max-requests-per-hour)",
+                            false); // not recorded: a flood must not fill the tables
                 }
+                enrollRequest(c, message, detail);
+            } else {
+                enrollAccept(c, message, detail);
             }
-            Map<String, Object> detail = new LinkedHashMap<>();
-            try {
-                if (ControlCodec.ENROLL_REQUEST.equals(message.type())) {
-                    enrollRequest(c, message, detail);
-                } else if (ControlCodec.ENROLL_ACCEPT.equals(message.type())) {
-                    enrollAccept(c, message, detail);
-                } else {
-                    throw new Refused("control type " + message.type() + " is not handled by this proxy");
-                }
-            } catch (AnsweredMeanwhile meanwhile) {
-                return meanwhile.answer;
-            } catch (Refused | FederationException no) {
-                refused.incrementAndGet();
-                record(c, message, "rejected", no.getMessage());
-                audit.append(c, List.of(refusal(message, no.getMessage(), detail.get("invitation"))));
-                return new Answer(false, no.getMessage());
-            }
-            accepted.incrementAndGet();
-            record(c, message, "accepted", null);
-            return Answer.ok();
-        });
+        } catch (ControlRefused | FederationException no) {
+            refused.incrementAndGet();
+            throw no;
+        }
+        accepted.incrementAndGet();
     }
 
-    private static Answer answered(Connection c, ControlCodec.Received message) throws SQLException {
-        return IN_FIND.one(
-                c,
-                IN_FIND.params().text("peer", message.senderJid()).text("message_id", message.messageId()),
-                rs -> new Answer("accepted".equals(rs.getString(1)), rs.getString(2)));
-    }
-
-    private static AuditEvent refusal(ControlCodec.Received message, String reason, Object invitation) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("type", message.type());
-        detail.put("message", message.messageId());
-        detail.put("invitation", invitation);
-        detail.put("reason", reason);
-        return AuditEvent.of("enrollment.refused", message.senderJid(), null, null, detail);
-    }
-
-    private static void record(Connection c, ControlCodec.Received message, String status, String reason)
+    /** A refused enrollment request: the pending app is removed (it never had a key). */
+    @Override
+    public void refusedByPeer(
+            Connection c, String peerJid, String type, String about, String reason, Map<String, Object> detail)
             throws SQLException {
-        IN_INSERT.update(
-                c,
-                IN_INSERT
-                        .params()
-                        .text("peer", message.senderJid())
-                        .text("message_id", message.messageId())
-                        .text("type", message.type())
-                        .text("payload", message.payload())
-                        .text("status", status)
-                        .text("reason", reason));
+        if (ControlCodec.ENROLL_REQUEST.equals(type)) {
+            detail.put(
+                    "app_removed",
+                    APP_PENDING_DROP.one(c, APP_PENDING_DROP.params().text("jid", peerJid), rs -> rs.getString(1)));
+        }
     }
 
     private void enrollRequest(Connection c, ControlCodec.Received message, Map<String, Object> detail)
@@ -375,7 +282,8 @@ public class Enrollments {
         String nonce = text(request, "nonce");
         String proof = text(request, "proof");
         if (!message.senderJid().equals(jid)) {
-            throw new Refused("the request names " + jid + ", not its authenticated sender " + message.senderJid());
+            throw new ControlRefused(
+                    "the request names " + jid + ", not its authenticated sender " + message.senderJid());
         }
         ECKey key = publicKey(request.get("jwk"));
         String thumbprint = AppKeys.thumbprint(key);
@@ -390,33 +298,30 @@ public class Enrollments {
                         Times.instant(rs, 5),
                         rs.getString(6)));
         if (invitation == null) {
-            throw new Refused("unknown invitation " + invitationId + ": not issued by this proxy");
+            throw new ControlRefused("unknown invitation " + invitationId + ": not issued by this proxy");
         }
         // another replica may have taken this very message while this one waited for the lock
-        Answer meanwhile = answered(c, message);
-        if (meanwhile != null) {
-            throw new AnsweredMeanwhile(meanwhile);
-        }
+        ControlMessages.notAnsweredMeanwhile(c, message);
         if (!Invitation.proofMatches(
                 invitation.proofKey(), invitationId, jid, thumbprint, nonce, message.messageId(), proof)) {
-            throw new Refused(
+            throw new ControlRefused(
                     "the proof does not match invitation " + invitationId + " (altered, or not made with its secret)");
         }
         if (invitation.usedAt() != null) {
             if (!message.senderJid().equals(invitation.usedBy())) {
-                throw new Refused("invitation " + invitationId + " was used by another address");
+                throw new ControlRefused("invitation " + invitationId + " was used by another address");
             }
-            throw new Refused("invitation " + invitationId + " was used already, at " + invitation.usedAt());
+            throw new ControlRefused("invitation " + invitationId + " was used already, at " + invitation.usedAt());
         }
         if (invitation.expired()) {
-            throw new Refused("invitation " + invitationId + " expired at " + invitation.expiresAt());
+            throw new ControlRefused("invitation " + invitationId + " expired at " + invitation.expiresAt());
         }
         String existing = APP_NAMED.one(
                 c,
                 APP_NAMED.params().text("name", invitation.name()).text("jid", jid),
                 rs -> rs.getString(1) + " at " + rs.getString(2));
         if (existing != null) {
-            throw new Refused("this proxy has an app " + existing + " already");
+            throw new ControlRefused("this proxy has an app " + existing + " already");
         }
         long appId = APP_ENROLL.one(
                 c,
@@ -433,14 +338,7 @@ public class Enrollments {
         answer.put("invitation", invitationId);
         answer.put("jwk", ownKey().toPublicJWK().toJSONObject());
         answer.put("catalogue", catalogue.get());
-        OUT_INSERT.update(
-                c,
-                OUT_INSERT
-                        .params()
-                        .text("peer", jid)
-                        .text("message_id", UUID.randomUUID().toString())
-                        .text("type", ControlCodec.ENROLL_ACCEPT)
-                        .text("payload", JSONObjectUtils.toJSONString(answer)));
+        ControlMessages.queue(c, jid, ControlCodec.ENROLL_ACCEPT, invitationId, answer);
         detail.put("app", invitation.name());
         detail.put("jid", jid);
         detail.put("kid", key.getKeyID());
@@ -456,27 +354,27 @@ public class Enrollments {
                 APP_PENDING.params().text("jid", message.senderJid()),
                 rs -> new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
         if (pending == null) {
-            throw new Refused("no enrollment with " + message.senderJid() + " is pending here");
+            throw new ControlRefused("no enrollment with " + message.senderJid() + " is pending here");
         }
         detail.put("invitation", pending.invitation());
         Map<String, Object> unverified;
         try {
             unverified = SignedJWT.parse(message.payload()).getJWTClaimsSet().getJSONObjectClaim("body");
         } catch (ParseException e) {
-            throw new Refused("the answer is not a signed control message (compact JWS)");
+            throw new ControlRefused("the answer is not a signed control message (compact JWS)");
         }
         if (unverified == null) {
-            throw new Refused("the answer has no body");
+            throw new ControlRefused("the answer has no body");
         }
         ECKey key = publicKey(unverified.get("jwk"));
         String thumbprint = AppKeys.thumbprint(key);
         if (!thumbprint.equals(pending.expectedKey())) {
-            throw new Refused("the answer's key " + thumbprint + " is not the one the invitation announced ("
+            throw new ControlRefused("the answer's key " + thumbprint + " is not the one the invitation announced ("
                     + pending.expectedKey() + ")");
         }
         Map<String, Object> body = ControlCodec.verify(message, ownJid, key, Instant.now(), maxAge);
         if (!pending.invitation().equals(body.get("invitation"))) {
-            throw new Refused(
+            throw new ControlRefused(
                     "the answer is for invitation " + body.get("invitation") + ", not " + pending.invitation());
         }
         insertKey(c, pending.id(), key);
@@ -501,9 +399,9 @@ public class Enrollments {
                         .set("valid_until", null));
     }
 
-    private static ECKey publicKey(Object jwk) {
+    static ECKey publicKey(Object jwk) {
         if (!(jwk instanceof Map<?, ?> json)) {
-            throw new Refused("no public key (jwk)");
+            throw new ControlRefused("no public key (jwk)");
         }
         ECKey key;
         try {
@@ -511,15 +409,15 @@ public class Enrollments {
             Map<String, Object> map = (Map<String, Object>) json;
             key = ECKey.parse(map);
         } catch (ParseException e) {
-            throw new Refused("the jwk is not an EC key: " + e.getMessage());
+            throw new ControlRefused("the jwk is not an EC key: " + e.getMessage());
         }
         if (key.isPrivate()) {
-            throw new Refused("the jwk holds a private key: send the public one only");
+            throw new ControlRefused("the jwk holds a private key: send the public one only");
         }
         if (!Curve.P_256.equals(key.getCurve())
                 || key.getKeyID() == null
                 || key.getKeyID().isBlank()) {
-            throw new Refused("the jwk must be a P-256 key with a key id (kid)");
+            throw new ControlRefused("the jwk must be a P-256 key with a key id (kid)");
         }
         return key;
     }
@@ -528,71 +426,6 @@ public class Enrollments {
         if (json.get(name) instanceof String s && !s.isBlank() && s.length() <= 512) {
             return s;
         }
-        throw new Refused("the request has no valid " + name);
-    }
-
-    // ---- sending and acknowledgements
-
-    /**
-     * Claims the control messages due (replicas share them), each due again after a back-off until acknowledged;
-     * those that had {@code maxAttempts} become dead first.
-     */
-    public List<Outgoing> claim(int limit, double retrySeconds, int maxAttempts) throws SQLException {
-        return Transactions.inTransaction(dataSource, c -> {
-            List<Map<String, Object>> dead =
-                    OUT_EXPIRE.query(c, OUT_EXPIRE.params().set("max_attempts", maxAttempts), rs -> {
-                        Map<String, Object> detail = new LinkedHashMap<>();
-                        detail.put("peer", rs.getString(1));
-                        detail.put("message", rs.getString(2));
-                        detail.put("type", rs.getString(3));
-                        detail.put("reason", "no acknowledgement after " + maxAttempts + " attempts");
-                        return detail;
-                    });
-            for (Map<String, Object> detail : dead) {
-                audit.append(c, List.of(AuditEvent.of("control.dead", AuditTrail.PROXY_ACTOR, null, null, detail)));
-            }
-            return OUT_CLAIM.query(
-                    c,
-                    OUT_CLAIM.params().set("retry_seconds", retrySeconds).set("limit", limit),
-                    rs -> new Outgoing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-        });
-    }
-
-    /** Settles a sent control message with its peer's acknowledgement. */
-    public void settle(ControlCodec.ControlAck ack) throws SQLException {
-        Transactions.inTransaction(dataSource, c -> {
-            String type = OUT_SETTLE.one(
-                    c,
-                    OUT_SETTLE
-                            .params()
-                            .text("status", ack.accepted() ? "acked" : "dead")
-                            .text("reason", ack.reason())
-                            .text("peer", ack.senderJid())
-                            .text("message_id", ack.messageId()),
-                    rs -> rs.getString(1));
-            if (type != null && !ack.accepted()) {
-                Map<String, Object> detail = new LinkedHashMap<>();
-                detail.put("type", type);
-                detail.put("message", ack.messageId());
-                detail.put("reason", ack.reason());
-                if (ControlCodec.ENROLL_REQUEST.equals(type)) {
-                    detail.put(
-                            "app_removed",
-                            APP_PENDING_DROP.one(
-                                    c, APP_PENDING_DROP.params().text("jid", ack.senderJid()), rs -> rs.getString(1)));
-                }
-                audit.append(c, List.of(AuditEvent.of("control.refused", ack.senderJid(), null, null, detail)));
-            }
-            return null;
-        });
-    }
-
-    /** The payload of an outgoing message as it goes on the wire: the request as it is, anything else signed. */
-    public String wirePayload(Outgoing out, Clock clock) {
-        if (ControlCodec.ENROLL_REQUEST.equals(out.type())) {
-            return out.payload();
-        }
-        return ControlCodec.sign(
-                ownKey(), ownJid, out.peerJid(), out.messageId(), out.type(), ControlCodec.json(out.payload()), clock);
+        throw new ControlRefused("the request has no valid " + name);
     }
 }

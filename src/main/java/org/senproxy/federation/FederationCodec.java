@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -77,7 +78,7 @@ public class FederationCodec {
     public static final int DEFAULT_MAX_DATA_CHARS = 262_144;
 
     private final String ownJid;
-    private final ECKey signingKey;
+    private final Supplier<ECKey> signingKey;
     private final Clock clock;
     private final int maxDataChars;
     /** How a series is declared, for the meta element of the data it sends (none known until one is set). */
@@ -103,6 +104,13 @@ public class FederationCodec {
      *                     is refused before its SenML is read ({@code senproxy.inbound.max-data-chars})
      */
     public FederationCodec(String ownJid, ECKey signingKey, Clock clock, int maxDataChars) {
+        this(ownJid, () -> signingKey, clock, maxDataChars);
+    }
+
+    /**
+     * @param signingKey the key that signs now (it changes with a rotation: {@link OwnKeys#current()}), null for none
+     */
+    public FederationCodec(String ownJid, Supplier<ECKey> signingKey, Clock clock, int maxDataChars) {
         this.ownJid = ownJid;
         this.signingKey = signingKey;
         this.clock = clock;
@@ -142,7 +150,8 @@ public class FederationCodec {
         if (row.consentRef() != null) {
             envelope.addAttribute("consent", row.consentRef());
         }
-        if (signingKey != null) {
+        ECKey key = signingKey.get();
+        if (key != null) {
             // the digest written with the row (outbox-append), or, for a row from before it was, the payload's
             String digest = row.recordsDigest();
             if (digest == null) {
@@ -156,7 +165,7 @@ public class FederationCodec {
                 envelope.addAttribute(
                         "signature",
                         MessageSignatures.sign(
-                                signingKey,
+                                key,
                                 ownJid,
                                 JidCreate.bareFrom(row.recipientJid()).toString(),
                                 row.messageId(),

@@ -5,18 +5,23 @@ import java.sql.SQLException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.jwk.ECKey;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.senproxy.db.Lookups;
 import org.senproxy.db.Sql;
+import org.senproxy.db.Times;
 
 /**
  * The receiving side of {@link MessageSignatures}: a message from an app that has registered public keys (table
@@ -33,11 +38,16 @@ public class Signatures {
     /** Every key the app ever had, with whether it is valid now: an app that had a key must sign, even if none is. */
     private static final Sql KEYS = Sql.of(Signatures.class, "signature-keys");
 
-    /** A key of the app as registered, and whether it is valid now. */
-    private record Registered(String jwk, boolean validNow) {}
+    /** A key of the app as registered, whether it is valid now, and its revocation. */
+    private record Registered(String jwk, boolean validNow, String kid, Instant revokedAt, String revokedReason) {}
 
-    /** An app's keys valid now, and whether it has any registered at all. */
-    private record KnownKeys(List<ECKey> valid, boolean any) {}
+    /** An app's keys valid now, whether it has any registered at all, and why each revoked one was. */
+    private record KnownKeys(List<ECKey> valid, boolean any, Map<String, String> revoked) {
+
+        boolean knows(String kid) {
+            return kid == null || revoked.containsKey(kid) || valid.stream().anyMatch(k -> kid.equals(k.getKeyID()));
+        }
+    }
 
     private final DataSource dataSource;
     private final String ownJid;
@@ -63,6 +73,18 @@ public class Signatures {
      */
     public FederationMessage verify(FederationMessage message) throws SQLException {
         KnownKeys keys = known(message.senderJid());
+        String kid = keyId(message.signature());
+        if (!keys.knows(kid)) {
+            // a key announced since the keys were read (a rotation): read them again, once
+            remembered.invalidate(message.senderJid());
+            keys = known(message.senderJid());
+        }
+        if (kid != null && keys.revoked().containsKey(kid)) {
+            throw new FederationException(
+                    "signature refused: key " + kid + " of " + message.senderJid() + " was revoked: "
+                            + keys.revoked().get(kid),
+                    true);
+        }
         if (keys.valid().isEmpty()) {
             if (keys.any()) {
                 // with senproxy.signing.required=false too: an app that had a key must always sign
@@ -103,17 +125,40 @@ public class Signatures {
         return known(jid).valid();
     }
 
+    /** The key id a signature names, or null (none, or not a JWS: the verification says why). */
+    private static String keyId(String signature) {
+        if (signature == null || signature.isBlank()) {
+            return null;
+        }
+        try {
+            return JWSObject.parse(signature).getHeader().getKeyID();
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
     private KnownKeys known(String jid) throws SQLException {
         KnownKeys cached = remembered.getIfPresent(jid);
         if (cached != null) {
             return cached;
         }
         List<ECKey> keys = new ArrayList<>();
+        Map<String, String> revoked = new HashMap<>();
         boolean any = false;
         try (Connection c = dataSource.getConnection()) {
             for (Registered k : KEYS.query(
-                    c, KEYS.params().text("app_jid", jid), rs -> new Registered(rs.getString(1), rs.getBoolean(2)))) {
+                    c,
+                    KEYS.params().text("app_jid", jid),
+                    rs -> new Registered(
+                            rs.getString(1),
+                            rs.getBoolean(2),
+                            rs.getString(3),
+                            Times.instant(rs, 4),
+                            rs.getString(5)))) {
                 any = true;
+                if (k.revokedAt() != null) {
+                    revoked.put(k.kid(), "at " + k.revokedAt() + ", " + k.revokedReason());
+                }
                 if (!k.validNow()) {
                     continue;
                 }
@@ -124,7 +169,7 @@ public class Signatures {
                 }
             }
         }
-        KnownKeys found = new KnownKeys(List.copyOf(keys), any);
+        KnownKeys found = new KnownKeys(List.copyOf(keys), any, Map.copyOf(revoked));
         if (any) {
             remembered.put(jid, found);
         }

@@ -13,7 +13,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.sql.DataSource;
 
-import com.nimbusds.jose.jwk.ECKey;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.xmpp.XmppEndpoint;
 import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
@@ -25,6 +24,7 @@ import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.federation.FederationCodec;
 import org.senproxy.federation.FederationLink;
+import org.senproxy.federation.OwnKeys;
 import org.senproxy.federation.PeerResources;
 import org.senproxy.federation.Peers;
 import org.senproxy.federation.QuoaliseDataProvider;
@@ -46,11 +46,11 @@ record FederationConfiguration(
         Peers peers) {
 
     /**
-     * @param signingKey the proxy's private key, or {@code null}: messages go unsigned
+     * @param keys       the proxy's keys (the one that signs now; none: messages go unsigned)
      * @param lookups    how long an app and its keys read for an inbound message are remembered
      */
     static FederationConfiguration bind(
-            CamelContext context, Settings settings, DataSource dataSource, ECKey signingKey, Duration lookups)
+            CamelContext context, Settings settings, DataSource dataSource, OwnKeys keys, Duration lookups)
             throws Exception {
         Registry registry = context.getRegistry();
         EntityBareJid jid = JidCreate.entityBareFrom(settings.required("senproxy.xmpp.jid"));
@@ -65,7 +65,7 @@ record FederationConfiguration(
         // a received data element is kept as XML, read once by the codec (not as Smack's generic tree)
         QuoaliseDataProvider.register();
         FederationCodec codec = new FederationCodec(
-                jid.toString(), signingKey, Clock.systemUTC(), settings.integer("senproxy.inbound.max-data-chars"));
+                jid.toString(), keys::current, Clock.systemUTC(), settings.integer("senproxy.inbound.max-data-chars"));
         registry.bind("federation", codec);
         Signatures signatures = new Signatures(
                 dataSource,

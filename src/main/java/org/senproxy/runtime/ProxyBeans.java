@@ -56,14 +56,14 @@ public class ProxyBeans implements CamelConfiguration {
 
         TrustConfiguration trust = TrustConfiguration.bind(context, settings, dataSource, lookups);
         FederationConfiguration federation =
-                FederationConfiguration.bind(context, settings, dataSource, trust.signingKey(), lookups);
+                FederationConfiguration.bind(context, settings, dataSource, trust.ownKeys(), lookups);
         DeadLetters deadLetters =
                 InboxConfiguration.bind(context, settings, dataSource, trust.audit(), replica, federation);
         Catalogue catalogue = CatalogueConfiguration.bind(context, federation.codec());
         ConnectorMetrics metrics = ObserveConfiguration.bind(
                 context, settings, replica, dataSource, trust.audit(), federation, catalogue, deadLetters);
         ControlConfiguration.bind(
-                context, settings, dataSource, trust.audit(), federation, trust.signingKey(), catalogue, metrics);
+                context, settings, dataSource, trust.audit(), federation, trust.ownKeys(), catalogue, metrics);
         QuoaliseConfiguration.register(settings, dataSource, trust.audit(), federation, catalogue, metrics);
         federation.link().onConnection(connection -> connection.addConnectionListener(xmppLoggedIn(startup)));
         OutboxConfiguration.bind(

@@ -18,6 +18,7 @@ import org.apache.camel.spi.Registry;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.audit.ProxyKeys;
 import org.senproxy.consent.Subscriptions;
+import org.senproxy.federation.OwnKeys;
 import org.senproxy.secrets.CredentialCipher;
 import org.senproxy.secrets.CredentialKeys;
 import org.senproxy.secrets.UserCredentials;
@@ -26,10 +27,12 @@ import org.senproxy.secrets.UserCredentials;
  * Trust: the proxy's signing key, the audit trail ({@code audit}), the subscriptions that authorize what peers send
  * ({@code subscriptions}) and local applications' credentials ({@code userCredentials}).
  *
- * @param signingKey      the proxy's private key, or {@code null}: messages go unsigned, the trail has no checkpoints
+ * @param signingKey      the proxy's configured private key, or {@code null}: messages go unsigned, the trail has no
+ *                        checkpoints
+ * @param ownKeys         the key that signs messages now (the configured one, or a later one after a rotation)
  * @param consentRequired whether a message must be sent and received under a consent
  */
-record TrustConfiguration(ECKey signingKey, AuditTrail audit, boolean consentRequired) {
+record TrustConfiguration(ECKey signingKey, OwnKeys ownKeys, AuditTrail audit, boolean consentRequired) {
 
     /** @param lookups how long an app, its keys and a subscription read for an inbound message are remembered */
     static TrustConfiguration bind(CamelContext context, Settings settings, DataSource dataSource, Duration lookups)
@@ -50,7 +53,11 @@ record TrustConfiguration(ECKey signingKey, AuditTrail audit, boolean consentReq
         }
         registry.bind("subscriptions", new Subscriptions(dataSource, audit, consentRequired, lookups));
         registry.bind("userCredentials", userCredentials(settings, dataSource));
-        return new TrustConfiguration(signingKey, audit, consentRequired);
+        // a rotation's keys are found beside the configured one (keys rotate writes them there)
+        Path folder = settings.optional("senproxy.signing.key-file")
+                .map(file -> Path.of(file).toAbsolutePath().getParent())
+                .orElse(null);
+        return new TrustConfiguration(signingKey, new OwnKeys(signingKey, folder), audit, consentRequired);
     }
 
     /** The proxy's private signing key (a JWK file), or null: its messages then go unsigned. */

@@ -1,4 +1,4 @@
--- ControlChannel.dispatch: the due messages, claimed (replicas share them), due again after a back-off.
+-- ControlMessages.claim: the due messages, claimed (replicas share them), due again after a back-off.
 UPDATE control_message m
    SET status = 'sent', attempts = m.attempts + 1,
        next_attempt_at = now() + make_interval(secs => :retry_seconds * power(2, least(m.attempts, 6)))

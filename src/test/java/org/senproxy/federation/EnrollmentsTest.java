@@ -26,9 +26,6 @@ import org.jivesoftware.smack.packet.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.impl.JidCreate;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.senproxy.audit.AuditTrail;
-import org.senproxy.testing.TestPostgres;
 
 /**
  * Enrollment between two proxies with empty databases, the control stanzas built and read by the real codec and
@@ -47,54 +44,36 @@ class EnrollmentsTest {
     private ECKey keyA;
     private ECKey keyB;
     private ECKey keyC;
-    private Enrollments a;
-    private Enrollments b;
-    private Enrollments c;
+    private ControlPeer a;
+    private ControlPeer b;
+    private ControlPeer c;
 
     @BeforeEach
     void twoEmptyProxies() throws Exception {
-        dbA = TestPostgres.newDatabase("enroll_a");
-        dbB = TestPostgres.newDatabase("enroll_b");
-        dbC = TestPostgres.newDatabase("enroll_c");
+
         keyA = new ECKeyGenerator(Curve.P_256).keyID("a-1").generate();
         keyB = new ECKeyGenerator(Curve.P_256).keyID("b-1").generate();
         keyC = new ECKeyGenerator(Curve.P_256).keyID("c-1").generate();
-        a = enrollments(dbA, A, keyA, 3);
-        b = enrollments(dbB, B, keyB, 3);
-        c = enrollments(dbC, C, keyC, 3);
+        a = enrollments("enroll_a", A, keyA, 3);
+        b = enrollments("enroll_b", B, keyB, 3);
+        c = enrollments("enroll_c", C, keyC, 3);
+        dbA = a.url;
+        dbB = b.url;
+        dbC = c.url;
     }
 
-    private static Enrollments enrollments(String url, String jid, ECKey key, int limit) {
-        TestPostgres.migrate(url);
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(url);
-        ds.setUser("postgres");
-        return new Enrollments(ds, new AuditTrail(ds, Clock.systemUTC()), jid, key, limit)
-                .withCatalogue(() -> List.of("urn:dev:prm:1_power"));
+    private static ControlPeer enrollments(String url, String jid, ECKey key, int limit) {
+        return new ControlPeer(url, jid, key, limit);
     }
 
     /** Sends what {@code from} has due to {@code to}, as stanzas; returns the answers (control-acks), settled. */
-    private static List<Enrollments.Answer> deliver(Enrollments from, String fromJid, Enrollments to, String toJid)
+    private static List<ControlMessages.Answer> deliver(ControlPeer from, String fromJid, ControlPeer to, String toJid)
             throws Exception {
-        List<Enrollments.Outgoing> due = from.claim(10, 60, 5);
-        List<Enrollments.Answer> answers = new java.util.ArrayList<>();
-        for (Enrollments.Outgoing out : due) {
-            Message stanza = ControlCodec.stanza(
-                    out.peerJid(), fromJid, out.messageId(), out.type(), from.wirePayload(out, Clock.systemUTC()));
-            stanza.setFrom(JidCreate.from(fromJid + "/proxy"));
-            Enrollments.Answer answer = to.receive(ControlCodec.decode(reparse(stanza)));
-            answers.add(answer);
-            Message ack = ControlCodec.ack(fromJid, out.messageId(), answer.accepted(), answer.reason());
-            ack.setFrom(JidCreate.from(toJid + "/proxy"));
-            from.settle(ControlCodec.decodeAck(ack));
-        }
-        return answers;
+        return from.deliverTo(to);
     }
 
-    /** The stanza as the receiving side's Smack reads it: through its XML. */
     private static Message reparse(Message stanza) throws Exception {
-        return (Message) org.jivesoftware.smack.util.PacketParserUtils.parseStanza(
-                stanza.toXML(null).toString());
+        return ControlPeer.reparse(stanza);
     }
 
     private static String text(String url, String sql) throws Exception {
@@ -123,8 +102,8 @@ class EnrollmentsTest {
         assertThat(text(dbB, "SELECT enrollment FROM app WHERE name = 'data-holder'"))
                 .isEqualTo("pending");
 
-        List<Enrollments.Answer> answers = deliver(b, B, a, A);
-        assertThat(answers).containsExactly(new Enrollments.Answer(true, null));
+        List<ControlMessages.Answer> answers = deliver(b, B, a, A);
+        assertThat(answers).containsExactly(new ControlMessages.Answer(true, null));
         assertThat(text(dbA, "SELECT jid || ' ' || enrollment FROM app WHERE name = 'city-monitor'"))
                 .isEqualTo(B + " enrolled");
         assertThat(text(dbA, "SELECT kid FROM app_key")).isEqualTo("b-1");
@@ -132,7 +111,7 @@ class EnrollmentsTest {
         assertThat(text(dbB, "SELECT status FROM control_message WHERE message_id = '" + request + "'"))
                 .isEqualTo("acked");
 
-        assertThat(deliver(a, A, b, B)).containsExactly(new Enrollments.Answer(true, null));
+        assertThat(deliver(a, A, b, B)).containsExactly(new ControlMessages.Answer(true, null));
         assertThat(text(dbB, "SELECT jid || ' ' || enrollment FROM app WHERE name = 'data-holder'"))
                 .isEqualTo(A + " enrolled");
         assertThat(text(dbB, "SELECT kid FROM app_key")).isEqualTo("a-1");
@@ -152,7 +131,7 @@ class EnrollmentsTest {
         Invitation invitation =
                 a.invite("city-monitor", Duration.ofHours(1), "alice").invitation();
         b.join(invitation, "data-holder", "bob");
-        Enrollments.Outgoing out = b.claim(10, 60, 5).get(0);
+        ControlMessages.Outgoing out = b.claim(10, 60, 5).get(0);
         Message stanza = ControlCodec.stanza(A, B, out.messageId(), out.type(), b.wirePayload(out, Clock.systemUTC()));
         stanza.setFrom(JidCreate.from(B + "/x"));
         assertThat(a.receive(ControlCodec.decode(stanza)).accepted()).isTrue();
@@ -169,17 +148,17 @@ class EnrollmentsTest {
         Invitation invitation =
                 a.invite("city-monitor", Duration.ofHours(1), "alice").invitation();
         b.join(invitation, "data-holder", "bob");
-        Enrollments.Outgoing out = b.claim(10, 60, 5).get(0);
+        ControlMessages.Outgoing out = b.claim(10, 60, 5).get(0);
         Message stanza = ControlCodec.stanza(A, B, out.messageId(), out.type(), b.wirePayload(out, Clock.systemUTC()));
         stanza.setFrom(JidCreate.from(B + "/x"));
-        Enrollments replica = enrollments(dbA, A, keyA, 3);
+        ControlPeer replica = ControlPeer.replicaOf(a, 3);
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        Future<Enrollments.Answer> first = pool.submit(() -> {
+        Future<ControlMessages.Answer> first = pool.submit(() -> {
             go.await();
             return a.receive(ControlCodec.decode(stanza));
         });
-        Future<Enrollments.Answer> second = pool.submit(() -> {
+        Future<ControlMessages.Answer> second = pool.submit(() -> {
             go.await();
             return replica.receive(ControlCodec.decode(stanza));
         });
@@ -194,15 +173,15 @@ class EnrollmentsTest {
     }
 
     /** Refused with the reason, recorded, audited on A; nothing registered there. */
-    private void refusedOnA(Enrollments.Answer answer, String reason) throws Exception {
+    private void refusedOnA(ControlMessages.Answer answer, String reason) throws Exception {
         assertThat(answer.accepted()).isFalse();
         assertThat(answer.reason()).contains(reason);
         assertThat(text(dbA, "SELECT detail FROM audit_log WHERE kind = 'enrollment.refused' ORDER BY seq DESC"))
                 .contains(reason);
     }
 
-    private Enrollments.Answer send(Enrollments from, String fromJid) throws Exception {
-        List<Enrollments.Answer> answers = deliver(from, fromJid, a, A);
+    private ControlMessages.Answer send(ControlPeer from, String fromJid) throws Exception {
+        List<ControlMessages.Answer> answers = deliver(from, fromJid, a, A);
         assertThat(answers).hasSize(1);
         return answers.get(0);
     }
@@ -274,11 +253,11 @@ class EnrollmentsTest {
         Invitation invitation =
                 a.invite("city-monitor", Duration.ofHours(1), "alice").invitation();
         b.join(invitation, "data-holder", "bob");
-        Enrollments.Outgoing out = b.claim(10, 60, 5).get(0);
+        ControlMessages.Outgoing out = b.claim(10, 60, 5).get(0);
         // C relays B's request as its own
         Message stanza = ControlCodec.stanza(A, C, out.messageId(), out.type(), out.payload());
         stanza.setFrom(JidCreate.from(C + "/x"));
-        Enrollments.Answer answer = a.receive(ControlCodec.decode(stanza));
+        ControlMessages.Answer answer = a.receive(ControlCodec.decode(stanza));
         refusedOnA(answer, "not its authenticated sender");
         assertThat(text(dbA, "SELECT count(*) FROM app")).isEqualTo("0");
     }
@@ -304,7 +283,7 @@ class EnrollmentsTest {
                     ControlCodec.ENROLL_REQUEST,
                     JSONObjectUtils.toJSONString(junk));
             stanza.setFrom(JidCreate.from(C + "/x"));
-            Enrollments.Answer answer = a.receive(ControlCodec.decode(stanza));
+            ControlMessages.Answer answer = a.receive(ControlCodec.decode(stanza));
             assertThat(answer.accepted()).isFalse();
             assertThat(answer.reason()).contains(i < 3 ? "unknown invitation" : "too many enrollment requests");
         }
@@ -324,7 +303,7 @@ class EnrollmentsTest {
                 new Invitation(invitation.id(), invitation.jid(), invitation.secret(), AppKeys.thumbprint(keyC));
         b.join(other, "data-holder", "bob");
         assertThat(send(b, B).accepted()).isTrue();
-        List<Enrollments.Answer> answers = deliver(a, A, b, B);
+        List<ControlMessages.Answer> answers = deliver(a, A, b, B);
         assertThat(answers.get(0).accepted()).isFalse();
         assertThat(answers.get(0).reason()).contains("is not the one the invitation announced");
         assertThat(text(dbB, "SELECT count(*) FROM app_key")).isEqualTo("0");
@@ -340,7 +319,7 @@ class EnrollmentsTest {
                 a.invite("city-monitor", Duration.ofHours(1), "alice").invitation();
         b.join(invitation, "data-holder", "bob");
         send(b, B);
-        Enrollments.Outgoing accept = a.claim(10, 60, 5).get(0);
+        ControlMessages.Outgoing accept = a.claim(10, 60, 5).get(0);
         Message unsigned = ControlCodec.stanza(B, A, "unsigned-1", accept.type(), accept.payload());
         unsigned.setFrom(JidCreate.from(A + "/x"));
         assertThat(b.receive(ControlCodec.decode(unsigned)).reason()).contains("not a signed control message");
@@ -356,7 +335,7 @@ class EnrollmentsTest {
                 "old-" + accept.messageId(),
                 accept.type(),
                 a.wirePayload(
-                        new Enrollments.Outgoing(B, "old-" + accept.messageId(), accept.type(), accept.payload()),
+                        new ControlMessages.Outgoing(B, "old-" + accept.messageId(), accept.type(), accept.payload()),
                         Clock.fixed(Instant.now().minusSeconds(3600), ZoneOffset.UTC)));
         old.setFrom(JidCreate.from(A + "/x"));
         assertThat(b.receive(ControlCodec.decode(old)).reason()).contains("outside the accepted window");
@@ -373,7 +352,7 @@ class EnrollmentsTest {
                 "again",
                 accept.type(),
                 a.wirePayload(
-                        new Enrollments.Outgoing(B, "again", accept.type(), accept.payload()), Clock.systemUTC()));
+                        new ControlMessages.Outgoing(B, "again", accept.type(), accept.payload()), Clock.systemUTC()));
         again.setFrom(JidCreate.from(A + "/x"));
         assertThat(b.receive(ControlCodec.decode(again)).reason()).contains("no enrollment with");
         assertThat(text(dbB, "SELECT count(*) FROM app_key")).isEqualTo("1");

@@ -39,7 +39,7 @@ HOME_DIRS = {
     "/app/routes": ("routes", "*.camel.yaml"),
     "/app/kamelets": ("kamelets", "*.yaml"),
     "/app/connectors": ("connectors", "*.camel.yaml"),
-    "/app/transforms": ("transforms", "*.jq"),
+    "/app/transforms": ("transforms", "*.*"),
 }
 HOME_FILES = {"/app/application.properties": "application.properties"}
 SECRET_ENV = ("SENPROXY_XMPP_PASSWORD", "SENPROXY_DB_PASSWORD")

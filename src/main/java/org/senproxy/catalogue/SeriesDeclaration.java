@@ -1,5 +1,7 @@
 package org.senproxy.catalogue;
 
+import java.util.function.Function;
+
 /**
  * One series a source connector yields, declared in the connector's own route file as a bean that Camel creates when
  * it loads the file:
@@ -42,6 +44,8 @@ package org.senproxy.catalogue;
  * <li>{@code when}: {@code "<a> == <b>"}, for a series that only some settings yield: the declaration counts only when
  * both sides are equal once Camel has resolved their placeholders (e.g.
  * {@code "{{dataconnect.resource:consumption_load_curve}} == daily_consumption"}).</li>
+ * <li>{@code like}: another declaration of the file, as a bean reference ({@code "#sge-source.pa"}, declared above
+ * it): every property this one leaves unset is that one's, so a connector's series write only what is their own.</li>
  * </ul>
  */
 public class SeriesDeclaration {
@@ -57,9 +61,10 @@ public class SeriesDeclaration {
     private String above;
     private String below;
     private String when;
+    private SeriesDeclaration like;
 
     public String getConnector() {
-        return connector;
+        return inherited(connector, SeriesDeclaration::getConnector);
     }
 
     public void setConnector(String connector) {
@@ -67,7 +72,7 @@ public class SeriesDeclaration {
     }
 
     public String getIdentifier() {
-        return identifier;
+        return inherited(identifier, SeriesDeclaration::getIdentifier);
     }
 
     public void setIdentifier(String identifier) {
@@ -75,7 +80,7 @@ public class SeriesDeclaration {
     }
 
     public String getQuantity() {
-        return quantity;
+        return inherited(quantity, SeriesDeclaration::getQuantity);
     }
 
     public void setQuantity(String quantity) {
@@ -83,7 +88,7 @@ public class SeriesDeclaration {
     }
 
     public String getUnit() {
-        return unit;
+        return inherited(unit, SeriesDeclaration::getUnit);
     }
 
     public void setUnit(String unit) {
@@ -91,7 +96,7 @@ public class SeriesDeclaration {
     }
 
     public String getAggregate() {
-        return aggregate;
+        return inherited(aggregate, SeriesDeclaration::getAggregate);
     }
 
     public void setAggregate(String aggregate) {
@@ -99,7 +104,7 @@ public class SeriesDeclaration {
     }
 
     public String getSampling() {
-        return sampling;
+        return inherited(sampling, SeriesDeclaration::getSampling);
     }
 
     public void setSampling(String sampling) {
@@ -107,7 +112,7 @@ public class SeriesDeclaration {
     }
 
     public String getPeriod() {
-        return period;
+        return inherited(period, SeriesDeclaration::getPeriod);
     }
 
     public void setPeriod(String period) {
@@ -115,7 +120,7 @@ public class SeriesDeclaration {
     }
 
     public String getDescription() {
-        return description;
+        return inherited(description, SeriesDeclaration::getDescription);
     }
 
     public void setDescription(String description) {
@@ -123,7 +128,7 @@ public class SeriesDeclaration {
     }
 
     public String getAbove() {
-        return above;
+        return inherited(above, SeriesDeclaration::getAbove);
     }
 
     public void setAbove(String above) {
@@ -131,7 +136,7 @@ public class SeriesDeclaration {
     }
 
     public String getBelow() {
-        return below;
+        return inherited(below, SeriesDeclaration::getBelow);
     }
 
     public void setBelow(String below) {
@@ -139,10 +144,23 @@ public class SeriesDeclaration {
     }
 
     public String getWhen() {
-        return when;
+        return inherited(when, SeriesDeclaration::getWhen);
     }
 
     public void setWhen(String when) {
         this.when = when;
+    }
+
+    public SeriesDeclaration getLike() {
+        return like;
+    }
+
+    public void setLike(SeriesDeclaration like) {
+        this.like = like;
+    }
+
+    /** This declaration's own value, or, unset, that of the declaration it is {@code like}. */
+    private String inherited(String own, Function<SeriesDeclaration, String> property) {
+        return own != null || like == null ? own : property.apply(like);
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * INSERT INTO t (name, time, value) SELECT * FROM unnest(:#name::text[], :#time::timestamptz[], :#value::float8[])
  * </pre>
  * where camel-sql's batch mode sends one row per record and parses its named parameters again for each (10% of a
- * receiving proxy's CPU in docs/benchmarks.md, run 6).
+ * receiving proxy's CPU in docs/benchmarks-log.md, run 6).
  *
  * <p>The arrays are of the types PostgreSQL's driver binds: {@code String[]}, {@code Double[]} (any non-integral
  * number), {@code Long[]} (integral numbers only), {@code Boolean[]}. Times ({@link OffsetDateTime}, {@link Instant},

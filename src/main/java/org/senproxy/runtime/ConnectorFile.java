@@ -32,6 +32,13 @@ public final class ConnectorFile {
      */
     private static final Pattern RUNTIME_PROPERTY = Pattern.compile("\\$\\{properties:([^{}:]+)(:[^{}]*)?}");
 
+    /**
+     * A file of the home folder that a route reads as an expression (e.g. a request template:
+     * {@code simple: "resource:file:{{senproxy.home}}/transforms/sge-request.xml"}): its ${properties:key} are the
+     * connector's settings too.
+     */
+    private static final Pattern RESOURCE = Pattern.compile("resource:file:\\{\\{senproxy\\.home}}/([^\"'\\s]+)");
+
     private static final Set<String> SHARED_PREFIXES = Set.of("senproxy", "camel");
 
     private final String name;
@@ -40,9 +47,16 @@ public final class ConnectorFile {
     private final Set<String> optional = new TreeSet<>();
 
     ConnectorFile(String name, String text) {
+        this(name, text, List.of());
+    }
+
+    /** {@code resources}: the texts of the home's files the routes read ({@link #RESOURCE}), placeholders and all. */
+    ConnectorFile(String name, String text, List<String> resources) {
         this.name = name;
         this.text = text;
-        for (String line : text.split("\n")) {
+        List<String> lines = new ArrayList<>(List.of(text.split("\n")));
+        resources.forEach(resource -> lines.addAll(List.of(resource.split("\n"))));
+        for (String line : lines) {
             if (line.stripLeading().startsWith("#")) {
                 continue;
             }
@@ -65,7 +79,18 @@ public final class ConnectorFile {
 
     public static ConnectorFile read(Path file) throws IOException {
         String fileName = file.getFileName().toString();
-        return new ConnectorFile(fileName.replaceFirst("\\.camel\\.yaml$", ""), Files.readString(file));
+        String text = Files.readString(file);
+        // <home>/connectors/<name>.camel.yaml: the files it names are under <home>
+        Path home = file.toAbsolutePath().getParent().getParent();
+        List<String> resources = new ArrayList<>();
+        Matcher m = RESOURCE.matcher(text);
+        while (m.find()) {
+            Path resource = home.resolve(m.group(1)).normalize();
+            if (resource.startsWith(home) && Files.isRegularFile(resource)) {
+                resources.add(Files.readString(resource));
+            }
+        }
+        return new ConnectorFile(fileName.replaceFirst("\\.camel\\.yaml$", ""), text, resources);
     }
 
     public String name() {

@@ -651,7 +651,7 @@ public final class SettingsDeclaration {
                             Type.BOOLEAN,
                             "false",
                             "per-endpoint timers; off: per-route figures come from the route policy, and the"
-                                    + " notifier cost 5-8% of a proxy's CPU under load (docs/benchmarks.md, run 6)"),
+                                    + " notifier cost 5-8% of a proxy's CPU under load (docs/benchmarks-log.md, run 6)"),
                     value(
                             "camel.mdc.enabled",
                             Type.BOOLEAN,
@@ -676,6 +676,13 @@ public final class SettingsDeclaration {
                             "true",
                             "Camel's tracer installed but off: the admin action turns it on for one route at run"
                                     + " time"),
+                    value(
+                            "camel.main.tracingTemplates",
+                            Type.BOOLEAN,
+                            "true",
+                            "the tracer traces routes made from a route template (the polled connectors, the status"
+                                    + " page's endpoints) too: Camel skips them otherwise, and tracing such a route"
+                                    + " would show nothing"),
                     value(
                             "camel.routecontroller.enabled",
                             Type.BOOLEAN,

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * up to the proxy's beans; the database pool and its migrations; the other beans; the routes, the XMPP login among
  * them; the XMPP session logged in). One line at INFO when the proxy is ready, i.e. its routes run and its XMPP session
  * is up, e.g. {@code Ready 3.1 s after the JVM started: JVM and Camel Main 1.2 s, database and migrations 0.4 s,
- * beans 0.2 s, routes 1.3 s (XMPP logged in at 2.9 s)}. docs/benchmarks.md ("Start-up") reads it.
+ * beans 0.2 s, routes 1.3 s (XMPP logged in at 2.9 s)}. docs/benchmarks-log.md ("Start-up") reads it.
  */
 public final class StartupTimes {
 

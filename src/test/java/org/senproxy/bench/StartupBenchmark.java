@@ -21,7 +21,7 @@ import org.senproxy.testing.XmppTestServer;
  * How long the packaged proxy takes from {@code java -jar} to ready (/observe/health/ready answers 200), and where the
  * time goes (its "Ready ... s after the JVM started: ..." line, runtime.StartupTimes): on an idle machine with an empty
  * outbox, and on a loaded one (busy threads on every core, in this JVM) with an outbox backlog of pending rows for a
- * peer. Prints one line per start and a summary; docs/benchmarks.md ("Start-up") keeps the figures.
+ * peer. Prints one line per start and a summary; docs/benchmarks-log.md ("Start-up") keeps the figures.
  *
  * <p>Settings (-D): {@code bench.startup.runs} (3 starts per case), {@code bench.startup.backlog} (100000 rows),
  * {@code bench.startup.load-threads} (the machine's cores). The XMPP server is the tests' (embedded Vysper, or

@@ -348,7 +348,7 @@ class StatusPageTest {
         // the status route traced: its trace does not show the token that read it
         assertThat(post("/admin/trace/status-json?enabled=true", TOKEN).statusCode())
                 .isEqualTo(200);
-        // Camel's tracer logs under the route file's name and line (status-page.camel.yaml:26...)
+        // Camel's tracer logs under the route's id; status-json is made from a template (camel.main.tracingTemplates)
         try (LogCapture trace = new LogCapture(Logger.ROOT_LOGGER_NAME)) {
             assertThat(get("/status.json", READ_TOKEN).statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10))

@@ -78,6 +78,14 @@ class ConnectorFileTest {
     }
 
     @Test
+    void theSettingsOfARequestTemplateItReadsAreItsOwn() throws Exception {
+        // sge.login is only in transforms/sge-request.xml, read with resource:file:{{senproxy.home}}/...
+        ConnectorFile sge = ConnectorFile.read(Path.of("connectors", "sge-source.camel.yaml"));
+        assertThat(sge.missing(k -> k.equals("senproxy.home")))
+                .containsExactlyInAnyOrder("sge.login", "sge.point-id", "sge.url");
+    }
+
+    @Test
     void everyShippedConnectorUsesItsBuildingBlocksAsTheyAreDeclared() throws Exception {
         try (var files = java.nio.file.Files.newDirectoryStream(Path.of("connectors"), "*.camel.yaml")) {
             for (Path connector : files) {

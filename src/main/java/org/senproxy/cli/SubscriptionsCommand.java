@@ -124,7 +124,9 @@ public final class SubscriptionsCommand implements Callable<Integer> {
                             s.appJid(),
                             s.scope(),
                             s.createdAt(),
-                            s.endedAt() == null ? "" : ", ended " + s.endedAt());
+                            s.endedAt() == null
+                                    ? ""
+                                    : ", ended " + s.endedAt() + (s.endReason() == null ? "" : ": " + s.endReason()));
                 }
             });
         }

@@ -64,7 +64,8 @@ public class Subscriptions {
             String scope,
             boolean active,
             Instant createdAt,
-            Instant endedAt) {}
+            Instant endedAt,
+            String endReason) {}
 
     /**
      * Passes a message that this proxy subscribed to; refuses, with the reason, one that names no consent, a consent
@@ -185,7 +186,8 @@ public class Subscriptions {
                             rs.getString(4),
                             rs.getBoolean(5),
                             Times.instant(rs, 6),
-                            Times.instant(rs, 7)));
+                            Times.instant(rs, 7),
+                            rs.getString(8)));
         }
     }
 }

@@ -26,6 +26,9 @@ public interface ControlHandler {
      */
     void handle(Connection c, ControlCodec.Received message, Map<String, Object> detail) throws SQLException;
 
+    /** After the transaction that accepted a message of one of its types committed (forget what was remembered). */
+    default void committed(ControlCodec.Received message) {}
+
     /**
      * A message of one of its types was refused by the peer, or never acknowledged (dead): undo what waited for it.
      *

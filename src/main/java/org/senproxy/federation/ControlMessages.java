@@ -163,7 +163,7 @@ public class ControlMessages {
     /** Checks, records and answers one control message. */
     public Answer receive(ControlCodec.Received message) throws SQLException {
         ControlHandler handler = handlers.get(message.type());
-        return Transactions.inTransaction(dataSource, c -> {
+        Answer answer = Transactions.inTransaction(dataSource, c -> {
             Answer before = answered(c, message);
             if (before != null) {
                 return before; // received again: answered as the first time, nothing written
@@ -192,6 +192,10 @@ public class ControlMessages {
             record(c, message, "accepted", null);
             return Answer.ok();
         });
+        if (answer.accepted() && handler != null) {
+            handler.committed(message);
+        }
+        return answer;
     }
 
     /** What a message received before was answered, or null. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -59,11 +60,27 @@ public class KeyRotation implements ControlHandler {
     private final ControlMessages control;
     private final DataSource dataSource;
     private final AuditTrail audit;
+    private volatile Consumer<String> keysChanged = jid -> {};
 
     public KeyRotation(ControlMessages control, DataSource dataSource, AuditTrail audit) {
         this.control = control;
         this.dataSource = dataSource;
         this.audit = audit;
+    }
+
+    /**
+     * Told the address of a peer whose keys changed here (a key announced or revoked), once committed: the data
+     * path's remembered keys ({@link Signatures#forget}) are read again at once on this replica, and within
+     * {@code senproxy.inbound.lookup-cache-ms} on the others.
+     */
+    public KeyRotation onKeysChanged(Consumer<String> keysChanged) {
+        this.keysChanged = keysChanged;
+        return this;
+    }
+
+    @Override
+    public void committed(ControlCodec.Received message) {
+        keysChanged.accept(message.senderJid());
     }
 
     /**

@@ -120,6 +120,11 @@ public class Signatures {
                 .register(registry);
     }
 
+    /** Forgets the keys remembered for the app at this address (they changed: a rotation, a revocation). */
+    public void forget(String jid) {
+        remembered.invalidate(jid);
+    }
+
     /** The public keys of the app at this address valid now. */
     public List<ECKey> keys(String jid) throws SQLException {
         return known(jid).valid();

@@ -76,7 +76,8 @@ final class ControlConfiguration {
                         messages, dataSource, audit, settings.integer("senproxy.enrollment.max-requests-per-hour"))
                 .acceptingSignaturesFor(maxAge)
                 .withCatalogue(() -> identifiers(catalogue));
-        KeyRotation rotation = new KeyRotation(messages, dataSource, audit);
+        KeyRotation rotation =
+                new KeyRotation(messages, dataSource, audit).onKeysChanged(federation.signatures()::forget);
         messages.handling(enrollments).handling(rotation).handling(new ConsentRequests(messages, dataSource, audit));
         ControlChannel control = new ControlChannel(
                 messages,

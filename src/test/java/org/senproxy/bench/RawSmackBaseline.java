@@ -1,6 +1,5 @@
 package org.senproxy.bench;
 
-import java.security.KeyStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -10,18 +9,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-
 import com.nimbusds.jose.jwk.ECKey;
-import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
-import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
-import org.jxmpp.jid.impl.JidCreate;
 import org.senproxy.federation.FederationCodec;
 import org.senproxy.outbox.OutboxMessage;
 import org.senproxy.senml.Senml;
@@ -167,26 +160,6 @@ final class RawSmackBaseline {
     }
 
     private static XMPPTCPConnection connect(XmppTestServer xmpp, String user, String password) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        try (var in = java.nio.file.Files.newInputStream(xmpp.trustStore())) {
-            store.load(in, xmpp.trustStorePassword().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        XMPPTCPConnectionConfiguration config = XMPPTCPConnectionConfiguration.builder()
-                .setXmppDomain(JidCreate.domainBareFrom(xmpp.domain()))
-                .setHost(xmpp.host())
-                .setPort(xmpp.port())
-                .setSecurityMode(SecurityMode.required)
-                .setCustomSSLContext(ssl)
-                .setUsernameAndPassword(user, password)
-                .setResource("bench")
-                .setSendPresence(true)
-                .build();
-        XMPPTCPConnection connection = new XMPPTCPConnection(config);
-        connection.connect().login();
-        return connection;
+        return xmpp.connect(user, password, "bench");
     }
 }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,12 +17,15 @@ import java.util.Map;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.senproxy.federation.AppKeys;
+import org.senproxy.federation.FederationCodec;
 import org.senproxy.federation.Invitation;
+import org.senproxy.federation.OutgoingMessage;
 import org.senproxy.runtime.ProxyApplication;
 import org.senproxy.testing.EcodevicesStub;
 import org.senproxy.testing.FreePort;
@@ -34,6 +38,9 @@ import org.senproxy.testing.XmppTestServer;
  * join} on B. First an altered invitation, refused over the federation with its reason (B's pending app removed,
  * nothing registered at A); then the real one: both sides list the other as enrolled with its key, and A's readings
  * reach B signed under a consent granted and subscribed with the commands; last, the spent invitation is refused.
+ * The second test is issue 20's acceptance: from two empty databases to data flowing by the control plane's commands
+ * alone (invite, join, consent request and approval), then a key rotation while records flow, the old key revoked,
+ * and the consent revoked.
  */
 class EnrollmentIT {
 
@@ -63,7 +70,7 @@ class EnrollmentIT {
     }
 
     /** A proxy's home (application.properties for the commands) and the proxy itself, running. */
-    private record Proxy(String jid, Path home, String database, ECKey key) {}
+    private record Proxy(String user, String password, String jid, Path home, String database, ECKey key) {}
 
     private Proxy proxy(String user, Map<String, String> own) throws Exception {
         String password = user + "-" + Long.toHexString(System.nanoTime());
@@ -98,7 +105,7 @@ class EnrollmentIT {
         ProxyApplication application = new ProxyApplication(Path.of("."), settings);
         application.start();
         proxies.add(application);
-        return new Proxy(jid, home, database, key);
+        return new Proxy(user, password, jid, home, database, key);
     }
 
     private int run(Proxy proxy, String... args) {
@@ -125,6 +132,181 @@ class EnrollmentIT {
                 .as(cli.err())
                 .isZero();
         return key;
+    }
+
+    private Proxy holder() throws Exception {
+        return proxy(
+                "holder-a",
+                Map.of(
+                        "senproxy.connectors",
+                        "ecodevices-source",
+                        "ecodevices.address",
+                        ecodevices.address(),
+                        "ecodevices.base-name",
+                        METER,
+                        "ecodevices.poll-interval-ms",
+                        "500"));
+    }
+
+    private Proxy monitor() throws Exception {
+        return proxy(
+                "monitor-b", Map.of("senproxy.connectors", "postgres-sink", "senproxy.inbox.sink", "postgres-sink"));
+    }
+
+    private static long count(Proxy proxy, String sql) throws Exception {
+        return Long.parseLong(text(proxy, sql));
+    }
+
+    /** Waits up to a minute for {@code sql} to read {@code expected}. */
+    private static void await(Proxy proxy, String sql, String expected) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!expected.equals(text(proxy, sql)) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(text(proxy, sql)).as(sql).isEqualTo(expected);
+    }
+
+    /** Runs a command until its output contains {@code expected} (at most a minute); returns the output. */
+    private String awaitOutput(Proxy proxy, String expected, String... args) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        do {
+            assertThat(run(proxy, args)).as(cli.err()).isZero();
+            if (cli.out().contains(expected)) {
+                return cli.out();
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no '" + expected + "' in the output of " + List.of(args) + ":\n" + cli.out());
+    }
+
+    @Test
+    void twoOrganisationsSetUpRotateAndRevokeOverTheFederationByTheCommandsAlone() throws Exception {
+        xmpp = XmppTestServer.fromEnvironment();
+        xmpp.start();
+        ecodevices = new EcodevicesStub();
+        Proxy a = holder();
+        Proxy b = monitor();
+
+        // 1-2: enrollment; only the invitation string travels between the two organisations
+        assertThat(run(a, "peers", "invite", "--name", "city-monitor", "--actor", "alice"))
+                .as(cli.err())
+                .isZero();
+        String invitation = cli.out().strip();
+        assertThat(run(b, "peers", "join", invitation, "--name", "data-holder", "--wait", "60s", "--actor", "bob"))
+                .as(cli.out() + cli.err())
+                .isZero();
+
+        // 3: B asks for a consent, A's operator approves it with the data owner's key; B subscribes by itself and
+        // A's connector whose declared series the scope covers sends under it
+        assertThat(run(
+                        b,
+                        "consents",
+                        "request",
+                        "--peer",
+                        "data-holder",
+                        "--user",
+                        "household-7",
+                        "--scope",
+                        METER + "*",
+                        "--until",
+                        "2099-01-01T00:00:00Z",
+                        "--data-from",
+                        "2000-01-01T00:00:00Z",
+                        "--purpose",
+                        "municipal energy monitoring",
+                        "--actor",
+                        "bob"))
+                .as(cli.err())
+                .isZero();
+        String request = cli.out().strip();
+        awaitOutput(a, request, "consents", "requests");
+        assertThat(cli.out()).contains("pending").contains("municipal energy monitoring");
+        Path alice = operator(a, "alice");
+        assertThat(run(a, "consents", "approve", request, "--key", alice.toString(), "--actor", "alice"))
+                .as(cli.err())
+                .isZero();
+        String consent = cli.out().strip();
+        awaitOutput(b, consent + "  active", "subscriptions", "list");
+        await(a, "SELECT string_agg(source, ',') FROM consumer", "ecodevices-source");
+        await(b, "SELECT count(*) > 0 FROM inbox WHERE sender_jid = '" + a.jid() + "'", "t");
+        assertThat(run(b, "consents", "requests", "--all")).isZero();
+        assertThat(cli.out()).contains(request).contains("approved").contains("consent " + consent);
+
+        // 4: A rotates its key while records flow: announced to B, signing switches once B acknowledged it
+        assertThat(run(a, "keys", "rotate", "--grace", "5m", "--overlap", "1h", "--actor", "alice"))
+                .as(cli.err())
+                .isZero();
+        assertThat(cli.out()).contains("announced to 1 peer(s)");
+        await(a, "SELECT count(*) FROM own_key WHERE state = 'active' AND kid <> 'holder-a-1'", "1");
+        await(b, "SELECT count(*) FROM app_key", "2");
+        long ackedAtSwitch = count(a, "SELECT count(*) FROM outbox WHERE status = 'acked'");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (count(a, "SELECT count(*) FROM outbox WHERE status = 'acked'") < ackedAtSwitch + 5
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(count(a, "SELECT count(*) FROM outbox WHERE status = 'acked'"))
+                .isGreaterThanOrEqualTo(ackedAtSwitch + 5);
+        // nothing lost or refused across the switch
+        assertThat(count(a, "SELECT count(*) FROM outbox WHERE status = 'dead'"))
+                .isZero();
+        assertThat(count(b, "SELECT count(*) FROM dead_letter")).isZero();
+        assertThat(text(b, "SELECT detail FROM audit_log WHERE kind = 'key.announced'"))
+                .contains("\"replaces\":\"holder-a-1\"");
+
+        // then the old key is revoked: a message signed with it is refused by B, with the reason
+        assertThat(run(a, "keys", "revoke", "holder-a-1", "--reason", "laptop stolen", "--actor", "alice"))
+                .as(cli.err())
+                .isZero();
+        await(b, "SELECT revoked_reason FROM app_key WHERE kid = 'holder-a-1'", "laptop stolen");
+        XMPPTCPConnection forger = xmpp.connect(a.user(), a.password(), "forger");
+        try {
+            forger.sendStanza(new FederationCodec(a.jid(), a.key(), Clock.systemUTC())
+                    .toStanza(new Forged(
+                            "forged-1",
+                            b.jid(),
+                            consent,
+                            "[{\"n\":\"" + METER + "forged\",\"u\":\"W\",\"v\":1,\"t\":1.7E9}]")));
+            await(
+                    b,
+                    "SELECT count(*) > 0 FROM dead_letter WHERE reason LIKE '%holder-a-1%revoked%laptop stolen%'",
+                    "t");
+        } finally {
+            forger.disconnect();
+        }
+        assertThat(count(b, "SELECT count(*) FROM inbox WHERE payload LIKE '%forged%'"))
+                .isZero();
+
+        // last, A revokes the consent: B's subscription ends by itself, with the reason
+        assertThat(run(
+                        a,
+                        "consents",
+                        "revoke",
+                        consent,
+                        "--reason",
+                        "the household moved",
+                        "--key",
+                        alice.toString(),
+                        "--actor",
+                        "alice"))
+                .as(cli.err())
+                .isZero();
+        awaitOutput(b, "data-holder revoked the consent: the household moved", "subscriptions", "list");
+        assertThat(cli.out()).contains(consent + "  ended");
+    }
+
+    /** A data message as an outbox row would give it, made by hand to be signed with a revoked key. */
+    private record Forged(String messageId, String recipientJid, String consentRef, String payload)
+            implements OutgoingMessage {
+        @Override
+        public String correlationId() {
+            return "forged";
+        }
+
+        @Override
+        public String recordsDigest() {
+            return null;
+        }
     }
 
     @Test

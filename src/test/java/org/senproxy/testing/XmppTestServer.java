@@ -1,6 +1,16 @@
 package org.senproxy.testing;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jxmpp.jid.impl.JidCreate;
 
 /**
  * A real XMPP server for tests and the demo: embedded Apache Vysper by default, or the Debian ejabberd
@@ -29,6 +39,31 @@ public interface XmppTestServer extends AutoCloseable {
 
     /** Stops the server; every client session is cut. */
     void stop() throws Exception;
+
+    /** A client session of {@code user} on this server (STARTTLS with the server's certificate), logged in. */
+    default XMPPTCPConnection connect(String user, String password, String resource) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        try (var in = Files.newInputStream(trustStore())) {
+            store.load(in, trustStorePassword().toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        XMPPTCPConnectionConfiguration config = XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(JidCreate.domainBareFrom(domain()))
+                .setHost(host())
+                .setPort(port())
+                .setSecurityMode(SecurityMode.required)
+                .setCustomSSLContext(ssl)
+                .setUsernameAndPassword(user, password)
+                .setResource(resource)
+                .setSendPresence(true)
+                .build();
+        XMPPTCPConnection connection = new XMPPTCPConnection(config);
+        connection.connect().login();
+        return connection;
+    }
 
     @Override
     default void close() throws Exception {

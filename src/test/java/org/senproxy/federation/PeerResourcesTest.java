@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.impl.JidCreate;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.testing.TestPostgres;
+import org.senproxy.testing.VysperTestServer;
 import org.senproxy.testing.XmppTestServer;
 
 /**
@@ -33,8 +34,8 @@ import org.senproxy.testing.XmppTestServer;
  */
 class PeerResourcesTest {
 
-    private static final String A = "proxy-a@localhost";
-    private static final String B = "proxy-b@localhost";
+    private static final String A = "presence-a@localhost";
+    private static final String B = "presence-b@localhost";
 
     private XmppTestServer xmpp;
     private XMPPTCPConnection sessionA;
@@ -55,8 +56,8 @@ class PeerResourcesTest {
         peers = new Peers(db, Duration.ofMinutes(1));
         xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
-        xmpp.register("proxy-a", "secret-a");
-        xmpp.register("proxy-b", "secret-b");
+        xmpp.register("presence-a", "secret-a");
+        xmpp.register("presence-b", "secret-b");
     }
 
     @AfterEach
@@ -66,7 +67,8 @@ class PeerResourcesTest {
                 c.disconnect();
             }
         }
-        if (xmpp != null) {
+        // a shared server (ejabberd, Prosody) stays up for the other tests; the embedded one goes
+        if (xmpp instanceof VysperTestServer) {
             xmpp.stop();
         }
     }
@@ -105,9 +107,9 @@ class PeerResourcesTest {
     void aReplicaIsChosenOnceReadyAndNoLongerOnceStopping() throws Exception {
         PeerResources b = new PeerResources(peers, B, true);
         b.holdUntilReady();
-        sessionB = session("proxy-b", "secret-b", b);
+        sessionB = session("presence-b", "secret-b", b);
         PeerResources a = new PeerResources(peers, A, true);
-        sessionA = session("proxy-a", "secret-a", a);
+        sessionA = session("presence-a", "secret-a", a);
         String replicaA = sessionA.getUser().toString();
         String replicaB = sessionB.getUser().toString();
 

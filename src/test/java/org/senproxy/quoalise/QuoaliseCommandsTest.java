@@ -40,6 +40,7 @@ import org.senproxy.audit.AuditTrail;
 import org.senproxy.catalogue.Catalogue;
 import org.senproxy.switches.Switches;
 import org.senproxy.testing.TestPostgres;
+import org.senproxy.testing.VysperTestServer;
 import org.senproxy.testing.XmppTestServer;
 
 /**
@@ -51,7 +52,7 @@ import org.senproxy.testing.XmppTestServer;
  */
 class QuoaliseCommandsTest {
 
-    private static final String CLIENT = "client@localhost";
+    private static final String CLIENT = "quoalise-app@localhost";
     private static final String SERIES = "urn:dev:prm:1_power";
 
     private XmppTestServer xmpp;
@@ -78,18 +79,18 @@ class QuoaliseCommandsTest {
         db.setUrl(database);
         db.setUser("postgres");
         AuditTrail audit = new AuditTrail(db, Clock.systemUTC());
-        QuoaliseService service = new QuoaliseService(db, audit, "proxy-a@localhost", 100);
+        QuoaliseService service = new QuoaliseService(db, audit, "quoalise-proxy@localhost", 100);
         switches = new Switches(db, audit, Clock.systemUTC(), Duration.ZERO, List.of());
         service.obey(switches);
 
         xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
-        xmpp.register("proxy-a", "proxy-secret");
-        xmpp.register("client", "client-secret");
-        proxy = connection("proxy-a", "proxy-secret");
+        xmpp.register("quoalise-proxy", "proxy-secret");
+        xmpp.register("quoalise-app", "client-secret");
+        proxy = connection("quoalise-proxy", "proxy-secret");
         new QuoaliseCommands(service, new Catalogue(new DefaultCamelContext()), 60_000).register(proxy);
         proxy.connect().login();
-        client = connection("client", "client-secret");
+        client = connection("quoalise-app", "client-secret");
         client.connect().login();
         // each in the other's roster: Vysper relays an IQ between two accounts only under a presence subscription
         Roster proxyRoster = Roster.getInstanceFor(proxy);
@@ -111,7 +112,8 @@ class QuoaliseCommandsTest {
                 c.disconnect();
             }
         }
-        if (xmpp != null) {
+        // a shared server (ejabberd, Prosody) stays up for the other tests; the embedded one goes
+        if (xmpp instanceof VysperTestServer) {
             xmpp.stop();
         }
     }

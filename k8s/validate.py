@@ -57,6 +57,7 @@ SENPROXY_METRICS = {
     "senproxy_outbox_acks_pending",
     "senproxy_sink_records_total",
     "senproxy_switch_state",
+    "senproxy_inbound_signatures_verified_total",
 }
 METRIC_PREFIXES = ("camel_", "jvm_", "process_")
 

@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * carried and sends {@code unavailable} on the sender's behalf when its session ends, a kill included (the socket
  * closes). Presence from addresses that are not registered apps is ignored.
  *
+ * <p>Ready, not just online: a replica is chosen by the peers only once it can take their messages. Held
+ * ({@link #holdUntilReady}), it neither announces itself at login nor answers announcements, so that no peer addresses
+ * it while its routes are still starting; {@link #ready} (the Camel context fully started) announces it. When it stops
+ * ({@link #stopping}), it tells the peers {@code unavailable} before its routes stop, so that they choose the other
+ * replicas while it drains, without waiting for its session to close.
+ *
  * <p>Which replica: the available resources of the recipient in a stable order, the message id's hash plus the row's
  * attempts modulo their count. Messages spread over the replicas; a message sent again (no acknowledgement in time)
  * goes to the next replica, and a replica gone is not chosen any more. No resource known (a peer from before, or
@@ -50,6 +56,10 @@ public final class PeerResources {
     private final boolean addressReplicas;
     /** Bare JID of a peer to the full JIDs of its available resources, in order. */
     private final Map<String, NavigableSet<String>> online = new ConcurrentHashMap<>();
+    /** Whether this replica announces itself to the peers (see the class): true unless held until ready. */
+    private volatile boolean ready = true;
+    /** The session that logged in last (announced to once ready). */
+    private volatile XMPPConnection session;
 
     /**
      * @param addressReplicas whether data messages go to one replica of the recipient ({@code
@@ -69,7 +79,12 @@ public final class PeerResources {
             @Override
             public void authenticated(XMPPConnection c, boolean resumed) {
                 online.clear();
-                announce(c);
+                session = c;
+                if (ready) {
+                    announce(c);
+                } else {
+                    LOG.info("Presence to the peers held until this replica's routes have started");
+                }
             }
 
             @Override
@@ -82,6 +97,50 @@ public final class PeerResources {
                 online.clear();
             }
         });
+    }
+
+    /** Announces nothing to the peers until {@link #ready} (called before the session logs in). */
+    public void holdUntilReady() {
+        ready = false;
+    }
+
+    /** This replica takes messages now: announced to every peer, and announcements answered from now on. */
+    public void ready() {
+        if (ready) {
+            return;
+        }
+        ready = true;
+        XMPPConnection c = session;
+        if (c != null && c.isAuthenticated()) {
+            announce(c);
+        }
+    }
+
+    /**
+     * This replica is stopping: every peer is told it is unavailable (a directed presence to each app's bare JID,
+     * which the server delivers to each of the app's replicas online), and announcements are no longer answered.
+     */
+    public void stopping() {
+        ready = false;
+        XMPPConnection c = session;
+        if (c == null || !c.isAuthenticated()) {
+            return;
+        }
+        try {
+            List<String> jids = peers.jids();
+            for (String jid : jids) {
+                if (!jid.equals(ownBareJid)) {
+                    Presence presence = new Presence(Presence.Type.unavailable);
+                    presence.setTo(JidCreate.from(jid));
+                    c.sendStanza(presence);
+                }
+            }
+            LOG.info("Stopping: {} peer(s) told this replica is unavailable", jids.size());
+        } catch (Exception e) {
+            LOG.info(
+                    "Peers not told this replica is stopping ({}): they learn it when its session closes",
+                    e.toString());
+        }
     }
 
     /**
@@ -153,8 +212,9 @@ public final class PeerResources {
                 LOG.info("Peer replica {} is online", full);
             }
             // an announcement is answered, so that the peer learns this replica too; an answer is not (the server
-            // names the receiving resource in 'to' either way, so the answer says what it is)
-            if (presence.getExtension(ANSWER, FederationCodec.NAMESPACE) == null) {
+            // names the receiving resource in 'to' either way, so the answer says what it is); nor is anything
+            // while this replica is not ready: it announces itself once it is
+            if (presence.getExtension(ANSWER, FederationCodec.NAMESPACE) == null && ready) {
                 answer(connection, from);
             }
         } else if (presence.getType() == Presence.Type.unavailable || presence.getType() == Presence.Type.error) {

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * ({@code senproxy.quoalise.max-stanza-chars}) is cut: the command's result holds the first part, and the rest follow
  * at once as messages to the requester's full JID, each with one data element; a note in the result says how many.
  *
- * <p>Errors: {@code not-authorized} (unknown app, no consent covering the series, whether it exists or not),
+ * <p>Errors: {@code forbidden} (get_history or subscribe, at any stage, from an app this proxy's operator suspended:
+ * the text gives the reason), {@code not-authorized} (unknown app, no consent covering the series, whether it exists or not),
  * {@code bad-request} (malformed identifier or dates, unknown command), {@code item-not-found} (a series in the
  * requester's scope that does not exist here, or no such subscription), each with a text.
  * This replaces Smack's own ad-hoc command handler on the session, whose first stage does not see a submitted form.
@@ -176,6 +177,9 @@ public class QuoaliseCommands {
         }
         DataForm form = request.getForm();
         try {
+            if ("get_history".equals(node) || "subscribe".equals(node)) {
+                service.admit(requester); // refused before the form, not after it is filled
+            }
             switch (node == null ? "" : node) {
                 case "get_history": {
                     if (form == null) {
@@ -242,6 +246,7 @@ public class QuoaliseCommands {
                 case NOT_AUTHORIZED -> StanzaError.Condition.not_authorized;
                 case BAD_REQUEST -> StanzaError.Condition.bad_request;
                 case ITEM_NOT_FOUND -> StanzaError.Condition.item_not_found;
+                case FORBIDDEN -> StanzaError.Condition.forbidden;
             };
             return error(request, condition, e.getMessage());
         } catch (SQLException | RuntimeException e) {

@@ -32,6 +32,7 @@ import org.senproxy.db.Times;
 import org.senproxy.db.Transactions;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
+import org.senproxy.switches.Switches;
 
 /**
  * What the Quoalise ad-hoc commands do, apart from XMPP: {@code get_history} reads a stored series for a period,
@@ -51,9 +52,11 @@ import org.senproxy.senml.Senml;
  * {@code senproxy.quoalise.default-history-hours} up to now; a start alone answers up to now, an end alone the window
  * before it. A time without an offset is UTC.
  *
- * <p>Errors, in this order: {@code bad-request} (malformed identifier or time), {@code not-authorized} (no consent of
- * the requester in force covers the series, whether or not it exists: no existence oracle), {@code item-not-found} (a
- * series in the scope that this proxy neither declares nor ever stored).
+ * <p>Errors, in this order: {@code forbidden} (get_history and subscribe from an app this proxy's operator suspended,
+ * the kill-switch: the text gives the operator's reason), {@code bad-request} (malformed identifier or time),
+ * {@code not-authorized} (no consent of the requester in force covers the series, whether or not it exists: no
+ * existence oracle), {@code item-not-found} (a series in the scope that this proxy neither declares nor ever stored).
+ * A suspended app may still unsubscribe: that only lessens what it is sent once resumed.
  */
 public class QuoaliseService {
 
@@ -75,6 +78,7 @@ public class QuoaliseService {
     private final Predicate<String> declared;
     private final Clock clock;
     private volatile WithheldRecords withheld = WithheldRecords.NONE;
+    private volatile Switches switches;
 
     /** @param maxRecords the most records one get_history answers (later ones are left out, and the answer says so) */
     public QuoaliseService(DataSource dataSource, AuditTrail audit, String ownJid, int maxRecords) {
@@ -108,6 +112,32 @@ public class QuoaliseService {
         this.withheld = counter;
     }
 
+    /** The kill-switch: get_history and subscribe from a suspended app are refused ({@link #admit}). */
+    public void obey(Switches switches) {
+        this.switches = switches;
+    }
+
+    /**
+     * Refuses a requester whose app this proxy's operator suspended ({@code peers suspend NAME --reason ...}): a
+     * {@code forbidden} error whose text gives the reason. The switches are those last read (every
+     * {@code senproxy.switch.refresh-ms}), so every replica refuses within that time.
+     */
+    public void admit(String requester) throws QuoaliseError {
+        Switches obeyed = switches;
+        if (obeyed == null) {
+            return;
+        }
+        var suspension = obeyed.suspension(requester);
+        if (suspension.isPresent()) {
+            String reason = suspension.get().reason();
+            throw new QuoaliseError(
+                    QuoaliseError.Condition.FORBIDDEN,
+                    requester + " is suspended by this proxy's operator"
+                            + (reason == null ? "" : ": " + reason)
+                            + "; nothing is answered until it is resumed");
+        }
+    }
+
     /** The consent under which a requester gets a series, and the measurement times it covers. */
     record Grant(long consentId, String ref, long appId, long userId, String user, DataPeriod data) {}
 
@@ -136,6 +166,7 @@ public class QuoaliseService {
 
     public History history(String requester, String identifier, String start, String end)
             throws QuoaliseError, SQLException {
+        admit(requester);
         checkIdentifier(identifier);
         Instant now = clock.instant();
         Instant asked = optionalInstant("start_time", start);
@@ -223,6 +254,7 @@ public class QuoaliseService {
      * @return the ref of the consent the data is pushed under
      */
     public String subscribe(String requester, String identifier) throws QuoaliseError, SQLException {
+        admit(requester);
         checkIdentifier(identifier);
         return Transactions.inTransaction(dataSource, c -> {
             Grant grant = grant(c, requester, identifier);

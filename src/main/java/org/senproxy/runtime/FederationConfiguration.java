@@ -14,9 +14,12 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.sql.DataSource;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.xmpp.XmppEndpoint;
 import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.EventNotifierSupport;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
@@ -80,8 +83,38 @@ record FederationConfiguration(
         // which replica of a peer gets each data message (outbox-dispatch-write), learnt from presence
         PeerResources peerResources =
                 new PeerResources(peers, jid.toString(), settings.bool("senproxy.xmpp.address-replicas"));
+        // announced to the peers once the routes have started, and withdrawn when the proxy starts stopping
+        peerResources.holdUntilReady();
         link.onConnection(peerResources::attach);
         registry.bind("peerResources", peerResources);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // some routes are not started yet
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                peerResources.ready();
+            }
+        });
+        EventNotifierSupport stopping = new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                peerResources.stopping();
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+        };
+        // the context's own events only: no event made for each exchange, route or step
+        stopping.setIgnoreExchangeEvents(true);
+        stopping.setIgnoreRouteEvents(true);
+        stopping.setIgnoreStepEvents(true);
+        stopping.setIgnoreServiceEvents(true);
+        context.getManagementStrategy().addEventNotifier(stopping);
         // the aggregators of federation-inbound and outbox-ack hand their batches on as lists
         registry.bind("groupedBodies", new GroupedBodyAggregationStrategy());
         return new FederationConfiguration(jid, xmppHost, xmppPort, link, codec, signatures, peers);

@@ -20,6 +20,8 @@ import org.senproxy.db.Urls;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.RetryPolicy;
 import org.senproxy.observe.ConnectorMetrics;
+import org.senproxy.quoalise.QuoaliseService;
+import org.senproxy.switches.Switches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,13 +66,16 @@ public class ProxyBeans implements CamelConfiguration {
                 context, settings, replica, dataSource, trust.audit(), federation, catalogue, deadLetters);
         ControlConfiguration.bind(
                 context, settings, dataSource, trust.audit(), federation, trust.ownKeys(), catalogue, metrics);
-        QuoaliseConfiguration.register(settings, dataSource, trust.audit(), federation, catalogue, metrics);
+        QuoaliseService quoalise =
+                QuoaliseConfiguration.register(settings, dataSource, trust.audit(), federation, catalogue, metrics);
         federation.link().onConnection(connection -> connection.addConnectionListener(xmppLoggedIn(startup)));
         OutboxConfiguration.bind(
                 context, settings, dataSource, trust, federation.jid().toString(), replica, metrics);
         ConnectorsConfiguration.bind(context, settings, dataSource);
         RetentionConfiguration.bind(context, settings, dataSource, trust.audit(), metrics);
-        SwitchesConfiguration.bind(context, settings, dataSource, trust.audit(), federation.peers(), metrics);
+        Switches switches =
+                SwitchesConfiguration.bind(context, settings, dataSource, trust.audit(), federation.peers(), metrics);
+        quoalise.obey(switches);
 
         context.addService(
                 new ServiceSupport() {

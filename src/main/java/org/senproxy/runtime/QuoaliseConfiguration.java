@@ -13,13 +13,14 @@ import org.senproxy.quoalise.QuoaliseService;
 
 /**
  * The Quoalise commands (get_history, subscribe...) that serve the catalogue's series over XMPP: registered on every
- * session the federation link opens, not bound as beans. The records they withhold count in the connectors' metrics.
+ * session the federation link opens, not bound as beans. The records they withhold count in the connectors' metrics;
+ * the service returned obeys the kill-switch once it is bound (a suspended app is refused).
  */
 final class QuoaliseConfiguration {
 
     private QuoaliseConfiguration() {}
 
-    static void register(
+    static QuoaliseService register(
             Settings settings,
             DataSource dataSource,
             AuditTrail audit,
@@ -38,5 +39,6 @@ final class QuoaliseConfiguration {
         QuoaliseCommands commands =
                 new QuoaliseCommands(service, catalogue, settings.integer("senproxy.quoalise.max-stanza-chars"));
         federation.link().onConnection(commands::register);
+        return service;
     }
 }

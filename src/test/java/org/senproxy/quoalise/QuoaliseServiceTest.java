@@ -21,6 +21,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.senml.Measurement;
 import org.senproxy.senml.Senml;
+import org.senproxy.switches.Switches;
 import org.senproxy.testing.TestPostgres;
 
 /** get_history, subscribe and unsubscribe against a real database: consents, stored series, errors, splitting. */
@@ -223,6 +224,36 @@ class QuoaliseServiceTest {
                     .extracting(e -> ((QuoaliseError) e).condition())
                     .isEqualTo(QuoaliseError.Condition.NOT_AUTHORIZED);
         }
+    }
+
+    @Test
+    void aSuspendedAppIsRefusedHistoryAndSubscriptionsWithTheReasonButMayUnsubscribe() throws Exception {
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setUrl(database);
+        db.setUser("postgres");
+        AuditTrail audit = new AuditTrail(db, Clock.systemUTC());
+        Switches switches = new Switches(db, audit, Clock.systemUTC(), Duration.ZERO, List.of());
+        service.obey(switches);
+        service.subscribe(CLIENT, SERIES);
+        switches.set(Switches.PEER, "client", false, "too many requests", "alice");
+
+        assertThatThrownBy(() -> service.history(CLIENT, SERIES, "2023-11-14", "2023-11-16"))
+                .hasMessage(CLIENT + " is suspended by this proxy's operator: too many requests; nothing is answered"
+                        + " until it is resumed")
+                .extracting(e -> ((QuoaliseError) e).condition())
+                .isEqualTo(QuoaliseError.Condition.FORBIDDEN);
+        // before any other check: a malformed request is refused for the suspension too
+        assertThatThrownBy(() -> service.subscribe(CLIENT, "bad name!"))
+                .extracting(e -> ((QuoaliseError) e).condition())
+                .isEqualTo(QuoaliseError.Condition.FORBIDDEN);
+        assertThat(text("SELECT count(*) FROM audit_log WHERE kind = 'transfer.history'"))
+                .isEqualTo("0");
+        service.unsubscribe(CLIENT, SERIES);
+        assertThat(text("SELECT count(*) FROM consumer WHERE active")).isEqualTo("0");
+
+        switches.set(Switches.PEER, "client", true, null, "alice");
+        assertThat(service.history(CLIENT, SERIES, "2023-11-14", "2023-11-16").records())
+                .isNotEmpty();
     }
 
     @Test

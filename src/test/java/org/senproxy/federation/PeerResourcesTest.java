@@ -1,0 +1,128 @@
+package org.senproxy.federation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.security.KeyStore;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.senproxy.testing.TestPostgres;
+import org.senproxy.testing.VysperTestServer;
+import org.senproxy.testing.XmppTestServer;
+
+/**
+ * A replica is chosen by its peers once ready, not merely online (issue 21): held until its routes have started, it
+ * neither announces itself nor answers a peer's announcement, though it follows the peers' presence; ready, it is
+ * announced and chosen; stopping, the peers are told it is unavailable and choose it no more while its session is
+ * still up. Over a real XMPP server (embedded Vysper by default, SENPROXY_IT_XMPP for the others).
+ */
+class PeerResourcesTest {
+
+    private static final String A = "presence-a@localhost";
+    private static final String B = "presence-b@localhost";
+
+    private XmppTestServer xmpp;
+    private XMPPTCPConnection sessionA;
+    private XMPPTCPConnection sessionB;
+    private Peers peers;
+
+    @BeforeEach
+    void start() throws Exception {
+        String database = TestPostgres.newDatabase("peer_resources");
+        TestPostgres.migrate(database);
+        try (Connection c = DriverManager.getConnection(database, "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("INSERT INTO app (name, jid) VALUES ('a', '" + A + "'), ('b', '" + B + "')");
+        }
+        PGSimpleDataSource db = new PGSimpleDataSource();
+        db.setUrl(database);
+        db.setUser("postgres");
+        peers = new Peers(db, Duration.ofMinutes(1));
+        xmpp = XmppTestServer.fromEnvironment();
+        xmpp.start();
+        xmpp.register("presence-a", "secret-a");
+        xmpp.register("presence-b", "secret-b");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (XMPPTCPConnection c : new XMPPTCPConnection[] {sessionA, sessionB}) {
+            if (c != null) {
+                c.disconnect();
+            }
+        }
+        // a shared server (ejabberd, Prosody) stays up for the other tests; the embedded one goes
+        if (xmpp instanceof VysperTestServer) {
+            xmpp.stop();
+        }
+    }
+
+    private XMPPTCPConnection session(String user, String password, PeerResources resources) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        try (var in = Files.newInputStream(xmpp.trustStore())) {
+            store.load(in, xmpp.trustStorePassword().toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        XMPPTCPConnection connection = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(JidCreate.domainBareFrom(xmpp.domain()))
+                .setHost(xmpp.host())
+                .setPort(xmpp.port())
+                .setSecurityMode(SecurityMode.required)
+                .setCustomSSLContext(ssl)
+                .setUsernameAndPassword(user, password)
+                .setResource("replica-1")
+                .build());
+        resources.attach(connection);
+        connection.connect().login();
+        return connection;
+    }
+
+    /** Where a sender's PeerResources addresses a data message for the peer's bare JID. */
+    private static String addressed(PeerResources sender, String peer) throws Exception {
+        Message message = new Message(JidCreate.from(peer), Message.Type.chat);
+        message.setStanzaId("m-1");
+        return sender.address(message, 0).getTo().toString();
+    }
+
+    @Test
+    void aReplicaIsChosenOnceReadyAndNoLongerOnceStopping() throws Exception {
+        PeerResources b = new PeerResources(peers, B, true);
+        b.holdUntilReady();
+        sessionB = session("presence-b", "secret-b", b);
+        PeerResources a = new PeerResources(peers, A, true);
+        sessionA = session("presence-a", "secret-a", a);
+        String replicaA = sessionA.getUser().toString();
+        String replicaB = sessionB.getUser().toString();
+
+        // B, held, follows A's announcement but neither announces itself nor answers it
+        await().atMost(Duration.ofSeconds(10)).until(() -> addressed(b, A).equals(replicaA));
+        Thread.sleep(1500); // an answer would have come by now
+        assertThat(addressed(a, B)).as("B not ready: A sends to its bare JID").isEqualTo(B);
+
+        b.ready();
+        await().atMost(Duration.ofSeconds(10)).until(() -> addressed(a, B).equals(replicaB));
+
+        b.stopping();
+        await().atMost(Duration.ofSeconds(10)).until(() -> addressed(a, B).equals(B));
+        assertThat(sessionB.isAuthenticated()).as("B's session is still up").isTrue();
+    }
+}

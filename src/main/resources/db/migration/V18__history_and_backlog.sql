@@ -152,3 +152,37 @@ INSERT INTO source_record (source, name, time_us, taken_at, record)
 SELECT source, name, time_us, taken_at, record FROM source_record_unpartitioned;
 DROP TABLE source_record_unpartitioned;
 ANALYZE source_record;
+
+-- The outbox's due rows per recipient, in the claim's order (issue 22). outbox-dispatch's claim and the checks before
+-- it (withhold.sql, expire.sql, queued-outside.sql) read due rows through outbox_due (next_attempt_at) alone: with a
+-- peer away for a day (a million rows due for it), every claim walked that whole backlog (EXPLAIN: 0.2 to 3.6 s per
+-- statement, docs/benchmarks.md "Cost with history and backlog"), since the rows of a recipient whose window is full are
+-- filtered out one by one. With the recipient first, each recipient's head is an index range of its own: the claim
+-- reads, per recipient (a skip scan: one probe per distinct recipient), only the rows it may take.
+CREATE INDEX outbox_due_by_recipient ON outbox (recipient_jid, next_attempt_at, id) WHERE status IN ('pending', 'sent');
+-- It replaces outbox_due: with both, the planner, not knowing which recipient a claim's lateral reads (one generic
+-- estimate for all), walked outbox_due's backlog for the one recipient with room; nothing else reads outbox by
+-- next_attempt_at alone (failed, defer, written and replay write it by id). Still one index to maintain per write.
+DROP INDEX outbox_due;
+
+-- The ids of the first per_recipient due rows of each recipient (status pending or sent, next_attempt_at passed), in
+-- the claim's order: what the checks before a claim look at, whatever the backlog behind them.
+CREATE FUNCTION outbox_due_heads(per_recipient int) RETURNS SETOF bigint
+    LANGUAGE sql STABLE
+    SET search_path FROM CURRENT
+AS $$
+    WITH RECURSIVE recipients AS (
+        (SELECT recipient_jid FROM outbox WHERE status IN ('pending', 'sent')
+          ORDER BY recipient_jid LIMIT 1)
+        UNION ALL
+        SELECT (SELECT o.recipient_jid FROM outbox o
+                 WHERE o.status IN ('pending', 'sent') AND o.recipient_jid > r.recipient_jid
+                 ORDER BY o.recipient_jid LIMIT 1)
+          FROM recipients r WHERE r.recipient_jid IS NOT NULL)
+    SELECT head.id FROM recipients r,
+           LATERAL (SELECT o.id FROM outbox o
+                     WHERE o.recipient_jid = r.recipient_jid AND o.status IN ('pending', 'sent')
+                       AND o.next_attempt_at <= now()
+                     ORDER BY o.next_attempt_at, o.id LIMIT per_recipient) AS head
+     WHERE r.recipient_jid IS NOT NULL
+$$;

@@ -163,7 +163,7 @@ public class OutboxDispatch {
                         .set("replica", replica)
                         .set("max_attempts", sendRetry.maxAttempts())
                         .set("window", bound)
-                        .set("first_due", 4 * batchSize)
+                        .set("consent_required", consentRequired)
                         .set("batch_size", batchSize),
                 rs -> new OutboxMessage(
                         rs.getLong(1),

@@ -374,8 +374,9 @@ public final class SettingsDeclaration {
                             "senproxy.retention.keys-days",
                             Type.INTEGER,
                             "35",
-                            "source record keys (`source_record`) are forgotten after this many days; keep it longer"
-                                    + " than any source's re-read window"),
+                            "source record keys (`source_record`) are forgotten once their record's day (UTC) ended"
+                                    + " and they were taken more than this many days ago (a day's keys go at once, its"
+                                    + " partition dropped); keep it longer than any source's re-read window"),
                     value(
                             "senproxy.retention.dead-letter-days",
                             Type.INTEGER,

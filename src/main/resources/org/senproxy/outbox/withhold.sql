@@ -1,3 +1,6 @@
+-- Bounded (issue 22): only the first 500 due rows of each recipient are looked at (V18, outbox_due_heads), not a
+-- backlog of millions; claim.sql takes none of the rows behind them that would fail this check, so they are
+-- settled when they come to the head.
 -- outbox-dispatch, before its claim: due rows whose consent was revoked or ran out (or that have none, when one is
 -- required) are withheld. Returns, for the audit entries: message id, recipient, consent, reason, data owner, and the
 -- row's description (the transfer column written with it, or, for a row from before that column, its payload).
@@ -11,6 +14,7 @@ WITH r AS (
       ELSE 'consent ' || k.ref || ' expired at ' || k.valid_until END AS reason
       FROM outbox o2 LEFT JOIN consent k ON k.ref = o2.consent_ref
      WHERE o2.status IN ('pending', 'sent') AND o2.next_attempt_at <= now()
+       AND o2.id IN (SELECT outbox_due_heads(500))
        AND ((o2.consent_ref IS NULL AND :consent_required) OR (o2.consent_ref IS NOT NULL
         AND (k.id IS NULL OR k.revoked_at IS NOT NULL OR k.valid_until <= now())))
        FOR UPDATE OF o2 SKIP LOCKED) w

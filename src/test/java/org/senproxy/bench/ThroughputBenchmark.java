@@ -74,6 +74,9 @@ public final class ThroughputBenchmark {
     private final int latencyPack = Integer.getInteger("bench.latency.pack", 10);
     private final int baselineSeconds = Integer.getInteger("bench.baseline-seconds", 20);
     private final int drainSeconds = Integer.getInteger("bench.drain-seconds", 180);
+    /** Keys prefilled in A's source_record over 36 days before the proxies start (issue 22); 0: none. */
+    private final long prefillSourceRecords = Long.getLong("bench.prefill.source-records", 0L);
+
     private final List<String> jvm =
             List.of(System.getProperty("bench.jvm", "-Xmx256m").trim().split("\\s+"));
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
@@ -279,6 +282,11 @@ public final class ThroughputBenchmark {
         String dbA = database(postgres, "bench_" + variant + "_a");
         String dbB = database(postgres, "bench_" + variant + "_b");
         federate(dbA, dbB, source, keyA);
+        List<String> history = List.of();
+        if (prefillSourceRecords > 0) {
+            double took = BenchPrefill.sourceRecords(dbA, prefillSourceRecords);
+            history = BenchPrefill.report(dbA, prefillSourceRecords, took);
+        }
         Path home = home(variant);
 
         BenchSources.Source input;
@@ -372,6 +380,7 @@ public final class ThroughputBenchmark {
                 RawSmackBaseline.Result ceiling = baselines.get(pack);
                 line("## " + title);
                 line("");
+                history.forEach(this::line); // A's prefilled history, if any (bench.prefill.source-records)
                 line(String.format(
                         "- **%,.0f records/s** end to end over %.0f s (%,d records stored by B's sink"
                                 + " after %d s of warm-up; window %,d records not yet stored)",

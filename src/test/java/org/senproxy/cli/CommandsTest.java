@@ -167,7 +167,9 @@ class CommandsTest {
         assertThat(cli.err()).contains("'soon' is not a duration");
         assertThat(cli.run("consents", "frobnicate")).isEqualTo(2);
         assertThat(cli.run("consents")).isEqualTo(2);
-        assertThat(cli.err()).contains("sen-proxy consents: which command? One of grant, list, narrow, revoke.");
+        assertThat(cli.err())
+                .contains(
+                        "sen-proxy consents: which command? One of grant, list, narrow, revoke, request, requests, approve, refuse.");
         for (String group : new String[] {
             "apps", "audit", "connectors", "credentials", "dead-letters", "keys", "peers", "senml", "subscriptions"
         }) {

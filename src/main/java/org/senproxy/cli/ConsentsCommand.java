@@ -79,35 +79,11 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Mixin
         Signer signer;
 
-        @Option(names = "--user", required = true, description = "the data owner's external id (created if new)")
-        String user;
+        @Mixin
+        ConsentTerms terms;
 
         @Option(names = "--app", required = true, description = "the app granted access (sen-proxy apps add)")
         String app;
-
-        @Option(
-                names = "--scope",
-                required = true,
-                description = "the series: patterns with *, comma separated," + " e.g. 'urn:dev:mac:0004a3*'")
-        String scope;
-
-        @Option(names = "--from", description = "ISO 8601 instant the consent starts (default: now)")
-        Instant from;
-
-        @Option(names = "--until", required = true, description = "ISO 8601 instant the consent ends")
-        Instant until;
-
-        @Option(
-                names = "--data-from",
-                description = "ISO 8601 instant: the earliest measurement time the consent"
-                        + " covers (default: the access start, --from)")
-        Instant dataFrom;
-
-        @Option(
-                names = "--data-until",
-                description = "ISO 8601 instant: measurements from then on are not covered"
-                        + " (default: open, up to the access end)")
-        Instant dataUntil;
 
         @Option(names = "--source", description = "a local source (connector route id) to send under it; repeatable")
         java.util.List<String> sources = new ArrayList<>();
@@ -115,7 +91,7 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             try {
-                Scope.parse(scope)
+                Scope.parse(terms.scope)
                         .warnings()
                         .forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             } catch (IllegalArgumentException invalid) {
@@ -125,7 +101,15 @@ public final class ConsentsCommand implements Callable<Integer> {
                 DataSource dataSource = database.migrated();
                 return consents(dataSource)
                         .grant(
-                                new Consents.Grant(user, app, scope, from, until, dataFrom, dataUntil, sources),
+                                new Consents.Grant(
+                                        terms.user,
+                                        app,
+                                        terms.scope,
+                                        terms.from,
+                                        terms.until,
+                                        terms.dataFrom,
+                                        terms.dataUntil,
+                                        sources),
                                 signer.actor(),
                                 signer.key(dataSource));
             });
@@ -269,23 +253,8 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Option(names = "--peer", required = true, description = "the enrolled peer asked (its app name here)")
         String peer;
 
-        @Option(names = "--user", required = true, description = "the data owner's external id at the peer")
-        String user;
-
-        @Option(names = "--scope", required = true, description = "the series: patterns with *, comma separated")
-        String scope;
-
-        @Option(names = "--from", description = "ISO 8601 instant the access starts (default: now)")
-        Instant from;
-
-        @Option(names = "--until", required = true, description = "ISO 8601 instant the access ends")
-        Instant until;
-
-        @Option(names = "--data-from", description = "earliest measurement time asked (default: --from)")
-        Instant dataFrom;
-
-        @Option(names = "--data-until", description = "measurements from then on are not asked (default: open)")
-        Instant dataUntil;
+        @Mixin
+        ConsentTerms terms;
 
         @Option(names = "--purpose", required = true, description = "what the data is for, as the data owner is told")
         String purpose;
@@ -300,7 +269,14 @@ public final class ConsentsCommand implements Callable<Integer> {
                     () -> Enrolling.requests(database)
                             .request(
                                     peer,
-                                    new ConsentRequests.Ask(user, scope, from, until, dataFrom, dataUntil, purpose),
+                                    new ConsentRequests.Ask(
+                                            terms.user,
+                                            terms.scope,
+                                            terms.from,
+                                            terms.until,
+                                            terms.dataFrom,
+                                            terms.dataUntil,
+                                            purpose),
                                     Switching.actor(actor)));
         }
     }

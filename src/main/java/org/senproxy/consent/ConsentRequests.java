@@ -78,6 +78,14 @@ public class ConsentRequests implements ControlHandler {
             Instant createdAt,
             Instant answeredAt) {}
 
+    /** A control message being handled, with its checked signer and body, and the audit detail it fills. */
+    private record In(
+            Connection c,
+            ControlCodec.Received message,
+            ControlMessages.Signed signed,
+            Map<String, Object> body,
+            Map<String, Object> detail) {}
+
     /** A pending request, locked. */
     private record Pending(String ref, String app, String appJid, Ask ask, long appId) {}
 
@@ -236,21 +244,21 @@ public class ConsentRequests implements ControlHandler {
         ControlMessages.Signed signed = control.signer(c, message);
         Map<String, Object> body = signed.body();
         detail.put("app", signed.app());
+        In in = new In(c, message, signed, body, detail);
         switch (message.type()) {
-            case CONSENT_REQUEST -> received(c, message, signed, body, detail);
-            case CONSENT_GRANTED -> granted(c, message, signed, body, detail);
-            case CONSENT_REFUSED -> refused(c, message, signed, body, detail);
-            default -> revoked(c, message, signed, body, detail);
+            case CONSENT_REQUEST -> received(in);
+            case CONSENT_GRANTED -> granted(in);
+            case CONSENT_REFUSED -> refused(in);
+            default -> revoked(in);
         }
     }
 
-    private void received(
-            Connection c,
-            ControlCodec.Received message,
-            ControlMessages.Signed signed,
-            Map<String, Object> body,
-            Map<String, Object> detail)
-            throws SQLException {
+    private void received(In in) throws SQLException {
+        Connection c = in.c();
+        ControlCodec.Received message = in.message();
+        ControlMessages.Signed signed = in.signed();
+        Map<String, Object> body = in.body();
+        Map<String, Object> detail = in.detail();
         UUID ref = uuid(body, "request");
         detail.put("request", ref.toString());
         Ask ask;
@@ -267,21 +275,17 @@ public class ConsentRequests implements ControlHandler {
                 c, List.of(AuditEvent.of("consent.request-received", message.senderJid(), ask.user(), null, detail)));
     }
 
-    private void granted(
-            Connection c,
-            ControlCodec.Received message,
-            ControlMessages.Signed signed,
-            Map<String, Object> body,
-            Map<String, Object> detail)
-            throws SQLException {
+    private void granted(In in) throws SQLException {
+        Connection c = in.c();
+        ControlCodec.Received message = in.message();
+        ControlMessages.Signed signed = in.signed();
+        Map<String, Object> body = in.body();
+        Map<String, Object> detail = in.detail();
         UUID ref = uuid(body, "request");
         UUID consent = uuid(body, "consent");
         detail.put("request", ref.toString());
         detail.put("consent", consent.toString());
-        Pending pending = pending(c, ref, "out", signed.appId());
-        if (pending == null) {
-            throw new ControlRefused("no consent request " + ref + " to " + signed.app() + " is pending here");
-        }
+        Pending pending = askedHere(in, ref);
         ControlMessages.notAnsweredMeanwhile(c, message);
         Scope scope;
         try {
@@ -310,21 +314,17 @@ public class ConsentRequests implements ControlHandler {
                         proxyKey())));
     }
 
-    private void refused(
-            Connection c,
-            ControlCodec.Received message,
-            ControlMessages.Signed signed,
-            Map<String, Object> body,
-            Map<String, Object> detail)
-            throws SQLException {
+    private void refused(In in) throws SQLException {
+        Connection c = in.c();
+        ControlCodec.Received message = in.message();
+        ControlMessages.Signed signed = in.signed();
+        Map<String, Object> body = in.body();
+        Map<String, Object> detail = in.detail();
         UUID ref = uuid(body, "request");
         String reason = text(body, "reason");
         detail.put("request", ref.toString());
         detail.put("reason", reason);
-        Pending pending = pending(c, ref, "out", signed.appId());
-        if (pending == null) {
-            throw new ControlRefused("no consent request " + ref + " to " + signed.app() + " is pending here");
-        }
+        Pending pending = askedHere(in, ref);
         answer(c, ref, "out", "refused", null, reason, message.senderJid());
         audit.append(
                 c,
@@ -336,13 +336,12 @@ public class ConsentRequests implements ControlHandler {
                         detail)));
     }
 
-    private void revoked(
-            Connection c,
-            ControlCodec.Received message,
-            ControlMessages.Signed signed,
-            Map<String, Object> body,
-            Map<String, Object> detail)
-            throws SQLException {
+    private void revoked(In in) throws SQLException {
+        Connection c = in.c();
+        ControlCodec.Received message = in.message();
+        ControlMessages.Signed signed = in.signed();
+        Map<String, Object> body = in.body();
+        Map<String, Object> detail = in.detail();
         UUID consent = uuid(body, "consent");
         String reason = text(body, "reason");
         detail.put("consent", consent.toString());
@@ -364,6 +363,16 @@ public class ConsentRequests implements ControlHandler {
     }
 
     // ---- shared
+
+    /** This proxy's request {@code ref} to the sender, pending, locked; refused when there is none. */
+    private static Pending askedHere(In in, UUID ref) throws SQLException {
+        Pending pending = pending(in.c(), ref, "out", in.signed().appId());
+        if (pending == null) {
+            throw new ControlRefused(
+                    "no consent request " + ref + " to " + in.signed().app() + " is pending here");
+        }
+        return pending;
+    }
 
     private ECKey proxyKey() {
         OwnKeys keys = control.keys();

@@ -314,19 +314,8 @@ class EnrollmentIT {
         xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
         ecodevices = new EcodevicesStub();
-        Proxy a = proxy(
-                "holder-a",
-                Map.of(
-                        "senproxy.connectors",
-                        "ecodevices-source",
-                        "ecodevices.address",
-                        ecodevices.address(),
-                        "ecodevices.base-name",
-                        METER,
-                        "ecodevices.poll-interval-ms",
-                        "500"));
-        Proxy b = proxy(
-                "monitor-b", Map.of("senproxy.connectors", "postgres-sink", "senproxy.inbox.sink", "postgres-sink"));
+        Proxy a = holder();
+        Proxy b = monitor();
 
         assertThat(run(a, "peers", "invite", "--name", "city-monitor", "--valid-for", "1h", "--actor", "alice"))
                 .as(cli.err())

@@ -91,11 +91,9 @@ public class InboundRejects {
         if (!tell || sender == null || messageId == null || !peers.isKnown(sender)) {
             return null;
         }
-        // to the replica that sent it (the stanza's full JID), as an acceptance
-        String to = stanza.getFrom().toString();
         return error instanceof PeerSuspended
-                ? codec.deferred(to, messageId, reason(exchange))
-                : codec.rejected(to, messageId, reason(exchange));
+                ? codec.deferred(sender, messageId, reason(exchange))
+                : codec.rejected(sender, messageId, reason(exchange));
     }
 
     private static String reason(Exchange exchange) {

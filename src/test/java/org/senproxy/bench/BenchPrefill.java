@@ -118,9 +118,7 @@ public final class BenchPrefill {
                     "- get_history, one day of one series (%,d records): median %.1f ms, max %.1f ms over 20 series",
                     got, millis.get(10), millis.get(19)));
         }
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        dataSource.setUser("postgres");
+        PGSimpleDataSource dataSource = TestPostgres.dataSource(url);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         long t0 = System.nanoTime();
         Retention.Purged purged = new Retention(dataSource, () -> meters, 7, 35, 90, 10_000).purge();

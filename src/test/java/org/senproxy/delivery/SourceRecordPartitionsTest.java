@@ -40,16 +40,12 @@ class SourceRecordPartitionsTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     private void migrate() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        dataSource.setUser("postgres");
+        PGSimpleDataSource dataSource = TestPostgres.dataSource(url);
         ProxySchema.migrate(dataSource, ProxySchema.DEFAULT);
     }
 
     private Retention retention() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        dataSource.setUser("postgres");
+        PGSimpleDataSource dataSource = TestPostgres.dataSource(url);
         return new Retention(dataSource, () -> meters, 7, 35, 90, 3);
     }
 

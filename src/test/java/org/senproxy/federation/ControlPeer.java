@@ -49,9 +49,7 @@ public final class ControlPeer {
         if (migrate) {
             TestPostgres.migrate(url);
         }
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(url);
-        ds.setUser("postgres");
+        PGSimpleDataSource ds = TestPostgres.dataSource(url);
         this.dataSource = ds;
         this.audit = new AuditTrail(ds, Clock.systemUTC());
         this.control = new ControlMessages(ds, audit, jid, keys);

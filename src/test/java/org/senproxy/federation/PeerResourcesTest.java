@@ -3,20 +3,13 @@ package org.senproxy.federation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.security.KeyStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-
-import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
-import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,9 +43,7 @@ class PeerResourcesTest {
                 Statement s = c.createStatement()) {
             s.execute("INSERT INTO app (name, jid) VALUES ('a', '" + A + "'), ('b', '" + B + "')");
         }
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(database);
         peers = new Peers(db, Duration.ofMinutes(1));
         xmpp = XmppTestServer.fromEnvironment();
         xmpp.start();
@@ -74,23 +65,7 @@ class PeerResourcesTest {
     }
 
     private XMPPTCPConnection session(String user, String password, PeerResources resources) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        try (var in = Files.newInputStream(xmpp.trustStore())) {
-            store.load(in, xmpp.trustStorePassword().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        XMPPTCPConnection connection = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
-                .setXmppDomain(JidCreate.domainBareFrom(xmpp.domain()))
-                .setHost(xmpp.host())
-                .setPort(xmpp.port())
-                .setSecurityMode(SecurityMode.required)
-                .setCustomSSLContext(ssl)
-                .setUsernameAndPassword(user, password)
-                .setResource("replica-1")
-                .build());
+        XMPPTCPConnection connection = xmpp.session(user, password, "replica-1");
         resources.attach(connection);
         connection.connect().login();
         return connection;

@@ -48,9 +48,7 @@ class QueueMetricsTest {
 
     @Test
     void countsRowsByStatusAndDeadLettersByOrigin() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser("postgres");
+        PGSimpleDataSource dataSource = TestPostgres.dataSource(url);
         new QueueMetrics(dataSource, online::get, Clock.systemUTC(), 0).bindTo(registry);
 
         assertThat(gauge("senproxy.outbox.rows", "status", "pending")).isEqualTo(3);

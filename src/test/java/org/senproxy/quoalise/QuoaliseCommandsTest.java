@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.security.KeyStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -13,18 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-
 import org.apache.camel.impl.DefaultCamelContext;
-import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.XMPPException.XMPPErrorException;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.roster.RosterEntry;
 import org.jivesoftware.smack.roster.packet.RosterPacket;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
-import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jivesoftware.smackx.commands.AdHocCommand;
 import org.jivesoftware.smackx.commands.AdHocCommandManager;
 import org.jivesoftware.smackx.commands.RemoteCommand;
@@ -34,7 +27,6 @@ import org.jivesoftware.smackx.xdata.packet.DataForm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.jxmpp.jid.impl.JidCreate;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.catalogue.Catalogue;
@@ -75,9 +67,7 @@ class QuoaliseCommandsTest {
                     + " SELECT gen_random_uuid(), u.id, a.id, 'urn:dev:prm:1_*', '2020-01-01T00:00:00Z',"
                     + " '2030-01-01T00:00:00Z', 'test' FROM federated_user u, app a");
         }
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(database);
         AuditTrail audit = new AuditTrail(db, Clock.systemUTC());
         QuoaliseService service = new QuoaliseService(db, audit, "quoalise-proxy@localhost", 100);
         switches = new Switches(db, audit, Clock.systemUTC(), Duration.ZERO, List.of());
@@ -119,23 +109,7 @@ class QuoaliseCommandsTest {
     }
 
     private XMPPTCPConnection connection(String user, String password) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        try (var in = Files.newInputStream(xmpp.trustStore())) {
-            store.load(in, xmpp.trustStorePassword().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        XMPPTCPConnection connection = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
-                .setXmppDomain(JidCreate.domainBareFrom(xmpp.domain()))
-                .setHost(xmpp.host())
-                .setPort(xmpp.port())
-                .setSecurityMode(SecurityMode.required)
-                .setCustomSSLContext(ssl)
-                .setUsernameAndPassword(user, password)
-                .setResource("quoalise-test")
-                .build());
+        XMPPTCPConnection connection = xmpp.session(user, password, "quoalise-test");
         Roster.getInstanceFor(connection).setSubscriptionMode(Roster.SubscriptionMode.accept_all);
         return connection;
     }

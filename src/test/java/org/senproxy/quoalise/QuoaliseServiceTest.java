@@ -37,9 +37,7 @@ class QuoaliseServiceTest {
     void database() throws Exception {
         database = TestPostgres.newDatabase("quoalise");
         TestPostgres.migrate(database);
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(database);
         // now, as get_history sees it: shortly after the last stored record
         service = new QuoaliseService(
                 db,
@@ -228,9 +226,7 @@ class QuoaliseServiceTest {
 
     @Test
     void aSuspendedAppIsRefusedHistoryAndSubscriptionsWithTheReasonButMayUnsubscribe() throws Exception {
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(database);
         AuditTrail audit = new AuditTrail(db, Clock.systemUTC());
         Switches switches = new Switches(db, audit, Clock.systemUTC(), Duration.ZERO, List.of());
         service.obey(switches);

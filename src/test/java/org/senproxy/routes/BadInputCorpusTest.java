@@ -23,6 +23,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.testing.Consented;
 import org.senproxy.testing.RouteHarness;
+import org.senproxy.testing.TestPostgres;
 
 /**
  * The bad-input corpus of the trust issue, through federation-inbound as a peer's stanza reaches it, on a receiver that
@@ -230,9 +231,7 @@ class BadInputCorpusTest {
         harness.mock("sink").assertIsSatisfied();
         assertThat(harness.text("SELECT status FROM inbox")).isEqualTo("delivered");
 
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(harness.database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(harness.database);
         AuditTrail.Verification v = new AuditTrail(db, Clock.systemUTC()).verify();
         assertThat(v.intact()).isTrue();
         assertThat(v.rows()).isEqualTo(cases.size() + 1);

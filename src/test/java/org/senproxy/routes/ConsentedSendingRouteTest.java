@@ -32,6 +32,7 @@ import org.senproxy.observe.ConnectorMetrics;
 import org.senproxy.senml.CanonicalRecords;
 import org.senproxy.senml.Senml;
 import org.senproxy.testing.RouteHarness;
+import org.senproxy.testing.TestPostgres;
 
 /**
  * The sending side under consents (senproxy.consent.required=true, the default): outbox-append takes only what a
@@ -68,9 +69,7 @@ class ConsentedSendingRouteTest {
         harness.replaceFrom("outbox-dispatch", "direct:dispatch");
         harness.addSource("meter").start();
         harness.sql("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost'), ('c', 'proxy-c@localhost')");
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(harness.database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(harness.database);
         consents = new Consents(db, new AuditTrail(db, Clock.systemUTC()));
         operator = new ECKeyGenerator(Curve.P_256).generate();
         // changes are signed by keys registered for their makers (keys trust): audit verify checks them so
@@ -401,9 +400,7 @@ class ConsentedSendingRouteTest {
     }
 
     private PGSimpleDataSource dataSource() {
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(harness.database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(harness.database);
         return db;
     }
 

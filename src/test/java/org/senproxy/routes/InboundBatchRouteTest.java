@@ -21,6 +21,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.testing.LogCapture;
 import org.senproxy.testing.RouteHarness;
+import org.senproxy.testing.TestPostgres;
 
 /**
  * federation-inbound and outbox-ack with batches of several messages, settled on their own threads, as a proxy runs
@@ -176,9 +177,7 @@ class InboundBatchRouteTest {
     }
 
     private PGSimpleDataSource dataSource() {
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setUrl(harness.database);
-        db.setUser("postgres");
+        PGSimpleDataSource db = TestPostgres.dataSource(harness.database);
         return db;
     }
 

@@ -82,12 +82,7 @@ public final class EjabberdTestServer implements XmppTestServer {
 
     @Override
     public void register(String user, String password) throws Exception {
-        if (user == null || user.isBlank() || user.contains("@")) {
-            throw new IllegalArgumentException("user must be a bare local part, not " + user);
-        }
-        if (password == null || password.isEmpty()) {
-            throw new IllegalArgumentException("password must not be empty");
-        }
+        XmppTestServer.checkAccount(user, password);
         // A fresh account each time: the server keeps an account's offline messages across runs (and a killed
         // run leaves some), which a new test would otherwise receive. Unregistering drops them.
         ejabberdctl.run(COMMAND_TIMEOUT, null, "unregister", user, DOMAIN);

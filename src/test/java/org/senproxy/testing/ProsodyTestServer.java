@@ -92,12 +92,7 @@ public final class ProsodyTestServer implements XmppTestServer {
 
     @Override
     public void register(String user, String password) throws Exception {
-        if (user == null || user.isBlank() || user.contains("@")) {
-            throw new IllegalArgumentException("user must be a bare local part, not " + user);
-        }
-        if (password == null || password.isEmpty()) {
-            throw new IllegalArgumentException("password must not be empty");
-        }
+        XmppTestServer.checkAccount(user, password);
         // A fresh account each time: the server keeps an account's offline messages across runs (and a killed run
         // leaves some), which a new test would otherwise receive. deluser purges the account's storage with it; it
         // fails (exit 1) when there is no such account, which is fine.

@@ -52,6 +52,14 @@ public final class TestPostgres {
     }
 
     /** How the proxy's connections search for tables (ProxySchema): test URLs name it, so tests' queries find them. */
+    /** A data source on {@code url} as user postgres (the embedded server's). */
+    public static PGSimpleDataSource dataSource(String url) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        dataSource.setUser("postgres");
+        return dataSource;
+    }
+
     public static final String SEARCH_PATH = ProxySchema.searchPath(ProxySchema.DEFAULT);
 
     /** Brings the proxy's tables up to date in a test database, in the proxy's default schema. */

@@ -34,6 +34,16 @@ public interface XmppTestServer extends AutoCloseable {
     /** Creates an account on the server, afresh: an account of that name is deleted first, with its offline messages. */
     void register(String user, String password) throws Exception;
 
+    /** What {@link #register} accepts: a bare local part and a password. */
+    static void checkAccount(String user, String password) {
+        if (user == null || user.isBlank() || user.contains("@")) {
+            throw new IllegalArgumentException("user must be a bare local part, not " + user);
+        }
+        if (password == null || password.isEmpty()) {
+            throw new IllegalArgumentException("password must not be empty");
+        }
+    }
+
     /** Starts the server; returns once it accepts client connections. */
     void start() throws Exception;
 
@@ -42,6 +52,16 @@ public interface XmppTestServer extends AutoCloseable {
 
     /** A client session of {@code user} on this server (STARTTLS with the server's certificate), logged in. */
     default XMPPTCPConnection connect(String user, String password, String resource) throws Exception {
+        XMPPTCPConnection connection = session(user, password, resource);
+        connection.connect().login();
+        return connection;
+    }
+
+    /**
+     * A client session of {@code user} on this server, not connected yet (to add listeners, commands or a roster mode
+     * before it logs in).
+     */
+    default XMPPTCPConnection session(String user, String password, String resource) throws Exception {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         try (var in = Files.newInputStream(trustStore())) {
             store.load(in, trustStorePassword().toCharArray());
@@ -60,9 +80,7 @@ public interface XmppTestServer extends AutoCloseable {
                 .setResource(resource)
                 .setSendPresence(true)
                 .build();
-        XMPPTCPConnection connection = new XMPPTCPConnection(config);
-        connection.connect().login();
-        return connection;
+        return new XMPPTCPConnection(config);
     }
 
     @Override

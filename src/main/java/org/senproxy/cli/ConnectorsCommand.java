@@ -6,8 +6,6 @@ import org.senproxy.switches.Switches;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sen-proxy connectors list|disable|enable}: the kill-switch of the local connectors. */
@@ -57,30 +55,10 @@ public final class ConnectorsCommand implements Callable<Integer> {
                 "Disables a connector (its name: its file's stem, e.g. ecodevices-source).",
                 "Exit status: 0 done (or it was disabled already); 2 unknown connector or no reason."
             })
-    static final class Disable implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ProxyDatabase database;
-
-        @Parameters(paramLabel = "NAME", description = "the connector")
-        String name;
-
-        @Option(
-                names = "--reason",
-                required = true,
-                description = "why, as the audit trail and the status page show it")
-        String reason;
-
-        @Option(
-                names = "--actor",
-                description = "who disables it, as the audit trail records it (default: the system" + " user name)")
-        String actor;
-
+    static final class Disable extends Switching.TurnOff {
         @Override
-        public Integer call() throws Exception {
-            return Switching.set(spec, database, Switches.CONNECTOR, name, false, reason, actor);
+        String kind() {
+            return Switches.CONNECTOR;
         }
     }
 
@@ -91,27 +69,10 @@ public final class ConnectorsCommand implements Callable<Integer> {
                 "Enables a disabled connector again.",
                 "Exit status: 0 done (or it was enabled already); 2 unknown connector."
             })
-    static final class Enable implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ProxyDatabase database;
-
-        @Parameters(paramLabel = "NAME", description = "the connector")
-        String name;
-
-        @Option(names = "--reason", description = "why, as the audit trail records it (optional)")
-        String reason;
-
-        @Option(
-                names = "--actor",
-                description = "who enables it, as the audit trail records it (default: the system" + " user name)")
-        String actor;
-
+    static final class Enable extends Switching.TurnOn {
         @Override
-        public Integer call() throws Exception {
-            return Switching.set(spec, database, Switches.CONNECTOR, name, true, reason, actor);
+        String kind() {
+            return Switches.CONNECTOR;
         }
     }
 }

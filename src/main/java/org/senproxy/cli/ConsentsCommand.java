@@ -266,7 +266,7 @@ public final class ConsentsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return Cli.change(
                     spec,
-                    () -> Enrolling.requests(database)
+                    () -> Enrolling.requests(database.migrated())
                             .request(
                                     peer,
                                     new ConsentRequests.Ask(
@@ -298,7 +298,8 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.list(spec, out -> {
-                for (ConsentRequests.Listed r : Enrolling.requests(database).list(all)) {
+                for (ConsentRequests.Listed r :
+                        Enrolling.requests(database.migrated()).list(all)) {
                     ConsentRequests.Ask ask = r.ask();
                     out.printf(
                             "%s  %-3s %-8s %s %s (%s)%n    user %s, scope %s%n    access %s .. %s, data %s .. %s%n"
@@ -349,7 +350,7 @@ public final class ConsentsCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
                 DataSource dataSource = database.migrated();
-                return Enrolling.requests(database).approve(ref, signer.actor(), signer.key(dataSource));
+                return Enrolling.requests(dataSource).approve(ref, signer.actor(), signer.key(dataSource));
             });
         }
     }
@@ -379,7 +380,7 @@ public final class ConsentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return Cli.change(spec, () -> {
-                Enrolling.requests(database).refuse(ref, reason, Switching.actor(actor));
+                Enrolling.requests(database.migrated()).refuse(ref, reason, Switching.actor(actor));
                 return "consent request " + ref + " refused; the peer is told";
             });
         }

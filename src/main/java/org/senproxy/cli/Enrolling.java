@@ -38,8 +38,11 @@ final class Enrolling {
 
     private Enrolling() {}
 
-    /** The proxy's control messages, as the proxy itself would write them: its JID and its keys. */
-    static ControlMessages control(ProxyDatabase database) {
+    /**
+     * The proxy's control messages, as the proxy itself would write them: its JID and its keys, in {@code dataSource}
+     * (the database brought up to date once).
+     */
+    private static ControlMessages control(ProxyDatabase database, DataSource dataSource) {
         StartupSettings settings = database.settings();
         String jid = settings.get("senproxy.xmpp.jid");
         if (jid == null || jid.isBlank()) {
@@ -67,7 +70,6 @@ final class Enrolling {
         if (!key.isPrivate()) {
             throw new IllegalArgumentException("senproxy.signing.key-file " + keyFile + " holds a public key only");
         }
-        DataSource dataSource = database.migrated();
         OwnKeys keys = new OwnKeys(key, file.getParent());
         try {
             keys.refresh(dataSource);
@@ -77,32 +79,26 @@ final class Enrolling {
         return new ControlMessages(dataSource, audit(dataSource), jid, keys);
     }
 
-    /** Where a rotation's private keys go: beside senproxy.signing.key-file, where the proxy looks for them. */
-    static Path keyFolder(ProxyDatabase database) {
-        return control(database).keys().folder();
-    }
-
     static AuditTrail audit(DataSource dataSource) {
         return new AuditTrail(dataSource, Clock.systemUTC());
     }
 
     /** The proxy's enrollments, as the proxy itself would make them: its JID and its signing key. */
     static Enrollments enrollments(ProxyDatabase database) {
-        ControlMessages control = control(database);
         DataSource dataSource = database.migrated();
+        ControlMessages control = control(database, dataSource);
         return new Enrollments(control, dataSource, audit(dataSource), Enrollments.DEFAULT_MAX_REQUESTS_PER_HOUR);
     }
 
     /** The proxy's key rotation. */
     static KeyRotation rotation(ProxyDatabase database) {
-        ControlMessages control = control(database);
         DataSource dataSource = database.migrated();
+        ControlMessages control = control(database, dataSource);
         return new KeyRotation(control, dataSource, audit(dataSource));
     }
 
-    /** The proxy's consent requests. */
-    static ConsentRequests requests(ProxyDatabase database) {
-        DataSource dataSource = database.migrated();
+    /** The proxy's consent requests (they need neither its JID nor its keys: the running proxy signs them). */
+    static ConsentRequests requests(DataSource dataSource) {
         return new ConsentRequests(null, dataSource, audit(dataSource));
     }
 

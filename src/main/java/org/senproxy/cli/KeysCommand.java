@@ -55,6 +55,17 @@ public final class KeysCommand implements Callable<Integer> {
         return Cli.missingSubcommand(spec);
     }
 
+    /** The EC JWK in {@code file}, or null when it is not one (said on stderr). */
+    static ECKey jwk(CommandSpec spec, Path file) throws java.io.IOException {
+        try {
+            return ECKey.parse(Files.readString(file));
+        } catch (java.text.ParseException e) {
+            Cli.quietLogs();
+            spec.commandLine().getErr().println(file + " is not an EC JWK: " + e.getMessage());
+            return null;
+        }
+    }
+
     @Command(
             name = "generate",
             mixinStandardHelpOptions = true,
@@ -131,12 +142,8 @@ public final class KeysCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            ECKey key;
-            try {
-                key = ECKey.parse(Files.readString(jwk));
-            } catch (java.text.ParseException e) {
-                Cli.quietLogs();
-                spec.commandLine().getErr().println(jwk + " is not an EC JWK: " + e.getMessage());
+            ECKey key = jwk(spec, jwk);
+            if (key == null) {
                 return Cli.INVALID;
             }
             DataSource dataSource = database.migrated();
@@ -189,12 +196,8 @@ public final class KeysCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            ECKey key;
-            try {
-                key = ECKey.parse(Files.readString(jwk));
-            } catch (java.text.ParseException e) {
-                Cli.quietLogs();
-                spec.commandLine().getErr().println(jwk + " is not an EC JWK: " + e.getMessage());
+            ECKey key = jwk(spec, jwk);
+            if (key == null) {
                 return Cli.INVALID;
             }
             DataSource dataSource = database.migrated();
@@ -261,7 +264,7 @@ public final class KeysCommand implements Callable<Integer> {
                         .keyUse(KeyUse.SIGNATURE)
                         .keyID(UUID.randomUUID().toString())
                         .generate();
-                Path file = out != null ? out : Enrolling.keyFolder(database).resolve(next.getKeyID() + ".jwk");
+                Path file = out != null ? out : rotation.keyFolder().resolve(next.getKeyID() + ".jwk");
                 if (Files.exists(file)) {
                     throw new IllegalArgumentException(file + " exists: a key is never overwritten");
                 }

@@ -182,30 +182,10 @@ public final class PeersCommand implements Callable<Integer> {
                 "Suspends a peer: nothing sent to it, its messages deferred.",
                 "Exit status: 0 done (or it was suspended already); 2 unknown app or no reason."
             })
-    static final class Suspend implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ProxyDatabase database;
-
-        @Parameters(paramLabel = "NAME", description = "the peer's app name")
-        String name;
-
-        @Option(
-                names = "--reason",
-                required = true,
-                description = "why, as the audit trail, the status page and the" + " peer (in its deferrals) read it")
-        String reason;
-
-        @Option(
-                names = "--actor",
-                description = "who suspends it, as the audit trail records it (default: the system" + " user name)")
-        String actor;
-
+    static final class Suspend extends Switching.TurnOff {
         @Override
-        public Integer call() throws Exception {
-            return Switching.set(spec, database, Switches.PEER, name, false, reason, actor);
+        String kind() {
+            return Switches.PEER;
         }
     }
 
@@ -216,27 +196,10 @@ public final class PeersCommand implements Callable<Integer> {
                 "Resumes a suspended peer: what waited for it is sent.",
                 "Exit status: 0 done (or it was active already); 2 unknown app."
             })
-    static final class Resume implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ProxyDatabase database;
-
-        @Parameters(paramLabel = "NAME", description = "the peer's app name")
-        String name;
-
-        @Option(names = "--reason", description = "why, as the audit trail records it (optional)")
-        String reason;
-
-        @Option(
-                names = "--actor",
-                description = "who resumes it, as the audit trail records it (default: the system" + " user name)")
-        String actor;
-
+    static final class Resume extends Switching.TurnOn {
         @Override
-        public Integer call() throws Exception {
-            return Switching.set(spec, database, Switches.PEER, name, true, reason, actor);
+        String kind() {
+            return Switches.PEER;
         }
     }
 }

@@ -242,9 +242,8 @@ public class ConsentRequests implements ControlHandler {
     @Override
     public void handle(Connection c, ControlCodec.Received message, Map<String, Object> detail) throws SQLException {
         ControlMessages.Signed signed = control.signer(c, message);
-        Map<String, Object> body = signed.body();
         detail.put("app", signed.app());
-        In in = new In(c, message, signed, body, detail);
+        In in = new In(c, message, signed, signed.body(), detail);
         switch (message.type()) {
             case CONSENT_REQUEST -> received(in);
             case CONSENT_GRANTED -> granted(in);
@@ -254,112 +253,99 @@ public class ConsentRequests implements ControlHandler {
     }
 
     private void received(In in) throws SQLException {
-        Connection c = in.c();
-        ControlCodec.Received message = in.message();
-        ControlMessages.Signed signed = in.signed();
-        Map<String, Object> body = in.body();
-        Map<String, Object> detail = in.detail();
-        UUID ref = uuid(body, "request");
-        detail.put("request", ref.toString());
+        UUID ref = uuid(in.body(), "request");
+        in.detail().put("request", ref.toString());
         Ask ask;
         try {
-            ask = checked(ask(body));
+            ask = checked(ask(in.body()));
         } catch (IllegalArgumentException invalid) {
             throw new ControlRefused("consent request " + ref + ": " + invalid.getMessage());
         }
-        if (!insert(c, ref, "in", signed.appId(), ask, message.senderJid())) {
+        if (!insert(in.c(), ref, "in", in.signed().appId(), ask, in.message().senderJid())) {
             throw new ControlRefused("a consent request " + ref + " exists here already");
         }
-        detail.putAll(detail(ref, signed.app(), ask));
+        in.detail().putAll(detail(ref, in.signed().app(), ask));
         audit.append(
-                c, List.of(AuditEvent.of("consent.request-received", message.senderJid(), ask.user(), null, detail)));
+                in.c(),
+                List.of(AuditEvent.of(
+                        "consent.request-received", in.message().senderJid(), ask.user(), null, in.detail())));
     }
 
     private void granted(In in) throws SQLException {
-        Connection c = in.c();
-        ControlCodec.Received message = in.message();
-        ControlMessages.Signed signed = in.signed();
-        Map<String, Object> body = in.body();
-        Map<String, Object> detail = in.detail();
-        UUID ref = uuid(body, "request");
-        UUID consent = uuid(body, "consent");
-        detail.put("request", ref.toString());
-        detail.put("consent", consent.toString());
+        UUID ref = uuid(in.body(), "request");
+        UUID consent = uuid(in.body(), "consent");
+        in.detail().put("request", ref.toString());
+        in.detail().put("consent", consent.toString());
         Pending pending = askedHere(in, ref);
-        ControlMessages.notAnsweredMeanwhile(c, message);
+        ControlMessages.notAnsweredMeanwhile(in.c(), in.message());
         Scope scope;
         try {
-            scope = Scope.parse(text(body, "scope"));
+            scope = Scope.parse(text(in.body(), "scope"));
         } catch (IllegalArgumentException invalid) {
             throw new ControlRefused("the granted scope is not valid: " + invalid.getMessage());
         }
         SUBSCRIBE.update(
-                c,
+                in.c(),
                 SUBSCRIBE
                         .params()
-                        .set("app_id", signed.appId())
+                        .set("app_id", in.signed().appId())
                         .set("consent_ref", consent)
                         .text("scope", scope.text()));
-        answer(c, ref, "out", "approved", consent, null, message.senderJid());
-        detail.put("scope", scope.text());
-        detail.put("action", "added");
+        answer(in.c(), ref, "out", "approved", consent, null, in.message().senderJid());
+        in.detail().put("scope", scope.text());
+        in.detail().put("action", "added");
         audit.append(
-                c,
+                in.c(),
                 List.of(Consents.signed(
                         "subscription.added",
                         AuditTrail.PROXY_ACTOR,
                         pending.ask().user(),
                         consent.toString(),
-                        detail,
+                        in.detail(),
                         proxyKey())));
     }
 
     private void refused(In in) throws SQLException {
-        Connection c = in.c();
-        ControlCodec.Received message = in.message();
-        ControlMessages.Signed signed = in.signed();
-        Map<String, Object> body = in.body();
-        Map<String, Object> detail = in.detail();
-        UUID ref = uuid(body, "request");
-        String reason = text(body, "reason");
-        detail.put("request", ref.toString());
-        detail.put("reason", reason);
+        UUID ref = uuid(in.body(), "request");
+        String reason = text(in.body(), "reason");
+        in.detail().put("request", ref.toString());
+        in.detail().put("reason", reason);
         Pending pending = askedHere(in, ref);
-        answer(c, ref, "out", "refused", null, reason, message.senderJid());
+        answer(in.c(), ref, "out", "refused", null, reason, in.message().senderJid());
         audit.append(
-                c,
+                in.c(),
                 List.of(AuditEvent.of(
                         "consent.request-refused",
-                        message.senderJid(),
+                        in.message().senderJid(),
                         pending.ask().user(),
                         null,
-                        detail)));
+                        in.detail())));
     }
 
     private void revoked(In in) throws SQLException {
-        Connection c = in.c();
-        ControlCodec.Received message = in.message();
-        ControlMessages.Signed signed = in.signed();
-        Map<String, Object> body = in.body();
-        Map<String, Object> detail = in.detail();
-        UUID consent = uuid(body, "consent");
-        String reason = text(body, "reason");
-        detail.put("consent", consent.toString());
-        detail.put("reason", reason);
+        UUID consent = uuid(in.body(), "consent");
+        String reason = text(in.body(), "reason");
+        in.detail().put("consent", consent.toString());
+        in.detail().put("reason", reason);
         String scope = UNSUBSCRIBE.one(
-                c,
+                in.c(),
                 UNSUBSCRIBE
                         .params()
-                        .set("app_id", signed.appId())
+                        .set("app_id", in.signed().appId())
                         .set("consent_ref", consent)
-                        .text("reason", signed.app() + " revoked the consent: " + reason),
+                        .text("reason", in.signed().app() + " revoked the consent: " + reason),
                 rs -> rs.getString(1));
-        detail.put("action", "ended");
-        detail.put("was_active", scope != null);
+        in.detail().put("action", "ended");
+        in.detail().put("was_active", scope != null);
         audit.append(
-                c,
+                in.c(),
                 List.of(Consents.signed(
-                        "subscription.ended", AuditTrail.PROXY_ACTOR, null, consent.toString(), detail, proxyKey())));
+                        "subscription.ended",
+                        AuditTrail.PROXY_ACTOR,
+                        null,
+                        consent.toString(),
+                        in.detail(),
+                        proxyKey())));
     }
 
     // ---- shared

@@ -112,17 +112,7 @@ public final class ControlCodec {
     /** The acknowledgement of a control message; {@code reason} null when accepted. */
     public static Message ack(String to, String messageId, boolean accepted, String reason)
             throws XmppStringprepException {
-        Message message = new Message(JidCreate.from(to), Message.Type.chat);
-        String status = accepted ? "accepted" : "rejected";
-        message.setBody("sen-proxy: " + status + " " + messageId);
-        StandardExtensionElement.Builder ack = StandardExtensionElement.builder("control-ack", NAMESPACE)
-                .addAttribute("id", messageId)
-                .addAttribute("status", status);
-        if (reason != null) {
-            ack.addAttribute("reason", reason.length() > 500 ? reason.substring(0, 500) : reason);
-        }
-        message.addExtension(ack.build());
-        return message;
+        return FederationCodec.ack("control-ack", NAMESPACE, to, messageId, accepted ? "accepted" : "rejected", reason);
     }
 
     /**

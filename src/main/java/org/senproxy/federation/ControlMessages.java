@@ -111,6 +111,11 @@ public class ControlMessages {
         return this;
     }
 
+    /** How old a signed control message may be. */
+    public Duration maxAge() {
+        return maxAge;
+    }
+
     public String ownJid() {
         return ownJid;
     }
@@ -148,12 +153,8 @@ public class ControlMessages {
         }
     }
 
-    public long unreadableCount() {
-        return unreadable.get();
-    }
-
     /** Whether this is the first time this hour that {@code key} is seen (bounded memory). */
-    public boolean firstThisHour(String key) {
+    private boolean firstThisHour(String key) {
         if (audited.size() > 10_000) {
             audited.clear(); // at worst, an address is audited once more this hour
         }

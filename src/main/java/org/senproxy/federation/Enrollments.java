@@ -73,8 +73,6 @@ public class Enrollments implements ControlHandler {
     private final String ownJid;
     private final OwnKeys keys;
     private final int maxRequestsPerHour;
-    /** Signed control messages issued longer ago are refused ({@code senproxy.signing.max-age-s}). */
-    private volatile Duration maxAge = Duration.ofMinutes(10);
 
     private volatile Supplier<List<String>> catalogue = List::of;
     private final AtomicLong accepted = new AtomicLong();
@@ -94,12 +92,6 @@ public class Enrollments implements ControlHandler {
     /** The names of the series this proxy offers, sent in its answer to an enrollment. */
     public Enrollments withCatalogue(Supplier<List<String>> catalogue) {
         this.catalogue = catalogue;
-        return this;
-    }
-
-    /** How old a signed control message may be ({@code senproxy.signing.max-age-s}). */
-    public Enrollments acceptingSignaturesFor(Duration maxAge) {
-        this.maxAge = maxAge;
         return this;
     }
 
@@ -372,7 +364,7 @@ public class Enrollments implements ControlHandler {
             throw new ControlRefused("the answer's key " + thumbprint + " is not the one the invitation announced ("
                     + pending.expectedKey() + ")");
         }
-        Map<String, Object> body = ControlCodec.verify(message, ownJid, key, Instant.now(), maxAge);
+        Map<String, Object> body = ControlCodec.verify(message, ownJid, key, Instant.now(), control.maxAge());
         if (!pending.invitation().equals(body.get("invitation"))) {
             throw new ControlRefused(
                     "the answer is for invitation " + body.get("invitation") + ", not " + pending.invitation());

@@ -223,9 +223,18 @@ public class FederationCodec {
 
     private static Message ack(String peerJid, String messageId, String status, String reason)
             throws XmppStringprepException {
+        return ack("ack", NAMESPACE, peerJid, messageId, status, reason);
+    }
+
+    /**
+     * An acknowledgement stanza: element {@code name} in {@code namespace} with the message id, the status and the
+     * reason (at most 500 characters), and a body for people (camel-xmpp passes on messages with a body only).
+     */
+    static Message ack(String name, String namespace, String peerJid, String messageId, String status, String reason)
+            throws XmppStringprepException {
         Message message = new Message(JidCreate.from(peerJid), Message.Type.chat);
         message.setBody("sen-proxy: " + status + " " + messageId);
-        StandardExtensionElement.Builder ack = StandardExtensionElement.builder("ack", NAMESPACE)
+        StandardExtensionElement.Builder ack = StandardExtensionElement.builder(name, namespace)
                 .addAttribute("id", messageId)
                 .addAttribute("status", status);
         if (reason != null) {

@@ -1,5 +1,6 @@
 package org.senproxy.federation;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.text.ParseException;
@@ -66,6 +67,11 @@ public class KeyRotation implements ControlHandler {
         this.control = control;
         this.dataSource = dataSource;
         this.audit = audit;
+    }
+
+    /** Where the next key's private half goes: beside the configured key, where every replica looks for it. */
+    public Path keyFolder() {
+        return control.keys().folder();
     }
 
     /**

@@ -117,13 +117,38 @@ public final class MessageSignatures {
             FederationMessage message,
             Clock clock,
             Duration maxAge) {
+        return verify(signature, parsed(signature), senderKeys, ownJid, message, clock, maxAge);
+    }
+
+    /** The signature read as a JWS, or null when there is none or it is not one (verify then says which). */
+    public static SignedJWT parsed(String signature) {
+        if (signature == null || signature.isBlank()) {
+            return null;
+        }
+        try {
+            return SignedJWT.parse(signature);
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    /** Same as {@link #verify(String, List, String, FederationMessage, Clock, Duration)}, the signature read already. */
+    public static CanonicalRecords verify(
+            String signature,
+            SignedJWT jwt,
+            List<ECKey> senderKeys,
+            String ownJid,
+            FederationMessage message,
+            Clock clock,
+            Duration maxAge) {
         if (signature == null || signature.isBlank()) {
             throw refused("no signature, and " + message.senderJid() + " has registered keys");
         }
-        SignedJWT jwt;
         JWTClaimsSet claims;
         try {
-            jwt = SignedJWT.parse(signature);
+            if (jwt == null) {
+                jwt = SignedJWT.parse(signature);
+            }
             claims = jwt.getJWTClaimsSet();
         } catch (ParseException e) {
             throw refused("unreadable signature (not a compact JWS): " + e.getMessage());

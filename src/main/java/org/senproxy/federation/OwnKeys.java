@@ -50,11 +50,6 @@ public class OwnKeys {
         }
     }
 
-    /** A proxy whose only key is {@code key} (tests, or no rotation). */
-    public static OwnKeys of(ECKey key) {
-        return new OwnKeys(key, null);
-    }
-
     /** The private key to sign with now, or null when this proxy has none. */
     public ECKey current() {
         return current;

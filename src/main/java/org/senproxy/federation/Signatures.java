@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.senproxy.db.Lookups;
@@ -73,7 +73,8 @@ public class Signatures {
      */
     public FederationMessage verify(FederationMessage message) throws SQLException {
         KnownKeys keys = known(message.senderJid());
-        String kid = keyId(message.signature());
+        SignedJWT jwt = MessageSignatures.parsed(message.signature()); // read once, checked below
+        String kid = jwt == null ? null : jwt.getHeader().getKeyID();
         if (!keys.knows(kid)) {
             // a key announced since the keys were read (a rotation): read them again, once
             remembered.invalidate(message.senderJid());
@@ -103,7 +104,7 @@ public class Signatures {
             return message;
         }
         FederationMessage checked = message.verified(
-                MessageSignatures.verify(message.signature(), keys.valid(), ownJid, message, clock, maxAge));
+                MessageSignatures.verify(message.signature(), jwt, keys.valid(), ownJid, message, clock, maxAge));
         verified.increment();
         return checked;
     }
@@ -128,18 +129,6 @@ public class Signatures {
     /** The public keys of the app at this address valid now. */
     public List<ECKey> keys(String jid) throws SQLException {
         return known(jid).valid();
-    }
-
-    /** The key id a signature names, or null (none, or not a JWS: the verification says why). */
-    private static String keyId(String signature) {
-        if (signature == null || signature.isBlank()) {
-            return null;
-        }
-        try {
-            return JWSObject.parse(signature).getHeader().getKeyID();
-        } catch (ParseException e) {
-            return null;
-        }
     }
 
     private KnownKeys known(String jid) throws SQLException {

@@ -74,7 +74,6 @@ final class ControlConfiguration {
                 .acceptingSignaturesFor(maxAge);
         Enrollments enrollments = new Enrollments(
                         messages, dataSource, audit, settings.integer("senproxy.enrollment.max-requests-per-hour"))
-                .acceptingSignaturesFor(maxAge)
                 .withCatalogue(() -> identifiers(catalogue));
         KeyRotation rotation =
                 new KeyRotation(messages, dataSource, audit).onKeysChanged(federation.signatures()::forget);

@@ -539,7 +539,9 @@ public final class SettingsDeclaration {
                             "senproxy.control.poll-interval-ms",
                             Type.INTEGER,
                             "1000",
-                            "how often `control-dispatch` sends the control messages due"),
+                            "how often `control-dispatch` sends the control messages due, and `control-upkeep` switches"
+                                    + " a key rotation its peers acknowledged and adds the sources that consents granted"
+                                    + " on request cover (a few small queries per replica)"),
                     value(
                             "senproxy.control.retry-ms",
                             Type.INTEGER,

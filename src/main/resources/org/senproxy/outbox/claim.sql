@@ -10,7 +10,9 @@
 -- the order of that index: a million rows due for a peer whose window is full are not read (before: every claim
 -- filtered them out one by one, 0.7 s on a 1 M backlog). A row is taken only if it may be sent as it is (consent in
 -- force, records inside its data period): the checks before the claim (withhold, expire, queued-outside) look at each
--- recipient's first rows only, and a row behind them that fails them waits until they settle it.
+-- recipient's first rows only, and a row behind them that fails them waits until they settle it. A head row whose
+-- period is still unknown (first_at null) after queued-outside holds no readable SenML: it goes as it is, the receiver
+-- refuses it for its content and both sides dead-letter it with the reason (QueuedTrim), as before data periods.
 WITH RECURSIVE recipients AS (
   (SELECT recipient_jid FROM outbox WHERE status IN ('pending', 'sent') ORDER BY recipient_jid LIMIT 1)
   UNION ALL
@@ -34,8 +36,9 @@ UPDATE outbox o SET next_attempt_at = now() + :lease_ms * interval '1 millisecon
        AND o2.next_attempt_at <= now() AND o2.attempts < :max_attempts
        AND CASE WHEN o2.consent_ref IS NULL THEN NOT :consent_required
                 ELSE k.id IS NOT NULL AND k.revoked_at IS NULL AND k.valid_until > now()
-                     AND o2.first_at IS NOT NULL AND o2.first_at >= coalesce(k.data_from, k.valid_from)
-                     AND coalesce(o2.last_at < k.data_until, true) END
+                     AND (o2.first_at IS NULL
+                          OR (o2.first_at >= coalesce(k.data_from, k.valid_from)
+                              AND coalesce(o2.last_at < k.data_until, true))) END
      ORDER BY o2.next_attempt_at, o2.id LIMIT least(room.n, :batch_size)
        FOR UPDATE OF o2 SKIP LOCKED) AS head
    WHERE room.n > 0

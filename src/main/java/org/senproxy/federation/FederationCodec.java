@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * &lt;/message&gt;
  * </pre>
  *
- * The receiver answers each data message with {@code <ack xmlns="urn:senproxy:0" id="..." status="accepted"/>}
- * once the message is committed to its inbox, or {@code status="rejected" reason="..."} when it never will be, or
+ * The receiver answers each data message with {@code <ack xmlns="urn:senproxy:0" id="..." status="accepted"/>},
+ * addressed to the full JID the message came from (the sending replica; every replica of the sender would get an
+ * answer to the bare JID, and each would settle it again), once the message is committed to its inbox, or {@code status="rejected" reason="..."} when it never will be, or
  * {@code status="deferred" reason="..."} when it will not take it now (its operator suspended the sender): the sender
  * keeps the message and sends it again later. A proxy from before deferrals reads one as a refusal.
  * Every stanza carries a body because chat clients (and camel-xmpp's consumer) ignore messages without one.
@@ -331,13 +332,14 @@ public class FederationCodec {
             throw new FederationException("invalid SenML: " + e.getMessage(), e);
         }
         return new FederationMessage(
-                sender,
-                id,
-                version,
-                correlation == null || correlation.isBlank() ? id : correlation,
-                records,
-                envelope.getAttributeValue("signature"),
-                version == PREVIOUS_VERSION ? null : envelope.getAttributeValue("consent"));
+                        sender,
+                        id,
+                        version,
+                        correlation == null || correlation.isBlank() ? id : correlation,
+                        records,
+                        envelope.getAttributeValue("signature"),
+                        version == PREVIOUS_VERSION ? null : envelope.getAttributeValue("consent"))
+                .replyingTo(replyAddress(message));
     }
 
     private int version(String value, String sender) {
@@ -386,6 +388,18 @@ public class FederationCodec {
             return standard;
         }
         throw new FederationException("unexpected " + element.getElementName() + " element", false);
+    }
+
+    /**
+     * Where an answer to this message goes: the full JID the server stamped it with (the sending replica), or the
+     * bare JID when it names no resource.
+     */
+    public static String replyAddress(Message message) {
+        Jid from = message.getFrom();
+        if (from == null) {
+            throw new FederationException("message without a sender address", false);
+        }
+        return from.toString();
     }
 
     /** The authenticated sender's bare JID. */

@@ -11,7 +11,9 @@ import org.senproxy.senml.Measurement;
  * (compact JWS, see {@link MessageSignatures}; {@code null} when unsigned), the consent it was sent under (the
  * consent's ref; {@code null} when it names none), and its records in canonical form once its signature was checked
  * against their digest ({@code null} before, or when the message was taken unsigned): the inbox stores that JSON and
- * the audit entry of its receipt records that digest.
+ * the audit entry of its receipt records that digest. {@code replyTo} is the full JID (with its resource) the stanza
+ * came from, where its acknowledgement goes ({@link #replyAddress}): the sender's replica that sent it, not every
+ * replica of the sender; {@code null} when not known.
  */
 public record FederationMessage(
         String senderJid,
@@ -21,7 +23,8 @@ public record FederationMessage(
         List<Measurement> records,
         String signature,
         String consentRef,
-        CanonicalRecords canonical) {
+        CanonicalRecords canonical,
+        String replyTo) {
 
     /** A message as decoded, its signature not checked yet. */
     public FederationMessage(
@@ -32,13 +35,27 @@ public record FederationMessage(
             List<Measurement> records,
             String signature,
             String consentRef) {
-        this(senderJid, messageId, version, correlationId, records, signature, consentRef, null);
+        this(senderJid, messageId, version, correlationId, records, signature, consentRef, null, null);
+    }
+
+    /** The same message, answered at this full JID (the stanza's sender, resource included). */
+    public FederationMessage replyingTo(String fullJid) {
+        return new FederationMessage(
+                senderJid, messageId, version, correlationId, records, signature, consentRef, canonical, fullJid);
+    }
+
+    /**
+     * Where its acknowledgement goes: the full JID it came from, so that only the sender's replica that sent it
+     * handles the answer (a message to a bare JID reaches every replica of the sender); the bare JID when not known.
+     */
+    public String replyAddress() {
+        return replyTo != null ? replyTo : senderJid;
     }
 
     /** The same message, its signature found to bind the digest of {@code canonical}, its records. */
     public FederationMessage verified(CanonicalRecords canonical) {
         return new FederationMessage(
-                senderJid, messageId, version, correlationId, records, signature, consentRef, canonical);
+                senderJid, messageId, version, correlationId, records, signature, consentRef, canonical, replyTo);
     }
 
     /** Its records in canonical form: computed by the signature check, or now (an unsigned message). */

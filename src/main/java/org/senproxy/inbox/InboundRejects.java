@@ -91,9 +91,11 @@ public class InboundRejects {
         if (!tell || sender == null || messageId == null || !peers.isKnown(sender)) {
             return null;
         }
+        // to the replica that sent it (the stanza's full JID), as an acceptance
+        String to = stanza.getFrom().toString();
         return error instanceof PeerSuspended
-                ? codec.deferred(sender, messageId, reason(exchange))
-                : codec.rejected(sender, messageId, reason(exchange));
+                ? codec.deferred(to, messageId, reason(exchange))
+                : codec.rejected(to, messageId, reason(exchange));
     }
 
     private static String reason(Exchange exchange) {

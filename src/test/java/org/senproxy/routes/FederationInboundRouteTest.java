@@ -74,7 +74,8 @@ class FederationInboundRouteTest {
                         .getBody(Message.class)
                         .getTo()
                         .toString())
-                .isEqualTo(PEER);
+                .as("to the sender's replica that sent it, not to every replica of the sender")
+                .isEqualTo(PEER + "/sen-proxy");
     }
 
     @Test
@@ -139,6 +140,14 @@ class FederationInboundRouteTest {
         assertThat(harness.text("SELECT payload FROM dead_letter")).contains("<quoalise");
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
         assertThat(ackOf(0).getAttributeValue("reason")).startsWith("invalid SenML: record 0");
+        assertThat(harness.mock("xmpp")
+                        .getExchanges()
+                        .get(0)
+                        .getIn()
+                        .getBody(Message.class)
+                        .getTo()
+                        .toString())
+                .isEqualTo(PEER + "/sen-proxy");
         // the next message goes through
         harness.receive(Stanzas.data(PEER, ME, RECORD));
         assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'"))

@@ -245,6 +245,15 @@ class KillSwitchTest {
         harness.receive(Stanzas.data(PEER, ME, id, RECORD));
 
         StandardExtensionElement ack = ack(0);
+        assertThat(harness.mock("xmpp")
+                        .getExchanges()
+                        .get(0)
+                        .getIn()
+                        .getBody(Message.class)
+                        .getTo()
+                        .toString())
+                .as("to the sender's replica that sent it")
+                .isEqualTo(PEER + "/sen-proxy");
         assertThat(ack.getAttributeValue("status")).isEqualTo("deferred");
         assertThat(ack.getAttributeValue("id")).isEqualTo(id);
         assertThat(ack.getAttributeValue("reason"))

@@ -3,6 +3,7 @@ package org.senproxy.cli;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import org.senproxy.consent.CatalogueOffers;
 import org.senproxy.federation.Enrollments;
 import org.senproxy.federation.Invitation;
 import org.senproxy.switches.Switches;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sen-proxy peers list|suspend|resume}: the peer proxies, by their app's name. A command group meant to grow
+ * {@code sen-proxy peers list|invite|join|catalogue|suspend|resume}: the peer proxies, by their app's name. A command group meant to grow
  * (issue 20 adds {@code invite} and {@code join}): each subcommand is a class of its own, listed below.
  */
 @Command(
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
             PeersCommand.List.class,
             PeersCommand.Invite.class,
             PeersCommand.Join.class,
+            PeersCommand.Catalogue.class,
             PeersCommand.Suspend.class,
             PeersCommand.Resume.class
         })
@@ -172,6 +174,71 @@ public final class PeersCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(name + ": " + state);
             spec.commandLine().getOut().flush();
             return "enrolled".equals(state) ? Cli.OK : Cli.FAILED;
+        }
+    }
+
+    @Command(
+            name = "catalogue",
+            mixinStandardHelpOptions = true,
+            description = {
+                "What the peer NAME offers (the series its connectors declare, as its enrollment's answer and its"
+                        + " catalogue changes told it), each with the subscriptions here that may receive it; then what"
+                        + " this proxy offered it, each with the consents here it is sent under.",
+                "A series no subscription covers is not sent: ask for it with consents request.",
+                "Exit status: 0 listed; 2 no such peer."
+            })
+    static final class Catalogue implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ProxyDatabase database;
+
+        @Parameters(paramLabel = "NAME", description = "the peer's app name (peers list)")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            CatalogueOffers.Offers offers = CatalogueOffers.of(database.migrated(), name);
+            if (offers == null) {
+                spec.commandLine().getErr().println("no peer " + name + " here (peers list shows them)");
+                return Cli.INVALID;
+            }
+            return Cli.list(spec, out -> {
+                out.println(name + " (" + offers.jid() + ")");
+                CatalogueOffers.Half received = offers.received();
+                if (received.at() == null) {
+                    out.println("offers here: nothing told yet");
+                } else {
+                    out.printf(
+                            "offers here: %d series (version %d, %s)%n",
+                            received.entries().size(), received.version(), received.at());
+                    for (CatalogueOffers.Entry e : received.entries()) {
+                        out.printf(
+                                "  %-48s %s%n",
+                                e.identifier(),
+                                e.grants().isEmpty()
+                                        ? "not received: no subscription here covers it"
+                                        : "may receive: subscription " + String.join(", ", e.grants()));
+                    }
+                }
+                CatalogueOffers.Half offered = offers.offered();
+                if (offered.at() == null) {
+                    out.println("offered there: nothing yet");
+                } else {
+                    out.printf(
+                            "offered there: %d series (version %d, %s)%n",
+                            offered.entries().size(), offered.version(), offered.at());
+                    for (CatalogueOffers.Entry e : offered.entries()) {
+                        out.printf(
+                                "  %-48s %s%n",
+                                e.identifier(),
+                                e.grants().isEmpty()
+                                        ? "not sent: no consent here covers it"
+                                        : "sent under consent " + String.join(", ", e.grants()));
+                    }
+                }
+            });
         }
     }
 

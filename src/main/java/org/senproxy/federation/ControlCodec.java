@@ -62,6 +62,7 @@ public final class ControlCodec {
     public static final String CONSENT_GRANTED = "consent-granted";
     public static final String CONSENT_REFUSED = "consent-refused";
     public static final String CONSENT_REVOKED = "consent-revoked";
+    public static final String CATALOGUE_CHANGE = "catalogue-change";
     /** The control types this proxy knows. */
     public static final Set<String> TYPES = Set.of(
             ENROLL_REQUEST,
@@ -71,7 +72,8 @@ public final class ControlCodec {
             CONSENT_REQUEST,
             CONSENT_GRANTED,
             CONSENT_REFUSED,
-            CONSENT_REVOKED);
+            CONSENT_REVOKED,
+            CATALOGUE_CHANGE);
 
     private static final int MAX_ID_LENGTH = 128;
     private static final int MAX_PAYLOAD = 65_536;

@@ -76,7 +76,8 @@ public class ControlMessages {
             boolean valid,
             Instant validUntil,
             Instant revokedAt,
-            String revokedReason) {}
+            String revokedReason,
+            boolean pending) {}
 
     private final DataSource dataSource;
     private final AuditTrail audit;
@@ -257,9 +258,16 @@ public class ControlMessages {
                         rs.getBoolean(5),
                         Times.instant(rs, 6),
                         Times.instant(rs, 7),
-                        rs.getString(8)));
+                        rs.getString(8),
+                        rs.getBoolean(9)));
         if (found.isEmpty()) {
             throw new ControlRefused(message.senderJid() + " is not a peer of this proxy (peers join enrolls one)");
+        }
+        if (found.get(0).pending() && !ControlCodec.ENROLL_ACCEPT.equals(message.type())) {
+            // arrived before the enrollment's answer (sent before it, or that one is being sent again): not answered,
+            // so that the peer sends it again once the answer has registered its key here
+            throw new IllegalStateException("a " + message.type() + " from " + message.senderJid()
+                    + " came before the answer to this proxy's enrollment: it is handled once the enrollment is done");
         }
         String kid = ControlCodec.keyId(message.payload());
         if (kid == null) {

@@ -55,6 +55,8 @@ public class Enrollments implements ControlHandler {
     private static final Sql APP_PENDING_REPLACE = Sql.of(Enrollments.class, "app-pending-replace");
     private static final Sql OUT_SUPERSEDE = Sql.of(Enrollments.class, "control-out-supersede");
     private static final Sql KEY_INSERT = Sql.of(Enrollments.class, "app-key-insert");
+    private static final Sql CATALOGUE_OFFERED = Sql.of(Enrollments.class, "catalogue-enrollment-offered");
+    private static final Sql CATALOGUE_RECEIVED = Sql.of(Enrollments.class, "catalogue-enrollment-received");
 
     /** The default of {@code senproxy.enrollment.max-requests-per-hour}. */
     public static final int DEFAULT_MAX_REQUESTS_PER_HOUR = 10;
@@ -329,8 +331,18 @@ public class Enrollments implements ControlHandler {
         answer.put("in_reply_to", message.messageId());
         answer.put("invitation", invitationId);
         answer.put("jwk", ownKey().toPublicJWK().toJSONObject());
-        answer.put("catalogue", catalogue.get());
+        List<String> offered = catalogue.get();
+        answer.put("catalogue", offered);
         ControlMessages.queue(c, jid, ControlCodec.ENROLL_ACCEPT, invitationId, answer);
+        CATALOGUE_OFFERED.update(
+                c,
+                CATALOGUE_OFFERED
+                        .params()
+                        .set("app_id", appId)
+                        .array("series", "text", offered.toArray(String[]::new)));
+        if (KeyRotation.announceNextTo(c, keys, jid)) {
+            detail.put("next_key_announced", true);
+        }
         detail.put("app", invitation.name());
         detail.put("jid", jid);
         detail.put("kid", key.getKeyID());
@@ -377,6 +389,18 @@ public class Enrollments implements ControlHandler {
         detail.put("thumbprint", thumbprint);
         detail.put("catalogue", body.get("catalogue"));
         detail.put("message", message.messageId());
+        if (body.get("catalogue") instanceof List<?> offered
+                && offered.stream().allMatch(s -> s instanceof String t && !t.isBlank() && t.length() <= 512)) {
+            CATALOGUE_RECEIVED.update(
+                    c,
+                    CATALOGUE_RECEIVED
+                            .params()
+                            .set("app_id", pending.id())
+                            .array(
+                                    "series",
+                                    "text",
+                                    offered.stream().sorted().distinct().toArray(String[]::new)));
+        }
         audit.append(c, List.of(AuditEvent.of("enrollment.completed", message.senderJid(), null, null, detail)));
     }
 

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.db.Sql;
@@ -51,6 +52,7 @@ public class KeyRotation implements ControlHandler {
     private static final Sql APP_KEY_ADD = Sql.of(KeyRotation.class, "app-key-announced");
     private static final Sql APP_KEY_RETIRE = Sql.of(KeyRotation.class, "app-key-retire");
     private static final Sql APP_KEY_REVOKE = Sql.of(KeyRotation.class, "app-key-revoke");
+    private static final Sql NEXT_KEY = Sql.of(KeyRotation.class, "own-key-next-announced");
 
     /** What a rotation did. */
     public record Rotated(String kid, String previous, List<String> peers, Instant switchAt) {}
@@ -130,10 +132,8 @@ public class KeyRotation implements ControlHandler {
                 throw oneNextOnly;
             }
             List<String> peers = ENROLLED.query(c, ENROLLED.params(), rs -> rs.getString(1));
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("jwk", next.toPublicJWK().toJSONObject());
-            body.put("replaces", previous);
-            body.put("previous_valid_until", switchAt.plus(overlap).toString());
+            Map<String, Object> body =
+                    announcement(next.toPublicJWK().toJSONObject(), previous, switchAt.plus(overlap));
             for (String peer : peers) {
                 ControlMessages.queue(c, peer, KEY_ANNOUNCE, next.getKeyID(), body);
             }
@@ -147,6 +147,40 @@ public class KeyRotation implements ControlHandler {
             audit.append(c, List.of(AuditEvent.of("key.rotated", actor, null, null, detail)));
             return new Rotated(next.getKeyID(), previous, peers, switchAt);
         });
+    }
+
+    private static Map<String, Object> announcement(Map<String, Object> jwk, String replaces, Instant previousUntil) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jwk", jwk);
+        body.put("replaces", replaces);
+        body.put("previous_valid_until", previousUntil.toString());
+        return body;
+    }
+
+    /**
+     * A peer enrolled while a rotation is under way: the enrollment's answer gave it the key that signs now, so it is
+     * sent the next key's announcement too (queued after the answer, in the same transaction), and the switch waits
+     * for its acknowledgement as for the others'.
+     *
+     * @return whether a rotation was under way
+     */
+    static boolean announceNextTo(Connection c, OwnKeys keys, String peer) throws SQLException {
+        if (keys == null || keys.configured() == null) {
+            return false;
+        }
+        String previous = OwnKeys.activeKid(c, keys.configured());
+        Map<String, Object> body = NEXT_KEY.one(c, NEXT_KEY.params(), rs -> {
+            try {
+                return announcement(JSONObjectUtils.parse(rs.getString(2)), previous, Times.instant(rs, 3));
+            } catch (ParseException e) {
+                throw new IllegalStateException("own_key " + rs.getString(1) + " does not hold a JWK", e);
+            }
+        });
+        if (body == null) {
+            return false;
+        }
+        ControlMessages.queue(c, peer, KEY_ANNOUNCE, (String) ((Map<?, ?>) body.get("jwk")).get("kid"), body);
+        return true;
     }
 
     /**

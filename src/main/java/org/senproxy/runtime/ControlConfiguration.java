@@ -14,6 +14,7 @@ import org.apache.camel.StartupListener;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.catalogue.Catalogue;
 import org.senproxy.catalogue.Series;
+import org.senproxy.consent.CatalogueOffers;
 import org.senproxy.consent.ConsentRequests;
 import org.senproxy.consent.ConsentSources;
 import org.senproxy.federation.ControlChannel;
@@ -37,12 +38,19 @@ final class ControlConfiguration {
         private final OwnKeys keys;
         private final KeyRotation rotation;
         private final ConsentSources sources;
+        private final CatalogueOffers offers;
         private final DataSource dataSource;
 
-        ControlUpkeep(OwnKeys keys, KeyRotation rotation, ConsentSources sources, DataSource dataSource) {
+        ControlUpkeep(
+                OwnKeys keys,
+                KeyRotation rotation,
+                ConsentSources sources,
+                CatalogueOffers offers,
+                DataSource dataSource) {
             this.keys = keys;
             this.rotation = rotation;
             this.sources = sources;
+            this.offers = offers;
             this.dataSource = dataSource;
         }
 
@@ -55,6 +63,11 @@ final class ControlConfiguration {
         /** Adds the sources that consents granted on request now cover. */
         public int sources() throws SQLException {
             return sources.reconcile();
+        }
+
+        /** Tells each enrolled peer of a change in this proxy's catalogue (a connector declaring a new series). */
+        public int catalogue() throws SQLException {
+            return offers.push();
         }
     }
 
@@ -77,7 +90,11 @@ final class ControlConfiguration {
                 .withCatalogue(() -> identifiers(catalogue));
         KeyRotation rotation =
                 new KeyRotation(messages, dataSource, audit).onKeysChanged(federation.signatures()::forget);
-        messages.handling(enrollments).handling(rotation).handling(new ConsentRequests(messages, dataSource, audit));
+        CatalogueOffers offers = new CatalogueOffers(messages, dataSource, audit, () -> offered(catalogue));
+        messages.handling(enrollments)
+                .handling(rotation)
+                .handling(new ConsentRequests(messages, dataSource, audit))
+                .handling(offers);
         ControlChannel control = new ControlChannel(
                 messages,
                 federation.link(),
@@ -88,7 +105,7 @@ final class ControlConfiguration {
                 settings.integer("senproxy.control.max-attempts"));
         context.getRegistry().bind("control", control);
         ConsentSources sources = new ConsentSources(dataSource, audit, () -> byConnector(catalogue));
-        context.getRegistry().bind("controlUpkeep", new ControlUpkeep(keys, rotation, sources, dataSource));
+        context.getRegistry().bind("controlUpkeep", new ControlUpkeep(keys, rotation, sources, offers, dataSource));
         if (keys.configured() != null) {
             keys.refresh(
                     dataSource); // after a restart, sign with the key a rotation made active, not the configured one
@@ -108,12 +125,19 @@ final class ControlConfiguration {
         return messages;
     }
 
+    /** The enrollment's answer: the catalogue, or nothing when it cannot be read (the changes follow). */
     private static List<String> identifiers(Catalogue catalogue) {
         try {
-            return catalogue.series().stream().map(Series::identifier).toList();
+            return offered(catalogue);
         } catch (RuntimeException notReadable) {
             return List.of();
         }
+    }
+
+    /** What this proxy offers its peers: its series' identifiers, sorted, each once. */
+    private static List<String> offered(Catalogue catalogue) {
+        return CatalogueOffers.normal(
+                catalogue.series().stream().map(Series::identifier).toList());
     }
 
     /** The series identifiers each connector declares. */

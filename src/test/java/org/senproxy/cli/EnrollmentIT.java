@@ -231,6 +231,11 @@ class EnrollmentIT {
         await(b, "SELECT count(*) > 0 FROM inbox WHERE sender_jid = '" + a.jid() + "'", "t");
         assertThat(run(b, "consents", "requests", "--all")).isZero();
         assertThat(cli.out()).contains(request).contains("approved").contains("consent " + consent);
+        // 5: B lists what A offers (its enrollment's answer), with what B's subscription may receive of it
+        assertThat(run(b, "peers", "catalogue", "data-holder")).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("offers here: ").contains("may receive: subscription " + consent);
+        assertThat(run(a, "peers", "catalogue", "city-monitor")).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("sent under consent " + consent);
 
         // 4: A rotates its key while records flow: announced to B, signing switches once B acknowledged it
         assertThat(run(a, "keys", "rotate", "--grace", "5m", "--overlap", "1h", "--actor", "alice"))
@@ -404,8 +409,8 @@ class EnrollmentIT {
         }
         assertThat(text(b, "SELECT count(*) > 0 FROM inbox WHERE sender_jid = '" + a.jid() + "'"))
                 .isEqualTo("t");
-        assertThat(text(a, "SELECT count(*) > 0 FROM outbox WHERE status = 'acked'"))
-                .isEqualTo("t");
+        // B stores, then acknowledges: the ack may still be on its way
+        await(a, "SELECT count(*) > 0 FROM outbox WHERE status = 'acked'", "t");
 
         // the invitation is spent: joining with it again (B forgot A) is refused
         try (Connection c = DriverManager.getConnection(b.database(), "postgres", "");

@@ -80,6 +80,41 @@ class KeyRotationTest {
     }
 
     @Test
+    void aPeerEnrollingDuringARotationIsToldTheNextKeyAndTheSwitchWaitsForIt() throws Exception {
+        ECKey next = nextKey("a-2");
+        a.rotation.rotate(next, Duration.ofMinutes(10), Duration.ofHours(2), "alice");
+        assertThat(a.deliverTo(b)).containsExactly(new ControlMessages.Answer(true, null));
+
+        // C enrolls after the announcement went out: A's answer gives it a-1 (it signs now), then a-2's announcement
+        ControlPeer c = new ControlPeer(
+                "rotate_c",
+                "late-c@example.org",
+                new ECKeyGenerator(Curve.P_256).keyID("c-1").generate(),
+                10);
+        c.join(a.invite("late-comer", Duration.ofHours(1), "alice").invitation(), "data-holder", "carol");
+        assertThat(c.deliverTo(a)).allMatch(ControlMessages.Answer::accepted);
+        assertThat(a.rotation.advance()).as("C has not acknowledged a-2 yet").isNull();
+        // the announcement overtaking the answer (the answer lost, sent again) is left unanswered, so sent again
+        List<ControlMessages.Outgoing> due = a.claim(10, 0, 5);
+        assertThat(due).extracting(ControlMessages.Outgoing::type).containsExactly("enroll-accept", "key-announce");
+        Message announce = ControlCodec.stanza(
+                c.jid, A, due.get(1).messageId(), due.get(1).type(), a.wirePayload(due.get(1), Clock.systemUTC()));
+        announce.setFrom(JidCreate.from(A + "/proxy"));
+        assertThatThrownBy(() -> c.receive(ControlCodec.decode(ControlPeer.reparse(announce))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("came before the answer to this proxy's enrollment");
+        assertThat(a.deliverTo(c))
+                .containsExactly(new ControlMessages.Answer(true, null), new ControlMessages.Answer(true, null));
+        assertThat(text(c.url, "SELECT string_agg(kid, ',' ORDER BY kid) FROM app_key"))
+                .isEqualTo("a-1,a-2");
+        assertThat(text(c.url, "SELECT valid_until > now() + interval '1 hour' FROM app_key WHERE kid = 'a-1'"))
+                .isEqualTo("t");
+        assertThat(a.rotation.advance()).isEqualTo("a-2");
+        assertThat(text(a.url, "SELECT detail FROM audit_log WHERE kind = 'enrollment.accepted' ORDER BY seq DESC"))
+                .contains("\"next_key_announced\":true");
+    }
+
+    @Test
     void aRotatedKeyIsAnnouncedThenSignsOnceAcknowledgedAndTheOldOneIsAcceptedForTheOverlap() throws Exception {
         ECKey next = nextKey("a-2");
         KeyRotation.Rotated rotated = a.rotation.rotate(next, Duration.ofMinutes(10), Duration.ofHours(2), "alice");

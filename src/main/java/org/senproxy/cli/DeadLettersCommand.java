@@ -5,7 +5,10 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import javax.sql.DataSource;
+
 import org.senproxy.delivery.DeadLetters;
+import org.senproxy.federation.ControlMessages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,12 +45,15 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Mixin
         ProxyDatabase database;
 
+        /** The proxy's database, brought up to date once per command. */
+        DataSource dataSource;
+
         @Override
         public Integer call() {
             Cli.quietLogs();
             try {
-                return run(
-                        new DeadLetters(database.migrated()), spec.commandLine().getOut());
+                dataSource = database.migrated();
+                return run(new DeadLetters(dataSource), spec.commandLine().getOut());
             } catch (SQLException e) {
                 spec.commandLine().getErr().println("Cannot read the database: " + e.getMessage());
                 return Cli.FAILED;
@@ -63,7 +69,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
             name = "list",
             mixinStandardHelpOptions = true,
             description = "Lists dead letters, newest first: id, when, origin and route, peer, attempts, correlation"
-                    + " id, reason.")
+                    + " id, reason; then the dead control messages (enrollment, keys, consents, catalogue: refused by"
+                    + " the peer, or never acknowledged), with their reason.")
     static final class ListLetters extends DatabaseCommand {
         @Option(names = "--all", description = "also those replayed already")
         boolean all;
@@ -88,6 +95,23 @@ public final class DeadLettersCommand implements Callable<Integer> {
                         l.reason());
             }
             out.println(letters.size() + " dead letter(s)");
+            List<ControlMessages.Dead> control = ControlMessages.dead(dataSource, limit);
+            for (ControlMessages.Dead d : control) {
+                out.printf(
+                        "control %d  %s  %s to %s%s  %d attempt(s)  id %s%n    %s%n",
+                        d.id(),
+                        d.createdAt(),
+                        d.type(),
+                        d.peerJid(),
+                        d.about() == null ? "" : " (" + d.about() + ")",
+                        d.attempts(),
+                        d.messageId(),
+                        d.reason());
+            }
+            if (!control.isEmpty()) {
+                out.println(control.size() + " dead control message(s): not replayed (what they were about was undone"
+                        + " or kept as it was; run the command again: peers join, consents approve, keys rotate...)");
+            }
             return Cli.OK;
         }
     }

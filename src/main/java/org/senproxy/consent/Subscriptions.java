@@ -175,10 +175,15 @@ public class Subscriptions {
     }
 
     public List<Held> list() throws SQLException {
+        return list(null);
+    }
+
+    /** The newest {@code limit} subscriptions (null: all), newest first. */
+    public List<Held> list(Integer limit) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return LIST.query(
                     c,
-                    LIST.params(),
+                    LIST.params().set("limit", limit),
                     rs -> new Held(
                             rs.getString(1),
                             rs.getString(2),

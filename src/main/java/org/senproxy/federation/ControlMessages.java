@@ -37,6 +37,7 @@ import org.senproxy.db.Transactions;
  */
 public class ControlMessages {
 
+    private static final Sql DEAD = Sql.of(ControlMessages.class, "control-dead-list");
     private static final Sql IN_FIND = Sql.of(ControlMessages.class, "control-in-find");
     private static final Sql IN_INSERT = Sql.of(ControlMessages.class, "control-in-insert");
     private static final Sql OUT_INSERT = Sql.of(ControlMessages.class, "control-out-insert");
@@ -351,6 +352,35 @@ public class ControlMessages {
                     OUT_CLAIM.params().set("retry_seconds", retrySeconds).set("limit", limit),
                     rs -> new Outgoing(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
         });
+    }
+
+    /** A control message that never reached its peer or that the peer refused: for dead-letters list. */
+    public record Dead(
+            long id,
+            Instant createdAt,
+            String peerJid,
+            String type,
+            String about,
+            int attempts,
+            String messageId,
+            String reason) {}
+
+    /** The dead control messages, newest first. */
+    public static List<Dead> dead(DataSource dataSource, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return DEAD.query(
+                    c,
+                    DEAD.params().set("limit", limit),
+                    rs -> new Dead(
+                            rs.getLong(1),
+                            Times.instant(rs, 2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getInt(6),
+                            rs.getString(7),
+                            rs.getString(8)));
+        }
     }
 
     /** Settles a sent control message with its peer's acknowledgement. */

@@ -25,6 +25,7 @@ import org.apache.camel.spi.Tracer;
 import org.apache.camel.util.backoff.BackOffTimer;
 import org.senproxy.audit.AuditEvent;
 import org.senproxy.audit.AuditTrail;
+import org.senproxy.consent.Subscriptions;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.delivery.Reasons;
 import org.senproxy.switches.Switches;
@@ -52,6 +53,8 @@ import org.senproxy.switches.Switches;
 public class StatusPage {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Subscriptions listed, newest first, at most. */
+    private static final int MAX_SUBSCRIPTIONS = 50;
 
     private final String jid;
     private final ConnectorMetrics sources;
@@ -66,6 +69,7 @@ public class StatusPage {
     private final TraceFormat traceFormat;
     private final FlowHistory flow;
     private volatile Switches switches;
+    private volatile Subscriptions subscriptions;
 
     public StatusPage(
             String jid,
@@ -90,6 +94,12 @@ public class StatusPage {
         this.context = context;
         this.clock = clock;
         this.started = clock.instant();
+    }
+
+    /** This proxy's subscriptions to its peers' data, listed in status.json with why each one ended. */
+    public StatusPage showSubscriptions(Subscriptions subscriptions) {
+        this.subscriptions = subscriptions;
+        return this;
     }
 
     /** The kill-switch, listed in status.json and switched by the admin actions. */
@@ -178,6 +188,21 @@ public class StatusPage {
                     node.put("reason", sw.reason())
                             .put("by", sw.changedBy())
                             .put("at", sw.changedAt().toString());
+                }
+            }
+        }
+        ArrayNode subscribed = status.putArray("subscriptions");
+        if (subscriptions != null) {
+            for (Subscriptions.Held h : subscriptions.list(MAX_SUBSCRIPTIONS)) {
+                ObjectNode node = subscribed
+                        .addObject()
+                        .put("app", h.app())
+                        .put("consent", h.consentRef())
+                        .put("scope", h.scope())
+                        .put("active", h.active())
+                        .put("since", h.createdAt().toString());
+                if (h.endedAt() != null) {
+                    node.put("endedAt", h.endedAt().toString()).put("reason", h.endReason());
                 }
             }
         }

@@ -12,6 +12,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.spi.Registry;
 import org.senproxy.audit.AuditTrail;
 import org.senproxy.catalogue.Catalogue;
+import org.senproxy.consent.Subscriptions;
 import org.senproxy.delivery.DeadLetters;
 import org.senproxy.federation.FederationLink;
 import org.senproxy.observe.Alarms;
@@ -83,16 +84,17 @@ final class ObserveConfiguration {
         registry.bind(
                 "statusPage",
                 new StatusPage(
-                        jid,
-                        connectorMetrics,
-                        queueMetrics,
-                        deadLetters,
-                        link::isOnline,
-                        statusAccess(settings),
-                        context,
-                        Clock.systemUTC(),
-                        audit,
-                        flowHistory));
+                                jid,
+                                connectorMetrics,
+                                queueMetrics,
+                                deadLetters,
+                                link::isOnline,
+                                statusAccess(settings),
+                                context,
+                                Clock.systemUTC(),
+                                audit,
+                                flowHistory)
+                        .showSubscriptions(registry.lookupByNameAndType("subscriptions", Subscriptions.class)));
         registry.bind(
                 "hypercat",
                 new HyperCat(

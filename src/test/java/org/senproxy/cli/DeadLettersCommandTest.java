@@ -38,7 +38,11 @@ class DeadLettersCommandTest {
                         + " correlation_id) SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid,"
                         + " 'no acknowledgement from proxy-b@localhost after 20 attempts', 20, 'poll-1' FROM outbox",
                 "INSERT INTO dead_letter (origin, message_id, route_id, peer_jid, reason) VALUES ('inbound', 'x',"
-                        + " 'federation-inbound', 'stranger@localhost', 'unknown sender')");
+                        + " 'federation-inbound', 'stranger@localhost', 'unknown sender')",
+                "INSERT INTO control_message (direction, peer_jid, message_id, type, about, payload, status, attempts,"
+                        + " reason) VALUES ('out', 'proxy-b@localhost', 'c-1', 'key-announce', 'a-2', '{}', 'dead', 8,"
+                        + " 'no acknowledgement after 8 attempts'), ('out', 'proxy-b@localhost', 'c-2', 'consent-granted',"
+                        + " NULL, '{}', 'acked', 1, NULL)");
         outboxLetter = number("SELECT id FROM dead_letter WHERE origin = 'outbox'");
         inboundLetter = number("SELECT id FROM dead_letter WHERE origin = 'inbound'");
     }
@@ -59,7 +63,11 @@ class DeadLettersCommandTest {
                 .contains("corr poll-1")
                 .contains("no acknowledgement from proxy-b@localhost after 20 attempts")
                 .contains("unknown sender")
-                .contains("2 dead letter(s)");
+                .contains("2 dead letter(s)")
+                .contains("key-announce to proxy-b@localhost (a-2)  8 attempt(s)  id c-1")
+                .contains("no acknowledgement after 8 attempts")
+                .contains("1 dead control message(s)")
+                .doesNotContain("c-2");
 
         assertThat(run("replay", Long.toString(outboxLetter))).isZero();
         assertThat(cli.out()).contains("replayed");

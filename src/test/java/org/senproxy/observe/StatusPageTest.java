@@ -81,7 +81,10 @@ class StatusPageTest {
                         + " correlation_id) SELECT 'outbox', id, message_id::text, 'outbox-dispatch', recipient_jid,"
                         + " 'no acknowledgement from proxy-b@localhost after 20 attempts', 20, 'poll-dead' FROM outbox",
                 "INSERT INTO dead_letter (origin, message_id, route_id, peer_jid, reason) VALUES ('inbound', 'x1',"
-                        + " 'federation-inbound', 'stranger@localhost', 'unknown sender stranger@localhost')");
+                        + " 'federation-inbound', 'stranger@localhost', 'unknown sender stranger@localhost')",
+                "INSERT INTO subscription (app_id, consent_ref, scope, active, ended_at, end_reason) SELECT id,"
+                        + " gen_random_uuid(), 'urn:dev:x:*', false, now(), 'b revoked the consent: the household"
+                        + " moved' FROM app");
     }
 
     @AfterEach
@@ -129,6 +132,10 @@ class StatusPageTest {
                 .isPositive();
         assertThat(status.path("queues").path("outbox").path("dead").asLong()).isEqualTo(1);
         assertThat(status.path("deadLetters")).hasSize(2);
+        assertThat(status.path("subscriptions").path(0).path("active").asBoolean())
+                .isFalse();
+        assertThat(status.path("subscriptions").path(0).path("reason").asText())
+                .isEqualTo("b revoked the consent: the household moved");
         assertThat(status.path("alarms").path(0).path("reason").asText()).contains("statusCode: 500");
         long replayable = status.path("deadLetters").findValues("id").stream()
                 .map(JsonNode::asLong)
@@ -165,6 +172,7 @@ class StatusPageTest {
                     .contains("down")
                     .contains("no acknowledgement from proxy-b@localhost after 20 attempts")
                     .contains("unknown sender stranger@localhost")
+                    .contains("b revoked the consent: the household moved")
                     .contains("poll failed")
                     .contains("Records outside their consent's data period, never sent: 0 at append");
             assertThat(chromium.evaluate("document.querySelectorAll('button.replay').length")

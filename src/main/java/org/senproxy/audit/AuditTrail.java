@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -74,6 +76,7 @@ public class AuditTrail {
     private static final Sql ANCHOR = Sql.of(AuditTrail.class, "audit-anchor");
     private static final Sql NEWEST_KIND = Sql.of(AuditTrail.class, "audit-newest-kind");
     private static final Sql FIRST_SEQ = Sql.of(AuditTrail.class, "audit-first-seq");
+    private static final Sql OWN_KEYS = Sql.of(AuditTrail.class, "audit-own-keys");
     private static final Sql NEWEST_PRUNE_CHECKPOINT = Sql.of(AuditTrail.class, "audit-newest-prune-checkpoint");
     private static final Sql SIGNERS = Sql.of(AuditTrail.class, "audit-signers");
     private static final Sql CHAIN = Sql.of(AuditTrail.class, "audit-chain");
@@ -85,8 +88,8 @@ public class AuditTrail {
 
     private final DataSource dataSource;
     private final Clock clock;
-    private final ECKey signingKey;
-    private final Map<String, ECKey> proxyKeys = new LinkedHashMap<>();
+    private volatile Supplier<ECKey> signingKey;
+    private final Map<String, ECKey> proxyKeys = new ConcurrentHashMap<>();
 
     /** A trail that writes no checkpoints and knows no proxy key (a chain holding a checkpoint does not verify). */
     public AuditTrail(DataSource dataSource, Clock clock) {
@@ -100,7 +103,7 @@ public class AuditTrail {
     public AuditTrail(DataSource dataSource, Clock clock, ECKey signingKey, List<ECKey> earlierKeys) {
         this.dataSource = dataSource;
         this.clock = clock;
-        this.signingKey = signingKey;
+        this.signingKey = () -> signingKey;
         if (signingKey != null) {
             proxyKeys.put(SignerKeys.thumbprint(signingKey), signingKey.toPublicJWK());
         }
@@ -109,9 +112,28 @@ public class AuditTrail {
         }
     }
 
+    /**
+     * Signs checkpoints with the key {@code current} gives at each one: the proxy's active key, which a rotation
+     * changes ({@code keys rotate}). Verifying, the trail also knows every key of the proxy's own (table
+     * {@code own_key}: active, retired, revoked), so checkpoints signed before a rotation still verify.
+     */
+    public AuditTrail signingWith(Supplier<ECKey> current) {
+        this.signingKey = current;
+        return this;
+    }
+
     /** Whether this trail signs checkpoints (the proxy's key is set). */
     public boolean signsCheckpoints() {
-        return signingKey != null;
+        return signingKey.get() != null;
+    }
+
+    /** The key that signs a checkpoint now, known for verifying from then on; null: none. */
+    private ECKey checkpointKey() {
+        ECKey key = signingKey.get();
+        if (key != null) {
+            proxyKeys.putIfAbsent(SignerKeys.thumbprint(key), key.toPublicJWK());
+        }
+        return key;
     }
 
     /** Appends in a transaction of its own. */
@@ -233,7 +255,8 @@ public class AuditTrail {
      * @return the entry covered, or null when nothing was written (no key, nothing new)
      */
     public Head checkpoint() throws SQLException {
-        if (signingKey == null) {
+        ECKey key = checkpointKey();
+        if (key == null) {
             return null;
         }
         // nothing to cover: the transaction ends having written nothing (its lock goes with it)
@@ -248,19 +271,14 @@ public class AuditTrail {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("covers_seq", head.seq());
             detail.put("covers_hash", head.hash());
-            append(c, List.of(signedCheckpoint(detail)), nextSeqs(c, 1));
+            append(c, List.of(signedCheckpoint(key, detail)), nextSeqs(c, 1));
             return head;
         });
     }
 
-    private AuditEvent signedCheckpoint(Map<String, Object> detail) {
+    private static AuditEvent signedCheckpoint(ECKey key, Map<String, Object> detail) {
         return new AuditEvent(
-                CHECKPOINT,
-                PROXY_ACTOR,
-                null,
-                null,
-                detail,
-                ChangeSignatures.signCheckpoint(signingKey, detailJson(detail)));
+                CHECKPOINT, PROXY_ACTOR, null, null, detail, ChangeSignatures.signCheckpoint(key, detailJson(detail)));
     }
 
     /**
@@ -312,6 +330,7 @@ public class AuditTrail {
     }
 
     private Walk walk(Connection c, Head kept) throws SQLException {
+        ownKeys(c);
         String anchor = anchor(c);
         Map<String, Map<String, Registered>> signers = new LinkedHashMap<>();
         Long oldest = FIRST_SEQ.one(c, FIRST_SEQ.params(), rs -> rs.getObject(1) == null ? null : rs.getLong(1));
@@ -456,6 +475,18 @@ public class AuditTrail {
         }
     }
 
+    /** The proxy's own keys recorded by key rotations (public halves), known for verifying checkpoints. */
+    private void ownKeys(Connection c) throws SQLException {
+        for (String jwk : OWN_KEYS.query(c, OWN_KEYS.params(), rs -> rs.getString(1))) {
+            try {
+                ECKey key = ECKey.parse(jwk);
+                proxyKeys.putIfAbsent(SignerKeys.thumbprint(key), key.toPublicJWK());
+            } catch (java.text.ParseException unreadable) {
+                // a row that is not a key signs nothing: a checkpoint naming it is reported as signed by an unknown key
+            }
+        }
+    }
+
     private String checkpointSignature(String signature, String detailJson) {
         if (signature == null) {
             return "not signed";
@@ -532,7 +563,8 @@ public class AuditTrail {
      * @throws IllegalStateException without the proxy's key, or when the chain does not verify
      */
     public int prune(Instant before) throws SQLException {
-        if (signingKey == null) {
+        ECKey key = checkpointKey();
+        if (key == null) {
             throw new IllegalStateException("the audit trail is pruned only under a checkpoint signed by the proxy's"
                     + " key: set senproxy.signing.key-file");
         }
@@ -566,7 +598,7 @@ public class AuditTrail {
             detail.put("anchor", anchor);
             detail.put("first_kept", firstKept);
             detail.put("signers", signers);
-            append(c, List.of(signedCheckpoint(detail)), new long[] {seq});
+            append(c, List.of(signedCheckpoint(key, detail)), new long[] {seq});
             int removed = PRUNE.update(c, PRUNE.params().set("seq", last));
             ANCHOR_WRITE.update(c, ANCHOR_WRITE.params().text("anchor", anchor));
             return removed;

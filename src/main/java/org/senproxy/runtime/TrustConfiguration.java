@@ -57,7 +57,10 @@ record TrustConfiguration(ECKey signingKey, OwnKeys ownKeys, AuditTrail audit, b
         Path folder = settings.optional("senproxy.signing.key-file")
                 .map(file -> Path.of(file).toAbsolutePath().getParent())
                 .orElse(null);
-        return new TrustConfiguration(signingKey, new OwnKeys(signingKey, folder), audit, consentRequired);
+        OwnKeys ownKeys = new OwnKeys(signingKey, folder);
+        // after a rotation the active key signs the checkpoints too
+        audit.signingWith(ownKeys::current);
+        return new TrustConfiguration(signingKey, ownKeys, audit, consentRequired);
     }
 
     /** The proxy's private signing key (a JWK file), or null: its messages then go unsigned. */

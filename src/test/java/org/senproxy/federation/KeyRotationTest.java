@@ -23,6 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jxmpp.jid.impl.JidCreate;
+import org.senproxy.audit.AuditTrail;
+import org.senproxy.audit.ChangeSignatures;
+import org.senproxy.audit.SignerKeys;
 
 /**
  * Key rotation and revocation between two enrolled proxies, the control stanzas written and read by the real codec:
@@ -146,6 +149,19 @@ class KeyRotationTest {
                 .isTrue();
         assertThat(fromA("m-new", KeyRotation.KEY_REVOKE, body, next).accepted())
                 .isTrue();
+
+        // the audit trail's checkpoints are signed by the active key too, and verify by the keys own_key records
+        AuditTrail trail =
+                new AuditTrail(a.dataSource, Clock.systemUTC(), keyA, List.of()).signingWith(a.control.keys()::current);
+        assertThat(trail.checkpoint()).isNotNull();
+        assertThat(text(a.url, "SELECT signature FROM audit_log WHERE kind = 'audit.checkpoint'"))
+                .isNotNull();
+        assertThat(ChangeSignatures.signer(
+                        text(a.url, "SELECT signature FROM audit_log WHERE kind = 'audit.checkpoint'")))
+                .isEqualTo(SignerKeys.thumbprint(next));
+        AuditTrail.Verification verified = new AuditTrail(a.dataSource, Clock.systemUTC()).verify();
+        assertThat(verified.intact()).as(verified.problem()).isTrue();
+        assertThat(verified.checkpointSeq()).isNotNull();
 
         // a second replica of A, started with the old key file, signs with the new key as soon as it refreshes
         OwnKeys replica = new OwnKeys(keyA, keysOfA);

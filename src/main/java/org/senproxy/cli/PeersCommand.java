@@ -1,5 +1,6 @@
 package org.senproxy.cli;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -206,39 +207,36 @@ public final class PeersCommand implements Callable<Integer> {
             }
             return Cli.list(spec, out -> {
                 out.println(name + " (" + offers.jid() + ")");
-                CatalogueOffers.Half received = offers.received();
-                if (received.at() == null) {
-                    out.println("offers here: nothing told yet");
-                } else {
-                    out.printf(
-                            "offers here: %d series (version %d, %s)%n",
-                            received.entries().size(), received.version(), received.at());
-                    for (CatalogueOffers.Entry e : received.entries()) {
-                        out.printf(
-                                "  %-48s %s%n",
-                                e.identifier(),
-                                e.grants().isEmpty()
-                                        ? "not received: no subscription here covers it"
-                                        : "may receive: subscription " + String.join(", ", e.grants()));
-                    }
-                }
-                CatalogueOffers.Half offered = offers.offered();
-                if (offered.at() == null) {
-                    out.println("offered there: nothing yet");
-                } else {
-                    out.printf(
-                            "offered there: %d series (version %d, %s)%n",
-                            offered.entries().size(), offered.version(), offered.at());
-                    for (CatalogueOffers.Entry e : offered.entries()) {
-                        out.printf(
-                                "  %-48s %s%n",
-                                e.identifier(),
-                                e.grants().isEmpty()
-                                        ? "not sent: no consent here covers it"
-                                        : "sent under consent " + String.join(", ", e.grants()));
-                    }
-                }
+                half(
+                        out,
+                        offers.received(),
+                        "offers here",
+                        "nothing told yet",
+                        "may receive: subscription ",
+                        "not received: no subscription here covers it");
+                half(
+                        out,
+                        offers.offered(),
+                        "offered there",
+                        "nothing yet",
+                        "sent under consent ",
+                        "not sent: no consent here covers it");
             });
+        }
+    }
+
+    /** One half of a peer's catalogue: each series with the grants that cover it, or why it does not flow. */
+    private static void half(
+            PrintWriter out, CatalogueOffers.Half half, String title, String none, String covered, String notCovered) {
+        if (half.at() == null) {
+            out.println(title + ": " + none);
+            return;
+        }
+        out.printf("%s: %d series (version %d, %s)%n", title, half.entries().size(), half.version(), half.at());
+        for (CatalogueOffers.Entry e : half.entries()) {
+            out.printf(
+                    "  %-48s %s%n",
+                    e.identifier(), e.grants().isEmpty() ? notCovered : covered + String.join(", ", e.grants()));
         }
     }
 

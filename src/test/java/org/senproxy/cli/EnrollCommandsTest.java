@@ -132,5 +132,14 @@ class EnrollCommandsTest {
         }
         assertThat(run("peers", "join", invitation.encode(), "--name", "other")).isEqualTo(2);
         assertThat(cli.err()).contains("exists already");
+
+        // its catalogue: nothing told yet either way; an unknown peer is bad input
+        assertThat(run("peers", "catalogue", "data-holder-2")).isZero();
+        assertThat(cli.out())
+                .contains("data-holder-2 (proxy-b@localhost)")
+                .contains("offers here: nothing told yet")
+                .contains("offered there: nothing yet");
+        assertThat(run("peers", "catalogue", "nobody")).isEqualTo(2);
+        assertThat(cli.err()).contains("no peer nobody here");
     }
 }

@@ -2,10 +2,6 @@ package org.senproxy.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,9 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.senproxy.db.Transactions;
@@ -40,34 +33,18 @@ class CatalogueOffersTest {
     private ControlPeer b;
     private CatalogueOffers offersOfA;
 
-    private static ECKey generate(String kid) {
-        try {
-            return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @BeforeEach
     void twoEnrolledProxies() throws Exception {
-        a = new ControlPeer("catalogue_a", A, generate("a-1"), 10)
+        a = new ControlPeer("catalogue_a", A, ControlPeer.generate("a-1"), 10)
                 .handling(p -> new ConsentRequests(p.control, p.dataSource, p.audit))
                 .handling(p -> new CatalogueOffers(p.control, p.dataSource, p.audit, () -> catalogueOfA));
-        b = new ControlPeer("catalogue_b", B, generate("b-1"), 10)
+        b = new ControlPeer("catalogue_b", B, ControlPeer.generate("b-1"), 10)
                 .handling(p -> new ConsentRequests(p.control, p.dataSource, p.audit))
                 .handling(p -> new CatalogueOffers(p.control, p.dataSource, p.audit, List::of));
         offersOfA = new CatalogueOffers(a.control, a.dataSource, a.audit, () -> catalogueOfA);
         b.join(a.invite("city-monitor", Duration.ofHours(1), "alice").invitation(), "data-holder", "bob");
         assertThat(b.deliverTo(a)).allMatch(ControlMessages.Answer::accepted);
         assertThat(a.deliverTo(b)).allMatch(ControlMessages.Answer::accepted);
-    }
-
-    private static String text(String url, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "");
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 
     /** B asks for METER*, A approves: the consent ref. */
@@ -85,7 +62,8 @@ class CatalogueOffersTest {
                         "municipal energy monitoring"),
                 "bob");
         b.deliverTo(a);
-        String consent = new ConsentRequests(a.control, a.dataSource, a.audit).approve(ref, "alice", generate("owner"));
+        String consent = new ConsentRequests(a.control, a.dataSource, a.audit)
+                .approve(ref, "alice", ControlPeer.generate("owner"));
         assertThat(a.deliverTo(b)).containsExactly(new ControlMessages.Answer(true, null));
         return consent;
     }
@@ -120,9 +98,9 @@ class CatalogueOffersTest {
         assertThat(onA.offered().entries())
                 .extracting(CatalogueOffers.Entry::grants)
                 .containsExactly(List.of(consent), List.of(), List.of());
-        assertThat(text(b.url, "SELECT detail FROM audit_log WHERE kind = 'catalogue.received'"))
+        assertThat(ControlPeer.text(b.url, "SELECT detail FROM audit_log WHERE kind = 'catalogue.received'"))
                 .contains("\"added\":[\"" + METER + "power\",\"zabbix:host1.cpu\"]");
-        assertThat(text(a.url, "SELECT count(*) FROM audit_log WHERE kind = 'catalogue.offered'"))
+        assertThat(ControlPeer.text(a.url, "SELECT count(*) FROM audit_log WHERE kind = 'catalogue.offered'"))
                 .isEqualTo("1");
 
         // a series removed is told too
@@ -165,7 +143,7 @@ class CatalogueOffersTest {
         assertThat(change(body(1, List.of(FIRST, ""), List.of())).reason()).contains("not a series identifier");
         assertThat(CatalogueOffers.of(b.dataSource, "data-holder").received().version())
                 .isZero();
-        assertThat(text(b.url, "SELECT count(*) FROM audit_log WHERE kind = 'catalogue.refused'"))
+        assertThat(ControlPeer.text(b.url, "SELECT count(*) FROM audit_log WHERE kind = 'catalogue.refused'"))
                 .isEqualTo("4");
 
         assertThat(change(body(3, List.of(FIRST, "x:3"), List.of())).accepted()).isTrue();
@@ -178,7 +156,8 @@ class CatalogueOffersTest {
         assertThat(received.entries())
                 .extracting(CatalogueOffers.Entry::identifier)
                 .containsExactly(FIRST, "x:3");
-        assertThat(text(b.url, "SELECT detail FROM audit_log WHERE kind = 'catalogue.received' ORDER BY seq DESC"))
+        assertThat(ControlPeer.text(
+                        b.url, "SELECT detail FROM audit_log WHERE kind = 'catalogue.received' ORDER BY seq DESC"))
                 .contains("a later version is held here already");
     }
 }

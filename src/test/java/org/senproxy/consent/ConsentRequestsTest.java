@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,9 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import org.jivesoftware.smack.packet.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,39 +32,23 @@ class ConsentRequestsTest {
     private static final String B = "monitor-b@example.org";
     private static final String METER = "urn:dev:prm:09111642617347_";
 
-    private final ECKey owner = generate("owner");
+    private final ECKey owner = ControlPeer.generate("owner");
     private ControlPeer a;
     private ControlPeer b;
     private ConsentRequests onA;
     private ConsentRequests onB;
 
-    private static ECKey generate(String kid) {
-        try {
-            return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @BeforeEach
     void twoEnrolledProxies() throws Exception {
-        a = new ControlPeer("consent_req_a", A, generate("a-1"), 10)
+        a = new ControlPeer("consent_req_a", A, ControlPeer.generate("a-1"), 10)
                 .handling(p -> new ConsentRequests(p.control, p.dataSource, p.audit));
-        b = new ControlPeer("consent_req_b", B, generate("b-1"), 10)
+        b = new ControlPeer("consent_req_b", B, ControlPeer.generate("b-1"), 10)
                 .handling(p -> new ConsentRequests(p.control, p.dataSource, p.audit));
         onA = new ConsentRequests(a.control, a.dataSource, a.audit);
         onB = new ConsentRequests(b.control, b.dataSource, b.audit);
         b.join(a.invite("city-monitor", Duration.ofHours(1), "alice").invitation(), "data-holder", "bob");
         assertThat(b.deliverTo(a)).allMatch(ControlMessages.Answer::accepted);
         assertThat(a.deliverTo(b)).allMatch(ControlMessages.Answer::accepted);
-    }
-
-    private static String text(String url, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "");
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 
     private String ask() throws Exception {
@@ -96,11 +77,12 @@ class ConsentRequestsTest {
 
         String consent = onA.approve(ref, "alice", owner);
         assertThat(a.deliverTo(b)).containsExactly(new ControlMessages.Answer(true, null));
-        assertThat(text(b.url, "SELECT consent_ref::text || ' ' || scope || ' ' || active FROM subscription"))
+        assertThat(ControlPeer.text(
+                        b.url, "SELECT consent_ref::text || ' ' || scope || ' ' || active FROM subscription"))
                 .isEqualTo(consent + " " + METER + "* true");
-        assertThat(text(b.url, "SELECT status || ' ' || consent_ref FROM consent_request"))
+        assertThat(ControlPeer.text(b.url, "SELECT status || ' ' || consent_ref FROM consent_request"))
                 .isEqualTo("approved " + consent);
-        assertThat(text(a.url, "SELECT count(*) FROM consumer")).isEqualTo("0");
+        assertThat(ControlPeer.text(a.url, "SELECT count(*) FROM consumer")).isEqualTo("0");
 
         // A's connectors whose declared series the scope covers send under it; the others do not
         ConsentSources sources = new ConsentSources(
@@ -111,7 +93,8 @@ class ConsentRequestsTest {
                         "zabbix-source", List.of("zabbix:*")));
         assertThat(sources.reconcile()).isEqualTo(1);
         assertThat(sources.reconcile()).isZero();
-        assertThat(text(a.url, "SELECT string_agg(source, ',') FROM consumer")).isEqualTo("ecodevices-source");
+        assertThat(ControlPeer.text(a.url, "SELECT string_agg(source, ',') FROM consumer"))
+                .isEqualTo("ecodevices-source");
         // a connector that starts declaring a covered series later is added too
         ConsentSources later = new ConsentSources(
                 a.dataSource,
@@ -123,9 +106,9 @@ class ConsentRequestsTest {
         // revoked on A: B's subscription ends by itself, with the reason
         new Consents(a.dataSource, a.audit).revoke(consent, "the household moved", "alice", owner);
         assertThat(a.deliverTo(b)).containsExactly(new ControlMessages.Answer(true, null));
-        assertThat(text(b.url, "SELECT active || ' ' || end_reason FROM subscription"))
+        assertThat(ControlPeer.text(b.url, "SELECT active || ' ' || end_reason FROM subscription"))
                 .isEqualTo("false data-holder revoked the consent: the household moved");
-        assertThat(text(
+        assertThat(ControlPeer.text(
                         b.url,
                         "SELECT string_agg(kind, ',' ORDER BY seq) FROM audit_log WHERE kind LIKE 'subscription%'"))
                 .isEqualTo("subscription.added,subscription.ended");
@@ -137,9 +120,9 @@ class ConsentRequestsTest {
         b.deliverTo(a);
         onA.refuse(ref, "the household said no", "alice");
         assertThat(a.deliverTo(b)).containsExactly(new ControlMessages.Answer(true, null));
-        assertThat(text(b.url, "SELECT status || ': ' || reason FROM consent_request"))
+        assertThat(ControlPeer.text(b.url, "SELECT status || ': ' || reason FROM consent_request"))
                 .isEqualTo("refused: the household said no");
-        assertThat(text(b.url, "SELECT count(*) FROM subscription")).isEqualTo("0");
+        assertThat(ControlPeer.text(b.url, "SELECT count(*) FROM subscription")).isEqualTo("0");
         assertThatThrownBy(() -> onA.approve(ref, "alice", owner))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no pending consent request");
@@ -187,8 +170,8 @@ class ConsentRequestsTest {
         stanza.setFrom(JidCreate.from(A + "/proxy"));
         ControlMessages.Answer answer = b.receive(ControlCodec.decode(stanza));
         assertThat(answer.reason()).contains("no consent request 7d5f2f0e-2d42-4bd0-9a41-5f8d8a3f1c11");
-        assertThat(text(b.url, "SELECT count(*) FROM subscription")).isEqualTo("0");
-        assertThat(text(b.url, "SELECT count(*) FROM audit_log WHERE kind = 'consent.message-refused'"))
+        assertThat(ControlPeer.text(b.url, "SELECT count(*) FROM subscription")).isEqualTo("0");
+        assertThat(ControlPeer.text(b.url, "SELECT count(*) FROM audit_log WHERE kind = 'consent.message-refused'"))
                 .isEqualTo("1");
 
         // a request with an empty period, signed properly: refused, nothing recorded as pending

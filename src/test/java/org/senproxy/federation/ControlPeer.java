@@ -109,6 +109,26 @@ public final class ControlPeer {
         return answers;
     }
 
+    /** A new P-256 key pair with key id {@code kid}. */
+    public static ECKey generate(String kid) {
+        try {
+            return new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+                    .keyID(kid)
+                    .generate();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first column of the first row {@code sql} reads in the database at {@code url}, or null. */
+    public static String text(String url, String sql) throws SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     /** The stanza as the receiving side's Smack reads it: through its XML. */
     public static Message reparse(Message stanza) throws Exception {
         return (Message) org.jivesoftware.smack.util.PacketParserUtils.parseStanza(

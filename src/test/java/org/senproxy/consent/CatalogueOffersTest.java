@@ -3,7 +3,6 @@ package org.senproxy.consent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,7 @@ class CatalogueOffersTest {
     private static final String A = "holder-a@example.org";
     private static final String B = "monitor-b@example.org";
     private static final String FIRST = "urn:dev:prm:1_power";
-    private static final String METER = "urn:dev:prm:09111642617347_";
+    private static final String METER = ConsentRequestsTest.METER;
 
     private final List<String> catalogueOfA = new ArrayList<>(List.of(FIRST));
     private ControlPeer a;
@@ -47,20 +46,9 @@ class CatalogueOffersTest {
         assertThat(a.deliverTo(b)).allMatch(ControlMessages.Answer::accepted);
     }
 
-    /** B asks for METER*, A approves: the consent ref. */
+    /** B asks for METER* (as ConsentRequestsTest does), A approves: the consent ref. */
     private String consentForTheMeter() throws Exception {
-        ConsentRequests onB = new ConsentRequests(b.control, b.dataSource, b.audit);
-        String ref = onB.request(
-                "data-holder",
-                new ConsentRequests.Ask(
-                        "household-7",
-                        METER + "*",
-                        null,
-                        Instant.parse("2099-01-01T00:00:00Z"),
-                        Instant.parse("2000-01-01T00:00:00Z"),
-                        null,
-                        "municipal energy monitoring"),
-                "bob");
+        String ref = ConsentRequestsTest.ask(new ConsentRequests(b.control, b.dataSource, b.audit));
         b.deliverTo(a);
         String consent = new ConsentRequests(a.control, a.dataSource, a.audit)
                 .approve(ref, "alice", ControlPeer.generate("owner"));

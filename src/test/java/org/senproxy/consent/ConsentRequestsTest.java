@@ -30,7 +30,7 @@ class ConsentRequestsTest {
 
     private static final String A = "holder-a@example.org";
     private static final String B = "monitor-b@example.org";
-    private static final String METER = "urn:dev:prm:09111642617347_";
+    static final String METER = "urn:dev:prm:09111642617347_";
 
     private final ECKey owner = ControlPeer.generate("owner");
     private ControlPeer a;
@@ -52,6 +52,11 @@ class ConsentRequestsTest {
     }
 
     private String ask() throws Exception {
+        return ask(onB);
+    }
+
+    /** B asks data-holder for household-7's METER* from 2000 until 2099, for municipal energy monitoring. */
+    static String ask(ConsentRequests onB) throws Exception {
         return onB.request(
                 "data-holder",
                 new ConsentRequests.Ask(

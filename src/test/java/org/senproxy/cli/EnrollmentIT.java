@@ -55,6 +55,7 @@ class EnrollmentIT {
     private XmppTestServer xmpp;
     private EcodevicesStub ecodevices;
     private final List<ProxyApplication> proxies = new ArrayList<>();
+    private final Map<String, Map<String, String>> settingsOf = new HashMap<>();
 
     @AfterEach
     void stop() throws Exception {
@@ -102,10 +103,28 @@ class EnrollmentIT {
         settings.put("camel.management.port", Integer.toString(FreePort.next()));
         settings.put("camel.server.port", Integer.toString(FreePort.next()));
         settings.putAll(own);
+        settingsOf.put(user, settings);
+        start(settings);
+        return new Proxy(user, password, jid, home, database, key);
+    }
+
+    private void start(Map<String, String> settings) throws Exception {
         ProxyApplication application = new ProxyApplication(Path.of("."), settings);
         application.start();
         proxies.add(application);
-        return new Proxy(user, password, jid, home, database, key);
+    }
+
+    /** Stops the proxy and starts it again on its database with {@code changed} settings (a new connector file...). */
+    private void restart(Proxy proxy, Map<String, String> changed) throws Exception {
+        String name = proxy.user();
+        ProxyApplication running = proxies.stream()
+                .filter(p -> name.equals(p.context().getName()))
+                .findFirst()
+                .orElseThrow();
+        running.stop();
+        proxies.remove(running);
+        settingsOf.get(name).putAll(changed);
+        start(settingsOf.get(name));
     }
 
     private int run(Proxy proxy, String... args) {
@@ -236,6 +255,18 @@ class EnrollmentIT {
         assertThat(cli.out()).contains("offers here: ").contains("may receive: subscription " + consent);
         assertThat(run(a, "peers", "catalogue", "city-monitor")).as(cli.err()).isZero();
         assertThat(cli.out()).contains("sent under consent " + consent);
+
+        // 5, later: A's connector declares other series (a second meter took the box's place) from its next start: B
+        // is told, sees them covered by its subscription, and their records flow
+        restart(a, Map.of("ecodevices.base-name", METER + "house2/"));
+        awaitOutput(b, "offers here: 5 series (version 1", "peers", "catalogue", "data-holder");
+        assertThat(cli.out())
+                .contains(METER + "house2/consumption/power/apparent/raw")
+                .contains("may receive: subscription " + consent)
+                .doesNotContain(METER + "consumption/power/apparent/raw");
+        await(b, "SELECT count(*) > 0 FROM measurement WHERE name LIKE '" + METER + "house2/%'", "t");
+        assertThat(text(b, "SELECT detail FROM audit_log WHERE kind = 'catalogue.received'"))
+                .contains("\"covered\":[\"" + METER + "house2/");
 
         // 4: A rotates its key while records flow: announced to B, signing switches once B acknowledged it
         assertThat(run(a, "keys", "rotate", "--grace", "5m", "--overlap", "1h", "--actor", "alice"))

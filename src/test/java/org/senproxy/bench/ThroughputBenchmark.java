@@ -95,8 +95,15 @@ public final class ThroughputBenchmark {
     private final int backlogMaxSeconds = Integer.getInteger("bench.backlog.max-seconds", 900);
 
     /** What a variant's run starts from: keys of history in A, delivered rows in B's inbox, a backlog in A's outbox. */
-    private record Scenario(long keys, long inboxRows, long backlogRows) {
+    private record Scenario(long keys, long inboxRows, long backlogRows, int soakSeconds) {
+        Scenario(long keys, long inboxRows, long backlogRows) {
+            this(keys, inboxRows, backlogRows, 0);
+        }
+
         String label() {
+            if (soakSeconds > 0) {
+                return String.format("soak of %d s", soakSeconds);
+            }
             if (keys > 0) {
                 return String.format("%,d keys of history", keys);
             }
@@ -113,9 +120,15 @@ public final class ThroughputBenchmark {
             return variant
                     + (keys > 0 ? "_k" + keys : "")
                     + (inboxRows > 0 ? "_i" + inboxRows : "")
-                    + (backlogRows > 0 ? "_o" + backlogRows : "");
+                    + (backlogRows > 0 ? "_o" + backlogRows : "")
+                    + (soakSeconds > 0 ? "_soak" : "");
         }
     }
+
+    /** Seconds of a soak at bench.latency-rate with A's and B's retention running (a run of its own); 0: none. */
+    private final int soakSeconds = Integer.getInteger("bench.soak-seconds", 0);
+    /** The proxies' retention interval during the soak (senproxy.retention.interval-ms). */
+    private final int soakRetentionMillis = Integer.getInteger("bench.soak.retention-interval-ms", 60_000);
 
     /** Records per transaction of the COPY ceiling ({@link CopyBaseline}). */
     private final int copyPerTransaction = Integer.getInteger("bench.copy.transaction-records", 10_000);
@@ -240,9 +253,19 @@ public final class ThroughputBenchmark {
                 if (backlogRows > 0) {
                     scenarios.add(new Scenario(0, 0, backlogRows));
                 }
+                if (soakSeconds > 0) {
+                    scenarios.add(new Scenario(0, 0, 0, soakSeconds));
+                }
                 for (String variant : variants) {
                     for (Scenario scenario : scenarios) {
-                        variant(variant, scenario, xmpp, postgres, mosquitto, keyA, keyFile);
+                        try {
+                            variant(variant, scenario, xmpp, postgres, mosquitto, keyA, keyFile);
+                        } catch (Exception e) {
+                            // the other runs' figures still count: said in the report, the cause on stderr
+                            e.printStackTrace();
+                            line("- **" + variant + ", " + scenario.label() + ": FAILED** (" + e + ")");
+                            line("");
+                        }
                     }
                 }
                 summary();
@@ -429,6 +452,9 @@ public final class ThroughputBenchmark {
         // A's own retention keeps a day more than the driver's (35): the oldest prefilled day is left for the driver's
         // run during the latency phase, not dropped by A's run shortly after start-up
         settingsA.put("senproxy.retention.keys-days", "36");
+        if (scenario.soakSeconds() > 0) {
+            settingsA.put("senproxy.retention.interval-ms", Integer.toString(soakRetentionMillis));
+        }
         int pack;
         if ("mqtt".equals(variant)) {
             settingsA.put("bench-mqtt.broker-url", mosquitto.url());
@@ -448,6 +474,9 @@ public final class ThroughputBenchmark {
         settingsB.put("senproxy.connectors", "postgres-sink");
         settingsB.put("senproxy.inbox.sink", "postgres-sink");
         settingsB.put("senproxy.signing.required", "true");
+        if (scenario.soakSeconds() > 0) {
+            settingsB.put("senproxy.retention.interval-ms", Integer.toString(soakRetentionMillis));
+        }
 
         ProxyProcess b = new ProxyProcess(variant + "-b", settingsB, OUT, jvm(variant + "-b"));
         ProxyProcess a = new ProxyProcess(variant + "-a", settingsA, OUT, jvm(variant + "-a"));
@@ -477,6 +506,12 @@ public final class ThroughputBenchmark {
                     line("## " + title);
                     line("");
                     backlog(run, delivered, dbA, dbB, variant, scenario.backlogRows());
+                    return;
+                }
+                if (scenario.soakSeconds() > 0) {
+                    line("## " + title);
+                    line("");
+                    soak(run, a, b, postgres, dbA, dbB, variant, scenario.soakSeconds());
                     return;
                 }
 
@@ -759,6 +794,129 @@ public final class ThroughputBenchmark {
                 outbox(dbA),
                 drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
         line("");
+    }
+
+    /**
+     * The soak (issue 22): records at bench.latency-rate for {@code seconds}, both proxies' retention running every
+     * bench.soak.retention-interval-ms; each minute, the latency of its records, each proxy's heap after its last
+     * collection, resident memory and open files, and both databases' size (target/bench/soak.csv). The report puts
+     * the first and the last 10 minutes side by side (the first and last third of a shorter soak), and checks that B
+     * stored every record given to A, once.
+     */
+    private void soak(
+            Run run,
+            ProxyProcess a,
+            ProxyProcess b,
+            EmbeddedPostgres postgres,
+            String dbA,
+            String dbB,
+            String variant,
+            int seconds)
+            throws Exception {
+        record Minute(
+                Instant from,
+                Instant to,
+                Percentiles latency,
+                long heapA,
+                long heapB,
+                long rssA,
+                long rssB,
+                long filesA,
+                long filesB,
+                long dbBytes) {}
+        List<Minute> minutes = new ArrayList<>();
+        BenchRecords paced = new BenchRecords("urn:dev:bench:" + variant + "-soak:");
+        StringBuilder csv = new StringBuilder(
+                "minute,records,p50_ms,p99_ms,max_ms,heap_after_gc_a_mib,heap_after_gc_b_mib,rss_a_mib,rss_b_mib,"
+                        + "open_files_a,open_files_b,databases_mib\n");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Path gcA = OUT.resolve(variant + "-a-gc.log");
+        Path gcB = OUT.resolve(variant + "-b-gc.log");
+        while (System.nanoTime() < end) {
+            Instant from = Instant.now();
+            int slice = (int) Math.min(60, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(end - System.nanoTime())));
+            System.out.printf("soak: minute %d...%n", minutes.size() + 1);
+            run.openLoop(paced, latencyRate, slice);
+            Instant to = Instant.now();
+            Thread.sleep(1000); // the slice's last records
+            List<Long> afterA = ProcessStats.heapAfters(gcA);
+            List<Long> afterB = ProcessStats.heapAfters(gcB);
+            Minute m = new Minute(
+                    from,
+                    to,
+                    latency(dbB, paced.baseName(), from, to),
+                    afterA.isEmpty() ? 0 : afterA.get(afterA.size() - 1),
+                    afterB.isEmpty() ? 0 : afterB.get(afterB.size() - 1),
+                    ProcessStats.statusKib(a.pid(), "VmRSS") / 1024,
+                    ProcessStats.statusKib(b.pid(), "VmRSS") / 1024,
+                    ProcessStats.openFiles(a.pid()),
+                    ProcessStats.openFiles(b.pid()),
+                    databaseBytes(postgres, dbA) + databaseBytes(postgres, dbB));
+            minutes.add(m);
+            csv.append(String.format(
+                    "%d,%d,%.1f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d%n",
+                    minutes.size(),
+                    m.latency().count(),
+                    m.latency().p50() * 1000,
+                    m.latency().p99() * 1000,
+                    m.latency().max() * 1000,
+                    m.heapA(),
+                    m.heapB(),
+                    m.rssA(),
+                    m.rssB(),
+                    m.filesA(),
+                    m.filesB(),
+                    m.dbBytes() >> 20));
+            Files.writeString(OUT.resolve("soak.csv"), csv);
+        }
+        boolean drained = run.drain();
+        long[] stored = storedCount(dbB);
+        int window = Math.max(1, Math.min(10, minutes.size() / 3));
+        List<Minute> first = minutes.subList(0, window);
+        List<Minute> last = minutes.subList(minutes.size() - window, minutes.size());
+        line(String.format(
+                "- %d s at %,d records/s (%d minutes), the proxies' retention every %d s; per minute in"
+                        + " target/bench/soak.csv. First and last %d minutes side by side:",
+                seconds, latencyRate, minutes.size(), soakRetentionMillis / 1000, window));
+        line("");
+        line("| | p99 (whole span) | max | heap after GC, A / B (largest of the minutes' last) |"
+                + " RSS A / B (largest) | open files A / B (largest) | both databases at the end |");
+        line("|---|---|---|---|---|---|---|");
+        for (List<Minute> span : List.of(first, last)) {
+            Percentiles p = latency(
+                    dbB,
+                    paced.baseName(),
+                    span.get(0).from(),
+                    span.get(span.size() - 1).to());
+            line(String.format(
+                    "| %s %d min | %s | %s | %d / %d MiB | %d / %d MiB | %d / %d | %,d MiB |",
+                    span == first ? "first" : "last",
+                    window,
+                    ms(p.p99()),
+                    ms(p.max()),
+                    span.stream().mapToLong(Minute::heapA).max().orElse(0),
+                    span.stream().mapToLong(Minute::heapB).max().orElse(0),
+                    span.stream().mapToLong(Minute::rssA).max().orElse(0),
+                    span.stream().mapToLong(Minute::rssB).max().orElse(0),
+                    span.stream().mapToLong(Minute::filesA).max().orElse(0),
+                    span.stream().mapToLong(Minute::filesB).max().orElse(0),
+                    span.get(span.size() - 1).dbBytes() >> 20));
+        }
+        line("");
+        line(String.format(
+                "- check: %,d records given to A, %,d rows in B's measurement table, %,d distinct (name, time)%s",
+                run.emitted(), stored[0], stored[1], drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
+        line("");
+    }
+
+    private static long databaseBytes(EmbeddedPostgres postgres, String url) throws Exception {
+        String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_database_size('" + name + "')")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /** A retention run of A's database (the proxy's Retention, keys-days 35) on a thread of its own, after a delay. */

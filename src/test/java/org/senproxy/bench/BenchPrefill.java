@@ -14,7 +14,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.senproxy.db.Sql;
 import org.senproxy.delivery.Retention;
+import org.senproxy.outbox.OutboxRowsAccess;
 import org.senproxy.quoalise.QuoaliseService;
+import org.senproxy.senml.Measurement;
+import org.senproxy.senml.Senml;
 import org.senproxy.testing.TestPostgres;
 
 /**
@@ -71,9 +74,86 @@ public final class BenchPrefill {
         return (System.nanoTime() - started) / 1e9;
     }
 
-    /** What the history costs, as report lines. */
-    static List<String> report(String url, long rows, double fillSeconds) throws Exception {
+    /**
+     * {@code rows} delivered rows in a receiving proxy's inbox, from {@code sender}, delivered evenly over the last 6 days
+     * (inside done-days, 7: the retention keeps them), each a message of 10 records (a SenML pack of about 700 bytes),
+     * in one {@code INSERT ... SELECT generate_series}. Returns a report line.
+     */
+    static String inbox(String url, String sender, long rows) throws Exception {
+        long t0 = System.nanoTime();
+        String payload = BenchRecords.pack(new BenchRecords("urn:dev:bench:inbox-history:").next(10));
+        long stepMillis = 6 * 86_400_000L / rows;
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO inbox (sender_jid, message_id,"
+                        + " correlation_id, format_version, payload, record_count, status, received_at, delivered_at)"
+                        + " SELECT ?, 'bench-prefill-' || g, 'bench-prefill', 1, ?, 10, 'delivered',"
+                        + " now() - interval '6 days' + g * interval '" + stepMillis + " ms',"
+                        + " now() - interval '6 days' + g * interval '" + stepMillis + " ms'"
+                        + " FROM generate_series(1, " + rows + ") g");
+                Statement s = c.createStatement()) {
+            ps.setString(1, sender);
+            ps.setString(2, payload);
+            ps.executeUpdate();
+            s.execute("VACUUM ANALYZE inbox");
+            return String.format(
+                    "- B's inbox prefilled: %,d delivered rows of 10 records over the last 6 days (inside done-days)"
+                            + " in %.1f s; inbox %,d MB with its indexes",
+                    rows, (System.nanoTime() - t0) / 1e9, one(s, "SELECT pg_total_relation_size('inbox')") >> 20);
+        }
+    }
+
+    /**
+     * A backlog of {@code rows} outbox rows for {@code recipient}, {@code perRow} records each, due now: the first 1,000
+     * written by the proxy's own statement (their canonical payload and the digest that is signed), the rest copies of
+     * those with message ids of their own ({@code INSERT ... SELECT generate_series}). Returns a report line.
+     */
+    static String outboxBacklog(String url, String recipient, String consentRef, long rows, int perRow)
+            throws Exception {
+        long t0 = System.nanoTime();
+        int templates = (int) Math.min(rows, 1000);
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                Statement s = c.createStatement()) {
+            long consumer = one(s, "SELECT min(id) FROM consumer");
+            BenchRecords records = new BenchRecords("urn:dev:bench:backlog:");
+            List<List<Measurement>> packs = new ArrayList<>();
+            for (int i = 0; i < templates; i++) {
+                packs.add(Senml.resolve(Senml.parseJson(BenchRecords.pack(records.next(perRow))), 0));
+            }
+            c.setAutoCommit(false);
+            OutboxRowsAccess.insert(c, consumer, recipient, consentRef, packs, "bench-backlog");
+            c.commit();
+            c.setAutoCommit(true);
+            s.execute("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload,"
+                    + " record_count, consent_ref, ack_required, transfer, first_at, last_at)"
+                    + " SELECT gen_random_uuid(), t.correlation_id, t.consumer_id, t.recipient_jid, t.payload,"
+                    + " t.record_count, t.consent_ref, t.ack_required, t.transfer, t.first_at, t.last_at"
+                    + " FROM generate_series(1, " + (rows / templates + 1) + ") g"
+                    + " CROSS JOIN (SELECT * FROM outbox WHERE correlation_id = 'bench-backlog') t"
+                    + " ORDER BY g, t.id LIMIT " + (rows - templates));
+            s.execute("VACUUM ANALYZE outbox");
+            return String.format(
+                    "- A's outbox: %,d rows of %d records for %s written while it was suspended, in %.1f s (the first"
+                            + " %,d by the proxy's statement, the rest copies of them); outbox %,d MB with its indexes",
+                    one(s, "SELECT count(*) FROM outbox WHERE correlation_id = 'bench-backlog'"),
+                    perRow,
+                    recipient,
+                    (System.nanoTime() - t0) / 1e9,
+                    templates,
+                    one(s, "SELECT pg_total_relation_size('outbox')") >> 20);
+        }
+    }
+
+    /** What the history costs: report lines, and the figures the benchmark's summary compares. */
+    record History(List<String> lines, long bytesPerKey, double historyMedianMillis) {}
+
+    /**
+     * What the history costs, as report lines; with {@code retention}, a retention run (keys-days 35) at the end, which
+     * drops the oldest day.
+     */
+    static History report(String url, long rows, double fillSeconds, boolean retention) throws Exception {
         List<String> lines = new ArrayList<>();
+        long bytesPerKey;
+        double medianMillis;
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
                 Statement s = c.createStatement()) {
             long keys = one(s, "SELECT count(*) FROM source_record");
@@ -95,6 +175,7 @@ public final class BenchPrefill {
             lines.add(String.format(
                     "- on disk: %,d bytes per key (table %d, indexes and TOAST %d)",
                     bytes / keys, table / keys, (bytes - table) / keys));
+            bytesPerKey = bytes / keys;
             // get_history: one day of one series, 20 times, the proxy's statement
             Sql history = Sql.of(QuoaliseService.class, "quoalise-history");
             long dayStart = LocalDate.now(ZoneOffset.UTC).minusDays(10).toEpochDay() * 86_400_000_000L;
@@ -114,18 +195,26 @@ public final class BenchPrefill {
                 millis.add((System.nanoTime() - t0) / 1e6);
             }
             Collections.sort(millis);
+            medianMillis = millis.get(10);
             lines.add(String.format(
                     "- get_history, one day of one series (%,d records): median %.1f ms, max %.1f ms over 20 series",
                     got, millis.get(10), millis.get(19)));
         }
+        if (retention) {
+            long t0 = System.nanoTime();
+            Retention.Purged purged = retention(url);
+            lines.add(String.format(
+                    "- retention run (keys-days 35): %,d keys gone in %.2f s",
+                    purged.sourceRecord(), (System.nanoTime() - t0) / 1e9));
+        }
+        return new History(lines, bytesPerKey, medianMillis);
+    }
+
+    /** One run of the proxy's retention on {@code url} with the default settings (keys-days 35). */
+    static Retention.Purged retention(String url) throws Exception {
         PGSimpleDataSource dataSource = TestPostgres.dataSource(url);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        long t0 = System.nanoTime();
-        Retention.Purged purged = new Retention(dataSource, () -> meters, 7, 35, 90, 10_000).purge();
-        lines.add(String.format(
-                "- retention run (keys-days 35): %,d keys gone in %.2f s",
-                purged.sourceRecord(), (System.nanoTime() - t0) / 1e9));
-        return lines;
+        return new Retention(dataSource, () -> meters, 7, 35, 90, 10_000).purge();
     }
 
     private static long one(Statement s, String query) throws Exception {
@@ -140,7 +229,7 @@ public final class BenchPrefill {
         String url = TestPostgres.newDatabase("bench_history");
         TestPostgres.migrate(url);
         double took = sourceRecords(url, rows);
-        report(url, rows, took).forEach(System.out::println);
+        report(url, rows, took, true).lines().forEach(System.out::println);
         System.exit(0);
     }
 }

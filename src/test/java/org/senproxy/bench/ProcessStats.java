@@ -224,6 +224,31 @@ final class ProcessStats {
         return new Heap(before, after, median, committed, collections, pause);
     }
 
+    /** The heap after each collection so far, in MiB, in the order of the GC log. */
+    static List<Long> heapAfters(Path gcLog) {
+        List<Long> afters = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(gcLog)) {
+                Matcher m = GC_LINE.matcher(line);
+                if (m.find()) {
+                    afters.add(Long.parseLong(m.group(2)));
+                }
+            }
+        } catch (IOException e) {
+            // no log yet
+        }
+        return afters;
+    }
+
+    /** The process's open file descriptors (files, sockets, pipes). */
+    static long openFiles(long pid) {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     private static String[] statFields(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

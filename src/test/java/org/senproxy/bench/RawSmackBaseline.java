@@ -39,7 +39,8 @@ final class RawSmackBaseline {
             double stanzaCharsPerRecord,
             ProcessStats.Wire wire,
             long cpuTicks,
-            long machineTicks) {}
+            long machineTicks,
+            long serverTicks) {}
 
     private RawSmackBaseline() {}
 
@@ -53,7 +54,8 @@ final class RawSmackBaseline {
             int pack,
             int window,
             int warmupSeconds,
-            int seconds)
+            int seconds,
+            long serverPid)
             throws Exception {
         XMPPTCPConnection.setUseStreamManagementDefault(false);
         XMPPTCPConnection a = connect(xmpp, sender, senderPassword);
@@ -108,6 +110,7 @@ final class RawSmackBaseline {
             long startNanos = 0;
             long startTicks = 0;
             long startMachine = 0;
+            long startServer = 0;
             ProcessStats.Wire startWire = null;
             long self = ProcessHandle.current().pid();
             while (System.nanoTime() < end) {
@@ -117,6 +120,7 @@ final class RawSmackBaseline {
                     startNanos = System.nanoTime();
                     startTicks = ProcessStats.cpuTicks(self);
                     startMachine = ProcessStats.machineBusyTicks();
+                    startServer = ProcessStats.cpuTicks(serverPid);
                     startWire = ProcessStats.wire(ProcessStats.wire(xmpp.port()), self);
                 }
                 if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -142,6 +146,7 @@ final class RawSmackBaseline {
                     ProcessStats.wire(ProcessStats.wire(xmpp.port()), self).minus(startWire);
             long ticks = ProcessStats.cpuTicks(self) - startTicks;
             long machine = ProcessStats.machineBusyTicks() - startMachine;
+            long server = ProcessStats.cpuTicks(serverPid) - startServer;
             long count = endAcked - startAcked;
             return new Result(
                     pack,
@@ -152,7 +157,8 @@ final class RawSmackBaseline {
                     (double) stanzaChars / Math.max(1, stanzaRecords),
                     wire,
                     ticks,
-                    machine);
+                    machine,
+                    server);
         } finally {
             a.disconnect();
             b.disconnect();

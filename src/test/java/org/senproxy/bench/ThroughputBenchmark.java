@@ -74,8 +74,64 @@ public final class ThroughputBenchmark {
     private final int latencyPack = Integer.getInteger("bench.latency.pack", 10);
     private final int baselineSeconds = Integer.getInteger("bench.baseline-seconds", 20);
     private final int drainSeconds = Integer.getInteger("bench.drain-seconds", 180);
-    /** Keys prefilled in A's source_record over 36 days before the proxies start (issue 22); 0: none. */
-    private final long prefillSourceRecords = Long.getLong("bench.prefill.source-records", 0L);
+    /**
+     * Keys prefilled in A's source_record over 36 days before the proxies start (issue 22), one run of each variant per
+     * entry, e.g. {@code 0,10000000}; 0: none.
+     */
+    private final List<Long> prefillSourceRecords = Stream.of(
+                    System.getProperty("bench.prefill.source-records", "0").split(","))
+            .map(String::trim)
+            .map(Long::parseLong)
+            .toList();
+    /** Delivered rows put in B's inbox before the proxies start, for a run of their own (issue 22); 0: none. */
+    private final long prefillInboxRows = Long.getLong("bench.prefill.inbox-rows", 0L);
+    /**
+     * Rows of A's outbox backlog for B, written while B is suspended (a run of its own, issue 22), then B comes back; 0:
+     * none.
+     */
+    private final long backlogRows = Long.getLong("bench.backlog.outbox-rows", 0L);
+
+    private final int backlogRecordsPerRow = Integer.getInteger("bench.backlog.records-per-row", 10);
+    private final int backlogMaxSeconds = Integer.getInteger("bench.backlog.max-seconds", 900);
+
+    /** What a variant's run starts from: keys of history in A, delivered rows in B's inbox, a backlog in A's outbox. */
+    private record Scenario(long keys, long inboxRows, long backlogRows, int soakSeconds) {
+        Scenario(long keys, long inboxRows, long backlogRows) {
+            this(keys, inboxRows, backlogRows, 0);
+        }
+
+        String label() {
+            if (soakSeconds > 0) {
+                return String.format("soak of %d s", soakSeconds);
+            }
+            if (keys > 0) {
+                return String.format("%,d keys of history", keys);
+            }
+            if (inboxRows > 0) {
+                return String.format("%,d delivered rows in B's inbox", inboxRows);
+            }
+            if (backlogRows > 0) {
+                return String.format("%,d outbox rows for B after an absence", backlogRows);
+            }
+            return "empty database";
+        }
+
+        String database(String variant) {
+            return variant
+                    + (keys > 0 ? "_k" + keys : "")
+                    + (inboxRows > 0 ? "_i" + inboxRows : "")
+                    + (backlogRows > 0 ? "_o" + backlogRows : "")
+                    + (soakSeconds > 0 ? "_soak" : "");
+        }
+    }
+
+    /** Seconds of a soak at bench.latency-rate with A's and B's retention running (a run of its own); 0: none. */
+    private final int soakSeconds = Integer.getInteger("bench.soak-seconds", 0);
+    /** The proxies' retention interval during the soak (senproxy.retention.interval-ms). */
+    private final int soakRetentionMillis = Integer.getInteger("bench.soak.retention-interval-ms", 60_000);
+
+    /** Records per transaction of the COPY ceiling ({@link CopyBaseline}). */
+    private final int copyPerTransaction = Integer.getInteger("bench.copy.transaction-records", 10_000);
 
     private final List<String> jvm =
             List.of(System.getProperty("bench.jvm", "-Xmx256m").trim().split("\\s+"));
@@ -94,6 +150,34 @@ public final class ThroughputBenchmark {
     private final Map<Integer, Double> xmppTicksPerRecord = new TreeMap<>();
 
     private double rowsTicksPerRecord;
+    /** Machine CPU ticks per record of the COPY ceiling, and its records/s. */
+    private double copyTicksPerRecord;
+
+    private double copyRate;
+
+    /** CPU ticks per record of the ceilings' own processes (client JVM and ejabberd; client JVM and PostgreSQL). */
+    private final Map<Integer, Double> xmppOwnTicksPerRecord = new TreeMap<>();
+
+    private double copyOwnTicksPerRecord;
+
+    /** One line per variant run, for the summary that compares them (issue 22). */
+    private record Scale(
+            String variant,
+            String scenario,
+            boolean empty,
+            double rate,
+            double p99,
+            double p99Retention,
+            double p99DuringRetention,
+            double maxDuringRetention,
+            long retentionKeys,
+            double retentionSeconds,
+            double historyMillis,
+            long bytesPerKey,
+            double proxiesMicrosPerRecord,
+            double machineMicrosPerRecord) {}
+
+    private final List<Scale> scales = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         new ThroughputBenchmark().run();
@@ -164,9 +248,32 @@ public final class ThroughputBenchmark {
             MosquittoTestBroker mosquitto =
                     variants.contains("mqtt") ? new MosquittoTestBroker(null, null, mosquittoSettings) : null;
             try {
-                for (String variant : variants) {
-                    variant(variant, xmpp, postgres, mosquitto, keyA, keyFile);
+                List<Scenario> scenarios = new ArrayList<>();
+                for (long keys : prefillSourceRecords) {
+                    scenarios.add(new Scenario(keys, 0, 0));
                 }
+                if (prefillInboxRows > 0) {
+                    scenarios.add(new Scenario(0, prefillInboxRows, 0));
+                }
+                if (backlogRows > 0) {
+                    scenarios.add(new Scenario(0, 0, backlogRows));
+                }
+                if (soakSeconds > 0) {
+                    scenarios.add(new Scenario(0, 0, 0, soakSeconds));
+                }
+                for (String variant : variants) {
+                    for (Scenario scenario : scenarios) {
+                        try {
+                            variant(variant, scenario, xmpp, postgres, mosquitto, keyA, keyFile);
+                        } catch (Exception e) {
+                            // the other runs' figures still count: said in the report, the cause on stderr
+                            e.printStackTrace();
+                            line("- **" + variant + ", " + scenario.label() + ": FAILED** (" + e + ")");
+                            line("");
+                        }
+                    }
+                }
+                summary();
             } finally {
                 if (mosquitto != null) {
                     mosquitto.close();
@@ -203,12 +310,15 @@ public final class ThroughputBenchmark {
                 pack,
                 200,
                 5,
-                baselineSeconds);
+                baselineSeconds,
+                ejabberd);
         long ej = ProcessStats.cpuTicks(ejabberd) - ej0;
         long machine = ProcessStats.machineBusyTicks() - machine0;
         baselines.put(pack, r);
         // the whole machine's CPU per record acknowledged, over the measured seconds: what the XMPP hop alone costs
         xmppTicksPerRecord.put(pack, (double) r.machineTicks() / r.records());
+        // its own processes only (client JVM, ejabberd), whatever else the machine runs
+        xmppOwnTicksPerRecord.put(pack, (double) (r.cpuTicks() + r.serverTicks()) / r.records());
         line(String.format("## Ceiling: raw Smack, %d records per message%n", pack));
         line(String.format(
                 "- %,.0f records/s (%,.0f messages/s) over %.0f s, %,d records; window 200 messages"
@@ -259,6 +369,51 @@ public final class ThroughputBenchmark {
                 1e6 * rowsTicksPerRecord / ProcessStats.TICKS_PER_SECOND,
                 combinedCeiling(pack)));
         line("");
+
+        System.out.printf(
+                "baseline: the same rows by COPY, %d records per transaction, %d s + %d s warm-up...%n",
+                copyPerTransaction, baselineSeconds, 5);
+        RowsBaseline.Result copy = CopyBaseline.run(dbA, dbB, postgresPid(), copyPerTransaction, 5, baselineSeconds);
+        copyTicksPerRecord = (double) copy.machineTicks() / copy.records();
+        copyRate = copy.recordsPerSecond();
+        copyOwnTicksPerRecord = (double) (copy.cpuTicks() + copy.postgresTicks()) / copy.records();
+        line(String.format(
+                "## Ceiling at best practice: the same two rows per record by COPY, %,d records per transaction%n",
+                copyPerTransaction));
+        line(String.format(
+                "- %,.0f records/s over %.0f s, %,d records: A's source keys and B's sink rows written with pgjdbc's"
+                        + " CopyManager (text format), no deduplication, one transaction of %,d records at a time in"
+                        + " each database on two threads (CopyBaseline); %.1fx the proxies' own statements",
+                copy.recordsPerSecond(),
+                copy.seconds(),
+                copy.records(),
+                copyPerTransaction,
+                copy.recordsPerSecond() / r.recordsPerSecond()));
+        line(String.format(
+                "- CPU (%% of one core): client JVM %.0f%%, PostgreSQL %.0f%%; machine busy %.0f%% of %d cores;"
+                        + " machine CPU per record %.1f µs (the proxies' statements: %.1f µs)",
+                pct(copy.cpuTicks(), copy.seconds()),
+                pct(copy.postgresTicks(), copy.seconds()),
+                pct(copy.machineTicks(), copy.seconds()) / Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().availableProcessors(),
+                1e6 * copyTicksPerRecord / ProcessStats.TICKS_PER_SECOND,
+                1e6 * rowsTicksPerRecord / ProcessStats.TICKS_PER_SECOND));
+        line(String.format(
+                "- the XMPP hop and COPY's rows on one machine: **%,.0f records/s** (%.0f µs of machine CPU per record)",
+                copyCeiling(pack), 1e6 * ceilingTicksPerRecord(pack) / ProcessStats.TICKS_PER_SECOND));
+        line("");
+    }
+
+    /** Machine CPU ticks per record of the XMPP hop and COPY's rows together. */
+    private double ceilingTicksPerRecord(int pack) {
+        return xmppTicksPerRecord.get(pack) + copyTicksPerRecord;
+    }
+
+    /** Records/s of the machine's CPU spent on the XMPP hop and on the rows written by COPY, nothing else. */
+    private double copyCeiling(int pack) {
+        return Runtime.getRuntime().availableProcessors()
+                * (double) ProcessStats.TICKS_PER_SECOND
+                / ceilingTicksPerRecord(pack);
     }
 
     /** Records/s of the machine's CPU spent on the XMPP hop's and the rows' cost per record, nothing else. */
@@ -272,6 +427,7 @@ public final class ThroughputBenchmark {
 
     private void variant(
             String variant,
+            Scenario scenario,
             XmppTestServer xmpp,
             EmbeddedPostgres postgres,
             MosquittoTestBroker mosquitto,
@@ -279,13 +435,22 @@ public final class ThroughputBenchmark {
             Path keyFile)
             throws Exception {
         String source = "bench-" + variant + "-source";
-        String dbA = database(postgres, "bench_" + variant + "_a");
-        String dbB = database(postgres, "bench_" + variant + "_b");
+        long keys = scenario.keys();
+        String dbA = database(postgres, "bench_" + scenario.database(variant) + "_a");
+        String dbB = database(postgres, "bench_" + scenario.database(variant) + "_b");
         federate(dbA, dbB, source, keyA);
-        List<String> history = List.of();
-        if (prefillSourceRecords > 0) {
-            double took = BenchPrefill.sourceRecords(dbA, prefillSourceRecords);
-            history = BenchPrefill.report(dbA, prefillSourceRecords, took);
+        BenchPrefill.History history = new BenchPrefill.History(List.of(), 0, Double.NaN);
+        if (keys > 0) {
+            System.out.printf("variant %s: prefilling A's source_record with %,d keys...%n", variant, keys);
+            double took = BenchPrefill.sourceRecords(dbA, keys);
+            // no retention run here: the driver runs one while records flow (the latency phase's second half)
+            history = BenchPrefill.report(dbA, keys, took, false);
+        }
+        if (scenario.inboxRows() > 0) {
+            System.out.printf(
+                    "variant %s: prefilling B's inbox with %,d delivered rows...%n", variant, scenario.inboxRows());
+            history = new BenchPrefill.History(
+                    List.of(BenchPrefill.inbox(dbB, "bench-a@localhost", scenario.inboxRows())), 0, Double.NaN);
         }
         Path home = home(variant);
 
@@ -293,6 +458,12 @@ public final class ThroughputBenchmark {
         Map<String, String> settingsA = proxy("bench-a", dbA, home, xmpp);
         settingsA.put("senproxy.connectors", source);
         settingsA.put("senproxy.signing.key-file", keyFile.toAbsolutePath().toString());
+        // A's own retention keeps a day more than the driver's (35): the oldest prefilled day is left for the driver's
+        // run during the latency phase, not dropped by A's run shortly after start-up
+        settingsA.put("senproxy.retention.keys-days", "36");
+        if (scenario.soakSeconds() > 0) {
+            settingsA.put("senproxy.retention.interval-ms", Integer.toString(soakRetentionMillis));
+        }
         int pack;
         if ("mqtt".equals(variant)) {
             settingsA.put("bench-mqtt.broker-url", mosquitto.url());
@@ -312,18 +483,22 @@ public final class ThroughputBenchmark {
         settingsB.put("senproxy.connectors", "postgres-sink");
         settingsB.put("senproxy.inbox.sink", "postgres-sink");
         settingsB.put("senproxy.signing.required", "true");
+        if (scenario.soakSeconds() > 0) {
+            settingsB.put("senproxy.retention.interval-ms", Integer.toString(soakRetentionMillis));
+        }
 
         ProxyProcess b = new ProxyProcess(variant + "-b", settingsB, OUT, jvm(variant + "-b"));
         ProxyProcess a = new ProxyProcess(variant + "-a", settingsA, OUT, jvm(variant + "-a"));
-        String title = "mqtt".equals(variant)
-                ? String.format(
-                        "MQTT: a gateway publishes SenML packs of %d records (QoS 1) to Mosquitto;"
-                                + " A's bench-mqtt-source takes them",
-                        mqttPack)
-                : String.format(
-                        "HTTP poll: A's bench-http-source polls an HTTP API every %d ms, which answers"
-                                + " the records measured since (at most %d)",
-                        httpPollMillis, httpMaxPerPoll);
+        String title = scenario.label() + ", "
+                + ("mqtt".equals(variant)
+                        ? String.format(
+                                "MQTT: a gateway publishes SenML packs of %d records (QoS 1) to Mosquitto;"
+                                        + " A's bench-mqtt-source takes them",
+                                mqttPack)
+                        : String.format(
+                                "HTTP poll: A's bench-http-source polls an HTTP API every %d ms, which answers"
+                                        + " the records measured since (at most %d)",
+                                httpPollMillis, httpMaxPerPoll));
         System.out.println("variant " + variant + ": starting the proxies...");
         try {
             double readyB = start(b);
@@ -336,6 +511,18 @@ public final class ThroughputBenchmark {
                     delivered) {
                 Run run = new Run(in, delivered);
                 run.prime(new BenchRecords("urn:dev:bench:" + variant + "-prime:"));
+                if (scenario.backlogRows() > 0) {
+                    line("## " + title);
+                    line("");
+                    backlog(run, delivered, dbA, dbB, variant, scenario.backlogRows());
+                    return;
+                }
+                if (scenario.soakSeconds() > 0) {
+                    line("## " + title);
+                    line("");
+                    soak(run, a, b, postgres, dbA, dbB, variant, scenario.soakSeconds());
+                    return;
+                }
 
                 // throughput: closed loop
                 System.out.printf("variant %s: throughput, %d s warm-up + %d s...%n", variant, warmupSeconds, seconds);
@@ -357,6 +544,27 @@ public final class ThroughputBenchmark {
                 Instant latencyTo = Instant.now();
                 drained &= run.drain();
                 Percentiles latency = latency(dbB, paced.baseName(), latencyFrom, latencyTo);
+
+                // latency again, a retention run of A's database (keys-days 35: the oldest prefilled day goes) a third
+                // of the way in
+                System.out.printf(
+                        "variant %s: latency at %d records/s, %d s, retention running...%n",
+                        variant, latencyRate, latencySeconds);
+                BenchRecords pacedRetention = new BenchRecords("urn:dev:bench:" + variant + "-retention:");
+                RetentionRun retention = new RetentionRun(dbA, latencySeconds * 1000L / 3);
+                Instant retentionFrom = Instant.now();
+                retention.start();
+                run.openLoop(pacedRetention, latencyRate, latencySeconds);
+                Instant retentionTo = Instant.now();
+                retention.join();
+                drained &= run.drain();
+                Percentiles withRetention = latency(dbB, pacedRetention.baseName(), retentionFrom, retentionTo);
+                // the records made while it ran, and in the second after (they queued behind it)
+                Percentiles duringRetention = latency(
+                        dbB,
+                        pacedRetention.baseName(),
+                        retention.from(),
+                        retention.to().plusSeconds(1));
 
                 Thread.sleep(2000); // the last acks
                 long rssA = ProcessStats.statusKib(a.pid(), "VmHWM");
@@ -380,7 +588,7 @@ public final class ThroughputBenchmark {
                 RawSmackBaseline.Result ceiling = baselines.get(pack);
                 line("## " + title);
                 line("");
-                history.forEach(this::line); // A's prefilled history, if any (bench.prefill.source-records)
+                history.lines().forEach(this::line); // A's prefilled history, if any (bench.prefill.source-records)
                 line(String.format(
                         "- **%,.0f records/s** end to end over %.0f s (%,d records stored by B's sink"
                                 + " after %d s of warm-up; window %,d records not yet stored)",
@@ -392,6 +600,28 @@ public final class ThroughputBenchmark {
                         "- **%.0f%% of both ceilings on one machine** (%,.0f records/s: the XMPP hop and"
                                 + " the database's two rows per record)",
                         100 * usage.rate() / combinedCeiling(pack), combinedCeiling(pack)));
+                double proxiesMicros = 1e6 * usage.proxyTicks() / ProcessStats.TICKS_PER_SECOND / usage.records();
+                double machineMicros = 1e6 * usage.machineTicks() / ProcessStats.TICKS_PER_SECOND / usage.records();
+                double ceilingMicros = 1e6 * ceilingTicksPerRecord(pack) / ProcessStats.TICKS_PER_SECOND;
+                double ownMicros = 1e6 * usage.ownTicks() / ProcessStats.TICKS_PER_SECOND / usage.records();
+                double ceilingOwnMicros =
+                        1e6 * (xmppOwnTicksPerRecord.get(pack) + copyOwnTicksPerRecord) / ProcessStats.TICKS_PER_SECOND;
+                line(String.format(
+                        "- **%.0f%% of the XMPP hop plus the COPY ceiling** (%,.0f records/s; target >= 60%%)",
+                        100 * usage.rate() / copyCeiling(pack), copyCeiling(pack)));
+                line(String.format(
+                        "- CPU per record, the federation's own processes (proxies, ejabberd, PostgreSQL, Mosquitto,"
+                                + " driver) against the ceilings' own (raw Smack client and ejabberd; COPY client and"
+                                + " PostgreSQL): **%.1f µs against %.1f µs, %.2fx** (target <= 1.5x), of which both"
+                                + " proxies %.1f µs; the whole machine (other processes included): %.1f µs against"
+                                + " %.1f µs, %.2fx",
+                        ownMicros,
+                        ceilingOwnMicros,
+                        ownMicros / ceilingOwnMicros,
+                        proxiesMicros,
+                        machineMicros,
+                        ceilingMicros,
+                        machineMicros / ceilingMicros));
                 line(String.format(
                         "- messages: %.1f records per message on average in the throughput phase (B's"
                                 + " inbox); A's outbox: %s",
@@ -416,6 +646,38 @@ public final class ThroughputBenchmark {
                         ms(latency.p99()),
                         ms(latency.max()),
                         latency.count()));
+                line(String.format(
+                        "- **latency at %,d records/s with a retention run** (%d s, the run started %d s in): p50 %s,"
+                                + " p95 %s, **p99 %s**, max %s (%,d records); the run: %s in **%.2f s**; records made"
+                                + " while it ran and in the second after: p99 %s, max %s (%,d records)",
+                        latencyRate,
+                        latencySeconds,
+                        latencySeconds / 3,
+                        ms(withRetention.p50()),
+                        ms(withRetention.p95()),
+                        ms(withRetention.p99()),
+                        ms(withRetention.max()),
+                        withRetention.count(),
+                        retention.purged(),
+                        retention.seconds(),
+                        ms(duringRetention.p99()),
+                        ms(duringRetention.max()),
+                        duringRetention.count()));
+                scales.add(new Scale(
+                        variant,
+                        scenario.label(),
+                        scenario.equals(new Scenario(0, 0, 0)),
+                        usage.rate(),
+                        latency.p99(),
+                        withRetention.p99(),
+                        duringRetention.p99(),
+                        duringRetention.max(),
+                        retention.purged().sourceRecord(),
+                        retention.seconds(),
+                        history.historyMedianMillis(),
+                        history.bytesPerKey(),
+                        proxiesMicros,
+                        machineMicros));
                 line(String.format("- start-up to ready: A %.1f s, B %.1f s", readyA, readyB));
                 line(String.format(
                         "- memory: A heap peak %d MiB before a collection; after one: median %d MiB,"
@@ -467,6 +729,307 @@ public final class ThroughputBenchmark {
             a.close();
             b.close();
         }
+    }
+
+    /**
+     * B away, then back (issue 22): A's peer switch for B turned off (what {@code sen-proxy peers suspend} does), a
+     * backlog of {@code rows} outbox rows for B written meanwhile, then B turned on again while records keep coming at
+     * {@code bench.latency-rate}. Reports the catch-up: until B's sink holds the backlog and the records that came
+     * meanwhile, its rate in each quarter of the backlog (flat if the cost does not depend on what is left), and the
+     * latency of the records that came meanwhile (they queue behind the backlog: the outbox sends in order).
+     */
+    private void backlog(Run run, Delivered delivered, String dbA, String dbB, String variant, long rows)
+            throws Exception {
+        try (Connection c = DriverManager.getConnection(dbA, "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("INSERT INTO switch (kind, name, enabled, reason, changed_by)"
+                    + " VALUES ('peer', 'bench-b', false, 'benchmark: B away', 'bench')");
+        }
+        System.out.printf("variant %s: a backlog of %,d rows for B, B suspended...%n", variant, rows);
+        line(BenchPrefill.outboxBacklog(dbA, "bench-b@localhost", Consented.REF, rows, backlogRecordsPerRow));
+        long records = rows * backlogRecordsPerRow;
+        Thread.sleep(2000); // the last prime's count
+        long d0 = delivered.get();
+        long emitted0 = run.emitted();
+        BenchRecords paced = new BenchRecords("urn:dev:bench:" + variant + "-backlog-flow:");
+        System.out.printf("variant %s: B back, catching up, %d records/s meanwhile...%n", variant, latencyRate);
+        long machine0 = ProcessStats.machineBusyTicks();
+        Instant from = Instant.now();
+        long t0 = System.nanoTime();
+        try (Connection c = DriverManager.getConnection(dbA, "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE switch SET enabled = true, reason = 'benchmark: B back' WHERE kind = 'peer'"
+                    + " AND name = 'bench-b'");
+        }
+        double[] quarters = new double[4];
+        int quarter = 0;
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(backlogMaxSeconds);
+        boolean caughtUp;
+        // the flow's records given to A up to a second ago: those made since may still be on their way (the latency
+        // of the flow after the backlog), and the flow keeps coming
+        long emittedBefore = 0;
+        while (true) {
+            long done = delivered.get() - d0;
+            while (quarter < 4 && done >= records * (quarter + 1) / 4) {
+                quarters[quarter++] = (System.nanoTime() - t0) / 1e9;
+            }
+            caughtUp = done >= records + emittedBefore;
+            if (caughtUp || System.nanoTime() > deadline) {
+                break;
+            }
+            emittedBefore = run.emitted() - emitted0;
+            run.openLoop(paced, latencyRate, 1);
+        }
+        double took = (System.nanoTime() - t0) / 1e9;
+        long machine = ProcessStats.machineBusyTicks() - machine0;
+        Instant to = Instant.now();
+        boolean drained = run.drain();
+        Percentiles flow = latency(dbB, paced.baseName(), from, to);
+        StringBuilder pace = new StringBuilder();
+        for (int q = 0; q < quarter; q++) {
+            double seconds = quarters[q] - (q == 0 ? 0 : quarters[q - 1]);
+            pace.append(String.format("%s%,.0f", q == 0 ? "" : ", ", records / 4.0 / seconds));
+        }
+        line(String.format(
+                "- **catch-up: %,d rows (%,d records) in %.0f s: %,.0f rows/s, %,.0f records/s**%s; records/s in each"
+                        + " quarter of the backlog: %s; machine busy %.0f%% of %d%%",
+                rows,
+                records,
+                took,
+                rows / took,
+                records / took,
+                caughtUp ? "" : " (NOT caught up within bench.backlog.max-seconds)",
+                pace,
+                pct(machine, took),
+                100 * Runtime.getRuntime().availableProcessors()));
+        line(String.format(
+                "- the flow meanwhile (%,d records/s, queued behind the backlog: the outbox sends in order): p50 %s,"
+                        + " p99 %s, max %s (%,d records)",
+                latencyRate, ms(flow.p50()), ms(flow.p99()), ms(flow.max()), flow.count()));
+        long[] stored = storedCount(dbB);
+        line(String.format(
+                "- check: %,d rows in B's measurement table (backlog %,d + records given to A %,d); A's outbox: %s%s",
+                stored[0],
+                records,
+                run.emitted(),
+                outbox(dbA),
+                drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
+        line("");
+    }
+
+    /**
+     * The soak (issue 22): records at bench.latency-rate for {@code seconds}, both proxies' retention running every
+     * bench.soak.retention-interval-ms; each minute, the latency of its records, each proxy's heap after its last
+     * collection, resident memory and open files, and both databases' size (target/bench/soak.csv). The report puts
+     * the first and the last 10 minutes side by side (the first and last third of a shorter soak), and checks that B
+     * stored every record given to A, once.
+     */
+    private void soak(
+            Run run,
+            ProxyProcess a,
+            ProxyProcess b,
+            EmbeddedPostgres postgres,
+            String dbA,
+            String dbB,
+            String variant,
+            int seconds)
+            throws Exception {
+        record Minute(
+                Instant from,
+                Instant to,
+                Percentiles latency,
+                long heapA,
+                long heapB,
+                long rssA,
+                long rssB,
+                long filesA,
+                long filesB,
+                long dbBytes) {}
+        List<Minute> minutes = new ArrayList<>();
+        BenchRecords paced = new BenchRecords("urn:dev:bench:" + variant + "-soak:");
+        StringBuilder csv = new StringBuilder(
+                "minute,records,p50_ms,p99_ms,max_ms,heap_after_gc_a_mib,heap_after_gc_b_mib,rss_a_mib,rss_b_mib,"
+                        + "open_files_a,open_files_b,databases_mib\n");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Path gcA = OUT.resolve(variant + "-a-gc.log");
+        Path gcB = OUT.resolve(variant + "-b-gc.log");
+        while (System.nanoTime() < end) {
+            Instant from = Instant.now();
+            int slice = (int) Math.min(60, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(end - System.nanoTime())));
+            System.out.printf("soak: minute %d...%n", minutes.size() + 1);
+            run.openLoop(paced, latencyRate, slice);
+            Instant to = Instant.now();
+            Thread.sleep(1000); // the slice's last records
+            List<Long> afterA = ProcessStats.heapAfters(gcA);
+            List<Long> afterB = ProcessStats.heapAfters(gcB);
+            Minute m = new Minute(
+                    from,
+                    to,
+                    latency(dbB, paced.baseName(), from, to),
+                    afterA.isEmpty() ? 0 : afterA.get(afterA.size() - 1),
+                    afterB.isEmpty() ? 0 : afterB.get(afterB.size() - 1),
+                    ProcessStats.statusKib(a.pid(), "VmRSS") / 1024,
+                    ProcessStats.statusKib(b.pid(), "VmRSS") / 1024,
+                    ProcessStats.openFiles(a.pid()),
+                    ProcessStats.openFiles(b.pid()),
+                    databaseBytes(postgres, dbA) + databaseBytes(postgres, dbB));
+            minutes.add(m);
+            csv.append(String.format(
+                    "%d,%d,%.1f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d%n",
+                    minutes.size(),
+                    m.latency().count(),
+                    m.latency().p50() * 1000,
+                    m.latency().p99() * 1000,
+                    m.latency().max() * 1000,
+                    m.heapA(),
+                    m.heapB(),
+                    m.rssA(),
+                    m.rssB(),
+                    m.filesA(),
+                    m.filesB(),
+                    m.dbBytes() >> 20));
+            Files.writeString(OUT.resolve("soak.csv"), csv);
+        }
+        boolean drained = run.drain();
+        long[] stored = storedCount(dbB);
+        int window = Math.max(1, Math.min(10, minutes.size() / 3));
+        List<Minute> first = minutes.subList(0, window);
+        List<Minute> last = minutes.subList(minutes.size() - window, minutes.size());
+        line(String.format(
+                "- %d s at %,d records/s (%d minutes), the proxies' retention every %d s; per minute in"
+                        + " target/bench/soak.csv. First and last %d minutes side by side:",
+                seconds, latencyRate, minutes.size(), soakRetentionMillis / 1000, window));
+        line("");
+        line("| | p99 (whole span) | max | heap after GC, A / B (largest of the minutes' last) |"
+                + " RSS A / B (largest) | open files A / B (largest) | both databases at the end |");
+        line("|---|---|---|---|---|---|---|");
+        for (List<Minute> span : List.of(first, last)) {
+            Percentiles p = latency(
+                    dbB,
+                    paced.baseName(),
+                    span.get(0).from(),
+                    span.get(span.size() - 1).to());
+            line(String.format(
+                    "| %s %d min | %s | %s | %d / %d MiB | %d / %d MiB | %d / %d | %,d MiB |",
+                    span == first ? "first" : "last",
+                    window,
+                    ms(p.p99()),
+                    ms(p.max()),
+                    span.stream().mapToLong(Minute::heapA).max().orElse(0),
+                    span.stream().mapToLong(Minute::heapB).max().orElse(0),
+                    span.stream().mapToLong(Minute::rssA).max().orElse(0),
+                    span.stream().mapToLong(Minute::rssB).max().orElse(0),
+                    span.stream().mapToLong(Minute::filesA).max().orElse(0),
+                    span.stream().mapToLong(Minute::filesB).max().orElse(0),
+                    span.get(span.size() - 1).dbBytes() >> 20));
+        }
+        line("");
+        line(String.format(
+                "- check: %,d records given to A, %,d rows in B's measurement table, %,d distinct (name, time)%s",
+                run.emitted(), stored[0], stored[1], drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
+        line("");
+    }
+
+    private static long databaseBytes(EmbeddedPostgres postgres, String url) throws Exception {
+        String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_database_size('" + name + "')")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A retention run of A's database (the proxy's Retention, keys-days 35) on a thread of its own, after a delay. */
+    private static final class RetentionRun extends Thread {
+        private final String database;
+        private final long delayMillis;
+        private volatile Instant from;
+        private volatile Instant to;
+        private volatile org.senproxy.delivery.Retention.Purged purged;
+
+        RetentionRun(String database, long delayMillis) {
+            super("bench-retention");
+            this.database = database;
+            this.delayMillis = delayMillis;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Thread.sleep(delayMillis);
+                from = Instant.now();
+                purged = BenchPrefill.retention(database);
+                to = Instant.now();
+            } catch (Exception e) {
+                throw new IllegalStateException("retention run failed", e);
+            }
+        }
+
+        Instant from() {
+            return from;
+        }
+
+        Instant to() {
+            return to;
+        }
+
+        org.senproxy.delivery.Retention.Purged purged() {
+            return purged;
+        }
+
+        double seconds() {
+            return Duration.between(from, to).toNanos() / 1e9;
+        }
+    }
+
+    /** The variant runs side by side, each against the same variant with no history (issue 22's target: 20%). */
+    private void summary() {
+        if (scales.size() < 2) {
+            return;
+        }
+        line("## History and retention: the runs side by side");
+        line("");
+        line("| variant | database at start | records/s | p99 at " + latencyRate + "/s | p99 with retention |"
+                + " retention run | records during it: p99, max | get_history, 1 day of 1 series | bytes per key |"
+                + " CPU µs per record: proxies, machine |");
+        line("|---|---|---|---|---|---|---|---|---|---|");
+        for (Scale x : scales) {
+            line(String.format(
+                    "| %s | %s | %,.0f | %s | %s | %,d keys, %.2f s | %s, %s | %s | %s | %.0f, %.0f |",
+                    x.variant(),
+                    x.scenario(),
+                    x.rate(),
+                    ms(x.p99()),
+                    ms(x.p99Retention()),
+                    x.retentionKeys(),
+                    x.retentionSeconds(),
+                    ms(x.p99DuringRetention()),
+                    ms(x.maxDuringRetention()),
+                    Double.isNaN(x.historyMillis()) ? "n/a" : String.format("%.1f ms", x.historyMillis()),
+                    x.bytesPerKey() == 0 ? "n/a" : Long.toString(x.bytesPerKey()),
+                    x.proxiesMicrosPerRecord(),
+                    x.machineMicrosPerRecord()));
+        }
+        line("");
+        for (Scale x : scales) {
+            Scale empty = scales.stream()
+                    .filter(e -> e.variant().equals(x.variant()) && e.empty())
+                    .findFirst()
+                    .orElse(null);
+            if (x.empty() || empty == null) {
+                continue;
+            }
+            double rate = x.rate() / empty.rate() - 1;
+            double p99 = x.p99() / empty.p99() - 1;
+            double p99Retention = x.p99Retention() / empty.p99() - 1;
+            boolean met = rate >= -0.2 && p99 <= 0.2;
+            line(String.format(
+                    "- %s, %s against an empty database (target: throughput and p99 within 20%%): records/s"
+                            + " %+.0f%%, p99 %+.0f%%, p99 with a retention run %+.0f%%: **target %s**",
+                    x.variant(), x.scenario(), 100 * rate, 100 * p99, 100 * p99Retention, met ? "met" : "missed"));
+        }
+        line("");
     }
 
     // ---- the run of one variant
@@ -530,7 +1093,10 @@ public final class ThroughputBenchmark {
             long records,
             String cpu,
             ProcessStats.Wire wireA,
-            ProcessStats.Wire wireB) {
+            ProcessStats.Wire wireB,
+            long proxyTicks,
+            long machineTicks,
+            long ownTicks) {
         double rate() {
             return records / seconds;
         }
@@ -622,7 +1188,18 @@ public final class ThroughputBenchmark {
             }
             ProcessStats.Wire wireA = ProcessStats.wire(wire1, a.pid()).minus(ProcessStats.wire(wire0, a.pid()));
             ProcessStats.Wire wireB = ProcessStats.wire(wire1, b.pid()).minus(ProcessStats.wire(wire0, b.pid()));
-            return new Usage(from, Instant.now(), took, d1 - d0, split.toString(), wireA, wireB);
+            long proxies = cpu1.get("proxy A") - cpu0.get("proxy A") + cpu1.get("proxy B") - cpu0.get("proxy B");
+            return new Usage(
+                    from,
+                    Instant.now(),
+                    took,
+                    d1 - d0,
+                    split.toString(),
+                    wireA,
+                    wireB,
+                    proxies,
+                    cpu1.get("machine") - cpu0.get("machine"),
+                    accounted);
         }
 
         void openLoop(BenchRecords records, int rate, int runSeconds) throws Exception {

@@ -46,7 +46,8 @@ record FederationConfiguration(
         FederationLink link,
         FederationCodec codec,
         Signatures signatures,
-        Peers peers) {
+        Peers peers,
+        PeerResources peerResources) {
 
     /**
      * @param keys       the proxy's keys (the one that signs now; none: messages go unsigned)
@@ -117,7 +118,7 @@ record FederationConfiguration(
         context.getManagementStrategy().addEventNotifier(stopping);
         // the aggregators of federation-inbound and outbox-ack hand their batches on as lists
         registry.bind("groupedBodies", new GroupedBodyAggregationStrategy());
-        return new FederationConfiguration(jid, xmppHost, xmppPort, link, codec, signatures, peers);
+        return new FederationConfiguration(jid, xmppHost, xmppPort, link, codec, signatures, peers, peerResources);
     }
 
     private static XMPPTCPConnectionConfiguration xmppConfiguration(

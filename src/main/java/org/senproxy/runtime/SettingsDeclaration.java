@@ -183,6 +183,22 @@ public final class SettingsDeclaration {
                             "2000",
                             "the kill-switches (`connectors disable`, `peers suspend`, the status page's buttons) are"
                                     + " read from the database this often: every replica obeys a switch within it"),
+                    value(
+                            "senproxy.readiness.check-ms",
+                            Type.INTEGER,
+                            "1000",
+                            "each replica checks its database this often (the `database` readiness check; no answer"
+                                    + " within 2 s counts as a failure). At the first failure the replica tells"
+                                    + " its peers it is unavailable (as when it stops; its XMPP session stays up), so"
+                                    + " that they send to the other replicas at once instead of after their ack"
+                                    + " timeout; 0: not watched"),
+                    value(
+                            "senproxy.readiness.settle-ms",
+                            Type.INTEGER,
+                            "5000",
+                            "a replica withdrawn for its database is announced to its peers again once the check"
+                                    + " has passed for this long without a failure (a flapping database does not"
+                                    + " make the peers change replicas at every check)"),
                     unset(
                             "senproxy.home",
                             Type.FILE,

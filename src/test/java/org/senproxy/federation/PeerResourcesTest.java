@@ -23,7 +23,7 @@ import org.senproxy.testing.XmppTestServer;
  * A replica is chosen by its peers once ready, not merely online (issue 21): held until its routes have started, it
  * neither announces itself nor answers a peer's announcement, though it follows the peers' presence; ready, it is
  * announced and chosen; stopping, the peers are told it is unavailable and choose it no more while its session is
- * still up. Over a real XMPP server (embedded Vysper by default, SENPROXY_IT_XMPP for the others).
+ * still up; withdrawn while running (its database away), likewise until restored. Over a real XMPP server (embedded Vysper by default, SENPROXY_IT_XMPP for the others).
  */
 class PeerResourcesTest {
 
@@ -99,5 +99,35 @@ class PeerResourcesTest {
         b.stopping();
         await().atMost(Duration.ofSeconds(10)).until(() -> addressed(a, B).equals(B));
         assertThat(sessionB.isAuthenticated()).as("B's session is still up").isTrue();
+    }
+
+    @Test
+    void aWithdrawnReplicaIsNotChosenUntilRestoredAndDoesNotAnswerMeanwhile() throws Exception {
+        PeerResources b = new PeerResources(peers, B, true);
+        sessionB = session("presence-b", "secret-b", b);
+        PeerResources a = new PeerResources(peers, A, true);
+        sessionA = session("presence-a", "secret-a", a);
+        String replicaB = sessionB.getUser().toString();
+        await().atMost(Duration.ofSeconds(10)).until(() -> addressed(a, B).equals(replicaB));
+
+        // B's database away: A is told, while B's session stays up
+        b.withdraw("the database is unreachable");
+        assertThat(b.announced()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> addressed(a, B).equals(B));
+        assertThat(sessionB.isAuthenticated()).as("B's session is still up").isTrue();
+
+        // A logs in again meanwhile: its announcement is not answered by the withdrawn B
+        sessionA.disconnect();
+        PeerResources again = new PeerResources(peers, A, true);
+        sessionA = session("presence-a", "secret-a", again);
+        Thread.sleep(1500); // an answer would have come by now
+        assertThat(addressed(again, B))
+                .as("B withdrawn: A sends to its bare JID")
+                .isEqualTo(B);
+
+        // back: announced to A again
+        b.restore();
+        assertThat(b.announced()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> addressed(again, B).equals(replicaB));
     }
 }

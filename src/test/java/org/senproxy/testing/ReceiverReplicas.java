@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -62,6 +63,21 @@ public final class ReceiverReplicas implements AutoCloseable {
     public ReceiverReplicas(
             XmppTestServer xmpp, int replicas, Path logs, List<String> jvm, Map<String, String> settings)
             throws Exception {
+        this(xmpp, replicas, logs, jvm, settings, (replica, its) -> {});
+    }
+
+    /**
+     * The same, each replica of B's settings changed last by {@code adjust} (called with the replica's number, from
+     * 1, and its settings: e.g. its database through a {@link TcpForwarder}).
+     */
+    public ReceiverReplicas(
+            XmppTestServer xmpp,
+            int replicas,
+            Path logs,
+            List<String> jvm,
+            Map<String, String> settings,
+            BiConsumer<Integer, Map<String, String>> adjust)
+            throws Exception {
         this.extra = Map.copyOf(settings);
         this.xmpp = xmpp;
         for (String user : List.of(A, B)) {
@@ -95,6 +111,7 @@ public final class ReceiverReplicas implements AutoCloseable {
             b.put("senproxy.connectors", "postgres-sink");
             b.put("senproxy.inbox.sink", "postgres-sink");
             b.put("senproxy.signing.required", "true");
+            adjust.accept(i, b);
             receivers.add(new ProxyProcess("receiver-" + i, b, logs, jvm));
         }
         for (ProxyProcess receiver : receivers) {

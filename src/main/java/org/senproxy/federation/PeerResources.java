@@ -41,9 +41,13 @@ import org.slf4j.LoggerFactory;
  * it cannot take messages for a while (its database away: {@link #withdraw}, from the readiness watch) and announced
  * again when it can ({@link #restore}); its session stays up throughout.
  *
- * <p>Which replica: the available resources of the recipient in a stable order, the message id's hash plus the row's
- * attempts modulo their count. Messages spread over the replicas; a message sent again (no acknowledgement in time)
- * goes to the next replica, and a replica gone is not chosen any more. No resource known (a peer from before, or
+ * <p>Which replica: the available resources of the recipient in a stable order; the outbox row's id divided by the run
+ * length ({@code senproxy.xmpp.replica-run}), plus the row's attempts, modulo their count. Consecutive rows go to one
+ * replica in runs, so that what a replica receives arrives together and fills its inbound batches (one transaction,
+ * one acknowledgement, one sink call each) as with a single replica: sent one by one to each replica in turn, every
+ * replica's batches held 1/N of the messages and cost N times the commits per message. Runs spread over the replicas;
+ * a message sent again (no acknowledgement in time) goes to the next replica, and a replica gone is not chosen any
+ * more. No resource known (a peer from before, or
  * whose presence has not arrived yet): the bare JID, as before. Sending to a full JID that went away in between is
  * harmless: the server routes a chat message for an unavailable resource as one for the bare JID (RFC 6121 8.5.3.2),
  * and the receiver's inbox stores a message once per (sender, message id) whichever replica gets it.
@@ -58,6 +62,7 @@ public final class PeerResources {
     private final Peers peers;
     private final String ownBareJid;
     private final boolean addressReplicas;
+    private final int run;
     /** Bare JID of a peer to the full JIDs of its available resources, in order. */
     private final Map<String, NavigableSet<String>> online = new ConcurrentHashMap<>();
     /** Whether this replica announces itself to the peers (see the class): true unless held until ready. */
@@ -75,11 +80,17 @@ public final class PeerResources {
      * @param addressReplicas whether data messages go to one replica of the recipient ({@code
      *                        senproxy.xmpp.address-replicas}); false: to its bare JID, as before (the presence is
      *                        followed anyway, so that the peers learn this replica)
+     * @param run             consecutive outbox rows sent to one replica ({@code senproxy.xmpp.replica-run}; 1: each
+     *                        to the next)
      */
-    public PeerResources(Peers peers, String ownBareJid, boolean addressReplicas) {
+    public PeerResources(Peers peers, String ownBareJid, boolean addressReplicas, int run) {
+        if (run < 1) {
+            throw new IllegalArgumentException("senproxy.xmpp.replica-run must be 1 or more, not " + run);
+        }
         this.peers = peers;
         this.ownBareJid = ownBareJid;
         this.addressReplicas = addressReplicas;
+        this.run = run;
     }
 
     /** Follows the presence arriving on a session of this proxy; called with each session before it connects. */
@@ -212,8 +223,9 @@ public final class PeerResources {
      * left as it is when none is known or when it already names a resource.
      *
      * @param attempts the row's attempts so far: a message sent again goes to the next resource
+     * @param row      the outbox row's id: consecutive rows go to one resource, in runs
      */
-    public Message address(Message message, int attempts) {
+    public Message address(Message message, int attempts, long row) {
         Jid to = message.getTo();
         if (!addressReplicas || to == null || to.hasResource()) {
             return message;
@@ -226,8 +238,7 @@ public final class PeerResources {
         if (now.length == 0) {
             return message;
         }
-        String id = message.getStanzaId();
-        int pick = Math.floorMod((id == null ? 0 : id.hashCode()) + attempts, now.length);
+        int pick = (int) Math.floorMod(Math.floorDiv(row, run) + attempts, (long) now.length);
         message.setTo(JidCreate.fromOrThrowUnchecked((String) now[pick]));
         return message;
     }

@@ -82,8 +82,11 @@ record FederationConfiguration(
         Peers peers = new Peers(dataSource, lookups);
         registry.bind("peers", peers);
         // which replica of a peer gets each data message (outbox-dispatch-write), learnt from presence
-        PeerResources peerResources =
-                new PeerResources(peers, jid.toString(), settings.bool("senproxy.xmpp.address-replicas"));
+        PeerResources peerResources = new PeerResources(
+                peers,
+                jid.toString(),
+                settings.bool("senproxy.xmpp.address-replicas"),
+                settings.integer("senproxy.xmpp.replica-run"));
         // announced to the peers once the routes have started, and withdrawn when the proxy starts stopping
         peerResources.holdUntilReady();
         link.onConnection(peerResources::attach);

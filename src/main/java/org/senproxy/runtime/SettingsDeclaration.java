@@ -114,6 +114,15 @@ public final class SettingsDeclaration {
                                     + " the server delivers to every replica: each replica would then process every"
                                     + " message"),
                     value(
+                            "senproxy.xmpp.replica-run",
+                            Type.INTEGER,
+                            "50",
+                            "consecutive outbox rows sent to the same replica of the receiving proxy before the next"
+                                    + " replica's turn: what a replica receives then arrives together and fills its"
+                                    + " inbound batches (`senproxy.inbound.batch-size`) as with one replica; 1: each"
+                                    + " message to the next replica, so that each replica's batches hold 1/N of the"
+                                    + " messages (docs/benchmarks-log.md, receiver replicas)"),
+                    value(
                             "senproxy.xmpp.security",
                             Type.TEXT,
                             "required",

@@ -3,12 +3,9 @@ package org.senproxy.federation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.senproxy.testing.ProxyProcess;
@@ -119,12 +116,9 @@ class ReceiverReplicasIT {
                         })) {
             ProxyProcess one = run.receivers().get(0);
             ProxyProcess two = run.receivers().get(1);
-            String replicaOne = ReceiverReplicas.B + "@localhost/b1";
             long total = 0;
 
-            // all up: both take messages
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> said(run.sender(), "Peer replica " + replicaOne + " is online") > 0);
+            // all up: both take messages (A knows both: ReceiverReplicas waits for it)
             int first = 200;
             run.enqueue(first, RECORDS);
             total += first;
@@ -145,12 +139,12 @@ class ReceiverReplicasIT {
             while (run.stored() < first + 100 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            long goneBefore = said(run.sender(), "Peer replica " + replicaOne + " went away");
+            long goneBefore = run.replicasGoneToSender();
             link.cut();
             long cut = System.nanoTime();
             await().atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> said(run.sender(), "Peer replica " + replicaOne + " went away") > goneBefore);
+                    .until(() -> run.replicasGoneToSender() > goneBefore);
             long withdrawnMs = (System.nanoTime() - cut) / 1_000_000;
             assertThat(one.isAlive()).as("replica 1 runs on").isTrue();
             // what was in flight to replica 1 is sent again to replica 2 after the ack timeout (5 s here)
@@ -175,12 +169,12 @@ class ReceiverReplicasIT {
                     .isGreaterThanOrEqualTo(third);
 
             // the database back: replica 1 announced again after the settle time, and chosen again
-            long onlineBefore = said(run.sender(), "Peer replica " + replicaOne + " is online");
+            long onlineBefore = run.replicasOnlineToSender();
             link.restore();
             long restored = System.nanoTime();
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> said(run.sender(), "Peer replica " + replicaOne + " is online") > onlineBefore);
+                    .until(() -> run.replicasOnlineToSender() > onlineBefore);
             long announcedMs = (System.nanoTime() - restored) / 1_000_000;
             assertThat(ReceiverReplicas.metric(one, "senproxy_replica_announced"))
                     .as("replica 1 announced again")
@@ -213,13 +207,6 @@ class ReceiverReplicasIT {
             if (xmpp instanceof VysperTestServer) {
                 xmpp.stop();
             }
-        }
-    }
-
-    /** How many lines of the proxy's log contain {@code text}. */
-    private static long said(ProxyProcess proxy, String text) throws Exception {
-        try (Stream<String> lines = Files.lines(proxy.log(), StandardCharsets.UTF_8)) {
-            return lines.filter(line -> line.contains(text)).count();
         }
     }
 }

@@ -86,7 +86,18 @@ final class ObserveConfiguration {
                     long period = settings.millis("senproxy.readiness.check-ms").toMillis();
                     context.getExecutorServiceManager()
                             .newSingleThreadScheduledExecutor(this, "readiness-watch")
-                            .scheduleWithFixedDelay(databaseWatch::tick, period, period, TimeUnit.MILLISECONDS);
+                            .scheduleWithFixedDelay(
+                                    () -> {
+                                        // an exception would end the schedule for good
+                                        try {
+                                            databaseWatch.tick();
+                                        } catch (RuntimeException e) {
+                                            LOG.warn("Database watch: {}", e.toString());
+                                        }
+                                    },
+                                    period,
+                                    period,
+                                    TimeUnit.MILLISECONDS);
                 }
             }
         });

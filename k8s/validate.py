@@ -58,6 +58,7 @@ SENPROXY_METRICS = {
     "senproxy_sink_records_total",
     "senproxy_switch_state",
     "senproxy_inbound_signatures_verified_total",
+    "senproxy_replica_announced",
 }
 METRIC_PREFIXES = ("camel_", "jvm_", "process_")
 

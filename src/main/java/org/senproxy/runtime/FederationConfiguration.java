@@ -46,7 +46,8 @@ record FederationConfiguration(
         FederationLink link,
         FederationCodec codec,
         Signatures signatures,
-        Peers peers) {
+        Peers peers,
+        PeerResources peerResources) {
 
     /**
      * @param keys       the proxy's keys (the one that signs now; none: messages go unsigned)
@@ -81,8 +82,11 @@ record FederationConfiguration(
         Peers peers = new Peers(dataSource, lookups);
         registry.bind("peers", peers);
         // which replica of a peer gets each data message (outbox-dispatch-write), learnt from presence
-        PeerResources peerResources =
-                new PeerResources(peers, jid.toString(), settings.bool("senproxy.xmpp.address-replicas"));
+        PeerResources peerResources = new PeerResources(
+                peers,
+                jid.toString(),
+                settings.bool("senproxy.xmpp.address-replicas"),
+                settings.integer("senproxy.xmpp.replica-run"));
         // announced to the peers once the routes have started, and withdrawn when the proxy starts stopping
         peerResources.holdUntilReady();
         link.onConnection(peerResources::attach);
@@ -117,7 +121,7 @@ record FederationConfiguration(
         context.getManagementStrategy().addEventNotifier(stopping);
         // the aggregators of federation-inbound and outbox-ack hand their batches on as lists
         registry.bind("groupedBodies", new GroupedBodyAggregationStrategy());
-        return new FederationConfiguration(jid, xmppHost, xmppPort, link, codec, signatures, peers);
+        return new FederationConfiguration(jid, xmppHost, xmppPort, link, codec, signatures, peers, peerResources);
     }
 
     private static XMPPTCPConnectionConfiguration xmppConfiguration(

@@ -114,6 +114,15 @@ public final class SettingsDeclaration {
                                     + " the server delivers to every replica: each replica would then process every"
                                     + " message"),
                     value(
+                            "senproxy.xmpp.replica-run",
+                            Type.INTEGER,
+                            "50",
+                            "consecutive outbox rows sent to the same replica of the receiving proxy before the next"
+                                    + " replica's turn: what a replica receives then arrives together and fills its"
+                                    + " inbound batches (`senproxy.inbound.batch-size`) as with one replica; 1: each"
+                                    + " message to the next replica, so that each replica's batches hold 1/N of the"
+                                    + " messages (docs/benchmarks-log.md, receiver replicas)"),
+                    value(
                             "senproxy.xmpp.security",
                             Type.TEXT,
                             "required",
@@ -183,6 +192,22 @@ public final class SettingsDeclaration {
                             "2000",
                             "the kill-switches (`connectors disable`, `peers suspend`, the status page's buttons) are"
                                     + " read from the database this often: every replica obeys a switch within it"),
+                    value(
+                            "senproxy.readiness.check-ms",
+                            Type.INTEGER,
+                            "1000",
+                            "each replica checks its database this often (the `database` readiness check; no answer"
+                                    + " within 2 s counts as a failure). At the first failure the replica tells"
+                                    + " its peers it is unavailable (as when it stops; its XMPP session stays up), so"
+                                    + " that they send to the other replicas at once instead of after their ack"
+                                    + " timeout; 0: not watched"),
+                    value(
+                            "senproxy.readiness.settle-ms",
+                            Type.INTEGER,
+                            "5000",
+                            "a replica withdrawn for its database is announced to its peers again once the check"
+                                    + " has passed for this long without a failure (a flapping database does not"
+                                    + " make the peers change replicas at every check)"),
                     unset(
                             "senproxy.home",
                             Type.FILE,

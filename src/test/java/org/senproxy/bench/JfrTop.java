@@ -1,6 +1,8 @@
 package org.senproxy.bench;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,7 +21,8 @@ import jdk.jfr.consumer.RecordingFile;
  * Where a proxy's time goes, from a flight recording of the benchmark ({@code -Dbench.jfr=true} writes
  * target/bench/&lt;variant&gt;-a.jfr and -b.jfr): CPU samples by thread, by package and by method (self: the top
  * frame; total: anywhere on the stack), and, from the same recording, time spent blocked reading sockets and
- * waiting for monitors, by thread.
+ * waiting for monitors, by thread; and CPU seconds by thread from the recording's thread CPU loads (every thread, not
+ * only those in Java code when sampled), with the GC's pauses.
  *
  * <pre>java -cp target/test-classes:target/sen-proxy.jar org.senproxy.bench.JfrTop target/bench/mqtt-b.jfr [rows]</pre>
  */
@@ -36,6 +39,11 @@ public final class JfrTop {
         Map<String, Long> total = new HashMap<>();
         Map<String, Double> socketRead = new HashMap<>();
         Map<String, Double> blocked = new HashMap<>();
+        Map<String, Double> cpuSeconds = new HashMap<>();
+        Map<Long, Instant> lastLoad = new HashMap<>();
+        double gcSeconds = 0;
+        long gcs = 0;
+        int cpus = Runtime.getRuntime().availableProcessors();
         long samples = 0;
         for (RecordedEvent e : events) {
             String type = e.getEventType().getName();
@@ -59,6 +67,26 @@ public final class JfrTop {
                         }
                     }
                 }
+                case "jdk.ThreadCPULoad" -> {
+                    // a thread's share of the whole machine (all cores) since its previous event: CPU seconds over the
+                    // interval, whether the thread ran Java, native code or nothing the sampler could see
+                    RecordedThread t = e.getThread("eventThread");
+                    if (t != null) {
+                        Instant previous = lastLoad.put(t.getId(), e.getStartTime());
+                        if (previous != null) {
+                            double interval =
+                                    Duration.between(previous, e.getStartTime()).toNanos() / 1e9;
+                            cpuSeconds.merge(
+                                    thread(e),
+                                    (e.getFloat("user") + e.getFloat("system")) * interval * cpus,
+                                    Double::sum);
+                        }
+                    }
+                }
+                case "jdk.GarbageCollection" -> {
+                    gcSeconds += e.getDuration().toNanos() / 1e9;
+                    gcs++;
+                }
                 case "jdk.SocketRead" ->
                     socketRead.merge(thread, e.getDuration().toNanos() / 1e9, Double::sum);
                 case "jdk.JavaMonitorEnter", "jdk.ThreadPark", "jdk.JavaMonitorWait" ->
@@ -74,6 +102,14 @@ public final class JfrTop {
         print("CPU samples by package (top frame)", byPackage, samples, rows, Function.identity());
         print("CPU samples by method, self", self, samples, rows, Function.identity());
         print("CPU samples by method, total (on the stack)", filter(total), samples, rows, Function.identity());
+        printSeconds(
+                "CPU seconds by thread (jdk.ThreadCPULoad, between each thread's events; run on the recording's"
+                        + " machine, " + cpus + " cores)",
+                cpuSeconds,
+                rows);
+        System.out.printf(
+                "  %7.1f s  all threads above; GC: %,d collections, %.1f s of pauses%n",
+                cpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum(), gcs, gcSeconds);
         printSeconds("seconds blocked in socket reads (>20 ms each), by thread", socketRead, rows);
         printSeconds("seconds parked or waiting for a monitor (>20 ms each), by thread", blocked, rows);
     }

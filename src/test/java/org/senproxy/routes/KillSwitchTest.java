@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kill-switch (issue 21, item 1) on the real routes and a real PostgreSQL: a disabled source stops and keeps its
- * watermark, then catches up; a disabled sink leaves stored rows pending; a suspended peer's rows wait in the outbox
- * and its messages are deferred; a deferral puts the sender's row back without spending an attempt; two replicas on
- * one database both obey a switch set through the command line.
+ * watermark, then catches up, and stays off across a restart (not started at all); a disabled sink leaves stored rows
+ * pending; a suspended peer's rows wait in the outbox and its messages are deferred; a deferral puts the sender's row
+ * back without spending an attempt; two replicas on one database both obey a switch set through the command line.
  */
 class KillSwitchTest {
 
@@ -199,6 +199,29 @@ class KillSwitchTest {
         assertThat(harness.count(
                         "SELECT count(*) FROM audit_log WHERE kind LIKE 'switch.connector.%'" + " AND actor = 'bob'"))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void aDisabledSourceStaysOffAcrossARestartAndCatchesUpOnceEnabled() throws Exception {
+        building();
+        RouteHarness first = sqlSource(null);
+        harness = first;
+        readings(1, 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> records(first) == 5);
+        switches(first).set(Switches.CONNECTOR, "sql-source", false, "meter replaced", "alice");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stopped(first));
+
+        // the proxy restarts while the connector is off: the switch is in the database, the route is not started
+        first.close();
+        harness = null;
+        readings(6, 10);
+        harness = sqlSource(first.database);
+        assertThat(stopped(harness)).as("not started at all").isTrue();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> records(first) == 5);
+
+        switches(harness).set(Switches.CONNECTOR, "sql-source", true, null, "alice");
+        await().atMost(Duration.ofSeconds(10)).until(() -> records(first) == 10);
+        assertThat(distinctRecords(first)).as("nothing read twice").isEqualTo(10);
     }
 
     private static boolean stopped(RouteHarness h) {

@@ -1,9 +1,11 @@
 package org.senproxy.testing;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -62,6 +65,21 @@ public final class ReceiverReplicas implements AutoCloseable {
     public ReceiverReplicas(
             XmppTestServer xmpp, int replicas, Path logs, List<String> jvm, Map<String, String> settings)
             throws Exception {
+        this(xmpp, replicas, logs, jvm, settings, (replica, its) -> {});
+    }
+
+    /**
+     * The same, each replica of B's settings changed last by {@code adjust} (called with the replica's number, from
+     * 1, and its settings: e.g. its database through a {@link TcpForwarder}).
+     */
+    public ReceiverReplicas(
+            XmppTestServer xmpp,
+            int replicas,
+            Path logs,
+            List<String> jvm,
+            Map<String, String> settings,
+            BiConsumer<Integer, Map<String, String>> adjust)
+            throws Exception {
         this.extra = Map.copyOf(settings);
         this.xmpp = xmpp;
         for (String user : List.of(A, B)) {
@@ -95,6 +113,7 @@ public final class ReceiverReplicas implements AutoCloseable {
             b.put("senproxy.connectors", "postgres-sink");
             b.put("senproxy.inbox.sink", "postgres-sink");
             b.put("senproxy.signing.required", "true");
+            adjust.accept(i, b);
             receivers.add(new ProxyProcess("receiver-" + i, b, logs, jvm));
         }
         for (ProxyProcess receiver : receivers) {
@@ -104,6 +123,45 @@ public final class ReceiverReplicas implements AutoCloseable {
         List<ProxyProcess> all = new ArrayList<>(receivers);
         all.add(sender);
         awaitReady(all);
+        // ready is not enough: until A has seen B's replicas' presence it sends to B's bare JID, which the server
+        // delivers to every replica (each would process those messages)
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (replicasKnownToSender() < replicas) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "A did not learn B's " + replicas + " replicas in 60 s: see " + sender.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The replicas of B that A said came online, each once (from A's log: their resources may be the server's). */
+    public long replicasKnownToSender() throws IOException {
+        return said(sender, PEER_REPLICA, " is online").stream().distinct().count();
+    }
+
+    /** How many times A said a replica of B went away. */
+    public long replicasGoneToSender() throws IOException {
+        return said(sender, PEER_REPLICA, " went away").size();
+    }
+
+    /** How many times A said a replica of B came online (again). */
+    public long replicasOnlineToSender() throws IOException {
+        return said(sender, PEER_REPLICA, " is online").size();
+    }
+
+    private static final String PEER_REPLICA = "Peer replica " + B + "@localhost/";
+
+    /** The resources named in the lines of the proxy's log that hold {@code prefix} and end with {@code suffix}. */
+    private static List<String> said(ProxyProcess proxy, String prefix, String suffix) throws IOException {
+        List<String> resources = new ArrayList<>();
+        for (String line : Files.readAllLines(proxy.log(), StandardCharsets.UTF_8)) {
+            int at = line.indexOf(prefix);
+            if (at >= 0 && line.endsWith(suffix)) {
+                resources.add(line.substring(at + prefix.length(), line.length() - suffix.length()));
+            }
+        }
+        return resources;
     }
 
     private Map<String, String> common(String user, String database, String replica) {
@@ -196,6 +254,18 @@ public final class ReceiverReplicas implements AutoCloseable {
             count(databaseB, "SELECT count(*) FROM public.measurement"),
             count(databaseB, "SELECT count(DISTINCT (name, time)) FROM public.measurement")
         };
+    }
+
+    /**
+     * Transactions committed in B's database so far (pg_stat_database, whoever committed them: the replicas, and
+     * PostgreSQL's own statistics reads), read after PostgreSQL's statistics flush.
+     */
+    public long receiverCommits() throws Exception {
+        try (Connection c = DriverManager.getConnection(databaseB, "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("SELECT pg_stat_force_next_flush()");
+        }
+        return count(databaseB, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
     }
 
     public long acked() throws Exception {

@@ -3,7 +3,8 @@
 #   1. renders each overlay (dev, prod, prod with the trust-store component) with `kubectl kustomize`;
 #   2. validates each rendering with k8s/validate.py (references, probes, security, the ConfigMaps
 #      against the repository's routes/, connectors/, transforms/ and application.properties);
-#   3. validates k8s/grafana/sen-proxy-dashboard.json (JSON, datasource variable, metric names);
+#   3. validates k8s/grafana/sen-proxy-dashboard.json (JSON, datasource variable, metric names) and the alert rules
+#      k8s/prometheus/sen-proxy-alerts.yaml (shape, severities, metric names; PromQL and unit tests with promtool);
 #   4. self-test: feeds the validator deliberately broken input (k8s/testdata/) and requires it to
 #      refuse it with the expected messages, so that the checks above cannot pass vacuously.
 # Nothing is applied anywhere: there is no cluster and no registry here.
@@ -122,12 +123,34 @@ step "validate prod + components/truststore" \
   validate manifests "$OUT/prod-truststore.yaml" --external-secret sen-proxy-secrets \
   --external-secret sen-proxy-truststore --external-secret sen-proxy-signing-key --docs k8s/README.md
 
+# promtool, Prometheus' own checker of rules and PromQL: Debian's prometheus package, unpacked only (installing it
+# would start a Prometheus server). As root (CI) it is required; elsewhere its checks are skipped when it is missing.
+PROMTOOL="$(command -v promtool || true)"
+if [ -z "$PROMTOOL" ] && [ "$(id -u)" -eq 0 ]; then
+  say "fetching promtool (apt-get download prometheus, unpacked in $OUT)"
+  (cd "$OUT" && { apt-get download prometheus >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get download prometheus >/dev/null 2>&1; }; } \
+    && dpkg -x prometheus_*.deb promdeb) || die "cannot fetch Debian's prometheus package for promtool"
+  PROMTOOL="$OUT/promdeb/usr/bin/promtool"
+fi
+
+# Alerts: their shape and metrics (validate.py), their PromQL, and unit tests that each fires when it should
+step "validate k8s/prometheus/sen-proxy-alerts.yaml" validate alerts k8s/prometheus/sen-proxy-alerts.yaml
+if [ -n "$PROMTOOL" ]; then
+  step "promtool check rules k8s/prometheus/sen-proxy-alerts.yaml" \
+    "$PROMTOOL" check rules k8s/prometheus/sen-proxy-alerts.yaml
+  step "promtool test rules k8s/prometheus/sen-proxy-alerts.test.yaml" \
+    "$PROMTOOL" test rules k8s/prometheus/sen-proxy-alerts.test.yaml
+else
+  say "skip promtool's checks of the alerts: promtool not installed and not root (Debian package prometheus)"
+fi
+
 # Dashboard
 step "validate k8s/grafana/sen-proxy-dashboard.json" validate dashboard k8s/grafana/sen-proxy-dashboard.json
-if command -v promtool >/dev/null 2>&1; then
-  # optional: PromQL syntax of every query, when Prometheus' promtool happens to be installed
+if [ -n "$PROMTOOL" ]; then
+  # PromQL syntax of every query
   promql_syntax() {
-    "$PY" - "$OUT/dashboard-rules.yml" <<'EOF' && promtool check rules "$OUT/dashboard-rules.yml" >/dev/null
+    "$PY" - "$OUT/dashboard-rules.yml" <<'EOF' && "$PROMTOOL" check rules "$OUT/dashboard-rules.yml" >/dev/null
 import json, sys
 exprs = []
 def walk(panels):
@@ -159,6 +182,8 @@ step "self-test: prod with undocumented Secret keys is refused" \
   expect_refusal "$undocumented" validate manifests "$OUT/prod.yaml" --external-secret sen-proxy-secrets --docs /dev/null
 step "self-test: k8s/testdata/broken-dashboard.json is refused" \
   expect_refusal k8s/testdata/broken-dashboard.expect validate dashboard k8s/testdata/broken-dashboard.json
+step "self-test: k8s/testdata/broken-alerts.yaml is refused" \
+  expect_refusal k8s/testdata/broken-alerts.expect validate alerts k8s/testdata/broken-alerts.yaml
 
 if [ "$failed" -eq 0 ] && [ -z "${K8S_CHECK_OUT:-}" ]; then
   rm -rf "$OUT"

@@ -3,6 +3,7 @@
 
     validate.py manifests RENDERED.yaml [--external-secret NAME]... [--docs k8s/README.md]
     validate.py dashboard k8s/grafana/sen-proxy-dashboard.json
+    validate.py alerts k8s/prometheus/sen-proxy-alerts.yaml
 
 `manifests` reads what `kubectl kustomize` printed and checks that the objects hang together: every
 reference (ConfigMap, Secret, key, volume, port, selector) points at something in the same output, the
@@ -12,11 +13,12 @@ operator creates outside kustomize (production) is allowed with --external-secre
 it must then be documented (as `KEY`) in the --docs file.
 
 `dashboard` checks that the dashboard is valid JSON for Grafana, reads its data from a `datasource`
-variable, and asks only for metrics that sen-proxy serves.
+variable, and asks only for metrics that sen-proxy serves. `alerts` checks a Prometheus rule file of alerts: names,
+severities, summaries, `for:` durations, and again only metrics that sen-proxy serves.
 
 Each problem is printed as one line naming the object and the field; the exit status is 1 if there was
 any, 0 otherwise (2 for a usage error). Needs Python 3.8+ and PyYAML (Debian: python3-yaml) for
-`manifests`; `dashboard` uses the standard library only.
+`manifests` and `alerts`; `dashboard` uses the standard library only.
 """
 
 import argparse
@@ -638,6 +640,62 @@ def check_dashboard(path, report):
     return targets
 
 
+ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]+$")
+DURATION = re.compile(r"^\d+[smhdw]$")
+SEVERITIES = ("critical", "warning", "info")
+
+
+def check_alerts(path, report):
+    """A Prometheus rule file of alerts: its shape, and only metrics sen-proxy serves (as the dashboard)."""
+    import yaml  # the manifests' checks import it too (load_manifests); a usage error when missing
+
+    where = f"alerts {path}"
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        report.error(where, "", f"is not valid YAML: {e}")
+        return 0
+    groups = doc.get("groups") if isinstance(doc, dict) else None
+    if not isinstance(groups, list) or not groups:
+        report.error(where, "groups", "missing or empty")
+        return 0
+    names = set()
+    count = 0
+    for g in groups:
+        gw = f"group '{g.get('name', '')}'"
+        if not g.get("name"):
+            report.error(where, gw, "name missing")
+        for r in g.get("rules") or []:
+            count += 1
+            name = r.get("alert")
+            rw = f"{gw} alert '{name}'"
+            if not isinstance(name, str) or not ALERT_NAME.match(name):
+                report.error(where, rw, "alert name missing or not CamelCase")
+            elif name in names:
+                report.error(where, rw, "alert name used twice")
+            names.add(name)
+            expr = r.get("expr")
+            if not isinstance(expr, str) or not expr.strip():
+                report.error(where, rw, "no expr")
+            else:
+                for metric in metric_names(expr):
+                    if metric not in SENPROXY_METRICS and not metric.startswith(METRIC_PREFIXES):
+                        report.error(where, f"{rw}.expr", f"metric '{metric}' is not one sen-proxy serves")
+            if not DURATION.match(str(r.get("for", ""))):
+                report.error(where, f"{rw}.for", f"{r.get('for')!r}: expected a duration such as 15m")
+            severity = (r.get("labels") or {}).get("severity")
+            if severity not in SEVERITIES:
+                report.error(where, f"{rw}.labels.severity", f"{severity!r}: expected one of {', '.join(SEVERITIES)}")
+            annotations = r.get("annotations") or {}
+            for field in ("summary", "description"):
+                if not annotations.get(field):
+                    report.error(where, f"{rw}.annotations", f"{field} missing: say what to look at")
+    if not count:
+        report.error(where, "groups", "no alert")
+    return count
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -649,6 +707,8 @@ def main(argv=None):
     m.add_argument("--repo", default=str(REPO), help="repository whose routes/ etc. the ConfigMaps must hold")
     d = sub.add_parser("dashboard", help="check a Grafana dashboard")
     d.add_argument("files", nargs="+")
+    a = sub.add_parser("alerts", help="check a Prometheus rule file of alerts")
+    a.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
 
     report = Report()
@@ -657,6 +717,9 @@ def main(argv=None):
         objects = load_manifests(args.files, report)
         Manifests(objects, report, args.external_secret, docs, pathlib.Path(args.repo).resolve()).check()
         summary = f"{len(objects)} objects"
+    elif args.command == "alerts":
+        count = sum(check_alerts(f, report) or 0 for f in args.files)
+        summary = f"{count} alerts"
     else:
         count = sum(check_dashboard(f, report) or 0 for f in args.files)
         summary = f"{count} queries"

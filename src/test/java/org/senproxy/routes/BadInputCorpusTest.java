@@ -213,11 +213,7 @@ class BadInputCorpusTest {
                     .as(c.name() + " answered")
                     .isEqualTo(c.answered() ? 1 : 0);
             if (c.answered()) {
-                Message answer = harness.mock("xmpp")
-                        .getExchanges()
-                        .get(answersBefore)
-                        .getIn()
-                        .getBody(Message.class);
+                Message answer = harness.sentOverXmpp(answersBefore);
                 StandardExtensionElement ack = (StandardExtensionElement) answer.getExtension("ack", "urn:senproxy:0");
                 assertThat(ack.getAttributeValue("status")).isEqualTo("rejected");
                 assertThat(ack.getAttributeValue("reason")).contains(c.reason());

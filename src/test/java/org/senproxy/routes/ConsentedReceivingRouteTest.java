@@ -43,7 +43,7 @@ class ConsentedReceivingRouteTest {
     }
 
     private String answer() {
-        Message ack = harness.mock("xmpp").getExchanges().get(0).getIn().getBody(Message.class);
+        Message ack = harness.sentOverXmpp(0);
         StandardExtensionElement e = (StandardExtensionElement) ack.getExtension("ack", "urn:senproxy:0");
         return e.getAttributeValue("status") + ": " + e.getAttributeValue("reason");
     }

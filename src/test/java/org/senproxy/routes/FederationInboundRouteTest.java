@@ -42,7 +42,7 @@ class FederationInboundRouteTest {
     }
 
     private StandardExtensionElement ackOf(int index) {
-        Message ack = harness.mock("xmpp").getExchanges().get(index).getIn().getBody(Message.class);
+        Message ack = harness.sentOverXmpp(index);
         return (StandardExtensionElement) ack.getExtension("ack", "urn:senproxy:0");
     }
 
@@ -67,13 +67,7 @@ class FederationInboundRouteTest {
                 .isEqualTo("delivered " + PEER + " corr-" + id);
         assertThat(ackOf(0).getAttributeValue("id")).isEqualTo(id);
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("accepted");
-        assertThat(harness.mock("xmpp")
-                        .getExchanges()
-                        .get(0)
-                        .getIn()
-                        .getBody(Message.class)
-                        .getTo()
-                        .toString())
+        assertThat(harness.sentOverXmpp(0).getTo().toString())
                 .as("to the sender's replica that sent it, not to every replica of the sender")
                 .isEqualTo(PEER + "/sen-proxy");
     }
@@ -140,14 +134,7 @@ class FederationInboundRouteTest {
         assertThat(harness.text("SELECT payload FROM dead_letter")).contains("<quoalise");
         assertThat(ackOf(0).getAttributeValue("status")).isEqualTo("rejected");
         assertThat(ackOf(0).getAttributeValue("reason")).startsWith("invalid SenML: record 0");
-        assertThat(harness.mock("xmpp")
-                        .getExchanges()
-                        .get(0)
-                        .getIn()
-                        .getBody(Message.class)
-                        .getTo()
-                        .toString())
-                .isEqualTo(PEER + "/sen-proxy");
+        assertThat(harness.sentOverXmpp(0).getTo().toString()).isEqualTo(PEER + "/sen-proxy");
         // the next message goes through
         harness.receive(Stanzas.data(PEER, ME, RECORD));
         assertThat(harness.count("SELECT count(*) FROM inbox WHERE status = 'delivered'"))

@@ -268,13 +268,7 @@ class KillSwitchTest {
         harness.receive(Stanzas.data(PEER, ME, id, RECORD));
 
         StandardExtensionElement ack = ack(0);
-        assertThat(harness.mock("xmpp")
-                        .getExchanges()
-                        .get(0)
-                        .getIn()
-                        .getBody(Message.class)
-                        .getTo()
-                        .toString())
+        assertThat(harness.sentOverXmpp(0).getTo().toString())
                 .as("to the sender's replica that sent it")
                 .isEqualTo(PEER + "/sen-proxy");
         assertThat(ack.getAttributeValue("status")).isEqualTo("deferred");
@@ -294,7 +288,7 @@ class KillSwitchTest {
     }
 
     private StandardExtensionElement ack(int index) {
-        Message ack = harness.mock("xmpp").getExchanges().get(index).getIn().getBody(Message.class);
+        Message ack = harness.sentOverXmpp(index);
         return (StandardExtensionElement) ack.getExtension("ack", FederationCodec.NAMESPACE);
     }
 

@@ -21,6 +21,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Stanza;
 import org.senproxy.runtime.Blocks;
 import org.senproxy.runtime.ProxyBeans;
@@ -225,6 +226,11 @@ public final class RouteHarness implements AutoCloseable {
 
     public MockEndpoint mock(String name) {
         return context.getEndpoint("mock:" + name, MockEndpoint.class);
+    }
+
+    /** The {@code index}th stanza the routes sent over XMPP (to {@code mock:xmpp}). */
+    public Message sentOverXmpp(int index) {
+        return mock("xmpp").getExchanges().get(index).getIn().getBody(Message.class);
     }
 
     public void sql(String statement) throws SQLException {

@@ -129,6 +129,14 @@ public final class ThroughputBenchmark {
     private final int soakSeconds = Integer.getInteger("bench.soak-seconds", 0);
     /** The proxies' retention interval during the soak (senproxy.retention.interval-ms). */
     private final int soakRetentionMillis = Integer.getInteger("bench.soak.retention-interval-ms", 60_000);
+    /**
+     * After the soak's first minute, fill the band of finished outbox and inbox rows that the retention's horizon
+     * crosses during the soak, so that it deletes what a proxy running for longer than done-days would
+     * ({@link SoakHorizon}); false: fresh databases, nothing old enough to delete.
+     */
+    private final boolean soakHorizonFill = Boolean.parseBoolean(System.getProperty("bench.soak.horizon-fill", "true"));
+    /** The proxies' senproxy.retention.done-days during the soak: the default. */
+    private static final int SOAK_DONE_DAYS = 7;
 
     /** Records per transaction of the COPY ceiling ({@link CopyBaseline}). */
     private final int copyPerTransaction = Integer.getInteger("bench.copy.transaction-records", 10_000);
@@ -844,12 +852,14 @@ public final class ThroughputBenchmark {
                 long rssB,
                 long filesA,
                 long filesB,
-                long dbBytes) {}
+                long dbBytes,
+                SoakHorizon.Sizes sizes) {}
         List<Minute> minutes = new ArrayList<>();
         BenchRecords paced = new BenchRecords("urn:dev:bench:" + variant + "-soak:");
         StringBuilder csv = new StringBuilder(
                 "minute,records,p50_ms,p99_ms,max_ms,heap_after_gc_a_mib,heap_after_gc_b_mib,rss_a_mib,rss_b_mib,"
-                        + "open_files_a,open_files_b,databases_mib\n");
+                        + "open_files_a,open_files_b,databases_mib," + SoakHorizon.Sizes.csvHeader() + "\n");
+        String filled = null;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         Path gcA = OUT.resolve(variant + "-a-gc.log");
         Path gcB = OUT.resolve(variant + "-b-gc.log");
@@ -872,10 +882,15 @@ public final class ThroughputBenchmark {
                     ProcessStats.statusKib(b.pid(), "VmRSS") / 1024,
                     ProcessStats.openFiles(a.pid()),
                     ProcessStats.openFiles(b.pid()),
-                    databaseBytes(postgres, dbA) + databaseBytes(postgres, dbB));
+                    databaseBytes(postgres, dbA) + databaseBytes(postgres, dbB),
+                    SoakHorizon.sizes(dbA, dbB));
             minutes.add(m);
+            if (filled == null && soakHorizonFill) {
+                filled = SoakHorizon.fill(dbA, dbB, from, to, SOAK_DONE_DAYS, seconds);
+                System.out.println(filled);
+            }
             csv.append(String.format(
-                    "%d,%d,%.1f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d%n",
+                    "%d,%d,%.1f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d,%s%n",
                     minutes.size(),
                     m.latency().count(),
                     m.latency().p50() * 1000,
@@ -887,7 +902,8 @@ public final class ThroughputBenchmark {
                     m.rssB(),
                     m.filesA(),
                     m.filesB(),
-                    m.dbBytes() >> 20));
+                    m.dbBytes() >> 20,
+                    m.sizes().csv()));
             Files.writeString(OUT.resolve("soak.csv"), csv);
         }
         boolean drained = run.drain();
@@ -900,17 +916,24 @@ public final class ThroughputBenchmark {
                         + " target/bench/soak.csv. First and last %d minutes side by side:",
                 seconds, latencyRate, minutes.size(), soakRetentionMillis / 1000, window));
         line("");
+        if (filled != null) {
+            line(filled);
+        }
+        line("");
         line("| | p99 (whole span) | max | heap after GC, A / B (largest of the minutes' last) |"
-                + " RSS A / B (largest) | open files A / B (largest) | both databases at the end |");
-        line("|---|---|---|---|---|---|---|");
+                + " RSS A / B (largest) | open files A / B (largest) | both databases at the end |"
+                + " outbox + inbox at the end: size, rows | source_record, audit_log, B's sink at the end |");
+        line("|---|---|---|---|---|---|---|---|---|");
         for (List<Minute> span : List.of(first, last)) {
             Percentiles p = latency(
                     dbB,
                     paced.baseName(),
                     span.get(0).from(),
                     span.get(span.size() - 1).to());
+            SoakHorizon.Sizes sizes = span.get(span.size() - 1).sizes();
             line(String.format(
-                    "| %s %d min | %s | %s | %d / %d MiB | %d / %d MiB | %d / %d | %,d MiB |",
+                    "| %s %d min | %s | %s | %d / %d MiB | %d / %d MiB | %d / %d | %,d MiB | %,d MiB, %,d rows |"
+                            + " %,d, %,d, %,d MiB |",
                     span == first ? "first" : "last",
                     window,
                     ms(p.p99()),
@@ -921,17 +944,43 @@ public final class ThroughputBenchmark {
                     span.stream().mapToLong(Minute::rssB).max().orElse(0),
                     span.stream().mapToLong(Minute::filesA).max().orElse(0),
                     span.stream().mapToLong(Minute::filesB).max().orElse(0),
-                    span.get(span.size() - 1).dbBytes() >> 20));
+                    span.get(span.size() - 1).dbBytes() >> 20,
+                    sizes.finishedBytes() >> 20,
+                    sizes.outboxRows() + sizes.inboxRows(),
+                    sizes.keysBytes() >> 20,
+                    sizes.auditBytes() >> 20,
+                    sizes.sinkBytes() >> 20));
         }
         line("");
+        SoakHorizon.Sizes from = first.get(first.size() - 1).sizes();
+        SoakHorizon.Sizes to = last.get(last.size() - 1).sizes();
+        line(String.format(
+                "- from minute %d to minute %d: outbox + inbox %+,d MiB, %+,d rows (bounded by done-days: flat once the"
+                        + " retention deletes as many finished rows as come); growing by design: source_record %+,d MiB"
+                        + " (a day's keys go at once after keys-days), audit_log %+,d MiB (kept for ever by default),"
+                        + " B's sink %+,d MiB (the local system's)",
+                window,
+                minutes.size(),
+                (to.finishedBytes() - from.finishedBytes()) >> 20,
+                to.outboxRows() + to.inboxRows() - from.outboxRows() - from.inboxRows(),
+                (to.keysBytes() - from.keysBytes()) >> 20,
+                (to.auditBytes() - from.auditBytes()) >> 20,
+                (to.sinkBytes() - from.sinkBytes()) >> 20));
         line(String.format(
                 "- check: %,d records given to A, %,d rows in B's measurement table, %,d distinct (name, time)%s",
                 run.emitted(), stored[0], stored[1], drained ? "" : "; NOT DRAINED within " + drainSeconds + " s"));
         line("");
     }
 
+    /** The database of a JDBC URL, without its parameters ({@code ?currentSchema=...}). */
+    private static String databaseName(String url) {
+        String path = url.substring(url.lastIndexOf('/') + 1);
+        int parameters = path.indexOf('?');
+        return parameters < 0 ? path : path.substring(0, parameters);
+    }
+
     private static long databaseBytes(EmbeddedPostgres postgres, String url) throws Exception {
-        String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+        String name = databaseName(url);
         try (Connection c = postgres.getPostgresDatabase().getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT pg_database_size('" + name + "')")) {
@@ -1306,8 +1355,8 @@ public final class ThroughputBenchmark {
      */
     private static List<String> statements(EmbeddedPostgres postgres, String dbA, String dbB, long records)
             throws Exception {
-        String a = dbA.substring(dbA.lastIndexOf('/') + 1);
-        String b = dbB.substring(dbB.lastIndexOf('/') + 1);
+        String a = databaseName(dbA);
+        String b = databaseName(dbB);
         double per = 1000.0 / Math.max(1, records);
         List<String> rows = new ArrayList<>();
         try (Connection c = postgres.getPostgresDatabase().getConnection();

@@ -46,6 +46,17 @@ public final class BenchFinished {
         System.exit(0);
     }
 
+    /** Peer {@code b} (proxy-b@localhost), a consent for it of a year each way, and consumer 1 under it. */
+    static void consumer(Statement s) throws Exception {
+        s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
+        s.execute("INSERT INTO federated_user (external_id) VALUES ('owner-1')");
+        s.execute("INSERT INTO consent (ref, user_id, app_id, scope, valid_from, valid_until, granted_by)"
+                + " SELECT gen_random_uuid(), 1, id, '*', now() - interval '1 year', now() + interval '1 year',"
+                + " 'test' FROM app");
+        s.execute("INSERT INTO consumer (source, app_id, consent_id) SELECT 'bench-source', a.id, k.id"
+                + " FROM app a JOIN consent k ON k.app_id = a.id");
+    }
+
     static List<String> run(long rows) throws Exception {
         List<String> lines = new ArrayList<>();
         String url = TestPostgres.newDatabase("bench_finished");
@@ -53,13 +64,7 @@ public final class BenchFinished {
         long t0 = System.nanoTime();
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
                 Statement s = c.createStatement()) {
-            s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-            s.execute("INSERT INTO federated_user (external_id) VALUES ('owner-1')");
-            s.execute("INSERT INTO consent (ref, user_id, app_id, scope, valid_from, valid_until, granted_by)"
-                    + " SELECT gen_random_uuid(), 1, id, '*', now() - interval '1 year', now() + interval '1 year',"
-                    + " 'test' FROM app");
-            s.execute("INSERT INTO consumer (source, app_id, consent_id) SELECT 'bench-source', a.id, k.id"
-                    + " FROM app a JOIN consent k ON k.app_id = a.id");
+            consumer(s);
             // finished evenly over the last DAYS days, oldest first (ids grow with time, as in service)
             String finished =
                     "now() - interval '" + DAYS + " days' + g * interval '" + (DAYS * 86_400_000L / rows) + " ms'";

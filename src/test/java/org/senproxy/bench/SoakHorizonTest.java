@@ -29,13 +29,7 @@ class SoakHorizonTest {
         Instant from;
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
                 Statement s = c.createStatement()) {
-            s.execute("INSERT INTO app (name, jid) VALUES ('b', 'proxy-b@localhost')");
-            s.execute("INSERT INTO federated_user (external_id) VALUES ('owner-1')");
-            s.execute("INSERT INTO consent (ref, user_id, app_id, scope, valid_from, valid_until, granted_by)"
-                    + " SELECT gen_random_uuid(), 1, id, '*', now() - interval '1 year', now() + interval '1 year',"
-                    + " 'test' FROM app");
-            s.execute("INSERT INTO consumer (source, app_id, consent_id) SELECT 'bench-source', a.id, k.id"
-                    + " FROM app a JOIN consent k ON k.app_id = a.id");
+            BenchFinished.consumer(s);
             // the soak's first minute: 60 messages finished, one a second, ending 2 s ago; one still pending
             String at = "now() - interval '62 seconds' + g * interval '1 second'";
             s.execute("INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload,"

@@ -3,6 +3,7 @@ package org.senproxy.bench;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,7 +14,7 @@ import org.postgresql.copy.CopyManager;
 /**
  * The database's ceiling at best practice (issue 22): the scenario's two rows per record written the fastest way
  * PostgreSQL offers, {@code COPY} (pgjdbc's {@link CopyManager}, text format) in large transactions, no
- * deduplication: A's source keys ({@code source_record}: source, name, time_us, the record's SenML; taken_at its
+ * deduplication (or, {@code idempotent}, through a staging table and {@code ON CONFLICT DO NOTHING}): A's source keys ({@code source_record}: source, name, time_us, the record's SenML; taken_at its
  * default) on one thread and B's sink rows ({@code measurement}: sender, message_id, name, unit, time, value;
  * stored_at its default) on another, {@code bench.copy.transaction-records} records per transaction in each
  * database. {@link RowsBaseline} writes the same rows with the proxies' own statements; this one says how far those
@@ -25,7 +26,13 @@ final class CopyBaseline {
 
     /** Ticks over the measured seconds: this JVM's, PostgreSQL's (its backends included), the machine's. */
     static RowsBaseline.Result run(
-            String dbA, String dbB, long postgresPid, int perTransaction, int warmupSeconds, int seconds)
+            String dbA,
+            String dbB,
+            long postgresPid,
+            int perTransaction,
+            int warmupSeconds,
+            int seconds,
+            boolean idempotent)
             throws Exception {
         long start = System.nanoTime();
         long warmEnd = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -34,10 +41,11 @@ final class CopyBaseline {
         AtomicLong sinkRows = new AtomicLong();
         // each side its own records, the same kind and as many: no lock between the two threads
         Thread a = new Thread(
-                () -> copyLoop(dbA, new BenchRecords("urn:dev:bench:copy:"), perTransaction, end, keys, true),
+                () -> copyLoop(dbA, new BenchRecords(prefix(idempotent)), perTransaction, end, keys, true, idempotent),
                 "copy-baseline-a");
         Thread b = new Thread(
-                () -> copyLoop(dbB, new BenchRecords("urn:dev:bench:copy:"), perTransaction, end, sinkRows, false),
+                () -> copyLoop(
+                        dbB, new BenchRecords(prefix(idempotent)), perTransaction, end, sinkRows, false, idempotent),
                 "copy-baseline-b");
         a.start();
         b.start();
@@ -68,15 +76,38 @@ final class CopyBaseline {
         return result;
     }
 
-    /** COPY of {@code perTransaction} records, commit, again until {@code end}; counts the committed records. */
+    /** The records of a run: a name of their own, so that the second run's are not conflicts with the first's. */
+    private static String prefix(boolean idempotent) {
+        return idempotent ? "urn:dev:bench:copy-idempotent:" : "urn:dev:bench:copy:";
+    }
+
+    /**
+     * COPY of {@code perTransaction} records, commit, again until {@code end}; counts the committed records. With
+     * {@code idempotent}, the COPY goes to a staging table (temporary, emptied at each commit) and an {@code INSERT ...
+     * SELECT ... ON CONFLICT DO NOTHING} moves its rows: what a writer must do that may be given a record again (COPY
+     * itself has no ON CONFLICT).
+     */
     private static void copyLoop(
-            String url, BenchRecords records, int perTransaction, long end, AtomicLong committed, boolean keys) {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+            String url,
+            BenchRecords records,
+            int perTransaction,
+            long end,
+            AtomicLong committed,
+            boolean keys,
+            boolean idempotent) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                Statement s = c.createStatement()) {
+            String table = keys ? "source_record" : "measurement";
+            String columns = keys ? "source, name, time_us, record" : "sender, message_id, name, unit, time, value";
+            if (idempotent) {
+                s.execute("CREATE TEMPORARY TABLE copy_stage (LIKE " + table + " INCLUDING DEFAULTS)"
+                        + " ON COMMIT DELETE ROWS");
+            }
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            String sql = keys
-                    ? "COPY source_record (source, name, time_us, record) FROM STDIN"
-                    : "COPY measurement (sender, message_id, name, unit, time, value) FROM STDIN";
+            String sql = "COPY " + (idempotent ? "copy_stage" : table) + " (" + columns + ") FROM STDIN";
+            String move = "INSERT INTO " + table + " (" + columns + ") SELECT " + columns
+                    + " FROM copy_stage ON CONFLICT DO NOTHING";
             long message = 0;
             while (System.nanoTime() < end) {
                 StringBuilder text = new StringBuilder(perTransaction * 120);
@@ -89,6 +120,9 @@ final class CopyBaseline {
                     }
                 }
                 copy.copyIn(sql, new StringReader(text.toString()));
+                if (idempotent) {
+                    s.executeUpdate(move);
+                }
                 c.commit();
                 committed.addAndGet(perTransaction);
             }

@@ -381,7 +381,8 @@ public final class ThroughputBenchmark {
         System.out.printf(
                 "baseline: the same rows by COPY, %d records per transaction, %d s + %d s warm-up...%n",
                 copyPerTransaction, baselineSeconds, 5);
-        RowsBaseline.Result copy = CopyBaseline.run(dbA, dbB, postgresPid(), copyPerTransaction, 5, baselineSeconds);
+        RowsBaseline.Result copy =
+                CopyBaseline.run(dbA, dbB, postgresPid(), copyPerTransaction, 5, baselineSeconds, false);
         copyTicksPerRecord = (double) copy.machineTicks() / copy.records();
         copyRate = copy.recordsPerSecond();
         copyOwnTicksPerRecord = (double) (copy.cpuTicks() + copy.postgresTicks()) / copy.records();
@@ -409,6 +410,22 @@ public final class ThroughputBenchmark {
         line(String.format(
                 "- the XMPP hop and COPY's rows on one machine: **%,.0f records/s** (%.0f µs of machine CPU per record)",
                 copyCeiling(pack), 1e6 * ceilingTicksPerRecord(pack) / ProcessStats.TICKS_PER_SECOND));
+
+        // the same, idempotent: what the ceiling costs once a record given twice must be stored once
+        System.out.printf(
+                "baseline: COPY through a staging table, ON CONFLICT DO NOTHING, %d s + %d s warm-up...%n",
+                baselineSeconds, 5);
+        RowsBaseline.Result once =
+                CopyBaseline.run(dbA, dbB, postgresPid(), copyPerTransaction, 5, baselineSeconds, true);
+        line(String.format(
+                "- the same rows idempotent (COPY into a staging table, then `INSERT ... SELECT ... ON CONFLICT DO"
+                        + " NOTHING`, as any writer must that may be given a record twice; COPY has no ON CONFLICT):"
+                        + " %,.0f records/s, machine CPU per record %.1f µs (client JVM %.0f%%, PostgreSQL %.0f%% of a"
+                        + " core)",
+                once.recordsPerSecond(),
+                1e6 * once.machineTicks() / once.records() / ProcessStats.TICKS_PER_SECOND,
+                pct(once.cpuTicks(), once.seconds()),
+                pct(once.postgresTicks(), once.seconds())));
         line("");
     }
 

@@ -12,8 +12,8 @@ import java.time.Instant;
 /**
  * The soak's steady state (issue 22). A proxy that has run for longer than {@code senproxy.retention.done-days} deletes
  * each minute about as many finished outbox and inbox rows as it adds: the rows that finished done-days before. A soak
- * of one hour on fresh databases never gets there, since nothing it writes is old enough. So, after the soak's first
- * minute, {@link #fill} puts in the band that the retention's horizon (now - done-days) crosses during the soak copies
+ * of one hour on fresh databases never gets there, since nothing it writes is old enough. So, after the soak's second
+ * minute (the first has the proxies' warm-up), {@link #fill} puts in the band that the retention's horizon (now - done-days) crosses during the soak copies
  * of that minute's own finished rows, shifted back by done-days minute after minute: the density, the row sizes and
  * the mix of the real flow, as a proxy running for a week would hold them. Then the finished tables' size must level
  * off, which {@link #sizes} measures each minute, beside what grows by design: {@code source_record} until its day is
@@ -71,7 +71,7 @@ final class SoakHorizon {
                 from,
                 to);
         return String.format(
-                "- the horizon's band filled: the finished rows of the first minute (%s to %s) copied %d times,"
+                "- the horizon's band filled: the finished rows of one minute (%s to %s) copied %d times,"
                         + " done-days (%d) earlier and a minute apart: %,d outbox rows in A, %,d inbox rows in B, in"
                         + " %.1f s; from there on, each retention run meets the rows a proxy running for longer than"
                         + " done-days would delete",

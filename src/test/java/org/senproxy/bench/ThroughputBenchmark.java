@@ -130,7 +130,7 @@ public final class ThroughputBenchmark {
     /** The proxies' retention interval during the soak (senproxy.retention.interval-ms). */
     private final int soakRetentionMillis = Integer.getInteger("bench.soak.retention-interval-ms", 60_000);
     /**
-     * After the soak's first minute, fill the band of finished outbox and inbox rows that the retention's horizon
+     * After the soak's second minute, fill the band of finished outbox and inbox rows that the retention's horizon
      * crosses during the soak, so that it deletes what a proxy running for longer than done-days would
      * ({@link SoakHorizon}); false: fresh databases, nothing old enough to delete.
      */
@@ -902,7 +902,9 @@ public final class ThroughputBenchmark {
                     databaseBytes(postgres, dbA) + databaseBytes(postgres, dbB),
                     SoakHorizon.sizes(dbA, dbB));
             minutes.add(m);
-            if (filled == null && soakHorizonFill) {
+            // the second minute's rows: the first has the proxies' warm-up, fewer and larger messages (run 14 copied
+            // it, and the finished rows grew by the difference, 17%)
+            if (filled == null && soakHorizonFill && minutes.size() == 2) {
                 filled = SoakHorizon.fill(dbA, dbB, from, to, SOAK_DONE_DAYS, seconds);
                 System.out.println(filled);
             }

@@ -903,7 +903,7 @@ public final class ThroughputBenchmark {
                     SoakHorizon.sizes(dbA, dbB));
             minutes.add(m);
             // the second minute's rows: the first has the proxies' warm-up, fewer and larger messages (run 14 copied
-            // it, and the finished rows grew by the difference, 17%)
+            // it, and the finished rows grew by the difference, about 12%)
             if (filled == null && soakHorizonFill && minutes.size() == 2) {
                 filled = SoakHorizon.fill(dbA, dbB, from, to, SOAK_DONE_DAYS, seconds);
                 System.out.println(filled);

@@ -14,9 +14,9 @@ import org.postgresql.copy.CopyManager;
 /**
  * The database's ceiling at best practice (issue 22): the scenario's two rows per record written the fastest way
  * PostgreSQL offers, {@code COPY} (pgjdbc's {@link CopyManager}, text format) in large transactions, no
- * deduplication (or, {@code idempotent}, through a staging table and {@code ON CONFLICT DO NOTHING}): A's source keys ({@code source_record}: source, name, time_us, the record's SenML; taken_at its
- * default) on one thread and B's sink rows ({@code measurement}: sender, message_id, name, unit, time, value;
- * stored_at its default) on another, {@code bench.copy.transaction-records} records per transaction in each
+ * deduplication (or, {@code idempotent}, through a staging table and {@code ON CONFLICT DO NOTHING}): A's source keys
+ * ({@code source_record}: source, name, time_us, the record's SenML; taken_at its default) on one thread and B's
+ * sink rows ({@code measurement}: sender, message_id, name, unit, time, value; stored_at its default) on another, {@code bench.copy.transaction-records} records per transaction in each
  * database. {@link RowsBaseline} writes the same rows with the proxies' own statements; this one says how far those
  * statements are from what the server can take. Both databases must hold their tables already (RowsBaseline's).
  */

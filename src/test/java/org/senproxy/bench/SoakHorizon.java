@@ -13,8 +13,8 @@ import java.time.Instant;
  * The soak's steady state (issue 22). A proxy that has run for longer than {@code senproxy.retention.done-days} deletes
  * each minute about as many finished outbox and inbox rows as it adds: the rows that finished done-days before. A soak
  * of one hour on fresh databases never gets there, since nothing it writes is old enough. So, after the soak's second
- * minute (the first has the proxies' warm-up), {@link #fill} puts in the band that the retention's horizon (now - done-days) crosses during the soak copies
- * of that minute's own finished rows, shifted back by done-days minute after minute: the density, the row sizes and
+ * minute (the first has the proxies' warm-up), {@link #fill} puts in the band that the retention's horizon
+ * (now - done-days) crosses during the soak copies of that minute's own finished rows, shifted back by done-days minute after minute: the density, the row sizes and
  * the mix of the real flow, as a proxy running for a week would hold them. Then the finished tables' size must level
  * off, which {@link #sizes} measures each minute, beside what grows by design: {@code source_record} until its day is
  * dropped ({@code senproxy.retention.keys-days}), the audit trail (kept for ever by default,
@@ -49,6 +49,7 @@ final class SoakHorizon {
         int copies = (int) (seconds / Math.max(1, window.toSeconds())) + 2;
         long outbox = copy(
                 dbA,
+                "outbox",
                 "INSERT INTO outbox (message_id, correlation_id, consumer_id, recipient_jid, payload, record_count,"
                         + " status, attempts, next_attempt_at, created_at, sent_at, acked_at, consent_ref, ack_required,"
                         + " transfer, first_at, last_at)"
@@ -61,6 +62,7 @@ final class SoakHorizon {
                 to);
         long inbox = copy(
                 dbB,
+                "inbox",
                 "INSERT INTO inbox (sender_jid, message_id, correlation_id, format_version, payload, record_count,"
                         + " status, attempts, next_attempt_at, received_at, delivered_at)"
                         + " SELECT sender_jid, 'bench-soak-horizon-' || s.g || '-' || i.message_id, 'bench-soak-horizon',"
@@ -84,15 +86,15 @@ final class SoakHorizon {
                 + " / 1000.0) AS shift FROM generate_series(0, " + (copies - 1) + ") g) s";
     }
 
-    private static long copy(String url, String insert, Instant from, Instant to) throws Exception {
+    /** Runs {@code insert} with the minute's bounds, then ANALYZE of the one table it filled. */
+    private static long copy(String url, String table, String insert, Instant from, Instant to) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
                 PreparedStatement ps = c.prepareStatement(insert);
                 Statement s = c.createStatement()) {
             ps.setTimestamp(1, Timestamp.from(from));
             ps.setTimestamp(2, Timestamp.from(to));
             int rows = ps.executeUpdate();
-            s.execute("ANALYZE outbox");
-            s.execute("ANALYZE inbox");
+            s.execute("ANALYZE " + table);
             return rows;
         }
     }
